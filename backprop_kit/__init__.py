@@ -1,0 +1,24 @@
+"""backprop-kit: see, change and check backpropagation on real circuits.
+
+The scalar engine (``Value``, ``maximum``), numerical gradients (``numerical_grad``,
+``grad_check``, ``rel_error``) and staged programs (``staged``) load with ``import
+backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when first used.
+"""
+
+from backprop_kit.engine import Value, maximum, sigmoid
+from backprop_kit.gates import GATES, derivative_table
+from backprop_kit.numeric import grad_check, numerical_grad, rel_error
+from backprop_kit.staged import staged
+
+__all__ = [
+    "GATES",
+    "Value",
+    "derivative_table",
+    "grad_check",
+    "maximum",
+    "numerical_grad",
+    "rel_error",
+    "sigmoid",
+    "staged",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,230 @@
+"""The elementary gates of a circuit, each defined exactly once.
+
+A gate is a tiny function with two rules, written side by side:
+
+* ``forward(a, b, c)`` computes the gate's output from its inputs ``a`` (and ``b`` for
+  two-input gates) and its constant ``c`` (the 1 of ``+1``, the -1 of ``*-1``; ``None`` when
+  the gate has none);
+* ``local(out, a, b, c)`` returns the *local gradients* ∂out/∂a (and ∂out/∂b), one per input.
+  ``out`` is passed in because some gates express their gradient through their own output
+  (e.g. d eˣ/dx = eˣ, dσ/dz = (1 − σ)σ).
+
+The same two rules are also written as Python source templates (``code`` and ``local_code``)
+so that :mod:`backprop_kit.staged` can print a staged program that performs *exactly* the same
+float operations as :meth:`Value.backward`; ``formula`` is the text of the derivative table
+and ``symbol`` is what a circuit diagram writes on the gate.
+
+Templates use ``{a}``, ``{b}`` for the inputs, ``{out}`` for the output and ``{c}`` for the
+constant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Forward = Callable[[float, float, float], float]
+Local = Callable[[float, float, float, float], tuple[float, ...]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One elementary gate: its forward rule and its local-gradient rule.
+
+    Attributes:
+        name: the gate's name, as stored in ``Value.op`` (e.g. ``"mul"``).
+        symbol: what a circuit diagram writes on the gate (``"*"``); ``{c}`` is filled in.
+        arity: number of inputs (1 or 2).
+        forward: ``forward(a, b, c) -> out``.
+        local: ``local(out, a, b, c) -> (∂out/∂a,)`` or ``(∂out/∂a, ∂out/∂b)``.
+        code: Python source of the forward rule, e.g. ``"{a} * {b}"``.
+        local_code: Python source of each local gradient, e.g. ``("{b}", "{a}")``.
+        formula: the rule as a learner reads it in a derivative table.
+    """
+
+    name: str
+    symbol: str
+    arity: int
+    forward: Forward
+    local: Local
+    code: str
+    local_code: tuple[str, ...]
+    formula: str
+
+    def label(self, c: float | None = None) -> str:
+        """The symbol drawn on the gate, with its constant filled in (``+1``, ``*-1``)."""
+        if c is None:
+            return self.symbol
+        return self.symbol.format(c=_short(c))
+
+
+def _short(c: float) -> str:
+    """A constant as a learner would write it: ``1`` not ``1.0``, ``0.5`` stays ``0.5``."""
+    return str(int(c)) if float(c).is_integer() and abs(c) < 1e15 else repr(float(c))
+
+
+def _exp(x: float) -> float:
+    """eˣ, giving ``inf`` instead of raising OverflowError (IEEE behaviour)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid(x: float) -> float:
+    """σ(x) = 1 / (1 + e⁻ˣ)."""
+    return 1.0 / (1.0 + _exp(-x))
+
+
+def _pow(a: float, b: float) -> float:
+    """aᵇ for real numbers, with the errors a learner should see (see :func:`check_pow`)."""
+    check_pow(a, b)
+    try:
+        return a**b
+    except OverflowError:
+        return math.inf if a > 0 or float(b) % 2 == 0 else -math.inf
+
+
+def check_pow(a: float, b: float) -> None:
+    """Raise a clear error where aᵇ has no real value: a < 0 with a non-integer b, 0 to b < 0."""
+    if a < 0 and not float(b).is_integer() and math.isfinite(b):
+        raise ValueError(
+            f"pow gate: negative base {a!r} to the non-integer exponent {b!r} has no real value; "
+            "use a positive base or an integer exponent"
+        )
+    if a == 0 and b < 0:
+        raise ZeroDivisionError(
+            f"pow gate: 0 to the negative exponent {b!r} is division by zero; "
+            "the base must be non-zero"
+        )
+
+
+def _inv(x: float) -> float:
+    if x == 0:
+        raise ZeroDivisionError("1/x gate: x is 0 and 1/0 is undefined; the input must be non-zero")
+    return 1.0 / x
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0:
+        raise ZeroDivisionError(
+            f"div gate: dividing {a!r} by 0 is undefined; the denominator must be non-zero"
+        )
+    return a / b
+
+
+def _log(x: float) -> float:
+    if not x > 0:
+        raise ValueError(f"log gate: log({x!r}) is undefined; the input must be > 0")
+    return math.log(x)
+
+
+def _pow_local(out: float, a: float, b: float, c: float) -> tuple[float, float]:
+    # ∂(aᵇ)/∂b = aᵇ·ln a exists only for a > 0; at a = 0 (b > 0) the output does not move.
+    dyb = out * math.log(a) if a > 0 else 0.0
+    return (b * _pow(a, b - 1), dyb)
+
+
+_ONE = (1.0,)
+_ONE_ONE = (1.0, 1.0)
+
+# fmt: off
+GATES: dict[str, Gate] = {g.name: g for g in (
+    # --- the gates of the notes' first chapters -----------------------------------------
+    Gate("add", "+", 2,
+         lambda a, b, c: a + b,
+         lambda out, a, b, c: _ONE_ONE,
+         "{a} + {b}", ("1", "1"),
+         "f(x, y) = x + y  →  ∂f/∂x = 1,  ∂f/∂y = 1"),
+    Gate("mul", "*", 2,
+         lambda a, b, c: a * b,
+         lambda out, a, b, c: (b, a),
+         "{a} * {b}", ("{b}", "{a}"),
+         "f(x, y) = x·y  →  ∂f/∂x = y,  ∂f/∂y = x"),
+    Gate("max", "max", 2,
+         lambda a, b, c: a if a >= b else b,
+         lambda out, a, b, c: (float(a >= b), float(b >= a)),
+         "max({a}, {b})", ("float({a} >= {b})", "float({b} >= {a})"),
+         "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)"),
+    # --- the derivative table of the sigmoid chapter ------------------------------------
+    Gate("inv", "1/x", 1,
+         lambda a, b, c: _inv(a),
+         lambda out, a, b, c: (-1.0 / a**2,),
+         "1.0 / {a}", ("-1.0 / {a}**2",),
+         "f(x) = 1/x  →  df/dx = −1/x²"),
+    Gate("addc", "+{c}", 1,
+         lambda a, b, c: c + a,
+         lambda out, a, b, c: _ONE,
+         "{c} + {a}", ("1",),
+         "f_c(x) = c + x  →  df/dx = 1"),
+    Gate("exp", "exp", 1,
+         lambda a, b, c: _exp(a),
+         lambda out, a, b, c: (out,),
+         "math.exp({a})", ("{out}",),
+         "f(x) = eˣ  →  df/dx = eˣ"),
+    Gate("scale", "*{c}", 1,
+         lambda a, b, c: c * a,
+         lambda out, a, b, c: (c,),
+         "{c} * {a}", ("{c}",),
+         "f_a(x) = a·x  →  df/dx = a"),
+    Gate("sigmoid", "σ", 1,
+         lambda a, b, c: _sigmoid(a),
+         lambda out, a, b, c: ((1.0 - out) * out,),
+         "1.0 / (1.0 + math.exp(-{a}))", ("(1.0 - {out}) * {out}",),
+         "σ(x) = 1/(1 + e⁻ˣ)  →  dσ/dx = (1 − σ(x))·σ(x)"),
+    # --- the rest of the operators a learner will type ----------------------------------
+    Gate("sub", "-", 2,
+         lambda a, b, c: a - b,
+         lambda out, a, b, c: (1.0, -1.0),
+         "{a} - {b}", ("1", "-1"),
+         "f(x, y) = x − y  →  ∂f/∂x = 1,  ∂f/∂y = −1"),
+    Gate("div", "/", 2,
+         lambda a, b, c: _div(a, b),
+         lambda out, a, b, c: (1.0 / b, -a / b**2),
+         "{a} / {b}", ("1.0 / {b}", "-{a} / {b}**2"),
+         "f(x, y) = x/y  →  ∂f/∂x = 1/y,  ∂f/∂y = −x/y²"),
+    Gate("neg", "-x", 1,
+         lambda a, b, c: -a,
+         lambda out, a, b, c: (-1.0,),
+         "-{a}", ("-1",),
+         "f(x) = −x  →  df/dx = −1"),
+    Gate("powc", "**{c}", 1,
+         lambda a, b, c: _pow(a, c),
+         lambda out, a, b, c: (c * _pow(a, c - 1),),
+         "{a} ** {c}", ("{c} * {a} ** ({c} - 1)",),
+         "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹"),
+    Gate("pow", "**", 2,
+         lambda a, b, c: _pow(a, b),
+         _pow_local,
+         "{a} ** {b}", ("{b} * {a} ** ({b} - 1)", "({out} * math.log({a}) if {a} > 0 else 0.0)"),
+         "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x"),
+    Gate("log", "log", 1,
+         lambda a, b, c: _log(a),
+         lambda out, a, b, c: (1.0 / a,),
+         "math.log({a})", ("1.0 / {a}",),
+         "f(x) = ln x  →  df/dx = 1/x"),
+    Gate("tanh", "tanh", 1,
+         lambda a, b, c: math.tanh(a),
+         lambda out, a, b, c: (1.0 - out**2,),
+         "math.tanh({a})", ("1.0 - {out}**2",),
+         "f(x) = tanh x  →  df/dx = 1 − tanh²x"),
+    Gate("relu", "relu", 1,
+         lambda a, b, c: a if a > 0 else 0.0,
+         lambda out, a, b, c: (1.0 if a > 0 else 0.0,),
+         "max(0.0, {a})", ("float({a} > 0)",),
+         "f(x) = max(0, x)  →  df/dx = 𝟙(x > 0)"),
+)}
+# fmt: on
+
+
+def derivative_table(names: tuple[str, ...] = ("inv", "addc", "exp", "scale")) -> str:
+    """The derivative table of the sigmoid chapter, one gate a line, from :data:`GATES`.
+
+    The default rows are the notes' table: 1/x, c + x, eˣ and a·x.
+    """
+    unknown = [n for n in names if n not in GATES]
+    if unknown:
+        known = ", ".join(GATES)
+        raise ValueError(f"derivative_table: unknown gate {unknown[0]!r}; known gates: {known}")
+    return "\n".join(GATES[n].formula for n in names)
