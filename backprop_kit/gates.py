@@ -100,6 +100,13 @@ def check_pow(a: float, b: float) -> None:
         )
 
 
+def _pow_grad(a: float, b: float) -> float:
+    """aᵇ inside a local gradient: at a = 0 with b < 0 the slope is infinite (IEEE: inf)."""
+    if a == 0 and b < 0:
+        return math.inf
+    return _pow(a, b)
+
+
 def _inv(x: float) -> float:
     if x == 0:
         raise ZeroDivisionError("1/x gate: x is 0 and 1/0 is undefined; the input must be non-zero")
@@ -123,7 +130,7 @@ def _log(x: float) -> float:
 def _pow_local(out: float, a: float, b: float, c: float) -> tuple[float, float]:
     # ∂(aᵇ)/∂b = aᵇ·ln a exists only for a > 0; at a = 0 (b > 0) the output does not move.
     dyb = out * math.log(a) if a > 0 else 0.0
-    return (b * _pow(a, b - 1), dyb)
+    return (b * _pow_grad(a, b - 1), dyb)
 
 
 _ONE = (1.0,)
@@ -191,7 +198,7 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "f(x) = −x  →  df/dx = −1"),
     Gate("powc", "**{c}", 1,
          lambda a, b, c: _pow(a, c),
-         lambda out, a, b, c: (c * _pow(a, c - 1),),
+         lambda out, a, b, c: (c * _pow_grad(a, c - 1),),
          "{a} ** {c}", ("{c} * {a} ** ({c} - 1)",),
          "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹"),
     Gate("pow", "**", 2,
