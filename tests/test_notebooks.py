@@ -1,0 +1,74 @@
+"""The stored notebooks are complete, portable and honest about what nbval compares."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"0[1-7]_", p.name)]
+ABSOLUTE = re.compile(r"(/work/|/home/|/root/|/tmp/|/Users/|[A-Z]:\\\\)")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_there_is_an_index_and_seven_chapters():
+    names = [p.name[:3] for p in NOTEBOOKS]
+    assert names == ["00_", "01_", "02_", "03_", "04_", "05_", "06_", "07_"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_and_every_cell_run(path):
+    nb = load(path)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for i, cell in enumerate(code_cells(nb)):
+        assert cell["execution_count"] is not None, f"{path.name}: code cell {i} was never run"
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"{path.name}: cell {i} stored an error"
+            assert out.get("name") != "stderr", f"{path.name}: cell {i} wrote to stderr"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_absolute_paths(path):
+    match = ABSOLUTE.search(path.read_text())
+    assert match is None, f"{path.name} contains an absolute path: {match.group(0)!r}"
+
+
+def test_at_most_ten_percent_of_code_cells_are_excluded_from_comparison():
+    total = ignored = 0
+    for path in NOTEBOOKS:
+        for cell in code_cells(load(path)):
+            total += 1
+            tags = cell.get("metadata", {}).get("tags", [])
+            src = "".join(cell["source"])
+            assert "nbval-skip" not in tags and "NBVAL_SKIP" not in src, path.name
+            ignored += "nbval-ignore-output" in tags or "NBVAL_IGNORE_OUTPUT" in src
+    assert total and ignored / total <= 0.10
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_structure(path):
+    nb = load(path)
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert re.search(r"you will learn", markdown, re.I), "a 'You will learn' list"
+    exercises = [c for c in code_cells(nb) if "### BEGIN SOLUTION" in "".join(c["source"])]
+    assert len(exercises) >= 2, "at least two exercises"
+    for cell in exercises:
+        assert "exercise" in cell.get("metadata", {}).get("tags", []), "exercise cells are tagged"
+        shown = "".join(o.get("text", "") for o in cell["outputs"])
+        assert "✔ Correct!" in shown, f"the instructor notebook's solution passes: {shown!r}"
+    explorers = [c for c in code_cells(nb) if "explore" in "".join(c["source"])]
+    assert explorers, "at least one interactive explorer"
+    number = int(path.name[:2])
+    if number < 7:
+        assert re.search(rf"\]\(0{number + 1}_\w+\.ipynb\)", markdown), "a link to the next chapter"

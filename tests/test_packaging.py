@@ -1,0 +1,92 @@
+"""pyproject.toml, environment.yml, the README and .ci/run tell the same story."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def pyproject_requirements() -> dict[str, Requirement]:
+    project = pyproject()["project"]
+    names = project["dependencies"] + project["optional-dependencies"]["test"]
+    reqs = [Requirement(r) for r in names]
+    return {r.name.lower(): r for r in reqs if r.marker is None or r.marker.evaluate()}
+
+
+def conda_pins() -> dict[str, str]:
+    """name -> version from environment.yml's conda dependencies (`- name=version`)."""
+    pins = {}
+    text = (ROOT / "environment.yml").read_text().split("\ndependencies:\n", 1)[1]
+    for line in text.splitlines():
+        m = re.fullmatch(r"\s+- ([A-Za-z0-9_.-]+)(?:=([0-9][^\s#]*))?\s*(#.*)?", line)
+        if m:
+            pins[m.group(1).lower()] = m.group(2) or ""
+    return pins
+
+
+def test_environment_lists_the_same_packages_as_pyproject():
+    pins = conda_pins()
+    reqs = pyproject_requirements()
+    listed = set(pins) - {"python", "pip"}
+    expected = {name for name in reqs if name != "tomli"}
+    assert listed == expected
+
+
+def test_environment_pins_satisfy_pyproject():
+    pins = conda_pins()
+    for name, req in pyproject_requirements().items():
+        if name == "tomli":
+            continue
+        assert pins[name], f"{name} is not pinned in environment.yml"
+        assert req.specifier.contains(Version(pins[name]), prereleases=True), (name, pins[name])
+
+
+def test_environment_pins_python_and_installs_the_kit():
+    text = (ROOT / "environment.yml").read_text()
+    assert "  - conda-forge" in text
+    assert conda_pins()["python"] == "3.12"
+    assert Requirement("x" + pyproject()["project"]["requires-python"]).specifier.contains("3.12")
+    assert re.search(r"- pip:\n\s+- -e \.\n", text)
+
+
+def quick_start_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.*?)\n```", section, flags=re.S)
+
+
+def test_readme_quick_start_has_exactly_two_one_line_commands():
+    commands = quick_start_commands()
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    lab, test = commands
+    assert "jupyter lab notebooks/00_index.ipynb" in lab and "pip install -e ." in lab
+    assert 'pip install -e ".[test]"' in test and test.endswith("python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "<!-- test-command -->" in script
+    readme = (ROOT / "README.md").read_text()
+    marked = readme.split("<!-- test-command -->", 1)[1].split("```bash\n", 1)[1].split("\n")[0]
+    assert marked == quick_start_commands()[1]
+
+
+def test_licence_is_named_everywhere():
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert pyproject()["project"]["license"] == "MIT"
+    assert "MIT" in (ROOT / "README.md").read_text()
