@@ -6,17 +6,21 @@ backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when fir
 """
 
 from backprop_kit.engine import Value, maximum, sigmoid
+from backprop_kit.expr import Expression, ExpressionError, parse
 from backprop_kit.gates import GATES, derivative_table
 from backprop_kit.numeric import grad_check, numerical_grad, rel_error
 from backprop_kit.staged import staged
 
 __all__ = [
+    "Expression",
+    "ExpressionError",
     "GATES",
     "Value",
     "derivative_table",
     "grad_check",
     "maximum",
     "numerical_grad",
+    "parse",
     "rel_error",
     "sigmoid",
     "staged",
