@@ -33,6 +33,7 @@ from typing import Any
 
 CORRECT = "✔ Correct!"
 NOT_YET = "✘ Not yet."
+NO_ANSWER = "… No answer yet: inside the `with` block, write `answer.value = ...`."
 NOT_ATTEMPTED = (
     "… Not attempted yet: replace `raise NotImplementedError()` with your answer, "
     "then run the cell again."
@@ -151,10 +152,14 @@ def function_exercise(
             got = fn(*args)
             if not _close(got, want, tol):
                 shown = ", ".join(f"{a:g}" if isinstance(a, float) else repr(a) for a in args)
-                return f"at ({shown}) your function returned {_show(got)}. {hint}"
+                return f"at ({shown}) your function returned {_show(got)}. {_sentence(hint)}"
         return None
 
     return _register(Exercise(exercise_id, question, judge, explanation))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _show(x: Any) -> str:
@@ -165,10 +170,8 @@ def _show(x: Any) -> str:
     return repr(x)
 
 
-def _verdict(exercise_id: str, attempt_value: Any, attempted: bool) -> str:
+def _verdict(exercise_id: str, attempt_value: Any) -> str:
     ex = get(exercise_id)
-    if not attempted:
-        return NOT_ATTEMPTED
     try:
         hint = ex.judge(attempt_value)
     except NotImplementedError:
@@ -177,12 +180,12 @@ def _verdict(exercise_id: str, attempt_value: Any, attempted: bool) -> str:
         return f"{NOT_YET} Your code raised {type(err).__name__}: {err}"
     if hint is None:
         return f"{CORRECT} {ex.explanation}".rstrip()
-    return f"{NOT_YET} Hint: {hint}"
+    return f"{NOT_YET} Hint: {_sentence(hint)}"
 
 
 def check(exercise_id: str, answer: Any) -> None:
     """Check ``answer`` (a value or a function) against exercise ``exercise_id``; print one line."""
-    print(_verdict(exercise_id, answer, attempted=True))
+    print(_verdict(exercise_id, answer))
 
 
 class Answer:
@@ -211,5 +214,7 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
     except Exception as err:
         print(f"{NOT_YET} Your code raised {type(err).__name__}: {err}")
         return
-    attempted = answer.value is not Answer._UNSET
-    print(_verdict(exercise_id, answer.value, attempted))
+    if answer.value is Answer._UNSET:
+        print(NO_ANSWER)
+        return
+    print(_verdict(exercise_id, answer.value))

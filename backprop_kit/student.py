@@ -1,0 +1,474 @@
+"""Make the student edition of the notebooks: ``python -m backprop_kit.student SRC DEST``.
+
+    python -m backprop_kit.student notebooks student           # DEST new or empty
+    python -m backprop_kit.student notebooks student --force   # DEST already has files
+
+Every notebook under SRC is written to the same place under DEST, with each solution region
+(nbgrader's markers, on lines of their own) replaced by nbgrader's stub at the indentation of
+the BEGIN line::
+
+    ### BEGIN SOLUTION                     # YOUR CODE HERE
+    answer.value = 3.0            ->       raise NotImplementedError()
+    ### END SOLUTION
+
+In markdown and raw cells the stub is ``YOUR ANSWER HERE``. A cell that nbgrader's metadata
+marks as a solution but that has no region is replaced whole, as nbgrader does. Exercise cells
+(tagged "exercise", holding a solution region, or showing a stored verdict such as
+"✔ Correct!") lose their outputs and execution count; everything else is kept as it is. The
+other files under SRC (images, data) are copied; checkpoints and caches are not.
+
+Nothing is written unless every notebook converts cleanly. Warnings name the cells that could
+stop "Run All" in the student edition: a stub outside a function or ``with attempt(...)``
+block, or a later cell that uses what the learner writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from textwrap import dedent
+
+import nbformat
+from nbformat import NotebookNode
+
+from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+TEXT_STUB = ("YOUR ANSWER HERE",)
+EXERCISE_TAG = "exercise"
+SKIPPED = frozenset(
+    {".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",
+     ".hypothesis", ".virtual_documents", ".git", ".DS_Store"}
+)  # fmt: skip
+_COMMENTED_MARKER = re.compile(r"#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
+_VERDICTS = (CORRECT, NOT_YET, NOT_ATTEMPTED)
+
+
+class StudentEditionError(Exception):
+    """Why no student edition was written, in one line."""
+
+
+@dataclass
+class Cleared:
+    """A cell source with its solution regions replaced.
+
+    ``solutions[k]`` holds the lines of region k (markers excluded); ``stub_lines[k]`` is the
+    1-based line of its last stub line (``raise NotImplementedError()``) in ``source``.
+    """
+
+    source: str
+    solutions: list[list[str]] = field(default_factory=list)
+    stub_lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class NotebookReport:
+    """What :func:`student_notebook` did to one notebook."""
+
+    name: str
+    code_regions: int = 0
+    text_regions: int = 0
+    cleared_cells: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: how many regions went and how many cells were cleared."""
+        regions = self.code_regions + self.text_regions
+        return (
+            f"{_plural(regions, 'solution region')} removed "
+            f"({self.code_regions} code, {self.text_regions} text), "
+            f"{_plural(self.cleared_cells, 'exercise cell')} cleared"
+        )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def clear_solutions(source: str, cell_type: str = "code", where: str = "cell") -> Cleared:
+    """Replace every ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region of ``source``.
+
+    A marker is a line that is exactly the marker once stripped. Any other line that mentions
+    ``BEGIN SOLUTION`` or ``END SOLUTION`` (nbgrader takes every such line for a marker) or
+    looks like a commented marker (``# begin solution``) is an error, so that no solution slips
+    through and nbgrader would cut the same regions. ``where`` names the cell in messages.
+    """
+    stub = CODE_STUB if cell_type == "code" else TEXT_STUB
+    cleared = Cleared(source="")
+    out: list[str] = []
+    region: list[str] | None = None
+    begin_line = 0
+    for number, line in enumerate(source.split("\n"), start=1):
+        text = line.strip()
+        if text == BEGIN_SOLUTION:
+            if region is not None:
+                raise StudentEditionError(
+                    f"{where}, line {number}: nested {BEGIN_SOLUTION!r} (the region opened at "
+                    f"line {begin_line} has no {END_SOLUTION!r} yet)"
+                )
+            region, begin_line = [], number
+            indent = line[: line.index(BEGIN_SOLUTION)]
+            out.extend(indent + stub_line for stub_line in stub)
+            cleared.stub_lines.append(len(out))
+        elif text == END_SOLUTION:
+            if region is None:
+                raise StudentEditionError(
+                    f"{where}, line {number}: {END_SOLUTION!r} without a {BEGIN_SOLUTION!r} "
+                    "before it"
+                )
+            cleared.solutions.append(region)
+            region = None
+        elif _almost_a_marker(text):
+            raise StudentEditionError(
+                f"{where}, line {number}: {text!r} looks like a solution marker but is not one; "
+                f"a marker line is exactly {BEGIN_SOLUTION!r} or {END_SOLUTION!r} (reword "
+                "other mentions: nbgrader takes any line containing BEGIN/END SOLUTION as one)"
+            )
+        elif region is not None:
+            region.append(line)
+        else:
+            out.append(line)
+    if region is not None:
+        raise StudentEditionError(
+            f"{where}, line {begin_line}: {BEGIN_SOLUTION!r} without a matching {END_SOLUTION!r}"
+        )
+    cleared.source = "\n".join(out)
+    return cleared
+
+
+def _almost_a_marker(text: str) -> bool:
+    return "BEGIN SOLUTION" in text or "END SOLUTION" in text or bool(_COMMENTED_MARKER.match(text))
+
+
+def _is_nbgrader_solution(cell: NotebookNode) -> bool:
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
+
+
+def _shows_verdict(cell: NotebookNode) -> bool:
+    for output in cell.get("outputs", []):
+        texts = [output.get("text", ""), output.get("data", {}).get("text/plain", "")]
+        if any(verdict in "".join(t) for t in texts for verdict in _VERDICTS):
+            return True
+    return False
+
+
+def student_notebook(
+    nb: NotebookNode, name: str = "notebook"
+) -> tuple[NotebookNode, NotebookReport]:
+    """The student edition of notebook ``nb`` (an ``nbformat`` v4 node; ``nb`` is unchanged),
+    and a :class:`NotebookReport`. Raises :class:`StudentEditionError` naming ``name``, the
+    cell index (counting from 0) and the line for unbalanced markers."""
+    nb = copy.deepcopy(nb)
+    report = NotebookReport(name)
+    solutions: dict[int, Cleared] = {}
+    for index, cell in enumerate(nb.cells):
+        where = f"{name} cell {index}"
+        cleared = clear_solutions(cell.source, cell.cell_type, where)
+        if not cleared.solutions and _is_nbgrader_solution(cell):
+            stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
+            cleared = Cleared("\n".join(stub), [cell.source.split("\n")], [len(stub)])
+        cell.source = cleared.source
+        tagged = EXERCISE_TAG in cell.metadata.get("tags", [])
+        if cell.cell_type == "code":
+            report.code_regions += len(cleared.solutions)
+            if cleared.solutions:
+                solutions[index] = cleared
+            if tagged or cleared.solutions or _shows_verdict(cell):
+                cell.outputs = []
+                cell.execution_count = None
+                report.cleared_cells += 1
+        else:
+            report.text_regions += len(cleared.solutions)
+        if tagged and not cleared.solutions:
+            report.warnings.append(
+                f"{where}: tagged {EXERCISE_TAG!r} but has no solution region, so its code "
+                "goes to learners as it is"
+            )
+    report.warnings.extend(run_all_risks(nb, solutions, name))
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as err:
+        reason = str(err).strip().splitlines()[0]
+        raise StudentEditionError(f"{name}: not a valid notebook: {reason}") from None
+    return nb, report
+
+
+# --- Will "Run All" reach the end? A static look, reported as warnings -------------------------
+
+
+def _parse(source: str) -> ast.Module | None:
+    """The cell as Python, with IPython's %magics and !commands turned into calls; None if it
+    still is not Python."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        pass
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (ImportError, SyntaxError):
+        return None
+
+
+def _is_attempt(node: ast.AST) -> bool:
+    if not isinstance(node, (ast.With, ast.AsyncWith)):
+        return False
+    for item in node.items:
+        call = item.context_expr
+        func = call.func if isinstance(call, ast.Call) else None
+        if (isinstance(func, ast.Name) and func.id == "attempt") or (
+            isinstance(func, ast.Attribute) and func.attr == "attempt"
+        ):
+            return True
+    return False
+
+
+def _encloses(node: ast.AST, line: int) -> bool:
+    return node.lineno <= line <= (node.end_lineno or node.lineno)
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _used(tree: ast.AST) -> set[str]:
+    """Names read in ``tree``, except a bare name handed to ``check(...)`` (the check itself
+    copes with an unfinished function)."""
+    handed_to_check = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name == "check":
+                handed_to_check.update(id(a) for a in node.args if isinstance(a, ast.Name))
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name)
+        and isinstance(node.ctx, ast.Load)
+        and id(node) not in handed_to_check
+    }
+
+
+def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int]:
+    """Names whose value comes from the learner in this cell (functions holding a stub, the
+    ``as`` name of an ``attempt`` block, names a top-level region assigns), and the last line
+    of the statements that hold the stubs."""
+    names: set[str] = set()
+    last = 0
+    for stub_line, solution in zip(cleared.stub_lines, cleared.solutions):
+        for stmt in tree.body:
+            if _encloses(stmt, stub_line):
+                last = max(last, stmt.end_lineno or stmt.lineno)
+        in_function = False
+        for node in ast.walk(tree):
+            if not hasattr(node, "lineno") or not _encloses(node, stub_line):
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(node.name)
+                in_function = True
+            elif _is_attempt(node):
+                names.update(
+                    item.optional_vars.id
+                    for item in node.items
+                    if isinstance(item.optional_vars, ast.Name)
+                )
+        if not in_function:
+            region = _parse(dedent("\n".join(solution)))
+            if region is not None:
+                names |= _bound(region)
+    return names, last
+
+
+def run_all_risks(
+    nb: NotebookNode, solutions: dict[int, Cleared], name: str = "notebook"
+) -> list[str]:
+    """Warnings for cells of the student edition ``nb`` that could stop "Run All":
+
+    - a stub that is neither inside a function nor inside a ``with attempt(...)`` block (its
+      ``raise NotImplementedError()`` runs at top level and nothing catches it);
+    - a cell (or a later statement of the exercise cell) that uses a name whose value the
+      learner writes: an exercise function, the ``answer`` of an ``attempt`` block, a name
+      assigned in a region. ``solutions`` maps cell index -> :class:`Cleared` of that cell.
+    """
+    warnings: list[str] = []
+    learner: dict[str, int] = {}  # name -> cell index where the learner writes it
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tree = _parse(cell.source)
+        if tree is None:
+            continue
+        statements = tree.body
+        if index in solutions:
+            cleared = solutions[index]
+            for stub_line in cleared.stub_lines:
+                if not any(
+                    isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_attempt(node)
+                    for node in ast.walk(tree)
+                    if hasattr(node, "lineno") and _encloses(node, stub_line)
+                ):
+                    warnings.append(
+                        f"{name} cell {index}, line {stub_line}: the solution region is not "
+                        "inside a function or a `with attempt(...)` block, so its "
+                        "`raise NotImplementedError()` stops Run All in the student edition"
+                    )
+            names, last = _learner_names(tree, cleared)
+            learner.update(dict.fromkeys(names, index))
+            statements = [s for s in tree.body if s.lineno > last]
+        for stmt in statements:
+            bound = _bound(stmt)
+            for used in sorted((_used(stmt) - bound) & learner.keys()):
+                warnings.append(
+                    f"{name} cell {index}, line {stmt.lineno}: uses `{used}`, which the learner "
+                    f"writes in cell {learner[used]}; in the student edition it is not done yet, "
+                    "so this may stop Run All (later cells should not depend on an answer)"
+                )
+            for rebound in bound & learner.keys():
+                del learner[rebound]
+    return warnings
+
+
+# --- Folders ------------------------------------------------------------------------------------
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    return any(part in SKIPPED for part in path.relative_to(root).parts) or path.suffix == ".pyc"
+
+
+def _check_folders(src: Path, dest: Path, force: bool) -> None:
+    if not src.exists():
+        raise StudentEditionError(f"source folder {src} does not exist")
+    if not src.is_dir():
+        raise StudentEditionError(f"source {src} is not a folder; give the folder of notebooks")
+    s, d = src.resolve(), dest.resolve()
+    if d == s:
+        raise StudentEditionError(
+            f"DEST {dest} is the source folder; the student edition would overwrite the "
+            "solutions - choose another folder"
+        )
+    if d.is_relative_to(s):
+        raise StudentEditionError(
+            f"DEST {dest} is inside the source folder {src}; choose a folder outside it (a "
+            "student edition inside SRC would be read as source next time)"
+        )
+    if s.is_relative_to(d):
+        raise StudentEditionError(
+            f"the source folder {src} is inside DEST {dest}; writing there could overwrite the "
+            "solutions - choose a folder outside it"
+        )
+    if dest.exists() and not dest.is_dir():
+        raise StudentEditionError(f"DEST {dest} is a file, not a folder")
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise StudentEditionError(
+            f"DEST {dest} is not empty; add --force to write into it (files with the same names "
+            "are replaced, other files stay)"
+        )
+
+
+def make_student_edition(src: Path, dest: Path, force: bool = False) -> list[NotebookReport]:
+    """Write the student edition of every notebook under ``src`` into ``dest`` (same relative
+    paths) and copy the other files; return one report per notebook. Everything is checked
+    and converted before the first file is written."""
+    src, dest = Path(src), Path(dest)
+    _check_folders(src, dest, force)
+    files = sorted(p for p in src.rglob("*") if p.is_file() and not _skipped(p, src))
+    notebooks = [p for p in files if p.suffix == ".ipynb"]
+    if not notebooks:
+        raise StudentEditionError(f"no notebooks (*.ipynb) in {src}")
+    converted = []
+    for path in notebooks:
+        rel = path.relative_to(src)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as err:  # bad JSON, unknown format: one line naming the file
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise StudentEditionError(f"{path}: cannot read it as a notebook: {reason}") from None
+        converted.append((rel, *student_notebook(nb, str(rel))))
+    for rel, nb, _ in converted:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, dest / rel)
+    for path in files:
+        if path.suffix != ".ipynb":
+            target = dest / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return [report for _, _, report in converted]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m backprop_kit.student",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=f"""\
+Write the student edition of every notebook in SRC into DEST.
+
+Each solution region (lines of their own, as in nbgrader)
+    {BEGIN_SOLUTION}
+    ...
+    {END_SOLUTION}
+becomes, at the indentation of the BEGIN line,
+    {CODE_STUB[0]}
+    {CODE_STUB[1]}
+(in markdown cells: {TEXT_STUB[0]}). Exercise cells (tagged "{EXERCISE_TAG}" or holding a
+region) lose their outputs; everything else is kept, and the other files in SRC (images,
+data) are copied. In the student edition "Run All" reaches the end: each exercise
+says "Not attempted yet" until the learner answers it.""",
+        epilog="""\
+examples:
+  python -m backprop_kit.student notebooks student
+  python -m backprop_kit.student notebooks student --force
+
+Prints one line per notebook and exits 0. On a problem it prints one line saying
+what is wrong, writes nothing and exits 2: SRC missing or without notebooks;
+DEST equal to SRC, inside it or containing it; DEST not empty (without --force);
+a marker without its partner, or nested markers (named by notebook, cell index
+counting from 0, and line). Warnings on stderr name cells that could stop
+"Run All" in the student edition.""",
+    )
+    parser.add_argument("src", metavar="SRC", type=Path, help="folder of instructor notebooks")
+    parser.add_argument(
+        "dest",
+        metavar="DEST",
+        type=Path,
+        help="folder for the student edition (created if missing; not SRC, not inside SRC, "
+        "not containing SRC)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into DEST even if it has files: files with the same names are replaced, "
+        "other files are left alone (delete DEST first for a clean edition)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        reports = make_student_edition(args.src, args.dest, force=args.force)
+    except StudentEditionError as err:
+        print(f"student: {err}", file=sys.stderr)
+        return 2
+    for report in reports:
+        print(f"{args.dest / report.name}: {report.summary()}")
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
