@@ -75,7 +75,7 @@ def test_function_exercise_verdicts(capsys):
     assert "Hint: At (4, -3) your function returned (4, -3). Each input's" in out
     assert run(capsys, lambda: check("test-mul-local", stub)) == NOT_ATTEMPTED
     out = run(capsys, lambda: check("test-mul-local", 3.0))
-    assert "pass the function itself" in out
+    assert "Hint: Pass the function itself" in out
     out = run(capsys, lambda: check("test-mul-local", lambda x: x))
     assert "TypeError" in out
 
