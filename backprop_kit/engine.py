@@ -11,12 +11,16 @@ returns the ``Value`` on its output wire. A ``Value`` keeps
 
 A wire refers to its parents only, never to its children and never through a closure, so a
 circuit is a tree of plain references that Python frees by reference counting alone.
+
+A gate has at most two inputs, so a wire keeps its parents in two slots, ``_a`` and ``_b``
+(``None`` where there is none), and ``parents`` builds the tuple when asked. A circuit is then
+one Python object per wire and nothing more, which matters for speed: Python's cycle
+collector still looks at every new object, even in a circuit without cycles.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator
 
 from backprop_kit.gates import GATES, Gate
 
@@ -42,12 +46,13 @@ class Value:
     either side of an operator.
     """
 
-    __slots__ = ("data", "grad", "op", "parents", "label", "const", "__weakref__")
+    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "const", "__weakref__")
 
     data: float
     grad: float
     op: str
-    parents: tuple[Value, ...]
+    _a: Value | None
+    _b: Value | None
     label: str | None
     const: float | None
 
@@ -61,25 +66,9 @@ class Value:
         self.data = as_number(data)
         self.grad = 0.0
         self.op = ""
-        self.parents = ()
+        self._a = self._b = None
         self.label = label
         self.const = None
-
-    @classmethod
-    def _gate(
-        cls, gate: Gate, parents: tuple[Value, ...], const: float | None = None
-    ) -> Value:
-        """The output wire of ``gate`` applied to ``parents`` (and the constant ``const``)."""
-        out = object.__new__(cls)
-        a = parents[0].data
-        b = parents[1].data if len(parents) == 2 else 0.0
-        out.data = gate.forward(a, b, const)
-        out.grad = 0.0
-        out.op = gate.name
-        out.parents = parents
-        out.label = None
-        out.const = const
-        return out
 
     # --- naming --------------------------------------------------------------------------
     def named(self, label: str) -> Value:
@@ -90,18 +79,23 @@ class Value:
         return self
 
     @property
+    def parents(self) -> tuple[Value, ...]:
+        """The gate's inputs in operand order: ``()`` for an input, ``(a,)`` or ``(a, b)``."""
+        if self._a is None:
+            return ()
+        return (self._a,) if self._b is None else (self._a, self._b)
+
+    @property
     def gate(self) -> Gate | None:
         """The :class:`~backprop_kit.gates.Gate` that produced this wire (``None`` for inputs)."""
         return _G[self.op] if self.op else None
 
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, in operand order (``()`` for an input)."""
-        if not self.parents:
+        a, b = self._a, self._b
+        if a is None:
             return ()
-        ps = self.parents
-        return _G[self.op].local(
-            self.data, ps[0].data, ps[1].data if len(ps) == 2 else 0.0, self.const
-        )
+        return _G[self.op].local(self.data, a.data, 0.0 if b is None else b.data, self.const)
 
     def __repr__(self) -> str:
         name = f"{self.label}, " if self.label else ""
@@ -111,72 +105,72 @@ class Value:
     # --- two-input operators -------------------------------------------------------------
     def __add__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return Value._gate(_G["add"], (self, other))
-        return Value._gate(_G["addc"], (self,), as_number(other, "+"))
+            return _two(_G["add"], self, other)
+        return _one(_G["addc"], self, as_number(other, "+"))
 
     def __radd__(self, other: float) -> Value:
-        return Value._gate(_G["addc"], (self,), as_number(other, "+"))
+        return _one(_G["addc"], self, as_number(other, "+"))
 
     def __mul__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return Value._gate(_G["mul"], (self, other))
-        return Value._gate(_G["scale"], (self,), as_number(other, "*"))
+            return _two(_G["mul"], self, other)
+        return _one(_G["scale"], self, as_number(other, "*"))
 
     def __rmul__(self, other: float) -> Value:
-        return Value._gate(_G["scale"], (self,), as_number(other, "*"))
+        return _one(_G["scale"], self, as_number(other, "*"))
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return Value._gate(_G["sub"], (self, other))
-        return Value._gate(_G["addc"], (self,), -as_number(other, "-"))
+            return _two(_G["sub"], self, other)
+        return _one(_G["addc"], self, -as_number(other, "-"))
 
     def __rsub__(self, other: float) -> Value:
-        return Value._gate(_G["addc"], (-self,), as_number(other, "-"))
+        return _one(_G["addc"], -self, as_number(other, "-"))
 
     def __truediv__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return Value._gate(_G["div"], (self, other))
+            return _two(_G["div"], self, other)
         c = as_number(other, "/")
         if c == 0:
             raise ZeroDivisionError(
                 f"div gate: dividing {self.data!r} by 0 is undefined; the denominator must be "
                 "non-zero"
             )
-        return Value._gate(_G["scale"], (self,), 1.0 / c)
+        return _one(_G["scale"], self, 1.0 / c)
 
     def __rtruediv__(self, other: float) -> Value:
         c = as_number(other, "/")
-        inv = Value._gate(_G["inv"], (self,))
-        return inv if c == 1.0 else Value._gate(_G["scale"], (inv,), c)
+        inv = _one(_G["inv"], self)
+        return inv if c == 1.0 else _one(_G["scale"], inv, c)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return Value._gate(_G["pow"], (self, other))
-        return Value._gate(_G["powc"], (self,), as_number(other, "**"))
+            return _two(_G["pow"], self, other)
+        return _one(_G["powc"], self, as_number(other, "**"))
 
     def __rpow__(self, other: float) -> Value:
         base = Value(as_number(other, "**"), label=_number_label(other))
-        return Value._gate(_G["pow"], (base, self))
+        return _two(_G["pow"], base, self)
 
     def __neg__(self) -> Value:
-        return Value._gate(_G["neg"], (self,))
+        return _one(_G["neg"], self)
 
     # --- one-input gates -----------------------------------------------------------------
     def exp(self) -> Value:
         """eˣ."""
-        return Value._gate(_G["exp"], (self,))
+        return _one(_G["exp"], self)
 
     def log(self) -> Value:
         """ln x (x must be > 0)."""
-        return Value._gate(_G["log"], (self,))
+        return _one(_G["log"], self)
 
     def tanh(self) -> Value:
         """tanh x."""
-        return Value._gate(_G["tanh"], (self,))
+        return _one(_G["tanh"], self)
 
     def relu(self) -> Value:
         """max(0, x)."""
-        return Value._gate(_G["relu"], (self,))
+        return _one(_G["relu"], self)
 
     def sigmoid(self, expanded: bool = False) -> Value:
         """σ(x) = 1 / (1 + e⁻ˣ), as one gate, or ``expanded`` into ``*-1 → exp → +1 → 1/x``.
@@ -184,33 +178,46 @@ class Value:
         Both give the same output and the same gradient on x.
         """
         if not expanded:
-            return Value._gate(_G["sigmoid"], (self,))
+            return _one(_G["sigmoid"], self)
         return 1.0 / (1.0 + (self * -1.0).exp())
 
     def inv(self) -> Value:
         """1/x (the ``1/x`` gate; x must be non-zero)."""
-        return Value._gate(_G["inv"], (self,))
+        return _one(_G["inv"], self)
 
     # --- the backward pass -----------------------------------------------------------------
     def topological_order(self) -> list[Value]:
         """Every wire of this circuit, each before any gate that uses it; ``self`` is last.
 
-        Iterative depth-first search, so a chain of a million gates needs no recursion.
+        A depth-first search that lists a wire once all its parents are listed: the order of
+        the recursive ``visit(node): for p in node.parents: visit(p) if not seen; list node``.
+        It keeps its own stack instead of recursing, so a chain of a million gates needs no
+        recursion. Look at the wire on top of the stack: if its first parent ``a``, or else
+        its second parent ``b``, has not been seen yet, that parent goes on the stack (an
+        input has no parents and is listed at once); if both have been seen, the wire is
+        listed and leaves the stack. (A Value hashes by identity, so ``seen`` holds each wire
+        once.)
         """
         order: list[Value] = []
-        seen: set[int] = set()
-        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self.parents))]
-        seen.add(id(self))
+        seen = {self}
+        stack = [self]
         while stack:
-            node, parents = stack[-1]
-            for p in parents:
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    stack.append((p, iter(p.parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
+            node = stack[-1]
+            a = node._a
+            if a is not None and a not in seen:
+                seen.add(a)
+                if a._a is not None:
+                    stack.append(a)
+                    continue
+                order.append(a)
+            b = node._b
+            if b is not None and b not in seen:
+                seen.add(b)
+                if b._a is not None:
+                    stack.append(b)
+                    continue
+                order.append(b)
+            order.append(stack.pop())
         return order
 
     def backward(self, grad: float = 1.0) -> None:
@@ -226,21 +233,53 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad = g
-        gates = _G
+        local = {name: gate.local for name, gate in _G.items()}  # each gate's local rule
         for node in reversed(order):
-            ps = node.parents
-            if not ps:
+            a, b = node._a, node._b
+            if a is None:
                 continue
             up = node.grad
-            if len(ps) == 2:
-                a, b = ps
-                da, db = gates[node.op].local(node.data, a.data, b.data, node.const)
+            if b is not None:
+                da, db = local[node.op](node.data, a.data, b.data, node.const)
                 a.grad += da * up
                 b.grad += db * up
             else:
-                a = ps[0]
-                (da,) = gates[node.op].local(node.data, a.data, 0.0, node.const)
+                (da,) = local[node.op](node.data, a.data, 0.0, node.const)
                 a.grad += da * up
+
+
+# --- building gates --------------------------------------------------------------------------
+# Every operator above ends in one of these two functions. They are the hot path of building a
+# circuit (one call per gate), so they skip ``Value.__init__`` and its checks: the inputs are
+# Values already, and the gate's ``forward`` rule computes the number on the output wire.
+
+_new = object.__new__
+
+
+def _one(gate: Gate, a: Value, const: float | None = None) -> Value:
+    """The output wire of the one-input ``gate`` applied to ``a`` (and the constant ``const``)."""
+    out = _new(Value)
+    out.data = gate.forward(a.data, 0.0, const)
+    out.grad = 0.0
+    out.op = gate.name
+    out._a = a
+    out._b = None
+    out.label = None
+    out.const = const
+    return out
+
+
+def _two(gate: Gate, a: Value, b: Value) -> Value:
+    """The output wire of the two-input ``gate`` applied to ``a`` and ``b``."""
+    out = _new(Value)
+    out.data = gate.forward(a.data, b.data, None)
+    out.grad = 0.0
+    out.op = gate.name
+    out._a = a
+    out._b = b
+    out.label = None
+    out.const = None
+    return out
 
 
 def _number_label(x: object) -> str:
@@ -251,11 +290,9 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     """The max gate: max(a, b). At a tie both inputs receive the gradient, 𝟙(a ≥ b), 𝟙(b ≥ a)."""
     a = a if isinstance(a, Value) else Value(as_number(a, "maximum"), label=_number_label(a))
     b = b if isinstance(b, Value) else Value(as_number(b, "maximum"), label=_number_label(b))
-    return Value._gate(_G["max"], (a, b))
+    return _two(_G["max"], a, b)
 
 
 def sigmoid(x: Value) -> Value:
     """σ(x) as one gate (a function form of ``x.sigmoid()``)."""
     return x.sigmoid()
-
-
