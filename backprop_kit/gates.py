@@ -107,6 +107,13 @@ def _pow_grad(a: float, b: float) -> float:
     return _pow(a, b)
 
 
+def _neg_recip(sq: float) -> float:
+    """−1/sq for the slopes of 1/x and x/y. A square that underflowed to 0 gives −inf (IEEE)
+    instead of Python's ZeroDivisionError; ``a * a`` rather than ``a**2`` overflows to inf
+    instead of raising OverflowError."""
+    return -1.0 / sq if sq else -math.inf
+
+
 def _inv(x: float) -> float:
     if x == 0:
         raise ZeroDivisionError("1/x gate: x is 0 and 1/0 is undefined; the input must be non-zero")
@@ -157,8 +164,8 @@ GATES: dict[str, Gate] = {g.name: g for g in (
     # --- the derivative table of the sigmoid chapter ------------------------------------
     Gate("inv", "1/x", 1,
          lambda a, b, c: _inv(a),
-         lambda out, a, b, c: (-1.0 / a**2,),
-         "1.0 / {a}", ("-1.0 / {a}**2",),
+         lambda out, a, b, c: (_neg_recip(a * a),),
+         "1.0 / {a}", ("-1.0 / ({a} * {a})",),
          "f(x) = 1/x  →  df/dx = −1/x²"),
     Gate("addc", "+{c}", 1,
          lambda a, b, c: c + a,
@@ -188,8 +195,8 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "f(x, y) = x − y  →  ∂f/∂x = 1,  ∂f/∂y = −1"),
     Gate("div", "/", 2,
          lambda a, b, c: _div(a, b),
-         lambda out, a, b, c: (1.0 / b, -a / b**2),
-         "{a} / {b}", ("1.0 / {b}", "-{a} / {b}**2"),
+         lambda out, a, b, c: (1.0 / b, a * _neg_recip(b * b)),
+         "{a} / {b}", ("1.0 / {b}", "{a} * (-1.0 / ({b} * {b}))"),
          "f(x, y) = x/y  →  ∂f/∂x = 1/y,  ∂f/∂y = −x/y²"),
     Gate("neg", "-x", 1,
          lambda a, b, c: -a,

@@ -41,7 +41,7 @@ def test_notes_listing_backward_lines_use_plus_equals_at_forks():
     x, y, f = notes_example()
     lines = [line.split("#")[0].strip() for line in staged(f).backward_lines]
     assert lines[0] == "df = 1.0"
-    assert "dden = (-1.0 / den**2) * dinvden" in lines
+    assert "dden = (-1.0 / (den * den)) * dinvden" in lines
     assert "dx = 1 * dxpy" in lines and "dy = 1 * dxpy" in lines
     assert "dx += ((1.0 - sigx) * sigx) * dsigx" in lines
     assert "dx += 1 * dnum" in lines
