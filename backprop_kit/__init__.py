@@ -17,6 +17,8 @@ __all__ = [
     "GATES",
     "Value",
     "derivative_table",
+    "draw",
+    "explore",
     "grad_check",
     "maximum",
     "numerical_grad",
@@ -26,3 +28,16 @@ __all__ = [
     "staged",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``draw`` and ``explore`` load matplotlib / ipywidgets on first use, not at import."""
+    if name == "draw":
+        from backprop_kit.drawing import draw
+
+        return draw
+    if name == "explore":
+        from backprop_kit.widgets import explore
+
+        return explore
+    raise AttributeError(f"module 'backprop_kit' has no attribute {name!r}")

@@ -74,8 +74,13 @@ def bench(n: int, rounds: int, rng: np.random.Generator) -> dict[str, float]:
     def raw_dX():
         keep["raw dX"] = W.T @ dD
 
-    steps = {"kit forward": kit_forward, "kit backward": kit_backward,
-             "W @ X": raw_forward, "dD @ X.T": raw_dW, "W.T @ dD": raw_dX}
+    steps = {
+        "kit forward": kit_forward,
+        "kit backward": kit_backward,
+        "W @ X": raw_forward,
+        "dD @ X.T": raw_dW,
+        "W.T @ dD": raw_dX,
+    }
     pairs = [(["kit forward"], ["W @ X"]), (["kit backward"], ["dD @ X.T", "W.T @ dD"])]
     times: dict[str, list[float]] = {name: [] for name in steps}
     ratios = []
@@ -101,20 +106,25 @@ def bench(n: int, rounds: int, rng: np.random.Generator) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 1024])
-    parser.add_argument("--rounds", type=int, nargs="+", default=[200, 15],
-                        help="rounds per size (the last value repeats)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        nargs="+",
+        default=[200, 15],
+        help="rounds per size (the last value repeats)",
+    )
     args = parser.parse_args()
 
     load = ""
     if hasattr(os, "getloadavg"):
         load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    print(f"numpy {np.__version__}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs{load}")
+    print(
+        f"numpy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs{load}"
+    )
     blas = blas_line()
     if blas is not None:
         print(f"BLAS: {blas}")
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                "OMP_NUM_THREADS"):
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         if var in os.environ:
             print(f"{var}={os.environ[var]} (from the environment, unchanged)")
 
@@ -136,8 +146,10 @@ def main() -> None:
         print(f"  ratio forward  kit / (W @ X)                      {fwd:.3f}")
         print(f"  ratio backward kit / (dD @ X.T + W.T @ dD)        {bwd:.3f}")
         print(f"  ratio total    kit / numpy, of the medians        {total:.3f}")
-        print(f"  ratio total    kit / numpy, median of the rounds  {m['paired ratio']:.3f}"
-              f"  (target <= {TARGET:.2f}: {verdict})")
+        print(
+            f"  ratio total    kit / numpy, median of the rounds  {m['paired ratio']:.3f}"
+            f"  (target <= {TARGET:.2f}: {verdict})"
+        )
 
 
 if __name__ == "__main__":

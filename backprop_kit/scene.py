@@ -1,0 +1,372 @@
+"""What a circuit picture shows: the numbers as text, the marked step, σ in one piece or four.
+
+:class:`CircuitView` is the one front door shared by :func:`backprop_kit.draw.draw` (matplotlib),
+:mod:`backprop_kit.svg` (live widgets) and the explorers: it lays the circuit out once
+(:class:`~backprop_kit.layout.Structure`) and turns its current numbers into a
+:class:`~backprop_kit.layout.Scene` as often as needed.
+
+Which gradients show (``show_grad``):
+
+* ``None`` (auto): they show iff the output's ``grad`` is non-zero. ``f.backward()`` sets
+  ``f.grad`` to 1 (and first resets every other gradient of the circuit), and a fresh circuit
+  has ``f.grad == 0``: so gradients appear exactly after ``backward()`` was called on ``f``
+  (or on a bigger circuit through which ∂out/∂f is non-zero: then they are ∂out/∂wire).
+* ``True`` / ``False``: always / never (``True`` shows the stored ``.grad``, whatever it is).
+* ``step=k``: the backward pass after k gates, computed here without touching any ``.grad``;
+  gradients show only on the wires the pass has reached.
+"""
+
+from __future__ import annotations
+
+from backprop_kit.engine import Value, maximum
+from backprop_kit.gates import GATES, _short
+from backprop_kit.layout import Callout, Scene, Structure, WireText, place
+from backprop_kit.stepper import BackwardSteps, Step
+
+SIGMOID_MODES = ("gate", "expanded")
+
+
+def check_fmt(fmt: object) -> str:
+    """``fmt`` if it formats a float (like ``"{:.2f}"``), else a one-line ValueError."""
+    try:
+        ok = isinstance(fmt, str) and isinstance(fmt.format(-1.5), str)
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"fmt must be a format string for one number, such as '{{:.2f}}' or '{{:.3g}}', "
+            f"got {fmt!r:.60}"
+        )
+    return fmt  # type: ignore[return-value]
+
+
+LONGEST_NUMBER = 12
+"""A number whose formatted text is longer than this is written with 4 significant digits."""
+
+
+def format_number(fmt: str, x: float) -> str:
+    """``fmt.format(x)``, without a minus sign on a number that shows as zero ("-0.00"), and
+    as ``{:.4g}`` when that text would be longer than LONGEST_NUMBER (e¹⁰⁰ is "2.688e+43")."""
+    s = fmt.format(x)
+    if len(s) > LONGEST_NUMBER:
+        s = f"{x:.4g}"
+    if s.startswith("-"):
+        try:
+            if float(s) == 0.0:
+                return s[1:]
+        except ValueError:
+            pass
+    return s
+
+
+def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, dict[int, Value]]:
+    """A copy of the circuit of ``root`` (same gates, constants, labels and values; no grads).
+
+    With ``expand_sigmoid``, every σ gate becomes ``*-1 → exp → +1 → 1/x`` (the four new gates
+    compute their values with their own forward rules from σ's input; the 1/x gate takes σ's
+    label). Returns the copy's output and ``{id(copy wire): original wire}`` for every copied
+    wire (the 1/x gate stands for its σ).
+    """
+    new: dict[int, Value] = {}
+    origin: dict[int, Value] = {}
+    for v in root.topological_order():
+        if not v.parents:
+            c = Value(v.data, label=v.label)
+        elif expand_sigmoid and v.op == "sigmoid":
+            c = new[id(v.parents[0])].sigmoid(expanded=True)
+            c.label = v.label
+        else:
+            c = _same_gate(v, [new[id(p)] for p in v.parents])
+            c.label = v.label
+        new[id(v)] = c
+        origin[id(c)] = v
+    return new[id(root)], origin
+
+
+_REBUILD = {
+    "add": lambda a, b, c: a + b,
+    "sub": lambda a, b, c: a - b,
+    "mul": lambda a, b, c: a * b,
+    "div": lambda a, b, c: a / b,
+    "pow": lambda a, b, c: a**b,
+    "max": lambda a, b, c: maximum(a, b),
+    "addc": lambda a, b, c: a + c,
+    "scale": lambda a, b, c: a * c,
+    "powc": lambda a, b, c: a**c,
+    "neg": lambda a, b, c: -a,
+    "inv": lambda a, b, c: a.inv(),
+}
+
+
+def _same_gate(v: Value, parents: list[Value]) -> Value:
+    """The gate of ``v`` (same op and constant) applied to ``parents``, through the public
+    operators and methods of Value."""
+    a, b = parents[0], parents[1] if len(parents) == 2 else None
+    rebuild = _REBUILD.get(v.op)
+    if rebuild is not None:
+        c = rebuild(a, b, v.const)
+    elif len(parents) == 1 and callable(getattr(a, v.op, None)):
+        c = getattr(a, v.op)()
+    else:
+        c = None
+    if c is None or c.op != v.op or c.const != v.const:
+        raise ValueError(f"cannot copy a circuit with the gate {v.op!r}: no operator builds it")
+    return c
+
+
+def forward(order: list[Value]) -> None:
+    """Recompute every gate's value in place, in topological ``order`` (inputs keep theirs).
+
+    Raises the gate's own error (e.g. ``log`` of a negative number) and then leaves the values
+    after the failing gate stale: recompute again after restoring the inputs.
+    """
+    for v in order:
+        ps = v.parents
+        if ps:
+            v.data = GATES[v.op].forward(ps[0].data, ps[1].data if len(ps) == 2 else 0.0, v.const)
+
+
+def _input_symbol(v: Value) -> str:
+    return v.label if v.label else f"{v.data:g}"
+
+
+_PRECEDENCE = {"add": 1, "sub": 1, "addc": 1, "mul": 2, "div": 2, "scale": 2, "neg": 2,
+               "inv": 2, "pow": 3, "powc": 3}
+
+
+def wire_name(v: Value, longest: int = 16) -> str | None:
+    """A short name for a wire: its label, or its formula (``x + y``) if that is short enough,
+    else None."""
+    if v.label:
+        return v.label
+    if len(v.topological_order()) > 8:
+        return None
+    text = _formula(v)
+    return text if len(text) <= longest else None
+
+
+def _formula(v: Value) -> str:
+    """The formula of a wire in Python syntax (used on small sub-circuits only)."""
+    if v.label:
+        return v.label
+    if not v.parents:
+        return f"{v.data:g}"
+    prec = _PRECEDENCE.get(v.op, 4)
+
+    def arg(p: Value, tighter: bool = False) -> str:
+        t = _formula(p)
+        inner = _PRECEDENCE.get(p.op, 4) if p.parents and not p.label else 4
+        return f"({t})" if inner < prec or (tighter and inner == prec) else t
+
+    a = v.parents[0]
+    c = "" if v.const is None else _short(v.const)
+    if len(v.parents) == 2:
+        b = v.parents[1]
+        if v.op == "max":
+            return f"max({_formula(a)}, {_formula(b)})"
+        symbol = GATES[v.op].symbol
+        return f"{arg(a, v.op == 'pow')} {symbol} {arg(b, v.op in ('sub', 'div'))}"
+    simple = {
+        "addc": f"{arg(a)} + {c}",
+        "scale": f"{c} * {arg(a, True)}",
+        "neg": f"-{arg(a, True)}",
+        "powc": f"{arg(a, True)} ** {c}",
+        "inv": f"1 / {arg(a, True)}",
+    }
+    return simple.get(v.op, f"{v.op}({_formula(a)})")
+
+
+def _operand_name(step: Step, j: int) -> str:
+    p = step.gate.parents[j]
+    name = wire_name(p)
+    if name is not None:
+        return name
+    return "its input" if len(step.gate.parents) == 1 else f"input {j + 1}"
+
+
+class CircuitView:
+    """A circuit laid out once, to be turned into pictures for any numbers on its wires.
+
+    Args:
+        f: the circuit's output.
+        sigmoid: ``"gate"`` draws σ as one gate; ``"expanded"`` draws each σ as the four gates
+            ``*-1 → exp → +1 → 1/x`` of its definition, with their own values and gradients.
+        fmt: format of every number (``"{:.2f}"``: two decimals, as in the notes).
+        names: write the names of named intermediate wires before their values (``q = 3.00``).
+        band_lines: keep room for a note of this many lines above the circuit, even when no
+            step is shown (live widgets do, so the picture keeps its height).
+        reserve: a number whose text width every column keeps at least (stable live layout).
+    """
+
+    def __init__(
+        self,
+        f: Value,
+        *,
+        sigmoid: str = "gate",
+        fmt: str = "{:.2f}",
+        names: bool = True,
+        band_lines: int = 0,
+        reserve: float = -8.888,
+    ) -> None:
+        if not isinstance(f, Value):
+            raise TypeError(
+                f"draw needs a Value (the output of a circuit, e.g. f = (x + y) * z), got "
+                f"{type(f).__name__}"
+            )
+        if sigmoid not in SIGMOID_MODES:
+            raise ValueError(f"sigmoid must be 'gate' or 'expanded', got {sigmoid!r}")
+        self.fmt = check_fmt(fmt)
+        self.source = f
+        self.sigmoid = sigmoid
+        self.names = bool(names)
+        self.band_lines = band_lines
+        self.reserve = format_number(self.fmt, reserve)
+        order = f.topological_order()
+        if sigmoid == "expanded" and any(v.op == "sigmoid" for v in order):
+            self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
+        else:
+            self.root, self.origin = f, None
+        self.structure = Structure(self.root)
+        self.symbols = [
+            GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
+            for v in self.structure.nodes
+        ]
+
+    # --- numbers -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the copy's values after the source circuit's numbers changed (expanded σ)."""
+        if self.origin is None:
+            return
+        for v in self.structure.nodes:
+            if not v.parents:
+                v.data = self.origin[id(v)].data
+        forward(self.structure.nodes)
+
+    def seed(self) -> float:
+        """The output gradient a backward pass starts from: ``f.grad``, or 1 before backward()."""
+        g = self.source.grad
+        return g if g != 0 else 1.0
+
+    def steps(self) -> BackwardSteps:
+        """The backward pass over the drawn gates (σ expanded or not), from :meth:`seed`."""
+        return BackwardSteps(self.root, self.seed())
+
+    def stored_grads(self) -> dict[int, float]:
+        """``{id(wire): .grad}``; for σ drawn expanded, the inner wires' gradients are computed
+        from the σ output's gradient (the other wires keep their stored ``.grad``)."""
+        nodes = self.structure.nodes
+        if self.origin is None:
+            return {id(v): v.grad for v in nodes}
+        self.root.backward(self.source.grad)
+        grads = {id(v): v.grad for v in nodes}
+        for v in nodes:
+            original = self.origin.get(id(v))
+            if original is not None:
+                grads[id(v)] = original.grad
+        return grads
+
+    def display_node(self, highlight: Value | int, steps: BackwardSteps) -> Step:
+        """The step of the gate ``highlight`` (a gate of the circuit, or a step number)."""
+        n = len(steps)
+        if isinstance(highlight, Value):
+            target = highlight
+            if self.origin is not None:
+                twins = [c for c in self.structure.nodes if self.origin.get(id(c)) is highlight]
+                target = twins[0] if twins else highlight
+            return steps.steps[steps.number_of(target) - 1]
+        if isinstance(highlight, bool) or not isinstance(highlight, int):
+            raise TypeError(
+                f"highlight must be a gate (a Value of the circuit) or a step number 1…{n}, "
+                f"got {type(highlight).__name__}"
+            )
+        if not 1 <= highlight <= n:
+            raise ValueError(
+                f"highlight must be a step number between 1 and {n} (1 is the output gate, "
+                f"the first one backward() processes), got {highlight}"
+            )
+        return steps.steps[highlight - 1]
+
+    def callout_lines(self, step: Step, total: int) -> tuple[str, ...]:
+        """The note of one step: its gate, then upstream × local = downstream for each input."""
+        num = self.number
+        symbol = self.symbols[self.structure.index[id(step.gate)]]
+        head = f"gate {symbol} · step {step.number} of {total} · upstream × local = downstream"
+        rows = tuple(
+            f"to {_operand_name(step, j)}: {num(step.upstream)} × {num(step.local[j])} = "
+            f"{num(step.downstream[j])}"
+            for j in range(len(step.local))
+        )
+        return (head, *rows)
+
+    def number(self, x: float) -> str:
+        return format_number(self.fmt, x)
+
+    # --- the picture ----------------------------------------------------------------------------
+    def scene(
+        self,
+        *,
+        show_grad: bool | None = None,
+        step: int | None = None,
+        highlight: Value | int | None = None,
+        caption: str = "",
+    ) -> Scene:
+        """The Scene of the circuit's current numbers (see the module docstring for the rules).
+
+        ``step=k`` shows the backward pass after k gates and marks gate k; ``highlight`` marks a
+        gate (a Value or a step number) and writes its ``upstream × local = downstream``.
+        """
+        if step is not None and highlight is not None:
+            raise ValueError("give either step= (a step of the backward pass) or highlight=")
+        if show_grad not in (None, True, False):
+            raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r}")
+        nodes = self.structure.nodes
+        marked: Step | None = None
+        emph: set[int] = set()
+        grads: dict[int, float] | None
+        steps: BackwardSteps | None = None
+        if step is not None:
+            steps = self.steps()
+            grads = steps.grads_after(step)
+            if step:
+                marked = steps.steps[step - 1]
+                emph = {id(p) for p in marked.gate.parents}
+            else:
+                emph = {id(self.root)}
+                caption = caption or (
+                    f"step 0 of {len(steps)}: backward() starts from the output, "
+                    f"whose gradient is {self.number(steps.seed)}"
+                )
+        else:
+            show = self.source.grad != 0 if show_grad is None else show_grad
+            grads = self.stored_grads() if show else None
+            if highlight is not None:
+                steps = self.steps()
+                marked = self.display_node(highlight, steps)
+        texts = []
+        root = self.root
+        for v in nodes:
+            value = self.number(v.data)
+            if self.names and v.label and v.parents and v is not root:
+                value = f"{v.label} = {value}"
+            g = None if grads is None or id(v) not in grads else self.number(grads[id(v)])
+            texts.append(WireText(value, g, id(v) in emph))
+        callout = None
+        hi = None
+        if marked is not None and steps is not None:
+            hi = self.structure.index[id(marked.gate)]
+            head, *rows = self.callout_lines(marked, len(steps))
+            head = head.split(" · ", 1)[1]  # the symbol is drawn on its own
+            callout = Callout(hi, self.symbols[hi], (head, *rows))
+        return place(
+            self.structure,
+            self.symbols,
+            texts,
+            callout=callout,
+            band_lines=max(self.band_lines, 1 if caption else 0),
+            caption=caption,
+            reserve=self.reserve,
+            highlight=hi,
+            mark=str(marked.number) if marked is not None else ("0" if step == 0 else ""),
+            output_name=root.label or "",
+        )
+

@@ -1,0 +1,390 @@
+"""Explorers: change a circuit's inputs with sliders and watch values and gradients move.
+
+``explore("(x + y) * z", x=-2, y=5, z=-4)`` returns a :class:`CircuitExplorer`, a widget with
+
+* a text box to type another formula (parsed by :func:`backprop_kit.expr.parse`; an error shows
+  as one line and the old circuit stays);
+* a slider per input and a readout of f and of every ∂f/∂input;
+* the circuit, redrawn as SVG on every change (an ``ipywidgets.HTML``: fast, and never an
+  ``Output`` widget, whose captured displays would break nbval);
+* Back / Next / Reset / All buttons that walk the backward pass one gate at a time, in the order
+  ``backward()`` processes them: the current gate is marked and its
+  ``upstream × local = downstream`` is written in the picture and in a line under it; gradients
+  appear on wires only once the pass reaches them. The explorer starts on the whole pass
+  ("All"); Next goes to step 0 (only the output's gradient, 1), then gate by gate, and after
+  the last gate back to the whole pass; Back walks the other way; Reset goes to step 0. Moving
+  a slider keeps the current step (the same gate stays marked, with the new numbers); typing
+  a new formula shows the whole pass;
+* a nudge panel: add h to one input and compare Δf = f(x + h) − f(x) with h·∂f/∂x.
+
+Where no widget front-end runs (nbval, nbconvert, a code host's viewer) the explorer shows a PNG
+of its circuit at the initial values, and its text repr is stable.
+
+ipywidgets is imported with this module; ``import backprop_kit`` does not import it.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+import ipywidgets as widgets
+
+from backprop_kit.engine import Value, as_number
+from backprop_kit.expr import Expression, ExpressionError, parse
+from backprop_kit.scene import CircuitView, copy_circuit, forward
+from backprop_kit.svg import to_svg
+
+DEFAULT_VALUE = 1.0
+"""The starting value of a variable given no initial value."""
+
+BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate (at most 2)
+_ERRORS = (ArithmeticError, ValueError)
+
+
+def slider_range(value: float) -> tuple[float, float]:
+    """[-5, 5], widened (to whole numbers, one beyond) to contain ``value``."""
+    return min(-5.0, math.floor(value) - 1.0), max(5.0, math.ceil(value) + 1.0)
+
+
+def _inputs_of(f: Value) -> dict[str, Value]:
+    """The named inputs of a circuit (name → input Value); constants get no entry.
+
+    An input is a variable when its label is a Python identifier; a second input with a label
+    already taken is listed as ``label_2``.
+    """
+    found: dict[str, Value] = {}
+    for v in f.topological_order():
+        if v.parents or not v.label or not v.label.isidentifier():
+            continue
+        name, k = v.label, 1
+        while name in found:
+            k += 1
+            name = f"{v.label}_{k}"
+        found[name] = v
+    return found
+
+
+class CircuitExplorer(widgets.VBox):
+    """A live circuit: sliders for its inputs, its picture, a step-through backward pass.
+
+    Build it with :func:`explore`. Useful attributes (all ipywidgets): ``formula`` (Text) and
+    ``build_button``, ``message`` (one-line errors), ``sliders`` (name → FloatSlider),
+    ``readout`` (HTML), ``picture`` (HTML holding the SVG), ``back_button``, ``next_button``,
+    ``reset_button``, ``all_button``, ``step_line`` (HTML), ``nudge_input`` (Dropdown),
+    ``nudge_h`` (FloatLogSlider), ``nudge_line`` (HTML). ``step`` is the current step
+    (``None``: the whole pass is shown); ``output`` is the circuit's output Value.
+    """
+
+    def __init__(
+        self,
+        source: str | Expression | Value,
+        *,
+        fmt: str = "{:.2f}",
+        sigmoid: str = "gate",
+        **initial_values: float,
+    ) -> None:
+        self.fmt = fmt
+        self.sigmoid = sigmoid
+        self.step: int | None = None
+        self.formula = widgets.Text(
+            description="f =",
+            placeholder="type a formula, e.g. (x + y) * z",
+            continuous_update=False,
+            layout=widgets.Layout(width="30em"),
+        )
+        self.build_button = widgets.Button(
+            description="Build", tooltip="draw the circuit of the formula", icon="refresh"
+        )
+        self.message = widgets.HTML("")
+        self.slider_box = widgets.VBox()
+        self.readout = widgets.HTML()
+        self.readout.add_class("bpk-readout")
+        self.picture = widgets.HTML()
+        self.back_button = widgets.Button(description="Back", icon="step-backward")
+        self.next_button = widgets.Button(description="Next", icon="step-forward")
+        self.reset_button = widgets.Button(
+            description="Reset", tooltip="back to the start of the backward pass"
+        )
+        self.all_button = widgets.Button(description="All", tooltip="show every gradient")
+        self.step_line = widgets.HTML()
+        self.nudge_input = widgets.Dropdown(description="nudge", layout={"width": "14em"})
+        self.nudge_h = widgets.FloatLogSlider(
+            value=0.01, base=10, min=-4, max=0, step=0.25, description="by h",
+            readout_format=".4g", continuous_update=True,
+        )
+        self.nudge_line = widgets.HTML()
+
+        self._set_source(source, initial_values)
+
+        self.build_button.on_click(lambda _: self.build(self.formula.value))
+        self.formula.observe(self._on_formula, names="value")
+        self.back_button.on_click(lambda _: self.go(self._back()))
+        self.next_button.on_click(lambda _: self.go(self._next()))
+        self.reset_button.on_click(lambda _: self.go(0))
+        self.all_button.on_click(lambda _: self.go(None))
+        self.nudge_input.observe(lambda _: self._show_nudge(), names="value")
+        self.nudge_h.observe(lambda _: self._show_nudge(), names="value")
+        steps = widgets.HBox(
+            [self.back_button, self.next_button, self.reset_button, self.all_button]
+        )
+        super().__init__(
+            [
+                widgets.HBox([self.formula, self.build_button]),
+                self.message,
+                self.slider_box,
+                self.readout,
+                self.picture,
+                steps,
+                self.step_line,
+                widgets.HBox([self.nudge_input, self.nudge_h]),
+                self.nudge_line,
+            ]
+        )
+        self.add_class("bpk-explorer")  # a hook for browser tests and for styling
+
+    # --- building a circuit ------------------------------------------------------------------
+    def _set_source(self, source: str | Expression | Value, values: dict[str, float]) -> None:
+        """Build the circuit of ``source`` at ``values`` (raises on bad input; changes nothing
+        then)."""
+        if isinstance(source, Value):
+            f, _ = copy_circuit(source)
+            inputs = _inputs_of(f)
+            unknown = [n for n in values if n not in inputs]
+            if unknown:
+                raise TypeError(
+                    f"explore: the circuit has no input named {unknown[0]!r}; its inputs are "
+                    f"{', '.join(inputs) or 'none'}"
+                )
+            for name, v in values.items():
+                inputs[name].data = as_number(v, f"initial value of {name!r}")
+            forward(f.topological_order())
+            expression, text = None, ""
+        elif isinstance(source, str | Expression):
+            expression = parse(source)
+            names = expression.variables
+            unknown = [n for n in values if n not in names]
+            if unknown:
+                raise TypeError(
+                    f"explore: {expression.text!r} has no variable {unknown[0]!r}; its variables "
+                    f"are {', '.join(names)}"
+                )
+            full = {n: values.get(n, DEFAULT_VALUE) for n in names}
+            f, inputs = expression.build(**full)
+            text = expression.text
+        else:
+            raise TypeError(
+                "explore needs a formula (str, e.g. '(x + y) * z'), a parsed Expression or a "
+                f"circuit's output Value, got {type(source).__name__}"
+            )
+        if f.label is None:
+            f.label = "f"
+        f.backward()
+        view = CircuitView(
+            f, sigmoid=self.sigmoid, fmt=self.fmt, band_lines=BAND_LINES, reserve=-88.888
+        )
+        # everything checked: commit
+        self.expression = expression
+        self.output, self.inputs, self.view = f, inputs, view
+        self.order = f.topological_order()
+        self.initial = {n: v.data for n, v in inputs.items()}
+        self._static_png = None
+        self.step = None
+        self.formula.value = text
+        self._make_sliders()
+        self.nudge_input.options = list(inputs)
+        self.nudge_input.value = next(iter(inputs), None)
+        self.message.value = ""
+        self.redraw()
+
+    def _make_sliders(self) -> None:
+        for old in getattr(self, "sliders", {}).values():
+            old.close()
+        self.sliders: dict[str, widgets.FloatSlider] = {}
+        for name, v in self.inputs.items():
+            lo, hi = slider_range(v.data)
+            s = widgets.FloatSlider(
+                value=v.data, min=lo, max=hi, step=0.01, description=name,
+                continuous_update=True, readout_format=".2f",
+            )
+            s.observe(self._on_slider, names="value")
+            self.sliders[name] = s
+        self.slider_box.children = tuple(self.sliders.values())
+
+    def build(self, text: str) -> None:
+        """Draw the circuit of ``text``; variables keep their current values (new ones start
+        at 1). A formula that does not parse leaves the old circuit and shows one error line."""
+        keep = {n: v.data for n, v in self.inputs.items()}
+        try:
+            names = parse(text).variables
+            self._set_source(text, {n: keep[n] for n in names if n in keep})
+        except (ExpressionError, TypeError, ArithmeticError, ValueError) as e:
+            self.message.value = _error_html(e)
+
+    def _on_formula(self, change: dict) -> None:
+        if self.expression is None or change["new"] != self.expression.text:
+            if change["new"].strip():
+                self.build(change["new"])
+
+    # --- changing inputs ---------------------------------------------------------------------
+    def _on_slider(self, change: dict) -> None:
+        name = change["owner"].description
+        self.set_input(name, change["new"])
+
+    def set_input(self, name: str, value: float) -> None:
+        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept)."""
+        v = self.inputs[name]
+        old = v.data
+        v.data = as_number(value, name)
+        try:
+            forward(self.order)
+        except _ERRORS as e:
+            v.data = old
+            forward(self.order)
+            self.message.value = _error_html(e)
+            return
+        self.message.value = ""
+        self.output.backward()
+        self.view.refresh()
+        self.redraw()
+
+    # --- the backward pass, step by step ---------------------------------------------------------
+    @property
+    def n_steps(self) -> int:
+        return len(self.view.steps())
+
+    def _next(self) -> int | None:
+        if self.step is None:
+            return 0
+        return None if self.step >= self.n_steps else self.step + 1
+
+    def _back(self) -> int | None:
+        if self.step is None:
+            return self.n_steps
+        return max(0, self.step - 1)
+
+    def go(self, step: int | None) -> None:
+        """Show the backward pass after ``step`` gates (``None``: all of it, nothing marked)."""
+        if step is not None and not 0 <= step <= self.n_steps:
+            raise ValueError(f"step must be None or between 0 and {self.n_steps}, got {step!r}")
+        self.step = step
+        self.redraw()
+
+    # --- output --------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Refresh the picture, the readout, the step line and the nudge line."""
+        view, name = self.view, self.output.label
+        steps = view.steps()
+        n = len(steps)
+        if self.step is None:
+            caption = f"Press Next to walk the backward pass one gate at a time ({n} gates)."
+            scene = view.scene(caption=caption)
+            line = f"All {n} gates done: every wire carries its gradient ∂{name}/∂wire."
+        else:
+            scene = view.scene(step=self.step)
+            if self.step == 0:
+                line = (
+                    f"Step 0 of {n}: backward() starts at the output with "
+                    f"∂{name}/∂{name} = {view.number(steps.seed)}."
+                )
+            else:
+                step = steps.steps[self.step - 1]
+                _, *rows = view.callout_lines(step, n)
+                symbol = view.symbols[view.structure.index[id(step.gate)]]
+                line = (
+                    f"Step {self.step} of {n} · gate {symbol} · upstream × local = downstream: "
+                    + "; ".join(rows)
+                )
+        self.picture.value = to_svg(scene, title=f"circuit of {self.formula.value or name}")
+        self.step_line.value = escape(line)
+        self.back_button.disabled = self.step == 0
+        parts = [f"<b>{escape(name)}</b> = {_readout(self.output.data)}"]
+        parts += [
+            f"∂{escape(name)}/∂{escape(k)} = {_readout(v.grad)}" for k, v in self.inputs.items()
+        ]
+        self.readout.value = " &nbsp;&nbsp; ".join(parts)
+        self._show_nudge()
+
+    def _show_nudge(self) -> None:
+        name = self.nudge_input.value
+        if name is None or name not in self.inputs:
+            self.nudge_line.value = ""
+            return
+        v, h, out = self.inputs[name], self.nudge_h.value, self.output.label
+        x0, f0, grad = v.data, self.output.data, v.grad
+        v.data = x0 + h
+        try:
+            forward(self.order)
+            f1 = self.output.data
+        except _ERRORS as e:
+            self.nudge_line.value = escape(f"{name} + h: {e}")
+            return
+        finally:
+            v.data = x0
+            forward(self.order)
+        d, lin = f1 - f0, h * grad
+        self.nudge_line.value = escape(
+            f"Δ{out} = {out}({name} + h) − {out}({name}) = {d:.6g}   vs   "
+            f"h·∂{out}/∂{name} = {h:.4g} × {grad:.4g} = {lin:.6g}"
+        ).replace("   ", " &nbsp; ")
+
+    # --- where no widget front-end runs ---------------------------------------------------------
+    def __repr__(self) -> str:
+        values = ", ".join(f"{n}={x!r}" for n, x in self.initial.items())
+        if self.expression is not None:
+            what = repr(self.expression.text)
+        else:
+            what = f"<circuit of {self.output.label!r}, {self.n_steps} gates>"
+        return f"CircuitExplorer({what}{', ' if values else ''}{values})"
+
+    def static_png(self) -> tuple[bytes, dict[str, int]]:
+        """PNG (and display size) of the circuit at its initial values, drawn with matplotlib."""
+        if self._static_png is None:
+            from backprop_kit.drawing import draw, png_bytes
+
+            if self.expression is not None:
+                f = self.expression(**self.initial)
+            else:
+                f, _ = copy_circuit(self.output)
+                for name, v in _inputs_of(f).items():
+                    v.data = self.initial[name]
+                forward(f.topological_order())
+            f.label = self.output.label
+            f.backward()
+            self._static_png = png_bytes(draw(f, fmt=self.fmt, sigmoid=self.sigmoid))
+        return self._static_png
+
+    def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data["text/plain"] = repr(self)
+        png, size = self.static_png()
+        data["image/png"] = png
+        return data, {"image/png": size}
+
+
+def _readout(x: float) -> str:
+    """4 decimals; 6 significant digits for numbers of a million or more (or nan/inf)."""
+    return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.6g}"
+
+
+def _error_html(e: BaseException) -> str:
+    return f"<span style='color:#D55E00'>⚠ {escape(str(e))}</span>"
+
+
+def explore(
+    source: str | Expression | Value,
+    /,
+    *,
+    fmt: str = "{:.2f}",
+    sigmoid: str = "gate",
+    **initial_values: float,
+) -> CircuitExplorer:
+    """A live explorer of a circuit: ``explore("(x + y) * z", x=-2, y=5, z=-4)``.
+
+    ``source`` is a formula (str), a parsed :class:`~backprop_kit.expr.Expression`, or the
+    output Value of a circuit (which is copied: the explorer never changes your Values).
+    ``initial_values`` give inputs their starting values (a variable not given starts at 1).
+    ``fmt`` formats the numbers in the picture; ``sigmoid="expanded"`` draws each σ as
+    ``*-1 → exp → +1 → 1/x``. Display the result (last line of a cell) to use it.
+    """
+    return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)
