@@ -1,0 +1,172 @@
+"""A staged program line by line with its numbers, and what goes wrong without ``+=``.
+
+:func:`forward_steps` lists every forward line of ``staged(f)`` with the value it caches.
+:func:`backward_steps` lists every backward line of ``staged(f)`` with its numbers: the
+upstream gradient, the gate's local gradient, their product (the line's contribution) and the
+gradient variable's value once the line has run. A wire used by several gates (a *fork*) gets
+one line per use; its gradient is the sum of the contributions::
+
+    dx  = 1 * dxpy                       # first use of x:   '='
+    dx += ((1.0 - sigx) * sigx) * dsigx  # later uses:       '+='
+
+:func:`run_with_equals` runs the same program with every ``+=`` turned into ``=``, so each fork
+keeps only its last contribution: the wrong answer, computed honestly rather than described.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from backprop_kit.engine import Value
+from backprop_kit.staged import StagedProgram, staged
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """One forward line: ``stage``, the line's text (``"num = x + sigy"``) and its ``value``."""
+
+    stage: int
+    line: str
+    value: float
+
+
+class ForwardSteps(tuple):
+    """The result of :func:`forward_steps`: a tuple of :class:`ForwardStep` that prints as a
+    table (stage, line, cached value)."""
+
+    def __repr__(self) -> str:
+        width = max([4] + [len(s.line) for s in self])
+        lines = [f"{'stage':<5}  {'line':<{width}}  {'value':>9}"]
+        for s in self:
+            lines.append(f"{'(' + str(s.stage) + ')':<5}  {s.line:<{width}}  {s.value:>9.4f}")
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+
+def forward_steps(f: Value) -> ForwardSteps:
+    """Every forward line of ``staged(f)`` (one per gate, in order) with the value it caches."""
+    if not isinstance(f, Value):
+        raise TypeError(
+            f"forward_steps() needs a Value (a circuit's output), got {type(f).__name__}"
+        )
+    program = staged(f)
+    gates = [n for n in f.topological_order() if n.parents]  # the order of program.stages
+    return ForwardSteps(
+        ForwardStep(stage.number, stage.forward, node.data)
+        for stage, node in zip(program.stages, gates)
+    )
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """One line of the backward pass: ``target (= or +=) local * upstream``.
+
+    Attributes:
+        stage: the number of the forward line (gate) this line undoes.
+        target: the gradient variable written (``"dx"``).
+        accumulate: True for ``+=`` (a later contribution at a fork), False for ``=``.
+        upstream_name: the gradient on the gate's output (``"dinvden"``).
+        upstream: its value.
+        local: the gate's local gradient ∂(gate output)/∂(this input).
+        contribution: ``local * upstream``.
+        total: the value of ``target`` after this line has run.
+    """
+
+    stage: int
+    target: str
+    accumulate: bool
+    upstream_name: str
+    upstream: float
+    local: float
+    contribution: float
+    total: float
+
+
+class BackwardSteps(tuple):
+    """The result of :func:`backward_steps`: a tuple of :class:`BackwardStep` that prints as a
+    table (stage, line, upstream, local, contribution, total)."""
+
+    def __repr__(self) -> str:
+        w_line = max([8] + [len(s.target) + 3 for s in self])
+        w_up = max([8] + [len(s.upstream_name) for s in self])
+        lines = [
+            f"{'stage':<5}  {'line':<{w_line}}  {'upstream':<{w_up}}  {'':>8}  {'local':>8}  "
+            f"{'local×upstream':>14}  {'total now':>9}"
+        ]
+        for s in self:
+            line = f"{s.target} {'+=' if s.accumulate else '='}"
+            lines.append(
+                f"{'(' + str(s.stage) + ')':<5}  {line:<{w_line}}  {s.upstream_name:<{w_up}}  "
+                f"{s.upstream:>8.4f}  {s.local:>8.4f}  {s.contribution:>14.4f}  {s.total:>9.4f}"
+            )
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def for_target(self, target: str) -> BackwardSteps:
+        """Only the lines that write ``target`` (e.g. ``"dx"``): one per use of that wire."""
+        if not any(s.target == target for s in self):
+            known = ", ".join(dict.fromkeys(s.target for s in self))
+            raise ValueError(f"no backward line writes {target!r}; the gradients are: {known}")
+        return BackwardSteps(s for s in self if s.target == target)
+
+
+def backward_steps(f: Value) -> BackwardSteps:
+    """Every backward line of ``staged(f)``, in the order the program runs them, with numbers.
+
+    Calls ``f.backward()`` first (it resets and recomputes every gradient, so it is safe to
+    call again). Upstream, local, contribution and total are the very floats the staged
+    program and :meth:`Value.backward` compute: ``contribution = local * upstream``, and a
+    wire's total is its first contribution plus each later one, in order.
+    """
+    if not isinstance(f, Value):
+        raise TypeError(
+            f"backward_steps() needs a Value (a circuit's output), got {type(f).__name__}"
+        )
+    program = staged(f)
+    f.backward()
+    gates = [n for n in f.topological_order() if n.parents]  # the order of program.stages
+    number = {id(n): stage.number for n, stage in zip(gates, program.stages)}
+    totals: dict[int, float] = {}
+    steps = []
+    for node in reversed(gates):
+        for parent, local in zip(node.parents, node.local_grads()):
+            contribution = local * node.grad
+            first = id(parent) not in totals
+            totals[id(parent)] = contribution if first else totals[id(parent)] + contribution
+            steps.append(
+                BackwardStep(
+                    stage=number[id(node)],
+                    target="d" + program.names[id(parent)],
+                    accumulate=not first,
+                    upstream_name="d" + program.names[id(node)],
+                    upstream=node.grad,
+                    local=local,
+                    contribution=contribution,
+                    total=totals[id(parent)],
+                )
+            )
+    return BackwardSteps(steps)
+
+
+def with_equals(program: StagedProgram) -> str:
+    """The text of ``program`` with every ``+=`` replaced by ``=`` (the fork mistake)."""
+    if not isinstance(program, StagedProgram):
+        raise TypeError(
+            f"with_equals() needs a StagedProgram (from staged(f)), got {type(program).__name__}"
+        )
+    return program.source.replace(" += ", " = ")
+
+
+def run_with_equals(program: StagedProgram) -> dict[str, float]:
+    """Run ``program`` with every ``+=`` replaced by ``=`` and return every variable it defines.
+
+    Each gradient then keeps only the last contribution written to it, so the gradient of an
+    input used in several places comes out wrong. The text executed is the kit's own generated
+    program with that one substitution; nothing typed by a user is executed.
+    """
+    namespace: dict[str, object] = {"math": math}
+    exec(compile(with_equals(program), "<staged program with =>", "exec"), namespace)  # noqa: S102
+    return {k: v for k, v in namespace.items() if isinstance(v, float)}
