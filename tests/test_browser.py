@@ -1,0 +1,223 @@
+"""The chapters as learners see them: JupyterLab in a real (headless) Chromium.
+
+Starts ``jupyter lab`` on 127.0.0.1 with a random port and token over a copy of the notebooks,
+opens each chapter, runs all cells and checks what a learner would see: the kernel ends idle,
+no cell shows an error or stderr, every explorer rendered its sliders; in chapters 2, 4 and 5
+moving a slider with the keyboard changes the circuit picture and the printed gradient, and
+the step-through button highlights the next gate. A screenshot of each chapter is saved in
+``artifacts/screenshots/``.
+
+Needs Playwright for Python (the ``test`` extra) and a system Chromium (Debian: ``apt-get install
+chromium``; or set BACKPROP_KIT_CHROMIUM to the browser's path). Without them the test skips
+with that advice, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHAPTERS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-7]_*.ipynb"))
+SLIDER_CHAPTERS = ("02_", "04_", "05_")
+STDERR = "application/vnd.jupyter.stderr"
+ERROR = "application/vnd.jupyter.error"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser test cannot run in CI: {reason}")
+    pytest.skip(f"{reason} (install with: apt-get install chromium; pip install playwright)")
+
+
+def _chromium() -> str:
+    candidates = [os.environ.get("BACKPROP_KIT_CHROMIUM"), shutil.which("chromium"),
+                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
+    for path in candidates:
+        if path and Path(path).exists():
+            return path
+    _unavailable("no Chromium found")
+    raise AssertionError  # unreachable
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server over a scratch copy of notebooks/ (so autosave never touches it)."""
+    work = tmp_path_factory.mktemp("lab")
+    root = work / "notebooks"
+    shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+        "--ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={work / 'workspaces'}",
+        f"--LabApp.user_settings_dir={work / 'settings'}", "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    # No "get notified about official Jupyter news?" toast over the screenshots.
+    notification = work / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    # Render every cell (no windowing), so that every widget view exists in the page.
+    tracker = work / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(work / "config"))
+    log = (work / "lab.log").open("w")
+    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError((work / "lab.log").read_text()) from None
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("jupyter lab did not start within 60 s")
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    executable = _chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _run_all(page) -> None:
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    _wait_kernel_idle(page)
+    # Clear the stored outputs first, so that every prompt, output and widget checked below
+    # comes from this run. Then start "Run All" without awaiting its promise (evaluate has no
+    # timeout of its own); the prompts say when every cell has run.
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                 .every(p => !/\\d/.test(p.textContent))""",
+        timeout=30_000,
+    )
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=90_000,
+    )
+    _wait_kernel_idle(page)
+
+
+def _wait_kernel_idle(page) -> None:
+    """Wait until the notebook's kernel is connected and idle (not merely the indicator)."""
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const kernel = w && w.sessionContext && w.sessionContext.session
+                && w.sessionContext.session.kernel;
+            return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+        }""",
+        timeout=60_000,
+    )
+
+
+def _explorer_state(page) -> tuple[str, str]:
+    """The first explorer's circuit picture (SVG markup) and its readout text."""
+    return page.evaluate(
+        """() => {
+            const box = document.querySelector('.bpk-explorer');
+            const svg = box.querySelector('svg');
+            const readout = box.querySelector('.bpk-readout');
+            return [svg ? svg.outerHTML : '', readout ? readout.textContent : ''];
+        }"""
+    )
+
+
+def _highlighted(page) -> str:
+    return page.evaluate(
+        """() => {
+            const h = document.querySelector('.bpk-explorer svg .bpk-highlight');
+            return h ? (h.getAttribute('data-gate') || h.outerHTML) : '';
+        }"""
+    )
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_in_jupyterlab(lab, browser, name):
+    url, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{url}/lab/tree/{name}?token={token}&reset", wait_until="domcontentloaded")
+        _run_all(page)
+        stderr = page.locator(f".jp-OutputArea-output[data-mime-type='{STDERR}']")
+        assert stderr.count() == 0, stderr.first.inner_text()
+        errors = page.locator(f".jp-OutputArea-output[data-mime-type='{ERROR}']")
+        assert errors.count() == 0, errors.first.inner_text()
+        if name != "00_index.ipynb":
+            page.wait_for_selector(".widget-slider", timeout=30_000, state="attached")
+            views = page.locator(".jupyter-widgets.widget-container, .jupyter-widgets")
+            assert views.count() > 0
+            broken = page.locator(".jp-OutputArea-output:has-text('Error displaying widget')")
+            assert broken.count() == 0
+        if name.startswith(SLIDER_CHAPTERS):
+            explorer = page.locator(".bpk-explorer").first
+            explorer.scroll_into_view_if_needed()
+            picture, readout = _explorer_state(page)
+            handle = explorer.locator(".widget-slider .noUi-handle").first
+            handle.focus()
+            for _ in range(5):
+                handle.press("ArrowRight")
+            page.wait_for_function(
+                "([p, r]) => { const b = document.querySelector('.bpk-explorer');"
+                " return b.querySelector('svg').outerHTML !== p"
+                " && b.querySelector('.bpk-readout').textContent !== r; }",
+                arg=[picture, readout], timeout=10_000,
+            )
+            before = _highlighted(page)
+            explorer.locator("button:has-text('Next')").first.click()
+            page.wait_for_function(
+                "(b) => { const h = document.querySelector('.bpk-explorer svg .bpk-highlight');"
+                " return h && (h.getAttribute('data-gate') || h.outerHTML) !== b; }",
+                arg=before, timeout=10_000,
+            )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name[:-6]}.png"), full_page=False)
+    finally:
+        page.close()
