@@ -1,0 +1,49 @@
+"""Chapter 2 exercises: compound expressions and the chain rule, on f = (x + y)·z.
+
+* ``ch02-dfdx`` — ∂f/∂x at a new point (x = 1, y = −3, z = 5), through q = x + y.
+* ``ch02-partials`` — a function returning (∂f/∂x, ∂f/∂y, ∂f/∂z) at any point.
+
+Every expected answer is computed here by backpropagating the kit's own circuit.
+"""
+
+from __future__ import annotations
+
+from backprop_kit.exercises import function_exercise, value_exercise
+
+#: The point of ``ch02-dfdx`` (not the notes' point, whose gradients the chapter shows).
+POINT = {"x": 1.0, "y": -3.0, "z": 5.0}
+
+
+def chain_rule_partials(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """(∂f/∂x, ∂f/∂y, ∂f/∂z) of f = (x + y)·z at (x, y, z), by backprop on the kit's circuit."""
+    from backprop_kit.circuits import chain_rule_example  # loaded when first checked
+
+    f = chain_rule_example(x=x, y=y, z=z)
+    f.backward()
+    inputs = {v.label: v for v in f.topological_order() if not v.parents}
+    return inputs["x"].grad, inputs["y"].grad, inputs["z"].grad
+
+
+value_exercise(
+    "ch02-dfdx",
+    "f = (x + y)·z with q = x + y. At x = 1, y = −3, z = 5, what is ∂f/∂x?",
+    expected=lambda: chain_rule_partials(**POINT)[0],
+    hint=(
+        "Go through q: ∂f/∂x = ∂f/∂q · ∂q/∂x. For f = q·z, ∂f/∂q is the other factor of the "
+        "product; for q = x + y, ∂q/∂x is the slope of a sum. Evaluate at THIS point."
+    ),
+    explanation="∂f/∂q = z and ∂q/∂x = 1, so ∂f/∂x = z · 1.",
+)
+
+function_exercise(
+    "ch02-partials",
+    "Write partials(x, y, z) returning (∂f/∂x, ∂f/∂y, ∂f/∂z) for f = (x + y)·z.",
+    reference=chain_rule_partials,
+    cases=lambda: [(-2.0, 5.0, -4.0), (1.0, -3.0, 5.0), (0.5, 0.25, 2.0), (3.0, -3.0, 7.0)],
+    hint=(
+        "The input z multiplies q = x + y, so ∂f/∂z is the value of q. The inputs x and y reach "
+        "f only through q, so each gets ∂f/∂q (the other factor of the product) times the "
+        "+ gate's slope."
+    ),
+    explanation="(z, z, x + y): the + gate hands ∂f/∂q = z to both x and y unchanged.",
+)
