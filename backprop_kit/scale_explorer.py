@@ -1,0 +1,343 @@
+"""Chapter 6: a tiny linear classifier on inputs scaled by ``k`` (data scale vs learning rate).
+
+The classifier scores an example ``x`` (a 2-vector) as ``s = (k x) · w`` and is trained by
+gradient descent on the logistic loss ``L = mean_n log(1 + exp(-y_n s_n))`` with labels
+``y_n = ±1``, starting from ``w = 0``. The weight gradient comes from
+:func:`backprop_kit.arrays.linear_weight_grad`, ``dw = (k X).T @ dL/ds``, so it is exactly
+``k`` times the gradient at ``k = 1`` whenever the scores are the same.
+
+What the numbers show:
+
+* the weight gradient at the start grows ``k``-fold (at ``w = 0`` the scores are 0 for every
+  ``k``, so ``dL/ds`` is the same and only the factor ``k`` changes);
+* with the same learning rate the first step ``lr · |dw|`` grows ``k``-fold too: the loss blows
+  up for large ``k`` and crawls for small ``k``;
+* dividing the learning rate by ``k`` makes that first step exactly as long as at ``k = 1``;
+  but each weight now also multiplies inputs ``k`` times larger, so the scores still move
+  ``k`` times as far. Only ``lr / k²`` replays the ``k = 1`` run (then ``k · w`` is the same
+  at every step). Rescaling the data itself is the simpler cure.
+
+``train_linear_classifier`` does the arithmetic (NumPy only); :class:`ScaleExplorer` is the
+widget (ipywidgets and matplotlib are imported only when one is built).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from backprop_kit.arrays import linear_weight_grad
+
+__all__ = [
+    "RULES",
+    "ScaleExplorer",
+    "ScaleRun",
+    "effective_lr",
+    "loss_and_grad",
+    "scale_explorer",
+    "toy_dataset",
+    "train_linear_classifier",
+]
+
+# learning-rate rules: name -> power p of the effective rate lr / k**p
+RULES: dict[str, int] = {"lr": 0, "lr/k": 1, "lr/k^2": 2}
+_RULE_LABELS = {"lr": "same lr", "lr/k": "lr ÷ k", "lr/k^2": "lr ÷ k²"}
+DEFAULT_LR = 0.5
+DEFAULT_STEPS = 30
+
+
+def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two overlapping Gaussian blobs in 2-D: ``X`` (2·n_per_class, 2) and labels ``y`` (±1).
+
+    Class +1 is centred at (1.5, 1.0), class −1 at (−1.0, −1.5), both with standard deviation
+    0.8, drawn from ``np.random.default_rng(seed)`` (so the same seed gives the same data).
+    """
+    if isinstance(n_per_class, bool) or not isinstance(n_per_class, int) or n_per_class < 1:
+        raise ValueError(f"toy_dataset: n_per_class must be a positive int, got {n_per_class!r}")
+    rng = np.random.default_rng(seed)
+    X = np.vstack(
+        [rng.normal((1.5, 1.0), 0.8, (n_per_class, 2)),
+         rng.normal((-1.0, -1.5), 0.8, (n_per_class, 2))]
+    )
+    y = np.concatenate([np.ones(n_per_class), -np.ones(n_per_class)])
+    return X, y
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) without overflow warnings: σ(z) = (1 + tanh(z/2)) / 2."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def loss_and_grad(
+    w: np.ndarray, k: float, data: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[float, np.ndarray]:
+    """Logistic loss of the scores ``s = (k X) @ w`` and its weight gradient ``dw``.
+
+    Math: ``L = mean_n log(1 + exp(-y_n s_n))``; backward: ``dL/ds = -y σ(-y s) / N``, then
+    the scale helper's ``dw = (k X).T @ dL/ds``. Shapes: ``w`` (D,), ``X`` (N, D), ``y`` (N,)
+    -> ``dw`` (D,). ``data`` defaults to :func:`toy_dataset`.
+    """
+    X, y = toy_dataset() if data is None else data
+    margins = -y * ((k * X) @ w)
+    loss = float(np.mean(np.logaddexp(0.0, margins)))
+    dscores = -y * _sigmoid(margins) / len(y)
+    return loss, linear_weight_grad(X, w, k, dscores)
+
+
+@dataclass(frozen=True)
+class ScaleRun:
+    """One training run of the linear classifier on inputs scaled by ``k``.
+
+    ``lr`` is the learning rate actually used; ``losses[t]`` the loss after ``t`` steps
+    (``losses[0]`` at ``w = 0``, always ln 2); ``grad_norm`` is ``|dw|`` at the start;
+    ``first_step`` is ``|Δw| = lr · |dw|`` of the first step; ``w`` the final weights (2,).
+    """
+
+    k: float
+    lr: float
+    losses: tuple[float, ...]
+    grad_norm: float
+    first_step: float
+    w: np.ndarray
+
+    @property
+    def final_loss(self) -> float:
+        """The loss after the last step."""
+        return self.losses[-1]
+
+    def verdict(self, reference: ScaleRun) -> str:
+        """'blows up', 'crawls' or 'learns', judged against a ``reference`` run (k = 1).
+
+        Blows up: the final loss is not finite or above the starting loss. Crawls: it made
+        less than half the progress (starting loss minus final loss) of the reference.
+        """
+        start = self.losses[0]
+        if not math.isfinite(self.final_loss) or self.final_loss > start:
+            return "blows up"
+        progress = start - self.final_loss
+        if progress < 0.5 * (start - reference.final_loss):
+            return "crawls"
+        return "learns"
+
+
+def effective_lr(lr: float, k: float, rule: str) -> float:
+    """The learning rate a rule uses: ``lr`` ('lr'), ``lr / k`` ('lr/k') or ``lr / k²``."""
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {', '.join(map(repr, RULES))}, got {rule!r}")
+    return lr / k ** RULES[rule]
+
+
+def train_linear_classifier(
+    k: float = 1.0,
+    lr: float = DEFAULT_LR,
+    steps: int = DEFAULT_STEPS,
+    data: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ScaleRun:
+    """Gradient descent on the logistic loss of scores ``s = (k X) @ w``, from ``w = 0``.
+
+    Each step: ``L, dw = loss_and_grad(w, k)`` (``dw = (k X).T @ dL/ds`` from
+    :func:`~backprop_kit.arrays.linear_weight_grad`); ``w -= lr * dw``.
+    Shapes: ``X`` (N, 2), ``y`` (N,), ``w`` (2,); ``data`` defaults to :func:`toy_dataset`.
+    """
+    for name, v in (("k", k), ("lr", lr)):
+        if isinstance(v, bool) or not isinstance(v, Real) or not (0 < v < math.inf):
+            raise ValueError(f"train_linear_classifier: {name} must be a positive number, "
+                             f"got {v!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"train_linear_classifier: steps must be a positive int, got {steps!r}")
+    data = toy_dataset() if data is None else data
+    w = np.zeros(data[0].shape[1])
+    losses = []
+    grad_norm = first_step = 0.0
+    for t in range(steps + 1):
+        loss, dw = loss_and_grad(w, k, data)
+        losses.append(loss)
+        if t == steps:
+            break
+        if t == 0:
+            grad_norm = float(np.linalg.norm(dw))
+            first_step = lr * grad_norm
+        w = w - lr * dw
+    return ScaleRun(float(k), float(lr), tuple(losses), grad_norm, first_step, w)
+
+
+def _fmt(x: float) -> str:
+    """About 3 significant digits, readable: 0.693, 787, 1,250, 0.000393, 5e-07, 1.2e+09."""
+    if not math.isfinite(x) or x == 0 or not 1e-4 <= abs(x) < 1e6:
+        return f"{x:.3g}"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+class ScaleExplorer:
+    """Sliders for the data scale ``k`` and the learning rate, a learning-rate rule, a readout
+    table (k = 1 reference vs the current k) and a picture: the scaled data with the learned
+    boundary, and both loss curves.
+
+    Parts you can drive from code (as the tests do): ``k_slider``, ``lr_slider``,
+    ``rule_buttons`` (values 'lr', 'lr/k', 'lr/k^2'), ``reset_button``; results in ``run``,
+    ``reference``, ``readout`` (an ``ipywidgets.HTML``) and ``picture`` (an ``Image``, PNG).
+    """
+
+    def __init__(self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr",
+                 steps: int = DEFAULT_STEPS) -> None:
+        import ipywidgets as widgets
+
+        effective_lr(lr, k, rule)  # validates the rule
+        self._initial = (float(k), float(lr), rule)
+        self.steps = steps
+        self.data = toy_dataset()
+        self.k_slider = widgets.FloatLogSlider(
+            value=k, base=10, min=-3, max=3, step=1, description="data × k",
+            readout_format=".3g", continuous_update=False,
+        )
+        self.lr_slider = widgets.FloatLogSlider(
+            value=lr, base=10, min=-4, max=1, step=0.1, description="base lr",
+            readout_format=".3g", continuous_update=False,
+        )
+        self.rule_buttons = widgets.ToggleButtons(
+            options=[(label, name) for name, label in _RULE_LABELS.items()], value=rule,
+            description="use",
+        )
+        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.readout = widgets.HTML()
+        self.picture = widgets.Image(format="png")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.k_slider, self.lr_slider]),
+            widgets.HBox([self.rule_buttons, self.reset_button]),
+            self.readout,
+            self.picture,
+        ])
+        self._png_bytes = b""
+        self.update()
+        self._initial_png = self._png_bytes
+        for control in (self.k_slider, self.lr_slider, self.rule_buttons):
+            control.observe(self._on_change, names="value")
+        self.reset_button.on_click(self._on_reset)
+
+    # --- state -----------------------------------------------------------------------------
+    @property
+    def k(self) -> float:
+        """The current data scale."""
+        return float(self.k_slider.value)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate actually used: the base rate divided as the rule says."""
+        return effective_lr(float(self.lr_slider.value), self.k, self.rule_buttons.value)
+
+    def update(self) -> None:
+        """Retrain both runs for the current controls; refresh the readout and the picture."""
+        base_lr = float(self.lr_slider.value)
+        self.reference = train_linear_classifier(1.0, base_lr, self.steps, self.data)
+        self.run = train_linear_classifier(self.k, self.lr, self.steps, self.data)
+        self.readout.value = self._table()
+        self._png_bytes = self._draw()
+        self.picture.value = self._png_bytes
+
+    def _on_change(self, change: dict) -> None:
+        self.update()
+
+    def _on_reset(self, button: Any = None) -> None:
+        k, lr, rule = self._initial
+        # set the controls quietly, then recompute once
+        for control, value in ((self.k_slider, k), (self.lr_slider, lr),
+                               (self.rule_buttons, rule)):
+            control.unobserve(self._on_change, names="value")
+            control.value = value
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    # --- views -----------------------------------------------------------------------------
+    def _table(self) -> str:
+        ref, run = self.reference, self.run
+        ratio_grad = run.grad_norm / ref.grad_norm
+        ratio_step = run.first_step / ref.first_step
+        rows = [
+            ("learning rate used", _fmt(ref.lr), _fmt(run.lr), ""),
+            ("|dw| at the start", _fmt(ref.grad_norm), _fmt(run.grad_norm),
+             f"× {_fmt(ratio_grad)}"),
+            ("first step lr·|dw|", _fmt(ref.first_step), _fmt(run.first_step),
+             f"× {_fmt(ratio_step)}"),
+            (f"loss after {self.steps} steps", _fmt(ref.final_loss), _fmt(run.final_loss),
+             ""),
+        ]
+        cells = "".join(
+            f"<tr><td>{name}</td><td>{a}</td><td>{b}</td><td>{r}</td></tr>"
+            for name, a, b, r in rows
+        )
+        verdict = run.verdict(ref)
+        colour = {"learns": "#1f77b4", "crawls": "#7f7f7f", "blows up": "#d55e00"}[verdict]
+        return (
+            "<table style='border-collapse: collapse'>"
+            f"<tr><th></th><th>k = 1</th><th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"
+            f"{cells}</table>"
+            f"<p>At k = {_fmt(self.k)} with {_RULE_LABELS[self.rule_buttons.value]}: "
+            f"<b style='color:{colour}'>{verdict}</b></p>"
+        )
+
+    def _draw(self) -> bytes:
+        from matplotlib.figure import Figure
+
+        X, y = self.data
+        k, run, ref = self.k, self.run, self.reference
+        fig = Figure(figsize=(8.4, 3.3), dpi=80)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.8, wspace=0.25)
+        fig.suptitle(
+            f"inputs × {_fmt(k)}, lr = {_fmt(run.lr)}: |dw| × {_fmt(run.grad_norm / ref.grad_norm)}"
+            f", first step × {_fmt(run.first_step / ref.first_step)} (against k = 1): "
+            f"{run.verdict(ref)}", fontsize=10,
+        )
+        ax_data, ax_loss = fig.subplots(1, 2)
+        for label, marker, colour in ((1, "o", "#1f77b4"), (-1, "s", "#e69f00")):
+            pts = k * X[y == label]
+            ax_data.scatter(pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour,
+                            label=f"class {label:+d}")
+        lim = 1.1 * k * float(np.abs(X).max())
+        ax_data.set_xlim(-lim, lim)
+        ax_data.set_ylim(-lim, lim)
+        w = run.w
+        if np.all(np.isfinite(w)) and np.linalg.norm(w) > 0:
+            # the boundary s = 0 is the line through 0 perpendicular to w
+            d = np.array([-w[1], w[0]]) / np.linalg.norm(w) * 2 * lim
+            ax_data.plot([-d[0], d[0]], [-d[1], d[1]], color="black", lw=1.2,
+                         label="boundary")
+        ax_data.set_title("the scaled data: only the axis numbers change", fontsize=9)
+        ax_data.legend(fontsize=7, loc="lower right")
+        steps = np.arange(len(run.losses))
+        ax_loss.semilogy(steps, ref.losses, "--", color="#7f7f7f", label="k = 1")
+        ax_loss.semilogy(steps, np.clip(run.losses, 1e-12, 1e300), color="#d55e00",
+                         label=f"k = {_fmt(k)}, lr = {_fmt(run.lr)}")
+        ax_loss.minorticks_off()
+        ax_loss.set_xlabel("step")
+        ax_loss.set_ylabel("loss")
+        ax_loss.set_title("logistic loss while training", fontsize=9)
+        ax_loss.legend(fontsize=7)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+    # --- display ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        k, lr, rule = self._initial
+        return f"ScaleExplorer(k={k:g}, lr={lr:g}, rule={rule!r})"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
+        viewers; ``text/plain`` is this object's stable repr."""
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = repr(self)
+        bundle["image/png"] = base64.b64encode(self._initial_png).decode("ascii")
+        return bundle
+
+
+def scale_explorer(k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr") -> ScaleExplorer:
+    """The chapter-6 explorer: ``scale_explorer(k=1000)`` starts at inputs × 1000."""
+    return ScaleExplorer(k=k, lr=lr, rule=rule)
