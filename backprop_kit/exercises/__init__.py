@@ -151,7 +151,7 @@ def function_exercise(
             want = reference(*args)
             got = fn(*args)
             if not _close(got, want, tol):
-                shown = ", ".join(f"{a:g}" if isinstance(a, float) else repr(a) for a in args)
+                shown = ", ".join(_show(a) for a in args)
                 return f"at ({shown}) your function returned {_show(got)}. {_sentence(hint)}"
         return None
 
@@ -163,8 +163,11 @@ def _sentence(text: str) -> str:
 
 
 def _show(x: Any) -> str:
+    """A short one-line picture of an argument or a result, for hints."""
     if isinstance(x, float):
         return f"{x:.6g}"
+    if getattr(x, "ndim", 0) and hasattr(x, "shape"):
+        return f"an array of shape {tuple(x.shape)}"
     if isinstance(x, tuple):
         return "(" + ", ".join(_show(v) for v in x) + ")"
     return repr(x)
