@@ -1,0 +1,68 @@
+"""The three circuit figures of the notes, saved as SVG and PNG: ``python -m backprop_kit.figures``.
+
+    python -m backprop_kit.figures                  # into notebooks/figures/
+    python -m backprop_kit.figures some/folder
+
+Each figure is drawn by :func:`backprop_kit.draw` after ``backward()``, so it carries the
+notes' numbers: the chain-rule circuit (x + y)·z, the 2-D sigmoid neuron with every elementary
+gate, and the add/max/multiply patterns circuit. The README shows one of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from backprop_kit import circuits
+from backprop_kit.engine import Value
+
+FIGURES: dict[str, Callable[[], Value]] = {
+    "chain_rule": circuits.chain_rule_example,
+    "sigmoid_neuron": circuits.sigmoid_neuron,
+    "patterns": circuits.patterns_example,
+}
+
+
+def save_figures(folder: Path) -> list[Path]:
+    """Draw each figure of the notes with its gradients and save NAME.svg and NAME.png."""
+    import matplotlib
+
+    from backprop_kit.drawing import draw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    # Text stays text in the SVG (searchable, small); no date, so the files are reproducible.
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "backprop-kit"}):
+        for name, build in FIGURES.items():
+            f = build()
+            f.backward()
+            fig = draw(f)
+            for suffix, extra in ((".svg", {"metadata": {"Date": None}}), (".png", {"dpi": 150})):
+                path = folder / f"{name}{suffix}"
+                fig.savefig(path, **extra)
+                written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m backprop_kit.figures",
+        description="Save the notes' three circuit figures as SVG and PNG.",
+    )
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=Path("notebooks/figures"),
+        help="where to write them (default: notebooks/figures)",
+    )
+    args = parser.parse_args(argv)
+    if args.folder.exists() and not args.folder.is_dir():
+        print(f"figures: {args.folder} is a file; give a folder", file=sys.stderr)
+        return 2
+    for path in save_figures(args.folder):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""The README as a new user reads it: chapters, Binder links, picture, sections, commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+BINDER = "https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/notebooks/{}"
+
+
+def test_every_notebook_has_a_row_with_a_binder_link():
+    for name in NOTEBOOKS:
+        row = next(line for line in README.splitlines() if f"](notebooks/{name})" in line)
+        assert BINDER.format(name) in row, name
+
+
+def test_the_binder_badge_opens_the_index():
+    top = README.split("## Quick start")[0]
+    assert BINDER.format("00_index.ipynb") in top
+
+
+def test_the_picture_exists_and_is_drawn_by_the_kit():
+    images = re.findall(r"!\[[^\]]*\]\((notebooks/[^)]+\.(?:png|svg))\)", README)
+    assert images
+    for image in images:
+        assert (ROOT / image).is_file(), image
+
+
+def test_sections_a_new_user_looks_for():
+    for heading in ("## Quick start", "## The chapters", "## Running the tests",
+                    "## For instructors", "## Troubleshooting", "## Licence"):
+        assert heading in README, heading
+    assert "artifacts/screenshots/" in README
+    assert "python -m backprop_kit.rerun" in README
+    assert "python -m backprop_kit.student notebooks student" in README
+
+
+def test_relative_links_point_at_files_that_exist():
+    for target in re.findall(r"\]\(((?!https?://)[^)#]+)\)", README):
+        assert (ROOT / target).exists(), target
