@@ -77,3 +77,21 @@ def test_chapter_structure(path):
     number = int(path.name[:2])
     if number < 7:
         assert re.search(rf"\]\(0{number + 1}_\w+\.ipynb\)", markdown), "a link to the next chapter"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_static_viewers_see_every_explorer(path):
+    """Each widget view carries a PNG of its initial state, and the widget state is saved."""
+    nb = load(path)
+    views = [
+        out["data"]
+        for cell in code_cells(nb)
+        for out in cell["outputs"]
+        if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+    ]
+    for data in views:
+        assert "image/png" in data and "text/plain" in data, path.name
+    if views:
+        state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        for data in views:
+            assert data["application/vnd.jupyter.widget-view+json"]["model_id"] in state

@@ -90,3 +90,13 @@ def test_licence_is_named_everywhere():
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert pyproject()["project"]["license"] == "MIT"
     assert "MIT" in (ROOT / "README.md").read_text()
+
+
+def test_readme_install_commands_name_extras_that_exist():
+    extras = set(pyproject()["project"]["optional-dependencies"])
+    for command in quick_start_commands():
+        for extra in re.findall(r'pip install -e "\.\[(\w+)\]"', command):
+            assert extra in extras, extra
+    readme = (ROOT / "README.md").read_text()
+    for extra in re.findall(r'pip install -e "\.\[(\w+)\]"', readme):
+        assert extra in extras, extra
