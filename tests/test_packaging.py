@@ -29,11 +29,12 @@ def pyproject_requirements() -> dict[str, Requirement]:
 
 
 def conda_pins() -> dict[str, str]:
-    """name -> version from environment.yml's conda dependencies (`- name=version`)."""
+    """name -> version from environment.yml's dependencies: conda's `- name=version` and the
+    `pip:` section's `- name==version`."""
     pins = {}
     text = (ROOT / "environment.yml").read_text().split("\ndependencies:\n", 1)[1]
     for line in text.splitlines():
-        m = re.fullmatch(r"\s+- ([A-Za-z0-9_.-]+)(?:=([0-9][^\s#]*))?\s*(#.*)?", line)
+        m = re.fullmatch(r"\s+- ([A-Za-z0-9_.-]+)(?:==?([0-9][^\s#]*))?\s*(#.*)?", line)
         if m:
             pins[m.group(1).lower()] = m.group(2) or ""
     return pins
@@ -61,7 +62,8 @@ def test_environment_pins_python_and_installs_the_kit():
     assert "  - conda-forge" in text
     assert conda_pins()["python"] == "3.12"
     assert Requirement("x" + pyproject()["project"]["requires-python"]).specifier.contains("3.12")
-    assert re.search(r"- pip:\n\s+- -e \.\n", text)
+    pip_section = text.split("  - pip:\n", 1)[1]
+    assert "      - -e .\n" in pip_section
 
 
 def quick_start_commands() -> list[str]:
