@@ -87,6 +87,24 @@ def numerical_grad(
     return tuple(grads)
 
 
+def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[float, ...]:
+    """The exact partial derivatives ∂fn/∂inputᵢ at ``inputs``, by ``backward()``.
+
+    ``fn`` is called with fresh input ``Value`` objects (a ``Value`` given as an input only
+    lends its number) and must return a ``Value``. Returns one float per input.
+    """
+    xs = _check_args(fn, inputs, 1.0, "central")
+    leaves = [Value(x) for x in xs]
+    out = fn(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"fn returned {type(out).__name__}, not a Value; build it from its inputs with "
+            "Value operations so that it can be backpropagated"
+        )
+    out.backward()
+    return tuple(leaf.grad for leaf in leaves)
+
+
 @dataclass(frozen=True)
 class InputCheck:
     """One input's line of a gradient check."""
@@ -151,16 +169,8 @@ def grad_check(
     names = [
         x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)
     ]
-    leaves = [Value(x, label=n) for x, n in zip(xs, names)]
-    out = fn(*leaves)
-    if not isinstance(out, Value):
-        raise TypeError(
-            f"grad_check: fn returned {type(out).__name__}, not a Value; build it from its "
-            "inputs with Value operations so that it can be backpropagated"
-        )
-    out.backward()
+    analytic = backprop_grads(fn, *xs)
     numerical = numerical_grad(fn, *xs, h=h)
     return GradCheck(
-        InputCheck(n, leaf.grad, num, rel_error(leaf.grad, num))
-        for n, leaf, num in zip(names, leaves, numerical)
+        InputCheck(n, a, num, rel_error(a, num)) for n, a, num in zip(names, analytic, numerical)
     )

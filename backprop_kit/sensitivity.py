@@ -1,6 +1,7 @@
 """How sensitive an expression is to its inputs, measured three ways and compared.
 
-* :func:`backprop_grads` — the exact partial derivatives, by ``backward()``.
+* :func:`backprop_grads` (from :mod:`backprop_kit.numeric`) — the exact partial derivatives,
+  by ``backward()``.
 * :func:`difference_errors` — how far the forward and central differences
 
       forward   (f(x + h) − f(x)) / h             truncation error ≈ h·f''(x)/2    (∝ h)
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backprop_kit.engine import Value, as_number
-from backprop_kit.numeric import numerical_grad
+from backprop_kit.numeric import backprop_grads, numerical_grad
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -58,26 +59,6 @@ def _check_h(h: object) -> float:
 
 def _numbers(inputs: Sequence[float | Value]) -> list[float]:
     return [x.data if isinstance(x, Value) else as_number(x, "input") for x in inputs]
-
-
-def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[float, ...]:
-    """The exact partial derivatives ∂fn/∂inputᵢ at ``inputs``, one float per input.
-
-    ``fn`` is called with fresh input ``Value`` objects (a ``Value`` given as an input only
-    lends its number) and must return a ``Value``, which is backpropagated with ``backward()``.
-    """
-    _check_fn(fn)
-    if not inputs:
-        raise ValueError("give at least one input at which to differentiate fn")
-    leaves = [Value(x) for x in _numbers(inputs)]
-    out = fn(*leaves)
-    if not isinstance(out, Value):
-        raise TypeError(
-            f"fn returned {type(out).__name__}, not a Value; build it from its inputs with "
-            "Value operations so that it can be backpropagated"
-        )
-    out.backward()
-    return tuple(leaf.grad for leaf in leaves)
 
 
 @dataclass(frozen=True)
