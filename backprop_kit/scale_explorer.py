@@ -10,8 +10,9 @@ What the numbers show:
 
 * the weight gradient at the start grows ``k``-fold (at ``w = 0`` the scores are 0 for every
   ``k``, so ``dL/ds`` is the same and only the factor ``k`` changes);
-* with the same learning rate the first step ``lr · |dw|`` grows ``k``-fold too: the loss blows
-  up for large ``k`` and crawls for small ``k``;
+* with the same learning rate the first step ``lr · |dw|`` grows ``k``-fold too: for large ``k``
+  the first step overshoots (the loss jumps far above where it started and is still above it
+  after the last step), for small ``k`` the loss crawls;
 * dividing the learning rate by ``k`` makes that first step exactly as long as at ``k = 1``;
   but each weight now also multiplies inputs ``k`` times larger, so the scores still move
   ``k`` times as far. Only ``lr / k²`` replays the ``k = 1`` run (then ``k · w`` is the same
@@ -112,14 +113,14 @@ class ScaleRun:
         return self.losses[-1]
 
     def verdict(self, reference: ScaleRun) -> str:
-        """'blows up', 'crawls' or 'learns', judged against a ``reference`` run (k = 1).
+        """'overshoots', 'crawls' or 'learns', judged against a ``reference`` run (k = 1).
 
-        Blows up: the final loss is not finite or above the starting loss. Crawls: it made
+        Overshoots: the loss ends above where it started (or is not finite). Crawls: it made
         less than half the progress (starting loss minus final loss) of the reference.
         """
         start = self.losses[0]
         if not math.isfinite(self.final_loss) or self.final_loss > start:
-            return "blows up"
+            return "overshoots"
         progress = start - self.final_loss
         if progress < 0.5 * (start - reference.final_loss):
             return "crawls"
@@ -274,7 +275,7 @@ class ScaleExplorer:
             for name, a, b, r in rows
         )
         verdict = run.verdict(ref)
-        colour = {"learns": "#1f77b4", "crawls": "#7f7f7f", "blows up": "#d55e00"}[verdict]
+        colour = {"learns": "#1f77b4", "crawls": "#7f7f7f", "overshoots": "#d55e00"}[verdict]
         return (
             "<table style='border-collapse: collapse'>"
             f"<tr><th></th><th>k = 1</th><th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"

@@ -11,12 +11,21 @@ one line per use; its gradient is the sum of the contributions::
 
 :func:`run_with_equals` runs the same program with every ``+=`` turned into ``=``, so each fork
 keeps only its last contribution: the wrong answer, computed honestly rather than described.
+
+:func:`backward_side_by_side` puts the backward lines of ``staged(f)`` next to those of a
+hand-written version of the same computation, one row per line, so the two can be compared.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import zip_longest
+from typing import Any
 
 from backprop_kit.engine import Value
 from backprop_kit.staged import StagedProgram, staged
@@ -170,3 +179,82 @@ def run_with_equals(program: StagedProgram) -> dict[str, float]:
     namespace: dict[str, object] = {"math": math}
     exec(compile(with_equals(program), "<staged program with =>", "exec"), namespace)  # noqa: S102
     return {k: v for k, v in namespace.items() if isinstance(v, float)}
+
+
+def gradient_statements(source: str) -> list[str]:
+    """The statements of Python ``source`` that write a gradient, as written, in order.
+
+    A gradient is a variable named ``d`` + the name of another variable of the code (an
+    assigned name or a function parameter): ``dx = …``, ``dx += …``, ``dden = …`` count,
+    ``den = …`` does not (there is no ``en``). Comments are left out. The text is parsed
+    with :mod:`ast`, never run.
+    """
+    source = textwrap.dedent(source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise ValueError(f"the hand-written code is not valid Python: {err.msg}") from None
+    names: set[str] = set()
+    writes: list[tuple[str, ast.stmt]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            args = node.args
+            names.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+                    writes.append((target.id, node))
+    writes.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
+    return [
+        ast.get_source_segment(source, node) or ""
+        for name, node in writes
+        if name.startswith("d") and name[1:] in names
+    ]
+
+
+def backward_side_by_side(
+    program: StagedProgram,
+    by_hand: Callable[..., Any] | str,
+    titles: tuple[str, str] = ("staged(f)", "by hand"),
+) -> str:
+    """The backward lines of ``program`` and of a hand-written version, in two columns.
+
+    Left: each backward line of the kit's program (one per gate input, in the order they
+    run), with the number of the stage it undoes. Right: the statements of ``by_hand`` (a
+    function, whose source is read with :func:`inspect.getsource`, or its source text) that
+    write a gradient (see :func:`gradient_statements`), in the order they are written. Row
+    ``i`` pairs the ``i``-th line of each side; a side with fewer lines leaves its cells blank.
+    """
+    if not isinstance(program, StagedProgram):
+        raise TypeError(
+            "backward_side_by_side() needs a StagedProgram (from staged(f)) first, "
+            f"got {type(program).__name__}"
+        )
+    if isinstance(by_hand, str):
+        source = by_hand
+    elif callable(by_hand):
+        try:
+            source = inspect.getsource(by_hand)
+        except (OSError, TypeError):
+            raise ValueError(
+                f"cannot read the source of {by_hand!r}; pass its source text instead"
+            ) from None
+    else:
+        raise TypeError(
+            "backward_side_by_side(): by_hand must be a function or its source text, "
+            f"got {type(by_hand).__name__}"
+        )
+    left = [
+        (f"({s.number})", line) for s in reversed(program.stages) for line in s.backward
+    ]
+    right = gradient_statements(source)
+    if not right:
+        raise ValueError("the hand-written code writes no gradient (no line like 'dx = ...')")
+    width = max(len(titles[0]), *(len(line) for _, line in left))
+    rows = [f"{'stage':<5}  {titles[0]:<{width}}  {titles[1]}"]
+    for pair, hand in zip_longest(left, right):  # a side that runs out leaves blank cells
+        stage, kit = pair or ("", "")
+        rows.append(f"{stage:<5}  {kit:<{width}}  {hand or ''}".rstrip())
+    return "\n".join(rows)

@@ -57,7 +57,7 @@ def assert_hint_hides(text, answers):
 VALUE_SOLUTIONS = {
     "ch01-nudge": lambda: ch01.nudge_change(),
     "ch02-dfdx": lambda: ch02.chain_rule_partials(**ch02.POINT)[0],
-    "ch03-raise-which": lambda: ch03.input_to_raise(),
+    "ch03-inputs-to-raise": lambda: {"x", "y"},
 }
 FUNCTION_SOLUTIONS = {
     "ch01-multiply-grads": lambda x, y: (y, x),
@@ -86,7 +86,8 @@ def test_the_answers_are_the_notes_numbers():
     assert ch01.max_grads(2.0, 3.0) == (0.0, 1.0)
     assert ch02.chain_rule_partials(-2.0, 5.0, -4.0) == (-4.0, -4.0, 3.0)
     assert ch02.chain_rule_partials(**ch02.POINT) == (5.0, 5.0, -2.0)
-    assert ch03.input_to_raise() == "z"
+    assert ch03.inputs_to_raise(**ch03.RAISE_POINT) == {"x", "y"}  # gradients (2, 2, -2)
+    assert ch03.inputs_to_raise(-2.0, 5.0, -4.0) == {"z"}  # chapter 2's point
     assert ch03.multiply_backward(-2.0, 3.0, 1.5) == (4.5, -3.0)
 
 
@@ -95,7 +96,13 @@ def test_a_plain_number_close_enough_is_accepted(capsys):
     assert verdict_of_value(capsys, "ch01-nudge", (4.001 * -3.0) - (4.0 * -3.0)).startswith(
         CORRECT
     )
-    assert verdict_of_value(capsys, "ch03-raise-which", " Z ").startswith(CORRECT)
+
+
+@pytest.mark.parametrize(
+    "spelling", [{"x", "y"}, {"y", "x"}, ["y", "x"], ("x", "y"), "x, y", "Y X", "{'y', 'x'}"]
+)
+def test_any_spelling_of_the_inputs_to_raise_is_accepted(capsys, spelling):
+    assert verdict_of_value(capsys, "ch03-inputs-to-raise", spelling).startswith(CORRECT)
 
 
 # --- typical wrong answers get a hint, and the hint does not give the answer ----------------
@@ -116,11 +123,27 @@ def test_wrong_value_gets_a_hint_without_the_answer(capsys, exercise_id, wrong, 
     assert_hint_hides(out, [a() for a in answers])
 
 
-@pytest.mark.parametrize("wrong", ["x", "y", "f"])
-def test_wrong_input_name_gets_a_hint_without_the_name(capsys, wrong):
-    out = verdict_of_value(capsys, "ch03-raise-which", wrong)
+@pytest.mark.parametrize(
+    "wrong", ["z", "x", {"x"}, ["x", "y", "z"], "x, y, z", "xy", 2, ["x", 1]]
+)
+def test_wrong_inputs_to_raise_get_a_hint_without_the_names(capsys, wrong):
+    out = verdict_of_value(capsys, "ch03-inputs-to-raise", wrong)
     assert out.startswith(f"{NOT_YET} Hint:")
-    assert not re.search(rf"\b{ch03.input_to_raise()}\b", out.split("Hint:", 1)[1])
+    hint = out.split("Hint:", 1)[1]
+    for name in ch03.inputs_to_raise(**ch03.RAISE_POINT):
+        assert not re.search(rf"\b{name}\b", hint), hint
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-10, 10), st.floats(-10, 10), st.floats(-10, 10))
+def test_inputs_to_raise_are_those_whose_nudge_raises_f(x, y, z):
+    def f(a, b, c):
+        return (a + b) * c
+
+    grads = numerical_grad(f, x, y, z)
+    assume(all(abs(g) > 1e-3 for g in grads))
+    want = {name for name, g in zip("xyz", grads) if g > 0}
+    assert ch03.inputs_to_raise(x, y, z) == want
 
 
 WRONG_FUNCTIONS = [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_kit import numerical_grad
+from backprop_kit import maximum, numerical_grad
 from backprop_kit.arrays import numerical_grad_array
 from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, attempt, check, get
 
@@ -44,28 +44,38 @@ def test_pattern_gradients_agree_with_numerical_gradient():
         assert got[name] == pytest.approx(n, abs=1e-6)
 
 
-def test_max_grads_reference_and_typical_mistakes(capsys):
-    assert value_verdict(capsys, "ch06-max-grads", (2.0, 0.0)).startswith(CORRECT)
-    assert value_verdict(capsys, "ch06-max-grads", [2, 0]).startswith(CORRECT)
-    # forgot the *2 upstream; split it like an add gate; gave it to the smaller input
-    for wrong in ((1.0, 0.0), (1.0, 1.0), (2.0, 2.0), (0.0, 2.0)):
-        out = value_verdict(capsys, "ch06-max-grads", wrong)
+def test_max_route_is_computed_at_its_own_point():
+    from backprop_kit.exercises.ch06 import MAX_ROUTE_INPUTS, pattern_gradients
+
+    got = pattern_gradients(MAX_ROUTE_INPUTS)
+    assert (got["z"], got["w"]) == (0.0, 2.0)  # w = -1 beats z = -3 and takes the upstream 2
+    num = numerical_grad(lambda x, y, z, w: 2 * (x * y + maximum(z, w)),
+                         *MAX_ROUTE_INPUTS.values())
+    assert [got[n] for n in MAX_ROUTE_INPUTS] == pytest.approx(num, abs=1e-6)
+
+
+def test_max_route_reference_and_typical_mistakes(capsys):
+    assert value_verdict(capsys, "ch06-max-route", (0.0, 2.0)).startswith(CORRECT)
+    assert value_verdict(capsys, "ch06-max-route", [0, 2]).startswith(CORRECT)
+    # the chapter's point (z won there); forgot the *2 upstream; split it; sent it to both
+    for wrong in ((2.0, 0.0), (0.0, 1.0), (1.0, 1.0), (2.0, 2.0)):
+        out = value_verdict(capsys, "ch06-max-route", wrong)
         assert out.startswith(f"{NOT_YET} Hint:")
-        assert "(2" not in out and "2, 0" not in out and "2.0" not in out
+        assert "(0" not in out and "0, 2" not in out and "2.0" not in out
 
 
-def test_multiply_swap_reference_and_typical_mistakes(capsys):
-    assert verdict(capsys, "ch06-multiply-swap", lambda x, y, up: (y * up, x * up)).startswith(
-        CORRECT
-    )
-    for wrong in (
-        lambda x, y, up: (x * up, y * up),  # not swapped
-        lambda x, y, up: (y, x),  # upstream forgotten
-        lambda x, y, up: (up, up),  # treated like an add gate
-    ):
-        out = verdict(capsys, "ch06-multiply-swap", wrong)
-        assert out.startswith(NOT_YET) and "Hint:" in out
-        assert "y * up" not in out and "upstream * y" not in out
+def test_multiply_uneven_reference_and_typical_mistakes(capsys):
+    from backprop_kit.exercises.ch06 import UNEVEN, multiply_downstream
+
+    x, y, up = UNEVEN
+    assert multiply_downstream(x, y, up) == pytest.approx((y * up, x * up))
+    assert value_verdict(capsys, "ch06-multiply-uneven", (y * up, x * up)).startswith(CORRECT)
+    assert value_verdict(capsys, "ch06-multiply-uneven", [-1500, -0.006]).startswith(CORRECT)
+    # not swapped; upstream forgotten; sign of the upstream lost
+    for wrong in ((x * up, y * up), (y, x), (-y * up, -x * up)):
+        out = value_verdict(capsys, "ch06-multiply-uneven", wrong)
+        assert out.startswith(f"{NOT_YET} Hint:")
+        assert "1500" not in out and "0.006" not in out and "500" not in out
 
 
 @settings(max_examples=50, deadline=None)
@@ -81,16 +91,40 @@ def test_multiply_downstream_agrees_with_numerical_gradient(x, y, up):
     assert dy == pytest.approx(ny, rel=1e-6, abs=1e-6)
 
 
-def test_lr_factor_is_measured_by_the_kit_and_wrong_factors_get_a_hint(capsys):
-    from backprop_kit.exercises.ch06 import learning_rate_factor
+def test_growth_factors_are_measured_by_the_kit():
+    from backprop_kit.exercises.ch06 import learning_rate_factor, score_factor
 
     assert learning_rate_factor() == pytest.approx(1000.0, rel=1e-12)
     assert learning_rate_factor(7.0) == pytest.approx(7.0, rel=1e-12)
-    assert value_verdict(capsys, "ch06-lr-factor", 1000).startswith(CORRECT)
-    for wrong in (1e6, 1 / 1000, 10, 31.6):  # k², the inverse, order of magnitude, √k
-        out = value_verdict(capsys, "ch06-lr-factor", wrong)
+    assert score_factor() == pytest.approx(1000.0, rel=1e-12)
+    assert score_factor(0.25) == pytest.approx(0.25, rel=1e-12)
+
+
+def test_replay_learning_rate_really_replays_the_k1_run():
+    from backprop_kit.exercises.ch06 import INPUT_SCALE, replay_learning_rate
+    from backprop_kit.scale_explorer import DEFAULT_LR, effective_lr, train_linear_classifier
+
+    lr = replay_learning_rate()
+    assert lr == pytest.approx(effective_lr(DEFAULT_LR, INPUT_SCALE, "lr/k^2"), rel=1e-12)
+    ref = train_linear_classifier(1.0, DEFAULT_LR)
+    run = train_linear_classifier(INPUT_SCALE, lr)
+    np.testing.assert_allclose(run.losses, ref.losses, rtol=1e-9)
+    # lr / k, the "same first step" rate, does not replay it
+    other = train_linear_classifier(INPUT_SCALE, DEFAULT_LR / INPUT_SCALE)
+    assert abs(other.final_loss - ref.final_loss) > 0.5
+
+
+def test_replay_lr_reference_and_typical_mistakes(capsys):
+    from backprop_kit.scale_explorer import DEFAULT_LR
+
+    k = 1000
+    assert value_verdict(capsys, "ch06-replay-lr", DEFAULT_LR / k**2).startswith(CORRECT)
+    assert value_verdict(capsys, "ch06-replay-lr", 5e-7).startswith(CORRECT)
+    # lr / k (same first step), lr unchanged, lr / k³, lr · k², 0
+    for wrong in (DEFAULT_LR / k, DEFAULT_LR, DEFAULT_LR / k**3, DEFAULT_LR * k**2, 0.0):
+        out = value_verdict(capsys, "ch06-replay-lr", wrong)
         assert out.startswith(f"{NOT_YET} Hint:")
-        assert "1000" not in out and "1e3" not in out and "1,000" not in out
+        assert "5e-07" not in out and "0.0000005" not in out and "k²" not in out
 
 
 # --- chapter 7 ------------------------------------------------------------------------------
@@ -132,10 +166,27 @@ def test_dX_cases_start_square_and_not_symmetric():
     assert not np.allclose(W @ dD, W.T @ dD) and not np.allclose(dD.T @ W, W.T @ dD)
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    ["dD @ X.T", "dD@X.T", "dD.dot(X.T)", "dD @ X.transpose()", "np.dot(dD, X.T)",
+     "numpy.matmul(dD, np.transpose(X))", "dD.dot(X.transpose())", "(X @ dD.T).T"],
+)
+def test_which_product_accepts_equivalent_spellings(capsys, spelling):
+    assert value_verdict(capsys, "ch07-which-product", spelling).startswith(CORRECT)
+
+
+def test_product_form_is_parsed_not_evaluated():
+    from backprop_kit.exercises.ch07 import product_form
+
+    assert product_form("A.T.T") == "a"
+    assert product_form("(A @ B).T") == ("@", ("T", "b"), ("T", "a"))
+    for text in ("__import__('os').system('true')", "dD @", "dD * X.T", "np.dot(dD)", 3):
+        assert product_form(text) is None
+
+
 def test_which_product_reference_and_typical_mistakes(capsys):
-    assert value_verdict(capsys, "ch07-which-product", "dD @ X.T").startswith(CORRECT)
-    assert value_verdict(capsys, "ch07-which-product", "dD@X.T").startswith(CORRECT)
-    for wrong in ("X.T @ dD", "dD @ X", "W.T @ dD", "X @ dD.T"):
+    for wrong in ("X.T @ dD", "dD @ X", "W.T @ dD", "X @ dD.T", "dD.dot(X)", "X.dot(dD.T)",
+                  "dD * X.T", "import os"):
         out = value_verdict(capsys, "ch07-which-product", wrong)
         assert out.startswith(f"{NOT_YET} Hint:")
         assert "dd@x.t" not in out.replace(" ", "").lower()
@@ -143,7 +194,7 @@ def test_which_product_reference_and_typical_mistakes(capsys):
 
 # --- both -----------------------------------------------------------------------------------
 
-IDS = ["ch06-max-grads", "ch06-multiply-swap", "ch06-lr-factor",
+IDS = ["ch06-max-route", "ch06-multiply-uneven", "ch06-replay-lr",
        "ch07-dW-shape", "ch07-dX", "ch07-which-product"]
 
 
@@ -155,7 +206,7 @@ def test_placeholder_is_not_attempted(capsys, exercise_id):
     assert capsys.readouterr().out.strip() == NOT_ATTEMPTED
 
 
-@pytest.mark.parametrize("exercise_id", ["ch06-multiply-swap", "ch07-dX"])
+@pytest.mark.parametrize("exercise_id", ["ch07-dX"])
 def test_function_placeholder_is_not_attempted(capsys, exercise_id):
     def placeholder(*args):
         raise NotImplementedError()

@@ -3,6 +3,7 @@ same program with '+=' turned into '=' (the fork mistake), computed honestly."""
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 
 from backprop_kit import Value, numerical_grad, staged
 from backprop_kit.staged_compare import (
+    backward_side_by_side,
     backward_steps,
     forward_steps,
+    gradient_statements,
     run_with_equals,
     with_equals,
 )
@@ -160,3 +163,99 @@ def test_random_circuits_totals_are_backward_gradients_and_equals_overwrites(ste
         if name in final:
             assert final[name] == v.grad
             assert wrong[name] == oracle[id(v)]
+
+
+# --- the kit's backward pass next to a hand-written one -------------------------------------
+
+HAND_WRITTEN = '''
+def by_hand(x, y):
+    xpy = x + y
+    den = xpy * y       # 'den' is not a gradient: there is no 'en'
+    f = 1.0 / den
+    dden = (-1.0 / den**2) * 1.0
+    dxpy = y * dden     # (2)
+    dy = xpy * dden
+    dx = dxpy
+    dy += dxpy
+    return f, dx, dy
+'''
+
+
+def test_gradient_statements_are_the_lines_that_write_d_of_a_name():
+    assert gradient_statements(HAND_WRITTEN) == [
+        "dden = (-1.0 / den**2) * 1.0",
+        "dxpy = y * dden",
+        "dy = xpy * dden",
+        "dx = dxpy",
+        "dy += dxpy",
+    ]
+    with pytest.raises(ValueError, match="not valid Python"):
+        gradient_statements("dx = = 1")
+
+
+def staged_by_hand(x, y):
+    # the notes' example, written the classic way (the `1 *` and `* df` left out)
+    sigy = 1.0 / (1 + math.exp(-y))
+    num = x + sigy
+    sigx = 1.0 / (1 + math.exp(-x))
+    xpy = x + y
+    xpysqr = xpy**2
+    den = sigx + xpysqr
+    invden = 1.0 / den
+    f = num * invden
+    dnum = invden
+    dinvden = num
+    dden = (-1.0 / den**2) * dinvden
+    dsigx = dden
+    dxpysqr = dden
+    dxpy = (2 * xpy) * dxpysqr
+    dx = dxpy
+    dy = dxpy
+    dx += ((1 - sigx) * sigx) * dsigx
+    dx += dnum
+    dsigy = dnum
+    dy += ((1 - sigy) * sigy) * dsigy
+    return f, dx, dy
+
+
+def test_side_by_side_pairs_each_kit_line_with_the_hand_written_one():
+    x, y, f = notes_example()
+    program = staged(f)
+    rows = backward_side_by_side(program, staged_by_hand).splitlines()
+    kit = [line for s in reversed(program.stages) for line in s.backward]
+    assert len(rows) == 1 + len(kit) == 13
+    assert rows[0].split() == ["stage", "staged(f)", "by", "hand"]
+    for row, line, hand in zip(rows[1:], kit, gradient_statements(inspect.getsource(
+            staged_by_hand))):
+        stage, rest = row.split(maxsplit=1)
+        assert rest.startswith(line) and rest.endswith(hand)
+        assert stage.strip("()").isdigit()
+    # both columns write the same gradient on every row
+    for row in rows[1:]:
+        targets = [part.split()[0] for part in row[7:].split("  ") if part.strip()]
+        assert len(set(targets)) == 1, row
+    # the hand-written function is what the table says: it gives the kit's numbers
+    values = program.run()
+    assert staged_by_hand(3.0, -4.0) == (values["f"], values["dx"], values["dy"])
+
+
+def test_side_by_side_takes_source_text_and_pads_the_shorter_side():
+    x, y, f = notes_example()
+    rows = backward_side_by_side(
+        staged(f), "x = 3.0\ndx = 1.0\n", titles=("kit", "mine")
+    ).splitlines()
+    assert rows[0].split() == ["stage", "kit", "mine"]
+    assert rows[1].endswith("dx = 1.0") and not rows[2].endswith("dx = 1.0")
+    assert len(rows) == 13
+
+
+def test_side_by_side_bad_input_gets_one_line_errors():
+    x, y, f = notes_example()
+    with pytest.raises(TypeError, match="needs a StagedProgram"):
+        backward_side_by_side(f, staged_by_hand)
+    with pytest.raises(TypeError, match="by_hand must be a function or its source text"):
+        backward_side_by_side(staged(f), 3)
+    with pytest.raises(ValueError, match="writes no gradient"):
+        backward_side_by_side(staged(f), "den = 2.0\n")
+    with pytest.raises(ValueError, match="cannot read the source"):
+        backward_side_by_side(staged(f), print)

@@ -41,9 +41,9 @@ function_exercise(
     reference=chain_rule_partials,
     cases=lambda: [(-2.0, 5.0, -4.0), (1.0, -3.0, 5.0), (0.5, 0.25, 2.0), (3.0, -3.0, 7.0)],
     hint=(
-        "The input z multiplies q = x + y, so ∂f/∂z is the value of q. The inputs x and y reach "
-        "f only through q, so each gets ∂f/∂q (the other factor of the product) times the "
-        "+ gate's slope."
+        "for ∂f/∂z: which value does z multiply? The inputs x and y reach f only through "
+        "q = x + y, so each gets ∂f/∂q (the other factor of the product) times the + gate's "
+        "slope."
     ),
     explanation="(z, z, x + y): the + gate hands ∂f/∂q = z to both x and y unchanged.",
 )

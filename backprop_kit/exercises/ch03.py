@@ -2,41 +2,76 @@
 
 * ``ch03-multiply-backward`` — a function: the downstream gradients of a * gate, given its
   inputs and the gradient arriving from above.
-* ``ch03-raise-which`` — which input of f = (x + y)·z (x = −2, y = 5, z = −4) to raise so that
-  f increases.
+* ``ch03-inputs-to-raise`` — which inputs of f = (x + y)·z at a new point (x = −3, y = 1,
+  z = 2) to raise a little so that f increases; any spelling of the set of names is accepted.
 
 Every expected answer is computed here by the kit when the check runs.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from backprop_kit.engine import Value
 from backprop_kit.exercises import function_exercise, value_exercise
 
+#: The point of ``ch03-inputs-to-raise`` (not chapter 2's point, whose gradients the chapter
+#: shows and reads aloud).
+RAISE_POINT = {"x": -3.0, "y": 1.0, "z": 2.0}
+
 
 def multiply_backward(a: float, b: float, upstream: float) -> tuple[float, float]:
-    """(∂L/∂a, ∂L/∂b) for out = a·b when ∂L/∂out = ``upstream``: backward(upstream) on one gate."""
+    """(∂f/∂a, ∂f/∂b) for out = a·b when ∂f/∂out = ``upstream``: backward(upstream) on one gate."""
     va, vb = Value(a), Value(b)
     out = va * vb
     out.backward(upstream)
     return va.grad, vb.grad
 
 
-def input_to_raise() -> str:
-    """The name of the input of the chapter-2 circuit whose gradient is the largest positive one.
+def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
+    """The names of the inputs of f = (x + y)·z whose gradient at (x, y, z) is positive.
 
-    Raising that input raises f the fastest (and, in this circuit, it is the only input whose
-    increase raises f at all).
+    Raising any of them a little raises f; raising an input with a negative gradient lowers f.
+    The gradients come from backprop on the kit's chapter-2 circuit.
     """
     from backprop_kit.circuits import chain_rule_example  # loaded when first checked
 
-    f = chain_rule_example()
+    f = chain_rule_example(x=x, y=y, z=z)
     f.backward()
-    inputs = [v for v in f.topological_order() if not v.parents]
-    best = max(inputs, key=lambda v: v.grad)
-    if best.grad <= 0:
-        raise RuntimeError("no input of the chain-rule circuit has a positive gradient")
-    return best.label or ""
+    return frozenset(v.label for v in f.topological_order() if not v.parents and v.grad > 0)
+
+
+def names_in(answer: Any) -> frozenset[str] | None:
+    """The set of lower-case names in ``answer``, or None if it is not a collection of names.
+
+    Accepted: a set, list or tuple of strings ({"x", "y"}, ["y", "x"]), or one string with the
+    names separated by commas or spaces ("x, y", "y x"). Order and case do not matter.
+    """
+    if isinstance(answer, str):
+        items = [t for t in re.split(r"[\s,;{}()\[\]'\"]+", answer) if t]
+    elif isinstance(answer, (set, frozenset, list, tuple)):
+        if not all(isinstance(t, str) for t in answer):
+            return None
+        items = [t.strip() for t in answer]
+    else:
+        return None
+    return frozenset(t.lower() for t in items)
+
+
+class NameSet:
+    """An answer key: equal to any spelling of the same set of names (see :func:`names_in`)."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = frozenset(n.lower() for n in names)
+
+    def __eq__(self, other: object) -> bool:
+        return names_in(other) == self.names
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists and strings: not hashable
+
+    def __repr__(self) -> str:
+        return f"NameSet({sorted(self.names)})"
 
 
 function_exercise(
@@ -53,13 +88,14 @@ function_exercise(
 )
 
 value_exercise(
-    "ch03-raise-which",
-    "f = (x + y)·z at x = −2, y = 5, z = −4. Which ONE input would you raise a little to make f "
-    "larger? Answer with its name as a string.",
-    expected=input_to_raise,
+    "ch03-inputs-to-raise",
+    "f = (x + y)·z at x = −3, y = 1, z = 2. Which inputs would you raise a little to make f "
+    "larger? Answer with their names, e.g. {\"x\", \"z\"} or \"x, z\" (any order).",
+    expected=lambda: NameSet(inputs_to_raise(**RAISE_POINT)),
     hint=(
-        "Look at the sign of each input's gradient: a positive gradient means that raising the "
-        "input raises f, a negative one means it lowers f."
+        "work out each input's gradient at THIS point with the chain rule (the + gate hands on "
+        "what the * gate gives q). A positive gradient means raising that input raises f, a "
+        "negative one means it lowers f. Name every input that raises f, and only those."
     ),
-    explanation="Only z has a positive gradient here.",
+    explanation="The + gate hands the positive z to x and y; z receives q = x + y, negative here.",
 )

@@ -1,5 +1,10 @@
 """Chapter 6 exercises: how add, max and multiply gates pass gradients back, and data scale.
 
+* ``ch06-max-route`` — the gradients that reach z and w in f = 2·(x·y + max(z, w)) at a point
+  where w wins the max.
+* ``ch06-multiply-uneven`` — (dx, dy) of a * gate with a tiny and a huge input.
+* ``ch06-replay-lr`` — the learning rate that replays the k = 1 training run at data × 1000.
+
 Every expected answer is computed here by the kit (the engine and the array helpers) when the
 check runs; nothing is typed in.
 """
@@ -10,16 +15,23 @@ import numpy as np
 
 from backprop_kit.arrays import linear_weight_grad
 from backprop_kit.engine import Value, maximum
-from backprop_kit.exercises import function_exercise, value_exercise
+from backprop_kit.exercises import value_exercise
+from backprop_kit.scale_explorer import DEFAULT_LR, toy_dataset
 
-# The notes' figure: f = 2·(x·y + max(z, w)) at these inputs.
+# The notes' figure: f = 2·(x·y + max(z, w)) at these inputs (the chapter shows its gradients).
 PATTERN_INPUTS = {"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0}
+# ``ch06-max-route`` asks about the same circuit with a different race in the max gate.
+MAX_ROUTE_INPUTS = {"x": 3.0, "y": -4.0, "z": -3.0, "w": -1.0}
+# ``ch06-multiply-uneven``: a * gate with a tiny and a huge input, and its upstream gradient.
+UNEVEN = (0.002, 500.0, -3.0)
 INPUT_SCALE = 1000.0
 
 
-def pattern_gradients() -> dict[str, float]:
-    """∂f/∂(each input) of f = 2·(x·y + max(z, w)), by backpropagation."""
-    v = {name: Value(x, label=name) for name, x in PATTERN_INPUTS.items()}
+def pattern_gradients(point: dict[str, float] | None = None) -> dict[str, float]:
+    """∂f/∂(each input) of f = 2·(x·y + max(z, w)) at ``point`` (default: the notes' inputs),
+    by backpropagation."""
+    point = PATTERN_INPUTS if point is None else point
+    v = {name: Value(x, label=name) for name, x in point.items()}
     f = 2.0 * (v["x"] * v["y"] + maximum(v["z"], v["w"]))
     f.backward()
     return {name: value.grad for name, value in v.items()}
@@ -45,39 +57,66 @@ def learning_rate_factor(k: float = INPUT_SCALE) -> float:
     return float(big / np.linalg.norm(linear_weight_grad(X, w, 1.0, dout)))
 
 
+def score_factor(k: float = INPUT_SCALE) -> float:
+    """How many times farther the scores s = (k X) @ w move, for the same weight step, when
+    every input is multiplied by k. Measured on the chapter's data with a seeded random step."""
+    X, _y = toy_dataset()
+    step = np.random.default_rng(0).normal(size=X.shape[1])
+    return float(np.linalg.norm((k * X) @ step) / np.linalg.norm(X @ step))
+
+
+def replay_learning_rate(k: float = INPUT_SCALE, lr: float = DEFAULT_LR) -> float:
+    """The learning rate at data scale ``k`` whose run replays the k = 1 run (rate ``lr``).
+
+    The scores are s = (k X) @ w. They are the same after every step if the weights at scale
+    k are always the k = 1 weights divided by :func:`score_factor`, so every step must be
+    that many times shorter; a step is lr · dw, and dw is :func:`learning_rate_factor` times
+    larger. Hence lr_k = lr / (learning_rate_factor(k) · score_factor(k)) (= lr / k²).
+    """
+    return lr / (learning_rate_factor(k) * score_factor(k))
+
+
 value_exercise(
-    "ch06-max-grads",
-    "In f = 2·(x·y + max(z, w)) at z = 2, w = −1: what gradients reach z and w? "
-    "Answer a pair (dz, dw).",
-    expected=lambda: (pattern_gradients()["z"], pattern_gradients()["w"]),
+    "ch06-max-route",
+    "In f = 2·(x·y + max(z, w)) at x = 3, y = −4, z = −3, w = −1: what gradients reach z "
+    "and w? Answer a pair (dz, dw).",
+    expected=lambda: (
+        pattern_gradients(MAX_ROUTE_INPUTS)["z"],
+        pattern_gradients(MAX_ROUTE_INPUTS)["w"],
+    ),
     hint=(
         "first find the gradient arriving at the max gate's output (the + gate copies what "
         "the *2 gate sends it). The max gate hands that number, unchanged, to the input that "
-        "was larger in the forward pass, and nothing to the other one."
+        "is larger at THIS point, and nothing to the other one."
     ),
-    explanation="The max gate routes: the winner z takes the whole upstream 2, w gets 0.",
-)
-
-function_exercise(
-    "ch06-multiply-swap",
-    "Write the * gate's backward pass: given x, y and the upstream gradient, return (dx, dy).",
-    reference=multiply_downstream,
-    cases=lambda: [(3.0, -4.0, 2.0), (1000.0, 0.001, 1.0), (-2.0, 5.0, -3.0), (0.5, 0.25, 4.0)],
-    hint=(
-        "each input's local gradient is the value of the OTHER input (the values are swapped); "
-        "then the chain rule multiplies that by the upstream gradient."
-    ),
-    explanation="Swap the inputs, multiply by the upstream gradient.",
+    explanation="The max gate routes: the winner takes the whole upstream gradient, the "
+    "loser gets 0.",
 )
 
 value_exercise(
-    "ch06-lr-factor",
-    "Every input is multiplied by 1000. By what factor must the learning rate be divided so "
-    "that a gradient step on the weights keeps its size?",
-    expected=learning_rate_factor,
+    "ch06-multiply-uneven",
+    "A * gate has inputs x = 0.002 and y = 500, and the gradient arriving at its output is −3. "
+    "What gradients does it send back? Answer a pair (dx, dy).",
+    expected=lambda: multiply_downstream(*UNEVEN),
     hint=(
-        "the step is lr × dw. Measure how much larger dw gets: compare linear_weight_grad "
-        "with the scaled inputs' k and with k = 1, then undo that growth with lr."
+        "each input receives the OTHER input's value (the values are swapped), multiplied by "
+        "the upstream gradient, sign included."
     ),
-    explanation="The weight gradient grows as fast as the inputs, so lr must shrink as fast.",
+    explanation="The tiny input gets the huge gradient, and the huge input a tiny one.",
+)
+
+value_exercise(
+    "ch06-replay-lr",
+    "A linear classifier is trained with lr = 0.5 on the data as it is (k = 1). Every input is "
+    "now multiplied by k = 1000. Which learning rate makes the k = 1000 run replay the k = 1 "
+    "run step for step (the same scores, so the same loss, after every step)?",
+    expected=replay_learning_rate,
+    hint=(
+        "the scores are (k·X)·w, so the same scores need weights k times smaller, and every "
+        "weight step k times shorter than at k = 1. A step is lr × dw, and you measured how "
+        "much larger dw got. Both effects must be undone by lr."
+    ),
+    tol=1e-9,
+    explanation="One factor k for the larger gradient, one for the larger inputs the weights "
+    "multiply: lr / k².",
 )

@@ -6,6 +6,9 @@ when the check runs; nothing is typed in.
 
 from __future__ import annotations
 
+import ast
+from typing import Any
+
 import numpy as np
 
 from backprop_kit.arrays import matmul, matmul_backward
@@ -33,6 +36,83 @@ def dX_from(W: np.ndarray, dD: np.ndarray) -> np.ndarray:
     """
     _D, cache = matmul(W, np.zeros((W.shape[1], dD.shape[1])))
     return matmul_backward(dD, cache)[1]
+
+
+_NUMPY = ("np", "numpy")
+
+
+def product_form(text: Any) -> tuple | str | None:
+    """A canonical form of a matrix-product expression written in NumPy notation, or None.
+
+    ``text`` is parsed with :mod:`ast` (never evaluated). Equivalent spellings give the same
+    form: ``a @ b``, ``a.dot(b)``, ``np.dot(a, b)`` and ``np.matmul(a, b)`` are one product;
+    ``a.T``, ``a.transpose()`` and ``np.transpose(a)`` are one transpose; a transpose of a
+    transpose is the array itself, and ``(a @ b).T`` is ``b.T @ a.T``. Names ignore case.
+    Anything else gives None.
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    return _form(tree)
+
+
+def _form(node: ast.AST) -> tuple | str | None:
+    if isinstance(node, ast.Name):
+        return node.id.lower()
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        return _product(node.left, node.right)
+    if isinstance(node, ast.Attribute) and node.attr.upper() == "T":
+        return _transpose(_form(node.value))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
+        owner, method, args = node.func.value, node.func.attr, node.args
+        if isinstance(owner, ast.Name) and owner.id in _NUMPY:
+            if method in ("dot", "matmul") and len(args) == 2:
+                return _product(*args)
+            if method == "transpose" and len(args) == 1:
+                return _transpose(_form(args[0]))
+            return None
+        if method == "dot" and len(args) == 1:
+            return _product(owner, args[0])
+        if method == "transpose" and not args:
+            return _transpose(_form(owner))
+    return None
+
+
+def _product(left: ast.AST, right: ast.AST) -> tuple | None:
+    a, b = _form(left), _form(right)
+    return None if a is None or b is None else ("@", a, b)
+
+
+def _transpose(form: tuple | str | None) -> tuple | str | None:
+    if form is None:
+        return None
+    if isinstance(form, tuple) and form[0] == "T":
+        return form[1]
+    if isinstance(form, tuple) and form[0] == "@":  # (A B)ᵀ = Bᵀ Aᵀ
+        return ("@", _transpose(form[2]), _transpose(form[1]))
+    return ("T", form)
+
+
+class ProductSpelling:
+    """An answer key: equal to any string that spells the same product (see
+    :func:`product_form`), e.g. ``"dD @ X.T"`` equals ``"dD.dot(X.transpose())"``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.form = product_form(text)
+        if self.form is None:
+            raise ValueError(f"not a product in NumPy notation: {text!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return product_form(other) == self.form
+
+    __hash__ = None  # type: ignore[assignment]  # equal to strings: not hashable
+
+    def __repr__(self) -> str:
+        return f"ProductSpelling({self.text!r})"
 
 
 def _dX_cases() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -72,11 +152,11 @@ function_exercise(
 value_exercise(
     "ch07-which-product",
     "Which product gives dW? Answer a string in NumPy notation, such as 'A @ B.T', "
-    "using the names W, X and dD.",
-    expected=lambda: dimension_analysis(W_SHAPE, X_SHAPE).dW.chain_rule,
+    "using the names W, X and dD ('A.dot(B.T)' and 'np.dot(A, B.transpose())' count too).",
+    expected=lambda: ProductSpelling(dimension_analysis(W_SHAPE, X_SHAPE).dW.chain_rule),
     hint=(
         "the gradient dW must have shape (5, 10), and dD has shape (5, 3); X is (10, 3). Which "
-        "one product of dD with X or X.T has 5 rows and 10 columns? Write it with @ and .T."
+        "one product of dD with X or X.T has 5 rows and 10 columns?"
     ),
     explanation="The shapes force it here; the scalar chain rule confirms it entry by entry.",
 )
