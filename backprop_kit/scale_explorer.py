@@ -24,7 +24,6 @@ widget (ipywidgets and matplotlib are imported only when one is built).
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from backprop_kit.arrays import linear_weight_grad
+from backprop_kit.static_view import with_static_picture
 
 __all__ = [
     "RULES",
@@ -333,10 +333,8 @@ class ScaleExplorer:
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
         viewers; ``text/plain`` is this object's stable repr."""
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = repr(self)
-        bundle["image/png"] = base64.b64encode(self._initial_png).decode("ascii")
-        return bundle
+        live = self.widget._repr_mimebundle_(**kwargs)
+        return with_static_picture(live, repr(self), self._initial_png)
 
 
 def scale_explorer(k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr") -> ScaleExplorer:

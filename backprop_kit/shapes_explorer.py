@@ -15,7 +15,6 @@ ipywidgets and matplotlib are imported only when an explorer is built.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 from typing import Any
@@ -25,6 +24,7 @@ from backprop_kit.dimensions import (
     GradientShapeAnalysis,
     dimension_analysis,
 )
+from backprop_kit.static_view import with_static_picture
 
 __all__ = ["NOTES_SIZES", "ShapesExplorer", "shapes_explorer"]
 
@@ -165,10 +165,8 @@ class ShapesExplorer:
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
         viewers; ``text/plain`` is this object's stable repr."""
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = repr(self)
-        bundle["image/png"] = base64.b64encode(self._initial_png).decode("ascii")
-        return bundle
+        live = self.widget._repr_mimebundle_(**kwargs)
+        return with_static_picture(live, repr(self), self._initial_png)
 
 
 def _gradient_table(g: GradientShapeAnalysis) -> str:

@@ -33,6 +33,7 @@ import ipywidgets as widgets
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, parse
 from backprop_kit.scene import CircuitView, copy_circuit, forward
+from backprop_kit.static_view import with_static_picture
 from backprop_kit.svg import to_svg
 
 DEFAULT_VALUE = 1.0
@@ -355,10 +356,8 @@ class CircuitExplorer(widgets.VBox):
         return self._static_png
 
     def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
-        data = super()._repr_mimebundle_(**kwargs) or {}
-        data["text/plain"] = repr(self)
         png, size = self.static_png()
-        data["image/png"] = png
+        data = with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), png)
         return data, {"image/png": size}
 
 

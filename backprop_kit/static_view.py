@@ -1,0 +1,21 @@
+"""A live widget that still shows a picture where no widget front-end runs.
+
+JupyterLab draws a widget from the ``application/vnd.jupyter.widget-view+json`` entry of its
+display bundle. nbval, nbconvert and a code host's notebook viewer cannot; they fall back to
+``image/png`` and ``text/plain``. So every explorer of the kit adds a PNG of its first picture
+and a stable text (no memory addresses, so nbval can compare it) to ipywidgets' own bundle.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+
+def with_static_picture(bundle: dict[str, Any] | None, text: str, png: bytes) -> dict[str, Any]:
+    """``bundle`` (ipywidgets' display data) plus ``text`` as text/plain and ``png`` as
+    image/png (base64, as the notebook format stores it)."""
+    data = dict(bundle or {})
+    data["text/plain"] = text
+    data["image/png"] = base64.b64encode(png).decode("ascii")
+    return data
