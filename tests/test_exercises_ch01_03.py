@@ -19,24 +19,13 @@ from backprop_kit.exercises import (
     ch01,
     ch02,
     ch03,
-    check,
     get,
 )
+from tests.verdicts import value_verdict, verdict
 
 NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 # the part of a function exercise's hint that only repeats the learner's own case and result
 ECHO = re.compile(r"at \(.*?\) your function returned .*?\. ", re.IGNORECASE)
-
-
-def verdict_of_value(capsys, exercise_id, value):
-    with attempt(exercise_id) as answer:
-        answer.value = value
-    return capsys.readouterr().out.strip()
-
-
-def verdict_of_function(capsys, exercise_id, fn):
-    check(exercise_id, fn)
-    return capsys.readouterr().out.strip()
 
 
 def numbers_in(text):
@@ -69,13 +58,13 @@ FUNCTION_SOLUTIONS = {
 
 @pytest.mark.parametrize("exercise_id", sorted(VALUE_SOLUTIONS))
 def test_value_reference_is_correct(capsys, exercise_id):
-    out = verdict_of_value(capsys, exercise_id, VALUE_SOLUTIONS[exercise_id]())
+    out = value_verdict(capsys, exercise_id, VALUE_SOLUTIONS[exercise_id]())
     assert out.startswith(CORRECT)
 
 
 @pytest.mark.parametrize("exercise_id", sorted(FUNCTION_SOLUTIONS))
 def test_function_solution_written_by_hand_is_correct(capsys, exercise_id):
-    out = verdict_of_function(capsys, exercise_id, FUNCTION_SOLUTIONS[exercise_id])
+    out = verdict(capsys, exercise_id, FUNCTION_SOLUTIONS[exercise_id])
     assert out.startswith(CORRECT)
 
 
@@ -93,7 +82,7 @@ def test_the_answers_are_the_notes_numbers():
 
 def test_a_plain_number_close_enough_is_accepted(capsys):
     # the first-order change and the exact change of x·y agree (x·y is linear in x)
-    assert verdict_of_value(capsys, "ch01-nudge", (4.001 * -3.0) - (4.0 * -3.0)).startswith(
+    assert value_verdict(capsys, "ch01-nudge", (4.001 * -3.0) - (4.0 * -3.0)).startswith(
         CORRECT
     )
 
@@ -102,7 +91,7 @@ def test_a_plain_number_close_enough_is_accepted(capsys):
     "spelling", [{"x", "y"}, {"y", "x"}, ["y", "x"], ("x", "y"), "x, y", "Y X", "{'y', 'x'}"]
 )
 def test_any_spelling_of_the_inputs_to_raise_is_accepted(capsys, spelling):
-    assert verdict_of_value(capsys, "ch03-inputs-to-raise", spelling).startswith(CORRECT)
+    assert value_verdict(capsys, "ch03-inputs-to-raise", spelling).startswith(CORRECT)
 
 
 # --- typical wrong answers get a hint, and the hint does not give the answer ----------------
@@ -119,7 +108,7 @@ WRONG_VALUES = [
 
 @pytest.mark.parametrize(("exercise_id", "wrong", "answers"), WRONG_VALUES)
 def test_wrong_value_gets_a_hint_without_the_answer(capsys, exercise_id, wrong, answers):
-    out = verdict_of_value(capsys, exercise_id, wrong)
+    out = value_verdict(capsys, exercise_id, wrong)
     assert_hint_hides(out, [a() for a in answers])
 
 
@@ -127,7 +116,7 @@ def test_wrong_value_gets_a_hint_without_the_answer(capsys, exercise_id, wrong, 
     "wrong", ["z", "x", {"x"}, ["x", "y", "z"], "x, y, z", "xy", 2, ["x", 1]]
 )
 def test_wrong_inputs_to_raise_get_a_hint_without_the_names(capsys, wrong):
-    out = verdict_of_value(capsys, "ch03-inputs-to-raise", wrong)
+    out = value_verdict(capsys, "ch03-inputs-to-raise", wrong)
     assert out.startswith(f"{NOT_YET} Hint:")
     hint = out.split("Hint:", 1)[1]
     for name in ch03.inputs_to_raise(**ch03.RAISE_POINT):
@@ -169,19 +158,19 @@ WRONG_FUNCTIONS = [
 def test_wrong_function_gets_a_hint_without_the_answer(
     capsys, exercise_id, wrong, reference, first_bad
 ):
-    out = verdict_of_function(capsys, exercise_id, wrong)
+    out = verdict(capsys, exercise_id, wrong)
     shown = ", ".join(f"{a:g}" for a in first_bad)
     assert f"at ({shown}) your function returned" in out.lower()  # names the differing case
     assert_hint_hides(out, reference(*first_bad))
 
 
 def test_a_function_that_crashes_is_reported_in_one_line(capsys):
-    out = verdict_of_function(capsys, "ch02-partials", lambda x, y, z: (z, z, x + q))  # noqa: F821
+    out = verdict(capsys, "ch02-partials", lambda x, y, z: (z, z, x + q))  # noqa: F821
     assert out.startswith(f"{NOT_YET} Your code raised NameError")
 
 
 def test_passing_a_called_function_is_caught(capsys):
-    out = verdict_of_function(capsys, "ch01-multiply-grads", (-3.0, 4.0))
+    out = verdict(capsys, "ch01-multiply-grads", (-3.0, 4.0))
     assert "pass the function itself" in out.lower()
 
 
@@ -202,7 +191,7 @@ def test_value_placeholder_is_not_attempted(capsys, exercise_id):
 
 @pytest.mark.parametrize("exercise_id", sorted(FUNCTION_SOLUTIONS))
 def test_function_placeholder_is_not_attempted(capsys, exercise_id):
-    assert verdict_of_function(capsys, exercise_id, not_implemented) == NOT_ATTEMPTED
+    assert verdict(capsys, exercise_id, not_implemented) == NOT_ATTEMPTED
 
 
 def test_every_chapter_1_to_3_exercise_is_covered():

@@ -11,19 +11,8 @@ from hypothesis import strategies as st
 
 from backprop_kit import maximum, numerical_grad
 from backprop_kit.arrays import numerical_grad_array
-from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, attempt, check, get
-
-
-def verdict(capsys, exercise_id, answer):
-    check(exercise_id, answer)
-    return capsys.readouterr().out.strip()
-
-
-def value_verdict(capsys, exercise_id, value):
-    with attempt(exercise_id) as answer:
-        answer.value = value
-    return capsys.readouterr().out.strip()
-
+from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, attempt, get
+from tests.verdicts import value_verdict, verdict
 
 # --- chapter 6 ------------------------------------------------------------------------------
 
