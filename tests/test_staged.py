@@ -8,20 +8,15 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, staged
+from backprop_kit.circuits import staged_example
 from tests.test_engine import programs, run_program
 
 
 def notes_example():
-    x, y = Value(3.0, "x"), Value(-4.0, "y")
-    sigy = y.sigmoid().named("sigy")
-    num = (x + sigy).named("num")
-    sigx = x.sigmoid().named("sigx")
-    xpy = (x + y).named("xpy")
-    xpysqr = (xpy**2).named("xpysqr")
-    den = (sigx + xpysqr).named("den")
-    invden = (1.0 / den).named("invden")
-    f = (num * invden).named("f")
-    return x, y, f
+    """The notes' eight named stages at x = 3, y = -4, and the two inputs."""
+    f = staged_example()
+    wires = {v.label: v for v in f.topological_order()}
+    return wires["x"], wires["y"], f
 
 
 def test_notes_listing_forward_lines():
