@@ -140,7 +140,7 @@ def _run_all(page) -> None:
             const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
         }""",
-        timeout=90_000,
+        timeout=180_000,
     )
     _wait_kernel_idle(page)
 
@@ -154,7 +154,7 @@ def _wait_kernel_idle(page) -> None:
                 && w.sessionContext.session.kernel;
             return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
         }""",
-        timeout=60_000,
+        timeout=120_000,  # generous: a loaded 2-core machine can take a while to start a kernel
     )
 
 
