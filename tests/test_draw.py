@@ -305,8 +305,9 @@ def test_figure_shows_as_one_png_with_a_stable_text():
 
 
 def test_import_backprop_kit_loads_neither_matplotlib_nor_ipywidgets():
+    # the explorer modules too: they load the libraries only when a widget is built
     code = (
-        "import backprop_kit, sys; "
+        "import sys, backprop_kit, backprop_kit.scale_explorer, backprop_kit.shapes_explorer; "
         "assert 'matplotlib.pyplot' not in sys.modules and 'ipywidgets' not in sys.modules "
         "and 'matplotlib' not in sys.modules"
     )

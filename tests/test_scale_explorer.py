@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,15 +18,6 @@ from backprop_kit.scale_explorer import (
     toy_dataset,
     train_linear_classifier,
 )
-
-
-def test_importing_the_kit_and_this_module_loads_no_widgets_or_matplotlib():
-    code = (
-        "import sys, backprop_kit, backprop_kit.scale_explorer, backprop_kit.shapes_explorer\n"
-        "bad = [m for m in ('ipywidgets', 'matplotlib') if m in sys.modules]\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_toy_dataset_is_seeded_and_balanced():
