@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,40 +22,47 @@ def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def pyproject_requirements() -> dict[str, Requirement]:
+def pyproject_requirements(extra: str | None = None) -> dict[str, Requirement]:
+    """The runtime requirements (``extra=None``) or one extra's, by lower-case name."""
     project = pyproject()["project"]
-    names = project["dependencies"] + project["optional-dependencies"]["test"]
+    names = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
     reqs = [Requirement(r) for r in names]
     return {r.name.lower(): r for r in reqs if r.marker is None or r.marker.evaluate()}
 
 
+# conda-forge names that stand for a PyPI package (the GUI-free build of matplotlib)
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
+
+
 def conda_pins() -> dict[str, str]:
-    """name -> version from environment.yml's dependencies: conda's `- name=version` and the
-    `pip:` section's `- name==version`."""
+    """PyPI name -> version from environment.yml's dependencies (conda's `- name=version`)."""
     pins = {}
     text = (ROOT / "environment.yml").read_text().split("\ndependencies:\n", 1)[1]
     for line in text.splitlines():
         m = re.fullmatch(r"\s+- ([A-Za-z0-9_.-]+)(?:==?([0-9][^\s#]*))?\s*(#.*)?", line)
         if m:
-            pins[m.group(1).lower()] = m.group(2) or ""
+            name = m.group(1).lower()
+            pins[CONDA_TO_PYPI.get(name, name)] = m.group(2) or ""
     return pins
 
 
-def test_environment_lists_the_same_packages_as_pyproject():
-    pins = conda_pins()
-    reqs = pyproject_requirements()
-    listed = set(pins) - {"python", "pip"}
-    expected = {name for name in reqs if name != "tomli"}
-    assert listed == expected
+def test_learner_environment_holds_exactly_the_runtime_packages():
+    """Binder's environment is the learner's: the kit's dependencies, no test-only tools."""
+    listed = set(conda_pins()) - {"python", "pip"}
+    assert listed == set(pyproject_requirements())
+    assert not listed & (set(pyproject_requirements("test")) - set(pyproject_requirements()))
 
 
 def test_environment_pins_satisfy_pyproject():
     pins = conda_pins()
     for name, req in pyproject_requirements().items():
-        if name == "tomli":
-            continue
         assert pins[name], f"{name} is not pinned in environment.yml"
         assert req.specifier.contains(Version(pins[name]), prereleases=True), (name, pins[name])
+
+
+def test_environment_uses_the_gui_free_matplotlib():
+    text = (ROOT / "environment.yml").read_text()
+    assert "  - matplotlib-base=" in text and "  - matplotlib=" not in text
 
 
 def test_environment_pins_python_and_binder_installs_the_kit():
@@ -64,7 +72,7 @@ def test_environment_pins_python_and_binder_installs_the_kit():
     assert Requirement("x" + pyproject()["project"]["requires-python"]).specifier.contains("3.12")
     # Binder builds environment.yml before the repository's files are copied in, so a pip
     # entry "-e ." fails there; postBuild, run afterwards, installs the kit.
-    assert "- -e ." not in text and "- ." not in text.split("  - pip:\n", 1)[1]
+    assert "- -e ." not in text and "  - pip:" not in text
     post_build = ROOT / "postBuild"
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
     assert "pip install --no-deps -e ." in post_build.read_text()
@@ -85,11 +93,24 @@ def test_readme_quick_start_has_exactly_two_one_line_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    script = (ROOT / ".ci" / "run").read_text()
-    assert "<!-- test-command -->" in script
-    readme = (ROOT / "README.md").read_text()
-    marked = readme.split("<!-- test-command -->", 1)[1].split("```bash\n", 1)[1].split("\n")[0]
-    assert marked == quick_start_commands()[1]
+    """.ci/run's own extraction (not a copy of it) finds the Quick start's test command."""
+    printed = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "run"), "--print-test-command"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.rstrip("\n") == quick_start_commands()[1]
+
+
+def test_ci_refuses_a_readme_without_the_marked_command(tmp_path):
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
+    (tmp_path / "README.md").write_text("# no commands here\n")
+    printed = subprocess.run(
+        ["bash", str(tmp_path / ".ci" / "run"), "--print-test-command"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert printed.returncode == 1 and "no test command" in printed.stderr
 
 
 def test_licence_is_named_everywhere():
