@@ -200,7 +200,7 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "({b} if math.isnan({b}) else max({a}, {b}))",
          ("(math.nan if math.isnan({a}) or math.isnan({b}) else float({a} >= {b}))",
           "(math.nan if math.isnan({a}) or math.isnan({b}) else float({b} >= {a}))"),
-         "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)  (NaN in: NaN out)"),
+         "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)"),
     # --- the derivative table of the sigmoid chapter ------------------------------------
     Gate("inv", "1/x", 1,
          lambda a, b, c: _inv(a),
@@ -247,14 +247,14 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          lambda a, b, c: _pow(a, c),
          lambda out, a, b, c: (_power_slope(a, c),),
          "{a} ** {c}", ("{c} * {a} ** ({c} - 1)",),
-         "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹  (0 for n = 0, also at x = 0)"),
+         "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹"),
     Gate("pow", "**", 2,
          lambda a, b, c: _pow(a, b),
          _pow_local,
          "{a} ** {b}",
          ("{b} * {a} ** ({b} - 1)",
           "({out} * math.log({a}) if {a} > 0 else 0.0 if {a} == 0 else math.nan)"),
-         "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x  (x > 0; 0 at x = 0; NaN for x < 0)"),
+         "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x"),
     Gate("log", "log", 1,
          lambda a, b, c: _log(a),
          lambda out, a, b, c: (1.0 / a,),
@@ -269,7 +269,7 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          lambda a, b, c: 0.0 if a <= 0 else a,
          _relu_local,
          "(0.0 if {a} <= 0 else {a})", ("(math.nan if math.isnan({a}) else float({a} > 0))",),
-         "f(x) = max(0, x)  →  df/dx = 𝟙(x > 0)  (NaN in: NaN out)"),
+         "f(x) = max(0, x)  →  df/dx = 𝟙(x > 0)"),
 )}
 # fmt: on
 
