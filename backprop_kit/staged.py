@@ -38,6 +38,11 @@ def _literal(c: float) -> str:
     return repr(float(c))
 
 
+def _input_literal(x: float) -> str:
+    """An input's value as Python text: ``3.0`` (repr), ``math.nan``/``math.inf`` (runnable)."""
+    return repr(x) if math.isfinite(x) else _literal(x)
+
+
 def _wrap(expr: str) -> str:
     """Parenthesise an expression unless it is a bare name or an unsigned number."""
     return expr if expr.replace(".", "").replace("_", "").isalnum() else f"({expr})"
@@ -84,7 +89,9 @@ class StagedProgram:
             used.update((name, "d" + name))
             self.names[id(node)] = name
         self.output = self.names[id(f)]
-        self.inputs = [f"{self.names[id(n)]} = {n.data!r}" for n in order if not n.parents]
+        self.inputs = [
+            f"{self.names[id(n)]} = {_input_literal(n.data)}" for n in order if not n.parents
+        ]
 
         gates = [n for n in order if n.parents]
         number = {id(n): i + 1 for i, n in enumerate(gates)}

@@ -22,9 +22,9 @@ def picture(w: CircuitExplorer, role: str | None = None) -> list[str]:
 
 
 def readout(w: CircuitExplorer) -> dict[str, float]:
-    """{'f': …, 'x': ∂f/∂x, …} parsed from the readout line."""
+    """{'f': …, 'x': ∂f/∂x, …} parsed from the readout line (nan and inf too)."""
     text = re.sub(r"<[^>]+>", "", w.readout.value).replace("&nbsp;", " ")
-    out = {m[0] or "f": float(m[1]) for m in re.findall(r"(?:∂f/∂(\w+)|f) = (-?[\d.]+)", text)}
+    out = {m[0] or "f": float(m[1]) for m in re.findall(r"(?:∂f/∂(\w+)|f) = (\S+)", text)}
     return out
 
 
