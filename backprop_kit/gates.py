@@ -23,6 +23,7 @@ explorers' readouts all read these rules, so they agree):
 * **NaN flows through.** ``max`` and ``relu`` return NaN when an input is NaN (as
   ``np.maximum`` and ``torch.maximum``/``torch.relu`` do, whichever side the NaN is on), and
   their local gradients there are NaN too, so a NaN is never hidden behind a 0 or a 1.
+  (A staged program writes the max gate as ``max(a, b)`` and runs it as :func:`nan_max`.)
 * **x⁰.** ``x ** 0`` is 1 everywhere, so its slope is 0 everywhere, also at x = 0 (PyTorch
   masks the exponent-0 case the same way); the same for the two-input ``**`` with b = 0.
 * **∂(aᵇ)/∂b = aᵇ·ln a** exists for a > 0; at a = 0 (b > 0) the output stays 0, slope 0
@@ -163,8 +164,9 @@ def _pow_local(out: float, a: float, b: float, c: float) -> tuple[float, float]:
     return (_power_slope(a, b), dyb)
 
 
-def _max(a: float, b: float) -> float:
-    """max(a, b) as Python's ``max(a, b)`` (a at a tie), but NaN if either input is NaN."""
+def nan_max(a: float, b: float) -> float:
+    """max(a, b) as Python's ``max(a, b)`` (a at a tie), but NaN if either input is NaN
+    (Python's own ``max(1.0, nan)`` is 1.0). Staged programs run their ``max`` as this."""
     return b if b > a or b != b else a
 
 
@@ -195,9 +197,9 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "{a} * {b}", ("{b}", "{a}"),
          "f(x, y) = x·y  →  ∂f/∂x = y,  ∂f/∂y = x"),
     Gate("max", "max", 2,
-         lambda a, b, c: _max(a, b),
+         lambda a, b, c: nan_max(a, b),
          _max_local,
-         "({b} if math.isnan({b}) else max({a}, {b}))",
+         "max({a}, {b})",
          ("(math.nan if math.isnan({a}) or math.isnan({b}) else float({a} >= {b}))",
           "(math.nan if math.isnan({a}) or math.isnan({b}) else float({b} >= {a}))"),
          "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)"),
