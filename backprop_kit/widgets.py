@@ -78,25 +78,25 @@ def _inputs_of(f: Value) -> dict[str, Value]:
     alike (``x`` and Cyrillic ``х``) are a one-line ValueError: two sliders would read the same.
     """
     named = [
-        v for v in f.topological_order()
+        (v.label, v) for v in f.topological_order()
         if not v.parents and v.label and v.label.isidentifier()
     ]
-    twins = lookalike(list(dict.fromkeys(v.label for v in named)))
+    twins = lookalike(list(dict.fromkeys(label for label, _ in named)))
     if twins is not None:
         raise ValueError(f"explore: {describe_lookalike(twins)}")
-    labels = {v.label for v in named}
+    labels = {label for label, _ in named}
     found: dict[str, Value] = {}
-    for v in named:  # labels first: a label is always its own input's name
-        found.setdefault(v.label, v)
+    for label, v in named:  # labels first: a label is always its own input's name
+        found.setdefault(label, v)
     taken = set(found.values())
-    for v in named:
+    for label, v in named:
         if v in taken:
             continue
         k = 2
-        while f"{v.label}_{k}" in found or f"{v.label}_{k}" in labels:
+        while f"{label}_{k}" in found or f"{label}_{k}" in labels:
             k += 1
-        found[f"{v.label}_{k}"] = v
-    order = {id(v): i for i, v in enumerate(named)}
+        found[f"{label}_{k}"] = v
+    order = {id(v): i for i, (_, v) in enumerate(named)}
     return dict(sorted(found.items(), key=lambda item: order[id(item[1])]))
 
 
@@ -459,7 +459,7 @@ def _readout(x: float) -> str:
     return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.6g}"
 
 
-def _error_html(e: BaseException) -> str:
+def _error_html(e: BaseException | str) -> str:
     return f"<span style='color:#D55E00'>⚠ {escape(str(e))}</span>"
 
 
