@@ -274,7 +274,7 @@ class CircuitView:
     def unavailable_scene(self, reason: str) -> Scene:
         """The circuit's shape with no number on any wire and ``reason`` as its caption: the
         picture of inputs at which the circuit cannot be evaluated (no stale numbers)."""
-        blank = [WireText("", None) for _ in self.structure.nodes]
+        blank = [WireText("", "") for _ in self.structure.nodes]  # no number, same legend
         return place(
             self.structure,
             self.symbols,

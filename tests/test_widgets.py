@@ -148,7 +148,7 @@ def test_a_slider_into_a_gate_error_says_so_and_shows_no_number():
     w.sliders["x"].value = -1.0
     assert "log" in w.message.value and "cannot evaluate here" in w.message.value
     assert readout(w) == {} and "cannot evaluate here" in w.readout.value
-    assert not any(picture(w, "value")) and picture(w, "grad") == []
+    assert not any(picture(w, "value")) and not any(picture(w, "grad"))
     assert "cannot evaluate here" in " ".join(picture(w, "note"))
     w.sliders["x"].value = 1.0
     assert w.message.value == "" and readout(w)["f"] == 0.0
