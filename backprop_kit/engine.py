@@ -21,10 +21,14 @@ collector still looks at every new object, even in a circuit without cycles.
 from __future__ import annotations
 
 import numbers
+import weakref
 
 from backprop_kit.gates import GATES, Gate
 
 _G = GATES
+
+SMALL_CIRCUIT = 200
+"""A circuit of fewer wires than this pickles and copies the usual (recursive) way."""
 
 
 def as_number(x: object, what: str = "Value") -> float:
@@ -35,7 +39,13 @@ def as_number(x: object, what: str = "Value") -> float:
         raise TypeError(
             f"{what} needs a real number (int or float), got {type(x).__name__} {x!r:.60}"
         )
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:
+        digits = f"an int of {len(str(abs(int(x))))} digits" if isinstance(x, int) else repr(x)
+        raise ValueError(
+            f"{what} needs a number a float can hold (|x| < 1.8e308), got {digits}"
+        ) from None
 
 
 class Value:
@@ -185,6 +195,30 @@ class Value:
         """1/x (the ``1/x`` gate; x must be non-zero)."""
         return _one(_G["inv"], self)
 
+    # --- pickle and copy.deepcopy, without recursion ---------------------------------------
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        """How pickle and ``copy`` rebuild a wire: its fields, its parents by reference.
+
+        Pickling the parents inside each wire's state recurses once per gate of the longest
+        path: a chain of 10⁵ gates would overflow the stack. So a wire of a large circuit first
+        lists every wire of its circuit, inputs first (as the argument of :func:`_wire`, which
+        ignores it): each wire is then pickled after its parents, which are already in the
+        pickle's memo, and no pickling ever goes deeper than one wire. Identity is kept: a wire
+        used twice is one object after unpickling, as in the original.
+        """
+        state = (self.data, self.grad, self.op, self._a, self._b, self.label, self.const)
+        if self in _LISTED:  # listed by a larger wire: its parents come before it
+            _LISTED.discard(self)
+            return (_wire, (), state)
+        if self._a is None or _is_small(self):
+            return (_wire, (), state)
+        before = self.topological_order()[:-1]
+        _LISTED.update(before)
+        return (_wire, (tuple(before),), state)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.data, self.grad, self.op, self._a, self._b, self.label, self.const = state
+
     # --- the backward pass -----------------------------------------------------------------
     def topological_order(self) -> list[Value]:
         """Every wire of this circuit, each before any gate that uses it; ``self`` is last.
@@ -280,6 +314,28 @@ def _two(gate: Gate, a: Value, b: Value) -> Value:
     out.label = None
     out.const = None
     return out
+
+
+_LISTED: weakref.WeakSet[Value] = weakref.WeakSet()
+
+
+def _wire(before: tuple = ()) -> Value:
+    """An empty wire for pickle/copy to fill with ``__setstate__`` (``before`` only orders the
+    pickle: see :meth:`Value.__reduce_ex__`)."""
+    return _new(Value)
+
+
+def _is_small(v: Value) -> bool:
+    """True when the circuit of ``v`` has fewer than SMALL_CIRCUIT wires (stops counting there)."""
+    seen = {v}
+    stack = [v]
+    while stack and len(seen) < SMALL_CIRCUIT:
+        node = stack.pop()
+        for p in (node._a, node._b):
+            if p is not None and p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return len(seen) < SMALL_CIRCUIT
 
 
 def _number_label(x: object) -> str:

@@ -17,6 +17,7 @@ What may appear in the text (everything else is an :class:`ExpressionError`):
 
 * numbers: int and float literals (``2``, ``0.5``, ``1e-3``); every constant must be finite;
 * variable names: identifiers that do not start with ``_`` and are not one of the function names;
+  two names that look alike (Latin ``x`` and Cyrillic ``х``: see :func:`lookalike`) are refused;
 * the operators ``+ - * / **``, unary ``-`` and ``+``, and parentheses;
 * the functions ``exp log sigmoid tanh relu`` (one argument) and ``max`` (two arguments).
 
@@ -39,6 +40,7 @@ import ast
 import math
 import operator
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +68,41 @@ ALLOWED = (
 
 class ExpressionError(ValueError):
     """A formula that :func:`parse` does not accept; the message is one line saying why."""
+
+
+# --- names that look alike ------------------------------------------------------------------
+# Letters of other scripts drawn exactly like a Latin letter (a small part of Unicode's
+# confusables table, the part a learner's keyboard can produce: Cyrillic and Greek).
+_CONFUSABLE = str.maketrans(
+    "асеһіјорԛѕԝхуԁАВСЕНІЈКМОРЅТХУ"  # Cyrillic
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονϲϳ",  # Greek
+    "acehijopqswxydABCEHIJKMOPSTXY"
+    "ABEZHIKMNOPTYXovcj",
+)
+
+
+def skeleton(name: str) -> str:
+    """What ``name`` looks like: its NFKC form (Python's own identifier normalisation: ``ｘ``
+    is ``x``) with Cyrillic and Greek lookalikes of Latin letters replaced by those letters."""
+    return unicodedata.normalize("NFKC", name).translate(_CONFUSABLE)
+
+
+def lookalike(names: list[str] | tuple[str, ...]) -> tuple[str, str] | None:
+    """The first two different ``names`` with the same :func:`skeleton`, or None."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(skeleton(name), name)
+        if other != name:
+            return other, name
+    return None
+
+
+def describe_lookalike(pair: tuple[str, str]) -> str:
+    """A one-line reason: ``'x' and 'х' (CYRILLIC SMALL LETTER HA) look alike``."""
+    a, b = pair
+    odd = [ch for ch in a + b if not ch.isascii()]
+    names = ", ".join(sorted({f"{unicodedata.name(ch, hex(ord(ch)))}" for ch in odd}))
+    return f"the names {a!r} and {b!r} look alike ({names}); rename one so they look different"
 
 
 # --- the parsed tree -------------------------------------------------------------------------
@@ -394,6 +431,9 @@ class Expression:
                 f"{_short(source)} has no variable; an expression needs at least one variable, "
                 "as in 'x * 2'"
             )
+        twins = lookalike(reader.variables)
+        if twins is not None:
+            raise ExpressionError(describe_lookalike(twins))
         self.text = text
         self.variables = tuple(reader.variables)
         self._tree = body

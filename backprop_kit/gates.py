@@ -16,6 +16,24 @@ and ``symbol`` is what a circuit diagram writes on the gate.
 
 Templates use ``{a}``, ``{b}`` for the inputs, ``{out}`` for the output and ``{c}`` for the
 constant.
+
+Edge cases, decided as NumPy and PyTorch decide them (engine, staged text, drawings and the
+explorers' readouts all read these rules, so they agree):
+
+* **NaN flows through.** ``max`` and ``relu`` return NaN when an input is NaN (as
+  ``np.maximum`` and ``torch.maximum``/``torch.relu`` do, whichever side the NaN is on), and
+  their local gradients there are NaN too, so a NaN is never hidden behind a 0 or a 1.
+  (A staged program writes the max gate as ``max(a, b)`` and runs it as :func:`nan_max`.)
+* **x⁰.** ``x ** 0`` is 1 everywhere, so its slope is 0 everywhere, also at x = 0 (PyTorch
+  masks the exponent-0 case the same way); the same for the two-input ``**`` with b = 0.
+* **∂(aᵇ)/∂b = aᵇ·ln a** exists for a > 0; at a = 0 (b > 0) the output stays 0, slope 0
+  (PyTorch's rule); for a < 0 aᵇ is real only at integer b, so there is no slope in b: NaN
+  (PyTorch gives NaN too), never a silent 0.
+* **σ expanded at x ≤ −710.** e⁻ˣ overflows to inf, 1/x then has the slope −1/inf² = −0, and
+  the exp gate multiplies it by its local gradient inf: 0·∞ = NaN on x, as PyTorch's autograd
+  gives for ``1 / (1 + torch.exp(-x))``. The one-gate σ gives the true slope 0 there
+  (dσ/dx = (1 − σ)σ never overflows): that is why libraries fuse σ into one gate. A drawing of
+  σ expanded shows that NaN, and so does the explorer's readout.
 """
 
 from __future__ import annotations
@@ -134,10 +152,32 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
+def _power_slope(a: float, n: float) -> float:
+    """d(xⁿ)/dx = n·xⁿ⁻¹ at x = a; 0 for n = 0 (x⁰ = 1 is flat, also at x = 0)."""
+    return 0.0 if n == 0 else n * _pow_grad(a, n - 1)
+
+
 def _pow_local(out: float, a: float, b: float, c: float) -> tuple[float, float]:
-    # ∂(aᵇ)/∂b = aᵇ·ln a exists only for a > 0; at a = 0 (b > 0) the output does not move.
-    dyb = out * math.log(a) if a > 0 else 0.0
-    return (b * _pow_grad(a, b - 1), dyb)
+    # ∂(aᵇ)/∂b = aᵇ·ln a exists only for a > 0; at a = 0 (b > 0) the output does not move;
+    # for a < 0 there is no slope in b (aᵇ is real only at integer b): NaN.
+    dyb = out * math.log(a) if a > 0 else (0.0 if a == 0 else math.nan)
+    return (_power_slope(a, b), dyb)
+
+
+def nan_max(a: float, b: float) -> float:
+    """max(a, b) as Python's ``max(a, b)`` (a at a tie), but NaN if either input is NaN
+    (Python's own ``max(1.0, nan)`` is 1.0). Staged programs run their ``max`` as this."""
+    return b if b > a or b != b else a
+
+
+def _max_local(out: float, a: float, b: float, c: float) -> tuple[float, float]:
+    if a != a or b != b:
+        return (math.nan, math.nan)
+    return (float(a >= b), float(b >= a))
+
+
+def _relu_local(out: float, a: float, b: float, c: float) -> tuple[float]:
+    return (1.0 if a > 0 else 0.0 if a <= 0 else math.nan,)
 
 
 _ONE = (1.0,)
@@ -157,9 +197,11 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "{a} * {b}", ("{b}", "{a}"),
          "f(x, y) = x·y  →  ∂f/∂x = y,  ∂f/∂y = x"),
     Gate("max", "max", 2,
-         lambda a, b, c: a if a >= b else b,
-         lambda out, a, b, c: (float(a >= b), float(b >= a)),
-         "max({a}, {b})", ("float({a} >= {b})", "float({b} >= {a})"),
+         lambda a, b, c: nan_max(a, b),
+         _max_local,
+         "max({a}, {b})",
+         ("(math.nan if math.isnan({a}) or math.isnan({b}) else float({a} >= {b}))",
+          "(math.nan if math.isnan({a}) or math.isnan({b}) else float({b} >= {a}))"),
          "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)"),
     # --- the derivative table of the sigmoid chapter ------------------------------------
     Gate("inv", "1/x", 1,
@@ -205,13 +247,15 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "f(x) = −x  →  df/dx = −1"),
     Gate("powc", "**{c}", 1,
          lambda a, b, c: _pow(a, c),
-         lambda out, a, b, c: (c * _pow_grad(a, c - 1),),
+         lambda out, a, b, c: (_power_slope(a, c),),
          "{a} ** {c}", ("{c} * {a} ** ({c} - 1)",),
          "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹"),
     Gate("pow", "**", 2,
          lambda a, b, c: _pow(a, b),
          _pow_local,
-         "{a} ** {b}", ("{b} * {a} ** ({b} - 1)", "({out} * math.log({a}) if {a} > 0 else 0.0)"),
+         "{a} ** {b}",
+         ("{b} * {a} ** ({b} - 1)",
+          "({out} * math.log({a}) if {a} > 0 else 0.0 if {a} == 0 else math.nan)"),
          "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x"),
     Gate("log", "log", 1,
          lambda a, b, c: _log(a),
@@ -224,9 +268,9 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "math.tanh({a})", ("1.0 - {out}**2",),
          "f(x) = tanh x  →  df/dx = 1 − tanh²x"),
     Gate("relu", "relu", 1,
-         lambda a, b, c: a if a > 0 else 0.0,
-         lambda out, a, b, c: (1.0 if a > 0 else 0.0,),
-         "max(0.0, {a})", ("float({a} > 0)",),
+         lambda a, b, c: 0.0 if a <= 0 else a,
+         _relu_local,
+         "(0.0 if {a} <= 0 else {a})", ("(math.nan if math.isnan({a}) else float({a} > 0))",),
          "f(x) = max(0, x)  →  df/dx = 𝟙(x > 0)"),
 )}
 # fmt: on

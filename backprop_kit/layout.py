@@ -70,6 +70,15 @@ NAME_GAP = 4.0  # between an input's name and its wire
 ROUTE_MIN, ROUTE_MAX = 26.0, 80.0
 LINE_H = 1.3 * FS_NOTE  # line height in the callout
 
+# --- how big a circuit a picture may show (beyond this it is unreadable, and slow) -----------
+MAX_COLUMNS = 40
+"""The most columns (inputs, then one per level of gates) a circuit diagram draws."""
+MAX_PARTS = 1000
+"""The most parts a diagram lays out: wires plus the waypoints of wires that skip columns (a
+sum of n inputs has about n²/2); the layout's cost grows with their square."""
+MAX_SIZE = 4000.0
+"""The largest width or height of a picture, in points (about 5,600 pixels at 100 DPI)."""
+
 # Advance widths of DejaVu Sans (the matplotlib default font), per 1000 em. Unknown characters
 # count as a full em, which over-estimates: overlaps are avoided, at worst space is wasted.
 _ADVANCE = dict(
@@ -213,6 +222,7 @@ class Structure:
         for i, v in enumerate(nodes):
             if v.parents:
                 col[i] = 1 + max(col[index[id(p)]] for p in v.parents)
+        _check_size(nodes, index, col)
         self.parts: list[_Part] = [
             _Part("gate" if v.parents else "input", i, col[i]) for i, v in enumerate(nodes)
         ]
@@ -370,6 +380,43 @@ class Structure:
         gaps = [self._gap(column[i - 1], column[i]) for i in range(1, len(column))]
         for n, y in zip(column, _pack(wishes, gaps)):
             self.parts[n].y = y
+
+
+def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> None:
+    """A one-line ValueError if the circuit is too big to draw readably (MAX_COLUMNS,
+    MAX_PARTS), found in time linear in its size, before any costly layout step."""
+    advice = (
+        "draw a part of it instead (the Value of a sub-expression), or print its numbers"
+    )
+    columns = col[-1] + 1 if col else 0
+    if columns > MAX_COLUMNS:
+        raise ValueError(
+            f"draw: this circuit is {columns} columns wide (inputs, then one column per level "
+            f"of gates); at most {MAX_COLUMNS} can be drawn readably; {advice}"
+        )
+    far = col[:]
+    for i, v in enumerate(nodes):
+        for p in v.parents:
+            j = index[id(p)]
+            far[j] = max(far[j], col[i])
+    parts = len(nodes) + sum(max(0, far[j] - col[j] - 1) for j in range(len(nodes)))
+    if parts > MAX_PARTS:
+        raise ValueError(
+            f"draw: this circuit has {len(nodes)} wires and would need {parts} wire pieces; at "
+            f"most {MAX_PARTS} can be drawn readably; {advice}"
+        )
+    # the least height of each column: its parts stacked as closely as the layout allows
+    node_h = 2 * max(R, LABEL_GAP + (ASCENT + DESCENT) * FS_VALUE) + ROW_GAP
+    height = [0.0] * columns
+    for j in range(len(nodes)):
+        height[col[j]] += node_h
+        for k in range(col[j] + 1, far[j]):
+            height[k] += 2 * WAYPOINT_HALF + ROW_GAP
+    if max(height, default=0.0) > MAX_SIZE:
+        raise ValueError(
+            f"draw: this circuit would be at least {max(height):.0f} points tall (too many "
+            f"wires side by side); at most {MAX_SIZE:.0f} can be drawn readably; {advice}"
+        )
 
 
 def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
@@ -586,6 +633,12 @@ def place(
         x += text_width(hint, FS_NOTE)
     scene.width = max(right, x) + MARGIN
     scene.height = ly + DESCENT * FS_NOTE + MARGIN
+    if max(scene.width, scene.height) > MAX_SIZE:
+        raise ValueError(
+            f"draw: the picture would be {scene.width:.0f} × {scene.height:.0f} points; at most "
+            f"{MAX_SIZE:.0f} points either way can be drawn readably (long names or numbers "
+            "make it wide); draw a part of the circuit, or use shorter labels"
+        )
     return scene
 
 

@@ -79,12 +79,34 @@ def numerical_grad(
         up = list(xs)
         up[i] = x + h
         if method == "forward":
-            grads.append((_evaluate(fn, up) - f0) / h)
+            grads.append((_shifted(fn, up, xs, i, "+") - f0) / h)
         else:
             down = list(xs)
             down[i] = x - h
-            grads.append((_evaluate(fn, up) - _evaluate(fn, down)) / (2 * h))
+            grads.append(
+                (_shifted(fn, up, xs, i, "+") - _shifted(fn, down, xs, i, "-")) / (2 * h)
+            )
     return tuple(grads)
+
+
+def _shifted(fn: Callable[..., object], args: list[float], xs: list[float], i: int,
+             sign: str) -> float:
+    """fn at ``args`` (``xs`` with input i moved by ±h). If fn fails there but not at ``xs``,
+    the step h crossed the edge of fn's domain: a one-line ValueError that says so."""
+    try:
+        return _evaluate(fn, args)
+    except (ArithmeticError, ValueError) as e:
+        try:
+            _evaluate(fn, xs)
+        except (ArithmeticError, ValueError):
+            raise e from None  # fn fails at the point itself: its own error says why
+        h = abs(args[i] - xs[i])
+        reason = " ".join(str(e).split())
+        raise ValueError(
+            f"numerical gradient: input {i} is {xs[i]!r}, and the step to {xs[i]!r} {sign} h = "
+            f"{args[i]!r} (h = {h:g}) leaves fn's domain ({reason}); use a smaller h, a point "
+            "farther from the edge, or method='forward' on the side where fn is defined"
+        ) from None
 
 
 def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[float, ...]:

@@ -5,24 +5,98 @@
 
 Each notebook runs top to bottom from its own folder, exactly as nbval will run it; its stored
 outputs (and widget state, so static viewers show the explorers) are replaced by the new ones.
+
+A notebook is never lost or half-written: the new notebook goes to a temporary file in the same
+folder, which is then renamed over the original (``os.replace``, atomic on one file system), so
+a run killed at any moment leaves the old file or the new one, whole. If the notebook changed on
+disk while it ran (its size, modification time or content differ from when it was read), it is
+not overwritten: the run says so and your edit stays. A notebook that fails does not stop the
+others; each failure is one line on stderr, and the exit status is the number that failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
+class RerunError(Exception):
+    """A notebook that could not be re-executed or stored; the message is one line."""
+
+
+def _fingerprint(path: Path) -> tuple[int, int, str]:
+    """(size, mtime in ns, SHA-256 of the content) of the file at ``path``."""
+    data = path.read_bytes()
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, text: str, expected: tuple[int, int, str] | None = None) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder.
+
+    The temporary file is written, flushed to disk and renamed over ``path`` in one step, so
+    ``path`` always holds either its old content or all of ``text``. If ``expected`` (a
+    :func:`_fingerprint`) is given and ``path`` no longer matches it, nothing is written and a
+    :class:`RerunError` says that the file changed. The file keeps its permission bits.
+    """
+    folder = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise RerunError(f"cannot write in {folder}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        if expected is not None and _fingerprint(path) != expected:
+            raise RerunError(
+                "the file changed on disk while it ran; not overwritten (your version is kept, "
+                "run it again to store fresh outputs)"
+            )
+        os.replace(tmp, path)
+    except OSError as e:
+        raise RerunError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _one_line(e: BaseException) -> str:
+    """The first non-empty line of an error's message, with its type when that says more."""
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    # nbclient's CellExecutionError lists the cell's source and traceback; its last line is
+    # the error itself ("ZeroDivisionError: division by zero").
+    name = type(e).__name__
+    if name == "CellExecutionError" and lines:
+        return f"a cell raised {lines[-1]}"
+    text = lines[0] if lines else ""
+    return f"{name}: {text}" if text else name
+
+
 def rerun(path: Path, timeout: int = 120) -> float:
-    """Execute the notebook at ``path`` in place; return the seconds it took."""
+    """Execute the notebook at ``path`` and store it in place; return the seconds it took.
+
+    Raises :class:`RerunError` (one line) when the notebook cannot be read, run or stored; the
+    file on disk is then untouched.
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
+    try:
+        before = _fingerprint(path)
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise RerunError(f"cannot read it as a notebook: {_one_line(e)}") from None
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     start = time.perf_counter()
     client = NotebookClient(
@@ -33,12 +107,19 @@ def rerun(path: Path, timeout: int = 120) -> float:
         record_timing=False,
         store_widget_state=True,
     )
-    client.execute()
+    try:
+        client.execute()
+    except Exception as e:  # a cell's error, a timeout, a dead kernel: the file stays as it was
+        raise RerunError(_one_line(e)) from None
     seconds = time.perf_counter() - start
     if not _has_widgets(nb):
         nb.metadata.pop("widgets", None)
-    nbformat.validate(nb)
-    nbformat.write(nb, path)
+    try:
+        nbformat.validate(nb)
+    except Exception as e:
+        raise RerunError(f"the new notebook is not valid: {_one_line(e)}") from None
+    text = nbformat.writes(nb)
+    write_atomic(path, text if text.endswith("\n") else text + "\n", expected=before)
     return seconds
 
 
@@ -48,6 +129,7 @@ def _has_widgets(nb) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Re-run the notebooks named in ``argv``; return the number that failed (0: all done)."""
     parser = argparse.ArgumentParser(
         prog="python -m backprop_kit.rerun",
         description="Re-execute notebooks in a fresh kernel and store their outputs.",
@@ -60,13 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print("rerun: no notebooks found; run from the kit's folder or name them", file=sys.stderr)
         return 2
+    failed = 0
     for path in paths:
         if path.suffix != ".ipynb" or not path.is_file():
-            print(f"rerun: {path} is not a notebook file (*.ipynb)", file=sys.stderr)
-            return 2
-    for path in paths:
-        print(f"{path}: {rerun(path):.1f} s")
-    return 0
+            print(f"rerun: {path}: not a notebook file (*.ipynb)", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            print(f"{path}: {rerun(path):.1f} s", flush=True)
+        except RerunError as e:
+            print(f"rerun: {path}: {e}", file=sys.stderr, flush=True)
+            failed += 1
+    if failed:
+        print(f"rerun: {failed} of {len(paths)} notebooks failed", file=sys.stderr)
+    return min(failed, 125)
 
 
 if __name__ == "__main__":

@@ -252,18 +252,38 @@ class CircuitView:
         return BackwardSteps(self.root, self.seed())
 
     def stored_grads(self) -> dict[int, float]:
-        """``{id(wire): .grad}``; for σ drawn expanded, the inner wires' gradients are computed
-        from the σ output's gradient (the other wires keep their stored ``.grad``)."""
+        """``{id(wire): .grad}`` of the drawn wires. For σ drawn expanded, the drawn circuit's
+        own backward pass from the output's gradient: the picture then shows what its four
+        gates compute (NaN on x at x ≤ −710, see :mod:`backprop_kit.gates`), never a number
+        taken from the one-gate σ that the picture does not show."""
         nodes = self.structure.nodes
         if self.origin is None:
             return {id(v): v.grad for v in nodes}
         self.root.backward(self.source.grad)
-        grads = {id(v): v.grad for v in nodes}
-        for v in nodes:
-            original = self.origin.get(id(v))
-            if original is not None:
-                grads[id(v)] = original.grad
-        return grads
+        return {id(v): v.grad for v in nodes}
+
+    def grads_of(self, wires: list[Value]) -> list[float]:
+        """The gradients the picture shows (:meth:`stored_grads`) on ``wires`` of the source
+        circuit (its inputs, say): a readout built from them agrees with the picture."""
+        grads = self.stored_grads()
+        if self.origin is None:
+            return [grads[id(w)] for w in wires]
+        drawn = {id(original): copy_id for copy_id, original in self.origin.items()}
+        return [grads[drawn[id(w)]] for w in wires]
+
+    def unavailable_scene(self, reason: str) -> Scene:
+        """The circuit's shape with no number on any wire and ``reason`` as its caption: the
+        picture of inputs at which the circuit cannot be evaluated (no stale numbers)."""
+        blank = [WireText("", "") for _ in self.structure.nodes]  # no number, same legend
+        return place(
+            self.structure,
+            self.symbols,
+            blank,
+            band_lines=max(self.band_lines, 1),
+            caption=reason,
+            reserve=self.reserve,
+            output_name=self.root.label or "",
+        )
 
     def display_node(self, highlight: Value | int, steps: BackwardSteps) -> Step:
         """The step of the gate ``highlight`` (a gate of the circuit, or a step number)."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import math
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from itertools import zip_longest
 from typing import Any
 
 from backprop_kit.engine import Value
-from backprop_kit.staged import StagedProgram, staged
+from backprop_kit.staged import StagedProgram, run_source, staged
 
 
 @dataclass(frozen=True)
@@ -176,9 +175,7 @@ def run_with_equals(program: StagedProgram) -> dict[str, float]:
     input used in several places comes out wrong. The text executed is the kit's own generated
     program with that one substitution; nothing typed by a user is executed.
     """
-    namespace: dict[str, object] = {"math": math}
-    exec(compile(with_equals(program), "<staged program with =>", "exec"), namespace)  # noqa: S102
-    return {k: v for k, v in namespace.items() if isinstance(v, float)}
+    return run_source(with_equals(program), "<staged program with =>")
 
 
 def gradient_statements(source: str) -> list[str]:

@@ -17,6 +17,12 @@
   a new formula shows the whole pass;
 * a nudge panel: add h to one input and compare Δf = f(x + h) − f(x) with h·∂f/∂x.
 
+Never a stale number: the circuit is always evaluated at the values the sliders show. Where it
+cannot be evaluated there (1/z at z = 0, log of a negative number), the message line says why
+in one line and the picture and the readout say "cannot evaluate here" with no number at all,
+until a slider moves to values where it can. ``close()`` (and every Build, for the old sliders)
+closes every child widget, so nothing is left behind in the kernel.
+
 Where no widget front-end runs (nbval, nbconvert, a code host's viewer) the explorer shows a PNG
 of its circuit at the initial values, and its text repr is stable.
 
@@ -31,7 +37,7 @@ from html import escape
 import ipywidgets as widgets
 
 from backprop_kit.engine import Value, as_number
-from backprop_kit.expr import Expression, ExpressionError, parse
+from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
 from backprop_kit.scene import CircuitView, copy_circuit, forward
 from backprop_kit.static_view import with_static_picture
 from backprop_kit.svg import to_svg
@@ -43,27 +49,75 @@ BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate
 _ERRORS = (ArithmeticError, ValueError)
 
 
+CANNOT_EVALUATE = "cannot evaluate here"
+"""What the picture and the readout say where the sliders' values cannot be evaluated."""
+
+
 def slider_range(value: float) -> tuple[float, float]:
-    """[-5, 5], widened (to whole numbers, one beyond) to contain ``value``."""
+    """[-5, 5], widened (to whole numbers, one beyond) to contain ``value`` (finite)."""
     return min(-5.0, math.floor(value) - 1.0), max(5.0, math.ceil(value) + 1.0)
 
 
-def _inputs_of(f: Value) -> dict[str, Value]:
-    """The named inputs of a circuit (name → input Value); constants get no entry.
+def _start_value(value: object, name: str) -> float:
+    """A starting value a slider can show: a finite real number, else a one-line ValueError."""
+    x = as_number(value, f"initial value of {name!r}")
+    if not math.isfinite(x):
+        raise ValueError(
+            f"explore: the initial value of {name!r} is {x!r}; a slider needs a finite number"
+        )
+    return x
 
-    An input is a variable when its label is a Python identifier; a second input with a label
-    already taken is listed as ``label_2``.
+
+def _inputs_of(f: Value) -> dict[str, Value]:
+    """The named inputs of a circuit (name → input Value), one name per input; constants get
+    no entry.
+
+    An input is a variable when its label is a Python identifier. Labels keep their names; a
+    second input with a label already taken gets the first free ``label_k`` (k = 2, 3, …) that
+    is no other input's label, so labels ``x, x, x_2`` give ``x, x_3, x_2``. Labels that look
+    alike (``x`` and Cyrillic ``х``) are a one-line ValueError: two sliders would read the same.
     """
+    named = [
+        (v.label, v) for v in f.topological_order()
+        if not v.parents and v.label and v.label.isidentifier()
+    ]
+    twins = lookalike(list(dict.fromkeys(label for label, _ in named)))
+    if twins is not None:
+        raise ValueError(f"explore: {describe_lookalike(twins)}")
+    labels = {label for label, _ in named}
     found: dict[str, Value] = {}
-    for v in f.topological_order():
-        if v.parents or not v.label or not v.label.isidentifier():
+    for label, v in named:  # labels first: a label is always its own input's name
+        found.setdefault(label, v)
+    taken = set(found.values())
+    for label, v in named:
+        if v in taken:
             continue
-        name, k = v.label, 1
-        while name in found:
+        k = 2
+        while f"{label}_{k}" in found or f"{label}_{k}" in labels:
             k += 1
-            name = f"{v.label}_{k}"
-        found[name] = v
-    return found
+        found[f"{label}_{k}"] = v
+    order = {id(v): i for i, (_, v) in enumerate(named)}
+    return dict(sorted(found.items(), key=lambda item: order[id(item[1])]))
+
+
+def close_tree(widget: widgets.Widget) -> None:
+    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively.
+
+    ``Widget.close()`` closes one widget only; a slider alone holds a Layout and a style
+    widget, which would stay registered in the kernel.
+    """
+    seen: set[int] = set()
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        for key in w.keys:
+            value = getattr(w, key, None)
+            items = value if isinstance(value, list | tuple) else (value,)
+            stack.extend(x for x in items if isinstance(x, widgets.Widget))
+        widgets.Widget.close(w)  # the base close: an explorer's own close() calls this function
 
 
 class CircuitExplorer(widgets.VBox):
@@ -88,6 +142,7 @@ class CircuitExplorer(widgets.VBox):
         self.fmt = fmt
         self.sigmoid = sigmoid
         self.step: int | None = None
+        self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
         self.formula = widgets.Text(
             description="f =",
             placeholder="type a formula, e.g. (x + y) * z",
@@ -158,7 +213,10 @@ class CircuitExplorer(widgets.VBox):
                     f"{', '.join(inputs) or 'none'}"
                 )
             for name, v in values.items():
-                inputs[name].data = as_number(v, f"initial value of {name!r}")
+                inputs[name].data = _start_value(v, name)
+            bad = [n for n, v in inputs.items() if not math.isfinite(v.data)]
+            if bad:
+                _start_value(inputs[bad[0]].data, bad[0])
             forward(f.topological_order())
             expression, text = None, ""
         elif isinstance(source, str | Expression):
@@ -170,7 +228,7 @@ class CircuitExplorer(widgets.VBox):
                     f"explore: {expression.text!r} has no variable {unknown[0]!r}; its variables "
                     f"are {', '.join(names)}"
                 )
-            full = {n: values.get(n, DEFAULT_VALUE) for n in names}
+            full = {n: _start_value(values.get(n, DEFAULT_VALUE), n) for n in names}
             f, inputs = expression.build(**full)
             text = expression.text
         else:
@@ -191,6 +249,7 @@ class CircuitExplorer(widgets.VBox):
         self.initial = {n: v.data for n, v in inputs.items()}
         self._static_png = None
         self.step = None
+        self.error = None
         self.formula.value = text
         self._make_sliders()
         self.nudge_input.options = list(inputs)
@@ -200,7 +259,7 @@ class CircuitExplorer(widgets.VBox):
 
     def _make_sliders(self) -> None:
         for old in getattr(self, "sliders", {}).values():
-            old.close()
+            close_tree(old)
         self.sliders: dict[str, widgets.FloatSlider] = {}
         for name, v in self.inputs.items():
             lo, hi = slider_range(v.data)
@@ -233,26 +292,32 @@ class CircuitExplorer(widgets.VBox):
         self.set_input(name, change["new"])
 
     def set_input(self, name: str, value: float) -> None:
-        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept)."""
+        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept).
+
+        Every input keeps the value its slider shows; where the circuit cannot be evaluated at
+        those values, :attr:`error` says why and nothing shows a number until it can."""
         v = self.inputs[name]
-        old = v.data
         v.data = as_number(value, name)
+        self.message.value = ""
+        self._evaluate()
+        self.redraw()
+
+    def _evaluate(self) -> None:
+        """Forward and backward pass at the inputs' values; sets :attr:`error` (None if fine)."""
         try:
             forward(self.order)
+            self.output.backward()
+            self.view.refresh()
         except _ERRORS as e:
-            v.data = old
-            forward(self.order)
-            self.message.value = _error_html(e)
-            return
-        self.message.value = ""
-        self.output.backward()
-        self.view.refresh()
-        self.redraw()
+            self.error = " ".join(str(e).split()) or type(e).__name__
+        else:
+            self.error = None
 
     # --- the backward pass, step by step ---------------------------------------------------------
     @property
     def n_steps(self) -> int:
-        return len(self.view.steps())
+        """The number of gates the backward pass visits (one step each)."""
+        return sum(1 for v in self.view.structure.nodes if v.parents)
 
     def _next(self) -> int | None:
         if self.step is None:
@@ -266,8 +331,13 @@ class CircuitExplorer(widgets.VBox):
 
     def go(self, step: int | None) -> None:
         """Show the backward pass after ``step`` gates (``None``: all of it, nothing marked)."""
-        if step is not None and not 0 <= step <= self.n_steps:
-            raise ValueError(f"step must be None or between 0 and {self.n_steps}, got {step!r}")
+        if step is not None and (
+            isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= self.n_steps
+        ):
+            raise ValueError(
+                f"step must be None or a whole number between 0 and {self.n_steps}, "
+                f"got {step!r:.40}"
+            )
         self.step = step
         self.redraw()
 
@@ -275,6 +345,9 @@ class CircuitExplorer(widgets.VBox):
     def redraw(self) -> None:
         """Refresh the picture, the readout, the step line and the nudge line."""
         view, name = self.view, self.output.label
+        if self.error is not None:
+            self._show_unavailable()
+            return
         steps = view.steps()
         n = len(steps)
         if self.step is None:
@@ -299,16 +372,32 @@ class CircuitExplorer(widgets.VBox):
         self.picture.value = to_svg(scene, title=f"circuit of {self.formula.value or name}")
         self.step_line.value = escape(line)
         self.back_button.disabled = self.step == 0
+        grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
         parts = [f"<b>{escape(name)}</b> = {_readout(self.output.data)}"]
         parts += [
-            f"∂{escape(name)}/∂{escape(k)} = {_readout(v.grad)}" for k, v in self.inputs.items()
+            f"∂{escape(name)}/∂{escape(k)} = {_readout(g)}" for k, g in zip(self.inputs, grads)
         ]
         self.readout.value = " &nbsp;&nbsp; ".join(parts)
         self._show_nudge()
 
+    def _show_unavailable(self) -> None:
+        """The picture, readout and lines where the sliders' values cannot be evaluated."""
+        name = self.output.label
+        where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
+        reason = f"{CANNOT_EVALUATE} ({where}): {self.error}"
+        self.message.value = _error_html(reason)
+        self.picture.value = to_svg(
+            self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}"),
+            title=f"circuit of {self.formula.value or name}: {CANNOT_EVALUATE}",
+        )
+        self.readout.value = f"<b>{escape(name)}</b>: {CANNOT_EVALUATE}"
+        self.step_line.value = escape(f"{CANNOT_EVALUATE}: move a slider to where it can be.")
+        self.back_button.disabled = self.step == 0
+        self.nudge_line.value = ""
+
     def _show_nudge(self) -> None:
         name = self.nudge_input.value
-        if name is None or name not in self.inputs:
+        if self.error is not None or name is None or name not in self.inputs:
             self.nudge_line.value = ""
             return
         v, h, out = self.inputs[name], self.nudge_h.value, self.output.label
@@ -328,6 +417,10 @@ class CircuitExplorer(widgets.VBox):
             f"Δ{out} = {out}({name} + h) − {out}({name}) = {d:.6g}   vs   "
             f"h·∂{out}/∂{name} = {h:.4g} × {grad:.4g} = {lin:.6g}"
         ).replace("   ", " &nbsp; ")
+
+    def close(self) -> None:
+        """Close the explorer and every widget it holds (sliders, buttons, layouts, styles)."""
+        close_tree(self)
 
     # --- where no widget front-end runs ---------------------------------------------------------
     def __repr__(self) -> str:
@@ -366,7 +459,7 @@ def _readout(x: float) -> str:
     return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.6g}"
 
 
-def _error_html(e: BaseException) -> str:
+def _error_html(e: BaseException | str) -> str:
     return f"<span style='color:#D55E00'>⚠ {escape(str(e))}</span>"
 
 
