@@ -70,18 +70,34 @@ def draw(
         The Figure (``ax.figure`` when ``ax`` is given). Save it with ``fig.savefig("c.svg")``.
     """
     view = CircuitView(f, sigmoid=sigmoid, fmt=fmt, names=names)
-    return render(view.scene(show_grad=show_grad, step=step, highlight=highlight), ax=ax)
+    fig = render(view.scene(show_grad=show_grad, step=step, highlight=highlight), ax=ax)
+    if isinstance(fig, DescribedFigure):
+        fig.alt_text = view.describe(show_grad=show_grad, step=step)
+    return fig
 
 
-class CircuitFigure(Figure):
-    """A matplotlib Figure that shows itself in a notebook as one PNG image.
+class DescribedFigure(Figure):
+    """A matplotlib Figure that shows itself in a notebook as one PNG image with alt text.
 
     The PNG is drawn at twice the figure's DPI and displayed at the figure's size, so it stays
-    sharp on high-DPI screens. Not registered with pyplot: it is freed like any object.
+    sharp on high-DPI screens. ``alt_text`` (what the picture shows, in words) goes into the
+    output's metadata as ``{"image/png": {"alt": ...}}``: JupyterLab and nbconvert's HTML write
+    it as the ``alt`` of the ``<img>``. Not registered with pyplot: it is freed like any object.
     """
 
-    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
-        return png_bytes(self, scale=2)
+    alt_text: str = ""
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int | str]]:
+        png, size = png_bytes(self, scale=2)
+        meta: dict[str, int | str] = dict(size)
+        if self.alt_text:
+            meta["alt"] = self.alt_text
+        return png, meta
+
+
+class CircuitFigure(DescribedFigure):
+    """The figure of :func:`draw`: its ``alt_text`` is :func:`backprop_kit.describe` of the
+    circuit, as drawn."""
 
 
 def png_bytes(fig: Figure, scale: int = 2) -> tuple[bytes, dict[str, int]]:

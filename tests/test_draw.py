@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from backprop_kit import Value
+from backprop_kit import Value, describe
 from backprop_kit.circuits import (
     chain_rule_example,
     patterns_example,
@@ -299,7 +299,8 @@ def test_figure_shows_as_one_png_with_a_stable_text():
     assert set(data) == {"image/png", "text/plain"}
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert meta["image/png"] == {"width": round(fig.get_figwidth() * 100),
-                                 "height": round(fig.get_figheight() * 100)}
+                                 "height": round(fig.get_figheight() * 100),
+                                 "alt": describe(f)}
     assert "0x" not in data["text/plain"] and data["text/plain"].startswith("<CircuitFigure")
     assert Gcf.get_num_fig_managers() == 0  # not registered with pyplot: nothing leaks
 
