@@ -3,8 +3,10 @@
 * :func:`contrast_ratio` is WCAG 2.1's contrast of two sRGB colours, (L1 + 0.05) / (L2 + 0.05)
   with L the relative luminance; AA asks for at least 4.5:1 for normal-size text. The tests
   check every text colour of the palette (``layout.TEXT_BACKGROUNDS``) with it.
-* :func:`img_html` is a PNG as an ``<img>`` with an ``alt`` text: the explorers show their
-  plots this way (an ``ipywidgets.Image`` gets no alt text).
+* :func:`img_html` is a PNG as an ``<img>`` with an ``alt`` text. JupyterLab 4 writes no alt
+  for an ``image/png`` output (it ignores the ``alt`` of the output's metadata, which nbconvert
+  uses), and an ``ipywidgets.Image`` has none either: so every picture of the kit also comes as
+  ``text/html`` holding this ``<img>``, which JupyterLab prefers to the bare PNG.
 * :func:`explorer_helper` is a hidden widget that every explorer includes. ipywidgets 8 gives a
   slider's handle (``role="slider"``) no accessible name, and an ``HTML`` widget cannot carry
   ``aria-live`` on its own element. The helper's small script names every slider handle inside
@@ -45,11 +47,14 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
-def img_html(png: bytes, alt: str) -> str:
-    """An ``<img>`` of ``png`` (inline, base64) whose ``alt`` is ``alt``."""
-    data = base64.b64encode(png).decode("ascii")
+def img_html(png: bytes | str, alt: str, width: int | None = None,
+             height: int | None = None) -> str:
+    """An ``<img>`` of ``png`` (bytes, or already base64 text) whose ``alt`` is ``alt``, shown
+    at ``width`` × ``height`` pixels if given (it shrinks with a narrow page)."""
+    data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
+    size = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
     return (
-        f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}" '
+        f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}"{size} '
         f'style="max-width:100%;height:auto">'
     )
 
@@ -73,10 +78,11 @@ _SCRIPT = (
 )
 
 _STYLE = (
+    # !important: ipywidgets' own focus style (a 1 px light-blue line) is more specific
     f".{A11Y_CLASS} .noUi-handle:focus-visible, .{A11Y_CLASS} button:focus-visible, "
     f".{A11Y_CLASS} input:focus-visible, .{A11Y_CLASS} select:focus-visible, "
     f".{A11Y_CLASS} .widget-readout:focus-visible "
-    f"{{outline: 3px solid {FOCUS_COLOR}; outline-offset: 2px;}}"
+    f"{{outline: 3px solid {FOCUS_COLOR} !important; outline-offset: 2px !important;}}"
 )
 
 HELPER_HTML = (

@@ -18,6 +18,7 @@ This module imports matplotlib (never pyplot); ``import backprop_kit`` does not 
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
+from backprop_kit.a11y import img_html
 from backprop_kit.engine import Value
 from backprop_kit.layout import BACKGROUND, FONT_FAMILY, Scene
 from backprop_kit.scene import CircuitView
@@ -81,18 +83,24 @@ class DescribedFigure(Figure):
 
     The PNG is drawn at twice the figure's DPI and displayed at the figure's size, so it stays
     sharp on high-DPI screens. ``alt_text`` (what the picture shows, in words) goes into the
-    output's metadata as ``{"image/png": {"alt": ...}}``: JupyterLab and nbconvert's HTML write
-    it as the ``alt`` of the ``<img>``. Not registered with pyplot: it is freed like any object.
+    output's metadata as ``{"image/png": {"alt": ...}}`` (nbconvert's HTML writes it as the
+    ``alt`` of the ``<img>``) and, as JupyterLab ignores that, the same PNG also comes as
+    ``text/html``: an ``<img>`` with that alt, which JupyterLab prefers. Not registered with
+    pyplot: it is freed like any object.
     """
 
     alt_text: str = ""
 
-    def _repr_png_(self) -> tuple[bytes, dict[str, int | str]]:
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, int | str]]]:
         png, size = png_bytes(self, scale=2)
+        data = {"text/plain": repr(self), "image/png": base64.b64encode(png).decode("ascii")}
         meta: dict[str, int | str] = dict(size)
         if self.alt_text:
             meta["alt"] = self.alt_text
-        return png, meta
+            data["text/html"] = img_html(data["image/png"], self.alt_text, **size)
+        return data, {"image/png": meta}
 
 
 class CircuitFigure(DescribedFigure):

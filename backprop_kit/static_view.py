@@ -12,17 +12,24 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from backprop_kit.a11y import img_html
+
 
 def with_static_picture(
     bundle: dict[str, Any] | None, text: str, png: bytes, metadata: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``bundle`` (ipywidgets' display data) plus ``text`` as text/plain and ``png`` as
     image/png (base64, as the notebook format stores it), and the display metadata of the PNG:
-    ``metadata`` must hold its ``alt`` text (JupyterLab and nbconvert write it as the alt of the
-    ``<img>``), and may hold its display ``width`` and ``height``."""
-    if not str(metadata.get("alt", "")).strip():
+    ``metadata`` must hold its ``alt`` text (nbconvert writes it as the alt of the ``<img>``),
+    and may hold its display ``width`` and ``height``. The same picture also comes as
+    ``text/html``, an ``<img>`` with that alt (JupyterLab shows it where the live widget cannot
+    be shown; it ignores the metadata's alt)."""
+    alt = str(metadata.get("alt", ""))
+    if not alt.strip():
         raise ValueError("a static picture needs an alt text (metadata['alt'])")
     data = dict(bundle or {})
     data["text/plain"] = text
     data["image/png"] = base64.b64encode(png).decode("ascii")
+    data["text/html"] = img_html(data["image/png"], alt, metadata.get("width"),
+                                 metadata.get("height"))
     return data, {"image/png": dict(metadata)}
