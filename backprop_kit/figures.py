@@ -22,6 +22,7 @@ from pathlib import Path
 
 from backprop_kit import circuits
 from backprop_kit.engine import Value
+from backprop_kit.scene import describe
 
 TITLES = {
     "chain_rule": "The chain-rule circuit (x + y) * z",
@@ -50,7 +51,7 @@ def save_figures(folder: Path) -> list[Path]:
             f = build()
             f.backward()
             fig = draw(f)
-            title, desc = TITLES[name], fig.alt_text
+            title, desc = TITLES[name], describe(f)
             svg = folder / f"{name}.svg"
             fig.savefig(svg, metadata={"Date": None, "Title": title, "Description": desc})
             svg.write_text(with_text_alternative(svg.read_text(), title, desc))

@@ -284,7 +284,8 @@ class ScaleExplorer:
         verdict = run.verdict(ref)  # a word, in the theme's text colour
         return (
             "<table style='border-collapse: collapse'>"
-            f"<tr><th scope='col'>quantity</th><th>k = 1</th><th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"
+            "<tr><th scope='col'>quantity</th><th>k = 1</th>"
+            f"<th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"
             f"{cells}</table>"
             f"<p>At k = {_fmt(self.k)} with {_RULE_LABELS[self.rule_buttons.value]}: "
             f"<b>{verdict}</b></p>"

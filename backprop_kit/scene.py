@@ -315,7 +315,8 @@ class CircuitView:
             grads = self.stored_grads() if show else None
         out = self.root.label or "the output"
         names: dict[int, str] = {}
-        inputs, gates = [], []
+        inputs: list[str] = []
+        gates: list[str] = []
         for i, v in enumerate(nodes):
             grad = "" if grads is None else (
                 f", gradient {self.number(grads[id(v)])}" if id(v) in grads

@@ -160,12 +160,13 @@ def plot_difference_errors(
     from backprop_kit.drawing import DescribedFigure
     from backprop_kit.layout import GRAD_COLOR, VALUE_COLOR
 
+    fig: Figure
     if ax is None:
-        fig = DescribedFigure(figsize=(6.4, 4.2), layout="tight")
-        ax = fig.add_subplot()
-        fig.alt_text = difference_errors_alt(table)
+        described = DescribedFigure(figsize=(6.4, 4.2), layout="tight")
+        described.alt_text = difference_errors_alt(table)
+        fig, ax = described, described.add_subplot()
     else:
-        fig = ax.figure
+        fig = ax.figure  # type: ignore[assignment]
     styles = {"forward": (VALUE_COLOR, "o"), "central": (GRAD_COLOR, "s")}
     for method, (colour, marker) in styles.items():
         err = table.errors(method)

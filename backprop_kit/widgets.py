@@ -33,7 +33,7 @@ import ipywidgets as widgets
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, parse
-from backprop_kit.scene import CircuitView, copy_circuit, forward
+from backprop_kit.scene import CircuitView, copy_circuit, describe, forward
 from backprop_kit.static_view import with_static_picture
 from backprop_kit.svg import to_svg
 
@@ -363,7 +363,8 @@ class CircuitExplorer(widgets.VBox):
             f.backward()
             fig = draw(f, fmt=self.fmt, sigmoid=self.sigmoid)
             png, size = png_bytes(fig)
-            self._static_png = (png, {**size, "alt": fig.alt_text})
+            alt = describe(f, fmt=self.fmt, sigmoid=self.sigmoid)
+            self._static_png = (png, {**size, "alt": alt})
         return self._static_png
 
     def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
