@@ -11,7 +11,8 @@ symbol; every wire carries its forward value above it (blue) and its gradient be
 The picture is a white card with dark ink, so it reads the same in JupyterLab's light and
 dark themes. The figure is a :class:`CircuitFigure`, a plain matplotlib ``Figure`` that is not
 registered with pyplot (nothing leaks, nothing is shown twice) and shows itself in a notebook
-as one PNG image; its text repr is stable (``<CircuitFigure size 451x199 with 1 Axes>``).
+as a PNG with its alt text (``describe(f)``); its text repr is stable
+(``<CircuitFigure size 451x199 with 1 Axes>``).
 
 This module imports matplotlib (never pyplot); ``import backprop_kit`` does not import it.
 """

@@ -28,7 +28,7 @@ import io
 import math
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.arrays import linear_weight_grad
 from backprop_kit.layout import GRAD_COLOR, MUTED, VALUE_COLOR
 from backprop_kit.static_view import with_static_picture
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = [
     "RULES",
@@ -292,6 +295,13 @@ class ScaleExplorer:
         )
 
     def _draw(self) -> bytes:
+        """The PNG of :meth:`figure`."""
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png")
+        return buf.getvalue()
+
+    def figure(self) -> Figure:
+        """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
         from matplotlib.figure import Figure
 
         X, y = self.data
@@ -328,9 +338,7 @@ class ScaleExplorer:
         ax_loss.set_ylabel("loss")
         ax_loss.set_title("logistic loss while training", fontsize=9)
         ax_loss.legend(fontsize=7)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return fig
 
     def alt_text(self) -> str:
         """What the picture shows, in words (its alt text)."""

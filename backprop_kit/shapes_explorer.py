@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.dimensions import (
@@ -26,6 +26,9 @@ from backprop_kit.dimensions import (
     dimension_analysis,
 )
 from backprop_kit.static_view import with_static_picture
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = ["NOTES_SIZES", "ShapesExplorer", "shapes_explorer"]
 
@@ -118,6 +121,13 @@ class ShapesExplorer:
         return head + _gradient_table(a.dW) + _gradient_table(a.dX)
 
     def _draw(self) -> bytes:
+        """The PNG of :meth:`figure`."""
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png")
+        return buf.getvalue()
+
+    def figure(self) -> Figure:
+        """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
 
@@ -158,9 +168,7 @@ class ShapesExplorer:
         product(-label_room, "dW", ("dD", M, N), ("X.T", N, K), len(a.dW.matching))
         product(-2 * label_room - MAX_SIZE - caption_room, "dX", ("W.T", K, M), ("dD", M, N),
                 len(a.dX.matching))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return fig
 
     def alt_text(self) -> str:
         """What the picture shows, in words (its alt text)."""

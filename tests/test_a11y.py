@@ -250,6 +250,7 @@ def test_explorer_plots_have_alt_texts_in_their_img_and_in_the_static_picture():
         assert img and img.group(1) == alt.replace("'", "&#x27;")
         _, meta = ex._repr_mimebundle_()
         assert meta["image/png"]["alt"] == alt
+        _figure_texts_pass_aa(ex.figure())  # titles, labels, ticks, legends
         assert LIVE_CLASS in ex.readout._dom_classes and A11Y_CLASS in ex.widget._dom_classes
         assert "color:" not in ex.readout.value  # verdicts and rows are words, not colours
 

@@ -257,6 +257,15 @@ def _check_text_alternatives(page) -> None:
             for (const e of document.querySelectorAll(`${out} .bpk-live`)) {
                 if (e.getAttribute('aria-live') !== 'polite') bad.push('readout not live');
             }
+            // every control of every explorer: in the Tab order, and named
+            const controls = 'button, input, select, [role="slider"]';
+            for (const c of document.querySelectorAll(`${out} .bpk-a11y :is(${controls})`)) {
+                if (c.disabled) continue;
+                const name = (c.getAttribute('aria-label') || c.textContent || c.title
+                    || (c.labels && c.labels.length ? c.labels[0].textContent : '')).trim();
+                if (c.tabIndex < 0) bad.push(`not reachable by Tab: ${c.outerHTML.slice(0, 80)}`);
+                if (!name) bad.push(`control without a name: ${c.outerHTML.slice(0, 80)}`);
+            }
             return bad;
         }""",
         OUTPUT,
