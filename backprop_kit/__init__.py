@@ -9,6 +9,7 @@ from backprop_kit.engine import Value, maximum, sigmoid
 from backprop_kit.expr import Expression, ExpressionError, parse
 from backprop_kit.gates import GATES, derivative_table
 from backprop_kit.numeric import grad_check, numerical_grad, rel_error
+from backprop_kit.scene import describe
 from backprop_kit.staged import staged
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "GATES",
     "Value",
     "derivative_table",
+    "describe",
     "draw",
     "explore",
     "grad_check",

@@ -11,13 +11,15 @@ symbol; every wire carries its forward value above it (blue) and its gradient be
 The picture is a white card with dark ink, so it reads the same in JupyterLab's light and
 dark themes. The figure is a :class:`CircuitFigure`, a plain matplotlib ``Figure`` that is not
 registered with pyplot (nothing leaks, nothing is shown twice) and shows itself in a notebook
-as one PNG image; its text repr is stable (``<CircuitFigure size 451x199 with 1 Axes>``).
+as a PNG with its alt text (``describe(f)``); its text repr is stable
+(``<CircuitFigure size 451x199 with 1 Axes>``).
 
 This module imports matplotlib (never pyplot); ``import backprop_kit`` does not import it.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
+from backprop_kit.a11y import img_html
 from backprop_kit.engine import Value
 from backprop_kit.layout import BACKGROUND, FONT_FAMILY, Scene
 from backprop_kit.scene import CircuitView
@@ -70,18 +73,40 @@ def draw(
         The Figure (``ax.figure`` when ``ax`` is given). Save it with ``fig.savefig("c.svg")``.
     """
     view = CircuitView(f, sigmoid=sigmoid, fmt=fmt, names=names)
-    return render(view.scene(show_grad=show_grad, step=step, highlight=highlight), ax=ax)
+    fig = render(view.scene(show_grad=show_grad, step=step, highlight=highlight), ax=ax)
+    if isinstance(fig, DescribedFigure):
+        fig.alt_text = view.describe(show_grad=show_grad, step=step)
+    return fig
 
 
-class CircuitFigure(Figure):
-    """A matplotlib Figure that shows itself in a notebook as one PNG image.
+class DescribedFigure(Figure):
+    """A matplotlib Figure that shows itself in a notebook as one PNG image with alt text.
 
     The PNG is drawn at twice the figure's DPI and displayed at the figure's size, so it stays
-    sharp on high-DPI screens. Not registered with pyplot: it is freed like any object.
+    sharp on high-DPI screens. ``alt_text`` (what the picture shows, in words) goes into the
+    output's metadata as ``{"image/png": {"alt": ...}}`` (nbconvert's HTML writes it as the
+    ``alt`` of the ``<img>``) and, as JupyterLab ignores that, the same PNG also comes as
+    ``text/html``: an ``<img>`` with that alt, which JupyterLab prefers. Not registered with
+    pyplot: it is freed like any object.
     """
 
-    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
-        return png_bytes(self, scale=2)
+    alt_text: str = ""
+
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, int | str]]]:
+        png, size = png_bytes(self, scale=2)
+        data = {"text/plain": repr(self), "image/png": base64.b64encode(png).decode("ascii")}
+        meta: dict[str, int | str] = dict(size)
+        if self.alt_text:
+            meta["alt"] = self.alt_text
+            data["text/html"] = img_html(data["image/png"], self.alt_text, **size)
+        return data, {"image/png": meta}
+
+
+class CircuitFigure(DescribedFigure):
+    """The figure of :func:`draw`: its ``alt_text`` is :func:`backprop_kit.describe` of the
+    circuit, as drawn."""
 
 
 def png_bytes(fig: Figure, scale: int = 2) -> tuple[bytes, dict[str, int]]:

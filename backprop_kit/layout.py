@@ -39,16 +39,31 @@ from dataclasses import dataclass, field
 from backprop_kit.engine import Value
 
 # --- colours (Okabe-Ito, safe for colour-blind readers) and sizes, in points ----------------
-VALUE_COLOR = "#0072B2"  # blue: forward values
-GRAD_COLOR = "#D55E00"  # vermillion: gradients
+# Every text colour has a contrast of at least 4.5:1 (WCAG 2.1 AA) on every background it sits
+# on: TEXT_BACKGROUNDS lists those pairs and tests/test_a11y.py computes each ratio.
+VALUE_COLOR = "#0072B2"  # Okabe-Ito blue: forward values (5.2:1 on white)
+GRAD_COLOR = "#A63F00"  # a darker Okabe-Ito vermillion: gradients (4.8:1 even on the yellow)
 INK = "#222222"  # text and outlines
 WIRE_COLOR = "#4D4D4D"
 GATE_FILL = "#F2F2F2"
 HIGHLIGHT_FILL = "#F0E442"  # Okabe-Ito yellow: the gate of the current step
 EMPH_FILL = "#FBF3A6"  # behind a gradient that the current step just changed
 NOTE_FILL = "#FFFBE6"
-MUTED = "#6B6B6B"
+MUTED = "#5E5E5E"  # captions and hints
 BACKGROUND = "#FFFFFF"
+ERROR_COLOR = GRAD_COLOR  # error text drawn on a white card
+
+#: Each text colour of the drawings and plots, and every background it is drawn on.
+TEXT_BACKGROUNDS: dict[str, tuple[str, ...]] = {
+    VALUE_COLOR: (BACKGROUND,),
+    GRAD_COLOR: (BACKGROUND, EMPH_FILL, HIGHLIGHT_FILL),
+    INK: (BACKGROUND, GATE_FILL, HIGHLIGHT_FILL, NOTE_FILL, EMPH_FILL),
+    MUTED: (BACKGROUND, NOTE_FILL),
+}
+
+#: The second cue, besides colour, that tells a gradient from a value: gradients are written
+#: below their wire in italics, values above it upright (the legend says so).
+GRAD_ITALIC = True
 
 FONT_FAMILY = "DejaVu Sans"
 FS_VALUE = 9.0  # numbers on wires
@@ -590,7 +605,7 @@ def place(
         )
         if t.grad is not None:
             g = Text(cx, y + LABEL_GAP + ASCENT * FS_VALUE, t.grad, FS_VALUE, GRAD_COLOR,
-                     "middle", "grad")
+                     "middle", "grad", italic=GRAD_ITALIC)
             if t.emph:
                 x0, y0, x1, y1 = g.bbox()
                 scene.boxes.append(
@@ -619,13 +634,13 @@ def place(
     ly = bottom + 12.0 + ASCENT * FS_NOTE
     x = MARGIN
     shows_grad = any(t.grad is not None for t in texts)
-    entries = [(VALUE_COLOR, "value (forward pass)")]
+    entries = [(VALUE_COLOR, "value, above the wire", False)]
     if shows_grad:
         out = output_name or "out"
-        entries.append((GRAD_COLOR, f"gradient ∂{out}/∂wire (backward pass)"))
-    for color, label in entries:
+        entries.append((GRAD_COLOR, f"gradient ∂{out}/∂wire, below in italics", GRAD_ITALIC))
+    for color, label, italic in entries:
         scene.lines.append(Line(((x, ly - 3.2), (x + 16, ly - 3.2)), color, 3.0, "legend"))
-        scene.texts.append(Text(x + 21, ly, label, FS_NOTE, color, "start", "legend"))
+        scene.texts.append(Text(x + 21, ly, label, FS_NOTE, color, "start", "legend", italic))
         x += 21 + text_width(label, FS_NOTE) + 16
     if not shows_grad:
         hint = "gradients show after backward()"

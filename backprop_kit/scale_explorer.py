@@ -28,12 +28,17 @@ import io
 import math
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.arrays import linear_weight_grad
+from backprop_kit.layout import GRAD_COLOR, MUTED, VALUE_COLOR
 from backprop_kit.static_view import with_static_picture
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = [
     "RULES",
@@ -184,7 +189,9 @@ class ScaleExplorer:
 
     Parts you can drive from code (as the tests do): ``k_slider``, ``lr_slider``,
     ``rule_buttons`` (values 'lr', 'lr/k', 'lr/k^2'), ``reset_button``; results in ``run``,
-    ``reference``, ``readout`` (an ``ipywidgets.HTML``) and ``picture`` (an ``Image``, PNG).
+    ``reference``, ``readout`` (an ``ipywidgets.HTML``, a live region) and ``picture`` (an
+    ``ipywidgets.HTML`` holding the PNG as an ``<img>`` whose alt text is :meth:`alt_text`);
+    ``png`` is the picture's PNG.
     """
 
     def __init__(self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr",
@@ -209,16 +216,19 @@ class ScaleExplorer:
         )
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.readout = widgets.HTML()
-        self.picture = widgets.Image(format="png")
+        self.readout.add_class(LIVE_CLASS)
+        self.picture = widgets.HTML()
         self.widget = widgets.VBox([
             widgets.HBox([self.k_slider, self.lr_slider]),
             widgets.HBox([self.rule_buttons, self.reset_button]),
             self.readout,
             self.picture,
+            explorer_helper(),
         ])
-        self._png_bytes = b""
+        self.widget.add_class(A11Y_CLASS)
+        self.png = b""
         self.update()
-        self._initial_png = self._png_bytes
+        self._initial_png, self._initial_alt = self.png, self.alt_text()
         for control in (self.k_slider, self.lr_slider, self.rule_buttons):
             control.observe(self._on_change, names="value")
         self.reset_button.on_click(self._on_reset)
@@ -240,8 +250,8 @@ class ScaleExplorer:
         self.reference = train_linear_classifier(1.0, base_lr, self.steps, self.data)
         self.run = train_linear_classifier(self.k, self.lr, self.steps, self.data)
         self.readout.value = self._table()
-        self._png_bytes = self._draw()
-        self.picture.value = self._png_bytes
+        self.png = self._draw()
+        self.picture.value = img_html(self.png, self.alt_text())
 
     def _on_change(self, change: dict) -> None:
         self.update()
@@ -274,17 +284,24 @@ class ScaleExplorer:
             f"<tr><td>{name}</td><td>{a}</td><td>{b}</td><td>{r}</td></tr>"
             for name, a, b, r in rows
         )
-        verdict = run.verdict(ref)
-        colour = {"learns": "#1f77b4", "crawls": "#7f7f7f", "overshoots": "#d55e00"}[verdict]
+        verdict = run.verdict(ref)  # a word, in the theme's text colour
         return (
             "<table style='border-collapse: collapse'>"
-            f"<tr><th></th><th>k = 1</th><th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"
+            "<tr><th scope='col'>quantity</th><th>k = 1</th>"
+            f"<th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"
             f"{cells}</table>"
             f"<p>At k = {_fmt(self.k)} with {_RULE_LABELS[self.rule_buttons.value]}: "
-            f"<b style='color:{colour}'>{verdict}</b></p>"
+            f"<b>{verdict}</b></p>"
         )
 
     def _draw(self) -> bytes:
+        """The PNG of :meth:`figure`."""
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png")
+        return buf.getvalue()
+
+    def figure(self) -> Figure:
+        """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
         from matplotlib.figure import Figure
 
         X, y = self.data
@@ -297,7 +314,7 @@ class ScaleExplorer:
             f"{run.verdict(ref)}", fontsize=10,
         )
         ax_data, ax_loss = fig.subplots(1, 2)
-        for label, marker, colour in ((1, "o", "#1f77b4"), (-1, "s", "#e69f00")):
+        for label, marker, colour in ((1, "o", VALUE_COLOR), (-1, "s", GRAD_COLOR)):
             pts = k * X[y == label]
             ax_data.scatter(pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour,
                             label=f"class {label:+d}")
@@ -313,28 +330,40 @@ class ScaleExplorer:
         ax_data.set_title("the scaled data: only the axis numbers change", fontsize=9)
         ax_data.legend(fontsize=7, loc="lower right")
         steps = np.arange(len(run.losses))
-        ax_loss.semilogy(steps, ref.losses, "--", color="#7f7f7f", label="k = 1")
-        ax_loss.semilogy(steps, np.clip(run.losses, 1e-12, 1e300), color="#d55e00",
+        ax_loss.semilogy(steps, ref.losses, "--", color=MUTED, label="k = 1")
+        ax_loss.semilogy(steps, np.clip(run.losses, 1e-12, 1e300), color=GRAD_COLOR,
                          label=f"k = {_fmt(k)}, lr = {_fmt(run.lr)}")
         ax_loss.minorticks_off()
         ax_loss.set_xlabel("step")
         ax_loss.set_ylabel("loss")
         ax_loss.set_title("logistic loss while training", fontsize=9)
         ax_loss.legend(fontsize=7)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return fig
+
+    def alt_text(self) -> str:
+        """What the picture shows, in words (its alt text)."""
+        run, ref = self.run, self.reference
+        return (
+            f"Two plots. Left: the {len(self.data[1])} training points of two classes (+1 as "
+            f"circles, -1 as squares), inputs multiplied by {_fmt(self.k)}, with the boundary "
+            f"the classifier learned. Right: the logistic loss over {self.steps} steps on a log "
+            f"scale: with k = 1 and lr = {_fmt(ref.lr)} (dashed) it goes from "
+            f"{_fmt(ref.losses[0])} to {_fmt(ref.final_loss)}; with k = {_fmt(self.k)} and "
+            f"lr = {_fmt(run.lr)} (solid) from {_fmt(run.losses[0])} to "
+            f"{_fmt(run.final_loss)}: it {run.verdict(ref)}."
+        )
 
     # --- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         k, lr, rule = self._initial
         return f"ScaleExplorer(k={k:g}, lr={lr:g}, rule={rule!r})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
         viewers; ``text/plain`` is this object's stable repr."""
         live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png)
+        return with_static_picture(live, repr(self), self._initial_png,
+                                   {"alt": self._initial_alt})
 
 
 def scale_explorer(k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr") -> ScaleExplorer:

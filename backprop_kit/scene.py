@@ -321,6 +321,50 @@ class CircuitView:
     def number(self, x: float) -> str:
         return format_number(self.fmt, x)
 
+    # --- the text version -------------------------------------------------------------------------
+    def describe(self, *, show_grad: bool | None = None, step: int | None = None) -> str:
+        """The circuit as text (the alt text of its picture): its inputs, then each gate in
+        forward order with its inputs, value and gradient, as :meth:`scene` would show them
+        (same ``show_grad`` and ``step`` rules, same number format)."""
+        nodes = self.structure.nodes
+        n_steps = sum(1 for v in nodes if v.parents)
+        if step is not None:
+            grads: dict[int, float] | None = self.steps().grads_after(step)
+        else:
+            show = self.source.grad != 0 if show_grad is None else show_grad
+            grads = self.stored_grads() if show else None
+        out = self.root.label or "the output"
+        names: dict[int, str] = {}
+        inputs: list[str] = []
+        gates: list[str] = []
+        for i, v in enumerate(nodes):
+            grad = "" if grads is None else (
+                f", gradient {self.number(grads[id(v)])}" if id(v) in grads
+                else ", gradient not reached yet"
+            )
+            if not v.parents:
+                names[id(v)] = self.symbols[i]
+                inputs.append(f"{self.symbols[i]} = {self.number(v.data)}{grad}")
+                continue
+            k = len(gates) + 1
+            names[id(v)] = v.label or f"gate {k}"
+            args = " and ".join(names[id(p)] for p in v.parents)
+            result = f"{v.label} = " if v.label else ""
+            gates.append(f"gate {k}, {self.symbols[i]} of {args}: {result}"
+                         f"{self.number(v.data)}{grad}")
+        if grads is None:
+            what = "values only; gradients show after backward()"
+        elif step is not None:
+            what = (f"backward pass after step {step} of {n_steps}, "
+                    f"gradients ∂{out}/∂wire where the pass has reached")
+        else:
+            what = f"values and gradients ∂{out}/∂wire"
+        return (
+            f"Circuit of {out}, {len(inputs)} input{'s' * (len(inputs) != 1)} and "
+            f"{len(gates)} gate{'s' * (len(gates) != 1)}, {what}. "
+            f"Inputs: {'; '.join(inputs)}. Gates in forward order: {'; '.join(gates)}."
+        )
+
     # --- the picture ----------------------------------------------------------------------------
     def scene(
         self,
@@ -390,3 +434,28 @@ class CircuitView:
             output_name=root.label or "",
         )
 
+
+
+def describe(
+    f: Value,
+    *,
+    fmt: str = "{:.2f}",
+    sigmoid: str = "gate",
+    show_grad: bool | None = None,
+    step: int | None = None,
+) -> str:
+    """A short, complete text version of the circuit of ``f``: what its picture shows.
+
+    It lists the inputs (name, value, gradient), then every gate in forward order with its
+    symbol, its inputs (by name, or ``gate k`` for an unnamed gate's output), its value and
+    its gradient ∂f/∂wire. Before ``f.backward()`` (``f.grad == 0``) only values are given.
+    ``fmt``, ``sigmoid``, ``show_grad`` and ``step`` mean what they mean for
+    :func:`backprop_kit.draw`; every picture of a circuit carries this text as its alt text.
+
+    >>> from backprop_kit import Value
+    >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    >>> describe((x * y).named("f"))
+    'Circuit of f, 2 inputs and 1 gate, values only; gradients show after backward(). \
+Inputs: x = 2.00; y = 3.00. Gates in forward order: gate 1, * of x and y: f = 6.00.'
+    """
+    return CircuitView(f, fmt=fmt, sigmoid=sigmoid).describe(show_grad=show_grad, step=step)

@@ -152,14 +152,22 @@ def plot_difference_errors(
     With ``guides``, dashed lines of slope 1 and 2 are drawn through the largest step's error
     (down to the step with the smallest error), so the learner can compare the measured slopes
     with h and h². Errors of exactly 0 are not drawn (they have no logarithm).
-    """
-    import matplotlib.pyplot as plt
 
+    Without ``ax`` the Figure is a :class:`~backprop_kit.drawing.DescribedFigure` (not
+    registered with pyplot): it shows itself in a notebook as a PNG whose alt text says what
+    the plot shows (:func:`difference_errors_alt`).
+    """
+    from backprop_kit.drawing import DescribedFigure
+    from backprop_kit.layout import GRAD_COLOR, VALUE_COLOR
+
+    fig: Figure
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        described = DescribedFigure(figsize=(6.4, 4.2), layout="tight")
+        described.alt_text = difference_errors_alt(table)
+        fig, ax = described, described.add_subplot()
     else:
-        fig = ax.figure
-    styles = {"forward": ("#0072B2", "o"), "central": ("#E69F00", "s")}
+        fig = ax.figure  # type: ignore[assignment]
+    styles = {"forward": (VALUE_COLOR, "o"), "central": (GRAD_COLOR, "s")}
     for method, (colour, marker) in styles.items():
         err = table.errors(method)
         keep = err > 0
@@ -184,6 +192,28 @@ def plot_difference_errors(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
     return fig
+
+
+def difference_errors_alt(table: DifferenceErrors) -> str:
+    """The plot of :func:`plot_difference_errors` in words: its axes, each curve's best step and
+    smallest error, and the measured slopes."""
+    parts = []
+    for method in ("forward", "central"):
+        err = table.errors(method)
+        best = table.best_h(method)
+        try:
+            slope = f", slope {table.slope(method):.1f} for large h"
+        except ValueError:
+            slope = ""
+        parts.append(
+            f"{method} difference: smallest error {float(err.min()):.1e} at h = {best:.0e}{slope}"
+        )
+    return (
+        f"Log-log plot of the error of the finite differences at x = {table.x:g} against the "
+        f"step size h, from h = {float(table.hs.max()):.0e} to {float(table.hs.min()):.0e}. "
+        f"The error first falls as h shrinks (truncation error), then rises again (round-off "
+        f"error). {'; '.join(parts)}."
+    )
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import html
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.dimensions import (
     DimensionAnalysis,
     GradientShapeAnalysis,
     dimension_analysis,
 )
 from backprop_kit.static_view import with_static_picture
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = ["NOTES_SIZES", "ShapesExplorer", "shapes_explorer"]
 
@@ -38,7 +42,8 @@ class ShapesExplorer:
     Parts you can drive from code (as the tests do): ``m_slider``, ``k_slider``,
     ``n_slider``, ``notes_button`` (back to 5, 10, 3) and ``square_button`` (M = K = N);
     results in ``analysis`` (a :class:`~backprop_kit.dimensions.DimensionAnalysis`),
-    ``readout`` (an ``ipywidgets.HTML``) and ``picture`` (an ``ipywidgets.Image``, PNG).
+    ``readout`` (an ``ipywidgets.HTML``, a live region) and ``picture`` (an ``ipywidgets.HTML``
+    holding the PNG as an ``<img>`` whose alt text is :meth:`alt_text`); ``png`` is its PNG.
     """
 
     def __init__(self, M: int = 5, K: int = 10, N: int = 3) -> None:
@@ -63,15 +68,18 @@ class ShapesExplorer:
         self.notes_button = widgets.Button(description="Notes' sizes 5, 10, 3")
         self.square_button = widgets.Button(description="Make it square")
         self.readout = widgets.HTML()
-        self.picture = widgets.Image(format="png")
+        self.readout.add_class(LIVE_CLASS)
+        self.picture = widgets.HTML()
         self.widget = widgets.VBox([
             widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
             widgets.HBox([self.notes_button, self.square_button]),
             widgets.HBox([self.picture, self.readout]),
+            explorer_helper(),
         ])
-        self._png_bytes = b""
+        self.widget.add_class(A11Y_CLASS)
+        self.png = b""
         self.update()
-        self._initial_png = self._png_bytes
+        self._initial_png, self._initial_alt = self.png, self.alt_text()
         for s in (self.m_slider, self.k_slider, self.n_slider):
             s.observe(self._on_change, names="value")
         self.notes_button.on_click(lambda _b: self.set_sizes(*NOTES_SIZES))
@@ -97,8 +105,8 @@ class ShapesExplorer:
         M, K, N = self.sizes
         self.analysis = dimension_analysis((M, K), (K, N))
         self.readout.value = self._table()
-        self._png_bytes = self._draw()
-        self.picture.value = self._png_bytes
+        self.png = self._draw()
+        self.picture.value = img_html(self.png, self.alt_text())
 
     def _on_change(self, change: dict) -> None:
         self.update()
@@ -113,6 +121,13 @@ class ShapesExplorer:
         return head + _gradient_table(a.dW) + _gradient_table(a.dX)
 
     def _draw(self) -> bytes:
+        """The PNG of :meth:`figure`."""
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png")
+        return buf.getvalue()
+
+    def figure(self) -> Figure:
+        """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
 
@@ -153,20 +168,34 @@ class ShapesExplorer:
         product(-label_room, "dW", ("dD", M, N), ("X.T", N, K), len(a.dW.matching))
         product(-2 * label_room - MAX_SIZE - caption_room, "dX", ("W.T", K, M), ("dD", M, N),
                 len(a.dX.matching))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return fig
+
+    def alt_text(self) -> str:
+        """What the picture shows, in words (its alt text)."""
+        M, K, N = self.sizes
+        a = self.analysis
+
+        def fits(n: int, out: str, shape: tuple[int, int]) -> str:
+            verb = "has" if n == 1 else "have"
+            return f"{n} of the 8 products {verb} the shape of {out}, {shape}"
+
+        return (
+            f"Two matrix products drawn to scale. dW ({M}×{K}) = dD ({M}×{N}) @ X.T ({N}×{K}): "
+            f"{fits(len(a.dW.matching), 'dW', (M, K))}. dX ({K}×{N}) = W.T ({K}×{M}) @ "
+            f"dD ({M}×{N}): {fits(len(a.dX.matching), 'dX', (K, N))}."
+        )
 
     # --- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         M, K, N = self._initial
         return f"ShapesExplorer(M={M}, K={K}, N={N})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
         viewers; ``text/plain`` is this object's stable repr."""
         live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png)
+        return with_static_picture(live, repr(self), self._initial_png,
+                                   {"alt": self._initial_alt})
 
 
 def _gradient_table(g: GradientShapeAnalysis) -> str:
@@ -174,7 +203,7 @@ def _gradient_table(g: GradientShapeAnalysis) -> str:
     rows = []
     for c in g.candidates:
         if c.shape is None:
-            shape, note, style = "—", "undefined", "color:#7f7f7f"
+            shape, note, style = "—", "undefined", "font-style:italic"
         elif c.matches:
             shape, note, style = str(c.shape), "right shape", "font-weight:bold"
         else:

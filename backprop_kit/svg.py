@@ -25,19 +25,24 @@ def _n(x: float) -> str:
     return s[:-2] if s.endswith(".0") else s
 
 
-def to_svg(scene: Scene, *, title: str = "circuit diagram") -> str:
+def to_svg(scene: Scene, *, title: str = "circuit diagram", desc: str = "") -> str:
     """The SVG document (one ``<svg>`` element, inline-able in HTML) of ``scene``.
 
     Its size is the size of the matplotlib figure of the same scene at 100 DPI; it shrinks with
-    a narrow page (``max-width: 100%``).
+    a narrow page (``max-width: 100%``). It is an image (``role="img"``) whose accessible name
+    is ``title`` and ``desc`` (the circuit as text, :func:`backprop_kit.describe`): both are
+    in ``aria-label`` (read by every screen reader) and in ``<title>`` / ``<desc>``.
     """
     w, h = scene.width, scene.height
+    label = f"{title}. {desc}" if desc else title
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{_n(w * PX_PER_PT)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{escape(label)}" width="{_n(w * PX_PER_PT)}" '
         f'height="{_n(h * PX_PER_PT)}" viewBox="0 0 {_n(w)} {_n(h)}" '
         f'style="max-width:100%;height:auto;white-space:pre" '
         f"font-family=\"'{FONT_FAMILY}', Verdana, Geneva, sans-serif\">",
         f"<title>{escape(title)}</title>",
+        f"<desc>{escape(desc)}</desc>" if desc else "",
         f'<rect x="0" y="0" width="{_n(w)}" height="{_n(h)}" rx="6" fill="{BACKGROUND}"/>',
     ]
     add = out.append

@@ -36,9 +36,10 @@ from html import escape
 
 import ipywidgets as widgets
 
+from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
-from backprop_kit.scene import CircuitView, copy_circuit, forward
+from backprop_kit.scene import CircuitView, copy_circuit, describe, forward
 from backprop_kit.static_view import with_static_picture
 from backprop_kit.svg import to_svg
 
@@ -156,6 +157,7 @@ class CircuitExplorer(widgets.VBox):
         self.slider_box = widgets.VBox()
         self.readout = widgets.HTML()
         self.readout.add_class("bpk-readout")
+        self.readout.add_class(LIVE_CLASS)  # a screen reader announces new gradients
         self.picture = widgets.HTML()
         self.back_button = widgets.Button(description="Back", icon="step-backward")
         self.next_button = widgets.Button(description="Next", icon="step-forward")
@@ -164,6 +166,7 @@ class CircuitExplorer(widgets.VBox):
         )
         self.all_button = widgets.Button(description="All", tooltip="show every gradient")
         self.step_line = widgets.HTML()
+        self.step_line.add_class(LIVE_CLASS)  # and each step of the backward pass
         self.nudge_input = widgets.Dropdown(description="nudge", layout={"width": "14em"})
         self.nudge_h = widgets.FloatLogSlider(
             value=0.01, base=10, min=-4, max=0, step=0.25, description="by h",
@@ -195,9 +198,11 @@ class CircuitExplorer(widgets.VBox):
                 self.step_line,
                 widgets.HBox([self.nudge_input, self.nudge_h]),
                 self.nudge_line,
+                explorer_helper(),
             ]
         )
         self.add_class("bpk-explorer")  # a hook for browser tests and for styling
+        self.add_class(A11Y_CLASS)
 
     # --- building a circuit ------------------------------------------------------------------
     def _set_source(self, source: str | Expression | Value, values: dict[str, float]) -> None:
@@ -369,7 +374,10 @@ class CircuitExplorer(widgets.VBox):
                     f"Step {self.step} of {n} · gate {symbol} · upstream × local = downstream: "
                     + "; ".join(rows)
                 )
-        self.picture.value = to_svg(scene, title=f"circuit of {self.formula.value or name}")
+        self.picture.value = to_svg(
+            scene, title=f"circuit of {self.formula.value or name}",
+            desc=view.describe(step=self.step),
+        )
         self.step_line.value = escape(line)
         self.back_button.disabled = self.step == 0
         grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
@@ -431,8 +439,9 @@ class CircuitExplorer(widgets.VBox):
             what = f"<circuit of {self.output.label!r}, {self.n_steps} gates>"
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
-    def static_png(self) -> tuple[bytes, dict[str, int]]:
-        """PNG (and display size) of the circuit at its initial values, drawn with matplotlib."""
+    def static_png(self) -> tuple[bytes, dict[str, int | str]]:
+        """PNG of the circuit at its initial values, drawn with matplotlib, and its display
+        metadata (size, and ``alt``: the circuit as text)."""
         if self._static_png is None:
             from backprop_kit.drawing import draw, png_bytes
 
@@ -445,13 +454,15 @@ class CircuitExplorer(widgets.VBox):
                 forward(f.topological_order())
             f.label = self.output.label
             f.backward()
-            self._static_png = png_bytes(draw(f, fmt=self.fmt, sigmoid=self.sigmoid))
+            fig = draw(f, fmt=self.fmt, sigmoid=self.sigmoid)
+            png, size = png_bytes(fig)
+            alt = describe(f, fmt=self.fmt, sigmoid=self.sigmoid)
+            self._static_png = (png, {**size, "alt": alt})
         return self._static_png
 
     def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
-        png, size = self.static_png()
-        data = with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), png)
-        return data, {"image/png": size}
+        png, meta = self.static_png()
+        return with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), png, meta)
 
 
 def _readout(x: float) -> str:
@@ -460,7 +471,8 @@ def _readout(x: float) -> str:
 
 
 def _error_html(e: BaseException | str) -> str:
-    return f"<span style='color:#D55E00'>⚠ {escape(str(e))}</span>"
+    # in the theme's own text colour (readable in light and dark themes), said in words
+    return f"<span role='alert'><b>Error:</b> {escape(str(e))}</span>"
 
 
 def explore(

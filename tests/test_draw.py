@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from backprop_kit import Value
+from backprop_kit import Value, describe
 from backprop_kit.circuits import (
     chain_rule_example,
     patterns_example,
@@ -288,7 +290,7 @@ def test_svg_escapes_names():
     assert {"<b>&'x\"", "</svg>"} <= {t.text for t in root.iter(SVG + "text")}
 
 
-def test_figure_shows_as_one_png_with_a_stable_text():
+def test_figure_shows_as_a_png_with_alt_text_and_a_stable_text():
     from IPython.core.formatters import DisplayFormatter
     from matplotlib._pylab_helpers import Gcf
 
@@ -296,10 +298,15 @@ def test_figure_shows_as_one_png_with_a_stable_text():
     fig = draw(f)
     assert isinstance(fig, CircuitFigure)
     data, meta = DisplayFormatter().format(fig)
-    assert set(data) == {"image/png", "text/plain"}
-    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(data) == {"image/png", "text/html", "text/plain"}
+    png = base64.b64decode(data["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # JupyterLab ignores the metadata's alt: the same PNG as an <img> with alt, in text/html
+    assert data["text/html"].startswith(f'<img src="data:image/png;base64,{data["image/png"]}"')
+    assert f'alt="{html.escape(describe(f))}"' in data["text/html"]
     assert meta["image/png"] == {"width": round(fig.get_figwidth() * 100),
-                                 "height": round(fig.get_figheight() * 100)}
+                                 "height": round(fig.get_figheight() * 100),
+                                 "alt": describe(f)}
     assert "0x" not in data["text/plain"] and data["text/plain"].startswith("<CircuitFigure")
     assert Gcf.get_num_fig_managers() == 0  # not registered with pyplot: nothing leaks
 

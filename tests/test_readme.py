@@ -31,7 +31,8 @@ def test_the_picture_exists_and_is_drawn_by_the_kit():
 
 def test_sections_a_new_user_looks_for():
     for heading in ("## Quick start", "## The chapters", "## Running the tests",
-                    "## For instructors", "## Troubleshooting", "## Licence"):
+                    "## For instructors", "## Accessibility", "## Troubleshooting",
+                    "## Licence"):
         assert heading in README, heading
     assert "artifacts/screenshots/" in README
     assert "python -m backprop_kit.rerun" in README

@@ -96,16 +96,16 @@ def test_initial_readout(explorer):
     text = explorer.readout.value
     assert "<th>k = 1</th>" in text and "learns" in text
     assert "× 1</td>" in text
-    assert bytes(explorer.picture.value).startswith(b"\x89PNG")
+    assert explorer.png.startswith(b"\x89PNG")
 
 
 def test_sliders_and_rules_recompute(explorer):
-    before = explorer.picture.value
+    before = explorer.png
     explorer.k_slider.value = 1000
     text = explorer.readout.value
     assert explorer.run.k == 1000.0
     assert "k = 1,000" in text and "× 1,000" in text and "overshoots" in text
-    assert explorer.picture.value != before
+    assert explorer.png != before
 
     explorer.rule_buttons.value = "lr/k"
     assert explorer.lr == pytest.approx(DEFAULT_LR / 1000)
@@ -136,10 +136,12 @@ def test_reset_button(explorer):
 
 def test_display_bundle_is_stable_and_has_a_picture():
     ex = scale_explorer(k=1000, rule="lr/k")
-    first = ex._repr_mimebundle_()
+    first, _ = ex._repr_mimebundle_()
+    first_alt = ex.alt_text()
     ex.k_slider.value = 10
-    bundle = ex._repr_mimebundle_()
+    bundle, meta = ex._repr_mimebundle_()
     assert bundle["text/plain"] == repr(ex) == "ScaleExplorer(k=1000, lr=0.5, rule='lr/k')"
     assert bundle["image/png"] == first["image/png"]  # the initial picture, for static viewers
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert meta["image/png"]["alt"] == first_alt  # the initial picture's alt text

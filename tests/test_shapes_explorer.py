@@ -24,15 +24,15 @@ def test_starts_at_the_notes_sizes(explorer):
     assert text.count("exactly one product fits") == 2
     assert text.count("right shape ← chain rule") == 2
     assert text.count("undefined") == 12  # 6 of the 8 candidates each, for dW and for dX
-    assert bytes(explorer.picture.value).startswith(b"\x89PNG")
+    assert explorer.png.startswith(b"\x89PNG")
 
 
 def test_sliders_recompute(explorer):
-    before = bytes(explorer.picture.value)
+    before = explorer.png
     explorer.n_slider.value = 7
     assert explorer.analysis.D_shape == (5, 7)
     assert "dD has shape (5, 7)" in explorer.readout.value
-    assert bytes(explorer.picture.value) != before
+    assert explorer.png != before
     explorer.m_slider.value = 10  # W square (10, 10): two candidates for each gradient
     assert explorer.analysis.dW.matching == ("dD @ X.T", "X @ dD.T")
     assert explorer.analysis.dX.matching == ("W @ dD", "W.T @ dD")
@@ -66,10 +66,12 @@ def test_bad_sizes_get_one_line_errors():
 
 def test_display_bundle_is_stable_and_has_a_picture():
     ex = shapes_explorer(4, 4, 2)
-    first = ex._repr_mimebundle_()
+    first, _ = ex._repr_mimebundle_()
+    first_alt = ex.alt_text()
     ex.n_slider.value = 9
-    bundle = ex._repr_mimebundle_()
+    bundle, meta = ex._repr_mimebundle_()
     assert bundle["text/plain"] == repr(ex) == "ShapesExplorer(M=4, K=4, N=2)"
     assert bundle["image/png"] == first["image/png"]
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert meta["image/png"]["alt"] == first_alt  # the initial picture's alt text
