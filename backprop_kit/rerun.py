@@ -4,7 +4,8 @@
     python -m backprop_kit.rerun notebooks/02_chain_rule.ipynb
 
 Each notebook runs top to bottom from its own folder, exactly as nbval will run it; its stored
-outputs (and widget state, so static viewers show the explorers) are replaced by the new ones.
+outputs are replaced by the new ones. No widget state is stored: without it, static viewers
+(nbconvert's HTML, GitHub) show each explorer's stored picture instead of an empty widget box.
 """
 
 from __future__ import annotations
@@ -31,20 +32,14 @@ def rerun(path: Path, timeout: int = 120) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
         record_timing=False,
-        store_widget_state=True,
+        store_widget_state=False,
     )
     client.execute()
     seconds = time.perf_counter() - start
-    if not _has_widgets(nb):
-        nb.metadata.pop("widgets", None)
+    nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return seconds
-
-
-def _has_widgets(nb) -> bool:
-    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
-    return bool(state.get("state"))
 
 
 def main(argv: list[str] | None = None) -> int:
