@@ -85,9 +85,11 @@ def has_solution(cell: NotebookNode) -> bool:
 def is_test_cell(cell: NotebookNode) -> bool:
     """An autograder test cell written by :func:`mark_notebook` (``grade_id`` ``test-…``)."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution") and str(
-        meta.get("grade_id", "")
-    ).startswith(TEST_PREFIX)
+    return (
+        bool(meta.get("grade"))
+        and not meta.get("solution")
+        and str(meta.get("grade_id", "")).startswith(TEST_PREFIX)
+    )
 
 
 def test_source(exercise_id: str) -> str:
@@ -129,7 +131,7 @@ def mark_notebook(nb: NotebookNode, name: str = "notebook") -> tuple[NotebookNod
     cells = []
     for cell in nb.cells:
         if is_test_cell(cell):
-            existing[cell.metadata["nbgrader"]["grade_id"][len(TEST_PREFIX):]] = cell
+            existing[cell.metadata["nbgrader"]["grade_id"][len(TEST_PREFIX) :]] = cell
         else:
             cells.append(cell)
     solved: set[str] = set()  # ids checked in a cell with a region, or after one
@@ -153,8 +155,11 @@ def mark_notebook(nb: NotebookNode, name: str = "notebook") -> tuple[NotebookNod
         elif ids and pending_region:  # the region's function is checked in the next cell
             solved.update(ids)
             pending_region = False
-        elif cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith(
-            ANSWER_PREFIX
+        elif (
+            cell.get("metadata", {})
+            .get("nbgrader", {})
+            .get("grade_id", "")
+            .startswith(ANSWER_PREFIX)
         ):  # a region removed since the last marking
             del cell.metadata["nbgrader"]
         for exercise_id in ids:
