@@ -45,12 +45,12 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from backprop_kit.student import BEGIN_SOLUTION, EXERCISE_TAG, shows_verdict
+
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema (nbgrader 0.6 - 0.9)
 POINTS = 1
 TEST_PREFIX = "test-"
 ANSWER_PREFIX = "answer-"
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-VERDICTS = ("✔ Correct!", "✘ Not yet.", "… Not attempted yet", "… No answer yet")
 
 
 class GradingError(Exception):
@@ -240,20 +240,15 @@ def mark(paths: Iterable[Path], check_only: bool = False) -> tuple[list[Path], l
 # --- The release: keep the pictures, clear the exercises ----------------------------------------
 
 
-def _shows_verdict(cell: NotebookNode) -> bool:
-    text = json.dumps(cell.get("outputs", []), ensure_ascii=False)
-    return any(verdict in text for verdict in VERDICTS)
-
-
 def is_exercise_cell(cell: NotebookNode) -> bool:
     """A cell whose outputs belong to an exercise: nbgrader solution or test cells, cells tagged
     ``exercise`` or holding a region, and cells that show a verdict."""
     meta = cell.get("metadata", {})
     return (
         bool(meta.get("nbgrader", {}).get("solution") or meta.get("nbgrader", {}).get("grade"))
-        or "exercise" in meta.get("tags", [])
+        or EXERCISE_TAG in meta.get("tags", [])
         or has_solution(cell)
-        or _shows_verdict(cell)
+        or shows_verdict(cell)
     )
 
 

@@ -55,7 +55,7 @@ from textwrap import dedent
 import nbformat
 from nbformat import NotebookNode
 
-from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
+from backprop_kit.exercises import CORRECT, NO_ANSWER, NOT_ATTEMPTED, NOT_YET
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -70,7 +70,7 @@ CELL_TYPES = ("code", "markdown", "raw")
 EDITION_KEY = "backprop_kit"  # notebook metadata of a generated edition; never read as source
 SOLUTION_SUMMARY = "Show a solution (try the exercise first)"
 _COMMENTED_MARKER = re.compile(r"#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
-_VERDICTS = (CORRECT, NOT_YET, NOT_ATTEMPTED)
+_VERDICTS = (CORRECT, NOT_YET, NOT_ATTEMPTED, NO_ANSWER)
 
 
 class StudentEditionError(Exception):
@@ -173,7 +173,8 @@ def _is_nbgrader_solution(cell: NotebookNode) -> bool:
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
 
 
-def _shows_verdict(cell: NotebookNode) -> bool:
+def shows_verdict(cell: NotebookNode) -> bool:
+    """A stored output of ``cell`` shows an exercise's verdict (its text contains one)."""
     for output in cell.get("outputs", []):
         texts = [output.get("text", ""), output.get("data", {}).get("text/plain", "")]
         if any(verdict in "".join(t) for t in texts for verdict in _VERDICTS):
@@ -262,7 +263,7 @@ def student_notebook(
             report.code_regions += len(cleared.solutions)
             if cleared.solutions:
                 solutions[index] = cleared
-            if tagged or cleared.solutions or _shows_verdict(cell):
+            if tagged or cleared.solutions or shows_verdict(cell):
                 cell.outputs = []
                 cell.execution_count = None
                 report.cleared_cells += 1
