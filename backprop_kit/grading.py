@@ -35,9 +35,7 @@ import ast
 import copy
 import functools
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from backprop_kit import atomic
 from backprop_kit.student import BEGIN_SOLUTION, EXERCISE_TAG, shows_verdict
 
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema (nbgrader 0.6 - 0.9)
@@ -186,25 +185,6 @@ def mark_notebook(nb: NotebookNode, name: str = "notebook") -> tuple[NotebookNod
     return nb, notes
 
 
-def write_atomically(nb: NotebookNode, path: Path) -> None:
-    """Write ``nb`` to a temporary file beside ``path``, then rename it over ``path``: killed
-    half-way, the old file is still whole."""
-    path = Path(path)
-    text = nbformat.writes(nb) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def notebooks_in(folder: Path) -> list[Path]:
     """The notebooks directly in ``folder`` (not in sub-folders such as the learner edition)."""
     folder = Path(folder)
@@ -233,7 +213,7 @@ def mark(paths: Iterable[Path], check_only: bool = False) -> tuple[list[Path], l
             marked.append((path, new))
     if not check_only:
         for path, new in marked:
-            write_atomically(new, path)
+            atomic.write_text(path, nbformat.writes(new) + "\n")
     return [path for path, _ in marked], notes
 
 

@@ -41,13 +41,10 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
-import ctypes
-import ctypes.util
 import os
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from textwrap import dedent
@@ -55,6 +52,7 @@ from textwrap import dedent
 import nbformat
 from nbformat import NotebookNode
 
+from backprop_kit import atomic
 from backprop_kit.exercises import CORRECT, NO_ANSWER, NOT_ATTEMPTED, NOT_YET
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -481,35 +479,6 @@ def _check_folders(src: Path, dest: Path, force: bool) -> None:
             )
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where
-    the system or the file system does not offer it."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]  # fmt: skip
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def _move_into_place(tmp: Path, dest: Path) -> None:
-    """Put the finished folder ``tmp`` at ``dest`` (same parent folder)."""
-    if not dest.exists():
-        os.rename(tmp, dest)
-    elif _exchange(tmp, dest):
-        shutil.rmtree(tmp)  # now the old edition
-    else:  # two renames: a kill between them leaves the old edition beside DEST, named .old
-        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-        os.rename(dest, old)
-        os.rename(tmp, dest)
-        shutil.rmtree(old)
-
-
 def make_student_edition(
     src: Path,
     dest: Path,
@@ -550,44 +519,23 @@ def make_student_edition(
         converted.append((rel, *student_notebook(nb, str(rel), fold_solutions)))
     if not converted:
         raise StudentEditionError(f"no notebooks (*.ipynb) in {src} (other than student editions)")
+    editions = {path.parent for path in notebooks} - {src / rel.parent for rel, _, _ in converted}
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
+        with atomic.new_folder(dest, keep_existing=not replace) as tmp:
+            for rel, nb, _ in converted:
+                (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, tmp / rel)
+            for path in [] if notebooks_only else files:
+                if path.suffix != ".ipynb" and path.parent not in editions:
+                    target = tmp / path.relative_to(src)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, target)
     except OSError as err:
-        raise StudentEditionError(
-            f"DEST {dest}: cannot write in {dest.parent}: {err.strerror}; nothing was written"
-        ) from None
-    try:
-        if dest.is_dir() and not replace:
-            shutil.copytree(dest, tmp, symlinks=True, dirs_exist_ok=True)
-        for rel, nb, _ in converted:
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, tmp / rel)
-        editions = {path.parent for path in notebooks} - {
-            src / rel.parent for rel, _, _ in converted
-        }
-        for path in [] if notebooks_only else files:
-            if path.suffix != ".ipynb" and path.parent not in editions:
-                target = tmp / path.relative_to(src)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
-        os.chmod(tmp, 0o777 & ~_umask())
-        _move_into_place(tmp, dest)
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
         where = err.filename or dest
         raise StudentEditionError(
             f"DEST {dest}: cannot write {where}: {err.strerror or err}; DEST was left as it was"
         ) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [report for _, _, report in converted]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def main(argv: list[str] | None = None) -> int:
