@@ -227,10 +227,17 @@ def picture_outputs(nb) -> list[str]:
 def test_nbgrader_scores_blank_wrong_and_right_submissions(tmp_path):
     chapter = NOTEBOOKS / "04_sigmoid_neuron.ipynb"
     course = new_course(tmp_path / "course", [chapter], kit_config=True)
-    nbgrader(course, "generate_assignment", "ps1")
+    # an instructor's stricter check, kept out of the release with nbgrader's markers
     source = nbformat.read(chapter, as_version=4)
+    hidden = "assert isinstance(answer.value, float), 'a number, please'  # hidden-check"
+    for cell in source.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test-ch04-dw0":
+            cell.source += f"\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
+    nbformat.write(source, course / "source" / "ps1" / chapter.name)
+    nbgrader(course, "generate_assignment", "ps1")
     release_path = course / "release" / "ps1" / chapter.name
     release = nbformat.read(release_path, as_version=4)
+    assert "hidden-check" not in release_path.read_text() and "HIDDEN" not in str(release)
 
     # the release keeps the pictures that are not exercise output, and no widget state
     assert picture_outputs(release) == picture_outputs(source) != []
@@ -246,7 +253,7 @@ def test_nbgrader_scores_blank_wrong_and_right_submissions(tmp_path):
     }
     assert len(tests) >= 3
     wrong_id = "ch04-dw0"
-    wrong = nbformat.read(chapter, as_version=4)
+    wrong = nbformat.read(course / "source" / "ps1" / chapter.name, as_version=4)
     for cell in wrong.cells:
         if f'attempt("{wrong_id}")' in cell.source:
             head, rest = cell.source.split(BEGIN_SOLUTION)
