@@ -606,6 +606,7 @@ def test_the_committed_learner_edition_is_up_to_date(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 def test_learner_edition_runs_to_the_end_with_every_solution_folded(tmp_path, capsys):
     chapters = sorted(NOTEBOOKS.glob("0[1-9]_*.ipynb"))
     assert chapters, f"no chapter notebooks (01_*.ipynb … 07_*.ipynb) in {NOTEBOOKS}"
