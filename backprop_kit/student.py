@@ -336,15 +336,17 @@ def _bound(tree: ast.AST) -> set[str]:
 
 
 def _used(tree: ast.AST) -> set[str]:
-    """Names read in ``tree``, except a bare name handed to ``check(...)`` (the check itself
-    copes with an unfinished function)."""
+    """Names read in ``tree``, except names handed to ``check(...)``, bare or inside a dict or
+    tuple of functions (the check itself copes with an unfinished function)."""
     handed_to_check = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name == "check":
-                handed_to_check.update(id(a) for a in node.args if isinstance(a, ast.Name))
+                handed_to_check.update(  # a name, or names in a dict/tuple of functions
+                    id(n) for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)
+                )
     return {
         node.id
         for node in ast.walk(tree)

@@ -365,6 +365,9 @@ def test_a_well_built_exercise_raises_no_warning():
             tags=["exercise"],
         ),
         code("%matplotlib inline\nprint('next')"),
+        code(f"def fix_a(x):\n    {BEGIN}\n    return x\n    {END}", tags=["exercise"]),
+        code(f"def fix_b(x):\n    {BEGIN}\n    return x\n    {END}", tags=["exercise"]),
+        code("check('bugs', {'a': fix_a, 'b': fix_b})"),  # several functions checked at once
     )
     assert student_notebook(nb, "nb")[1].warnings == []
 
