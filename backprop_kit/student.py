@@ -472,8 +472,10 @@ def _check_folders(src: Path, dest: Path, force: bool) -> None:
             "are replaced, other files stay) or --replace to replace it as a whole"
         )
     parent = d.parent
+    while not parent.exists():  # missing folders above DEST are made, like mkdir -p
+        parent = parent.parent
     if not parent.is_dir():
-        raise StudentEditionError(f"DEST {dest}: its parent folder {parent} does not exist")
+        raise StudentEditionError(f"DEST {dest}: {parent} is a file, not a folder")
     for folder in (parent, d) if d.is_dir() else (parent,):
         if not os.access(folder, os.W_OK | os.X_OK):
             raise StudentEditionError(
@@ -523,6 +525,7 @@ def make_student_edition(
         raise StudentEditionError(f"no notebooks (*.ipynb) in {src} (other than student editions)")
     editions = {path.parent for path in notebooks} - {src / rel.parent for rel, _, _ in converted}
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
         with atomic.new_folder(dest, keep_existing=not replace) as tmp:
             for rel, nb, _ in converted:
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)

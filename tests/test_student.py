@@ -721,6 +721,18 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def test_missing_folders_above_dest_are_made(tmp_path, capsys):
+    src = three_notebooks(tmp_path / "src")
+    status, _, err = run([src, tmp_path / "a" / "b" / "student"], capsys)
+    assert status == 0, err
+    assert sorted(snapshot(tmp_path / "a" / "b" / "student")) == [
+        "01_a.ipynb", "02_b.ipynb", "03_c.ipynb"
+    ]  # fmt: skip
+    (tmp_path / "file").write_text("x")
+    status, _, err = run([src, tmp_path / "file" / "student"], capsys)
+    assert status == 2 and "is a file, not a folder" in one_line(err)
+
+
 def test_dest_inside_src_is_written_but_never_read_as_source(tmp_path, capsys):
     src = three_notebooks(tmp_path / "src")
     dest = src / "learner"
