@@ -4,10 +4,11 @@
     python -m backprop_kit.rerun notebooks/02_chain_rule.ipynb
 
 Each notebook runs top to bottom from its own folder, exactly as nbval will run it; its stored
-outputs (and widget state, so static viewers show the explorers) are replaced by the new ones.
+outputs are replaced by the new ones. No widget state is stored: without it, static viewers
+(nbconvert's HTML, GitHub) show each explorer's stored picture instead of an empty widget box.
 
 A notebook is never lost or half-written: the new notebook goes to a temporary file in the same
-folder, which is then renamed over the original (``os.replace``, atomic on one file system), so
+folder, which is then renamed over the original (``backprop_kit.atomic.write_text``), so
 a run killed at any moment leaves the old file or the new one, whole. If the notebook changed on
 disk while it ran (its size, modification time or content differ from when it was read), it is
 not overwritten: the run says so and your edit stays. A notebook that fails does not stop the
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from backprop_kit.atomic import write_text
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -46,29 +47,18 @@ def write_atomic(path: Path, text: str, expected: tuple[int, int, str] | None = 
     :func:`_fingerprint`) is given and ``path`` no longer matches it, nothing is written and a
     :class:`RerunError` says that the file changed. The file keeps its permission bits.
     """
-    folder = path.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise RerunError(f"cannot write in {folder}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+
+    def unchanged() -> None:
         if expected is not None and _fingerprint(path) != expected:
             raise RerunError(
                 "the file changed on disk while it ran; not overwritten (your version is kept, "
                 "run it again to store fresh outputs)"
             )
-        os.replace(tmp, path)
+
+    try:
+        write_text(path, text, before_replace=unchanged)
     except OSError as e:
         raise RerunError(f"cannot write {path}: {e.strerror or e}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _one_line(e: BaseException) -> str:
@@ -105,15 +95,14 @@ def rerun(path: Path, timeout: int = 120) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
         record_timing=False,
-        store_widget_state=True,
+        store_widget_state=False,
     )
     try:
         client.execute()
     except Exception as e:  # a cell's error, a timeout, a dead kernel: the file stays as it was
         raise RerunError(_one_line(e)) from None
     seconds = time.perf_counter() - start
-    if not _has_widgets(nb):
-        nb.metadata.pop("widgets", None)
+    nb.metadata.pop("widgets", None)
     try:
         nbformat.validate(nb)
     except Exception as e:
@@ -121,11 +110,6 @@ def rerun(path: Path, timeout: int = 120) -> float:
     text = nbformat.writes(nb)
     write_atomic(path, text if text.endswith("\n") else text + "\n", expected=before)
     return seconds
-
-
-def _has_widgets(nb) -> bool:
-    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
-    return bool(state.get("state"))
 
 
 def main(argv: list[str] | None = None) -> int:

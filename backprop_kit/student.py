@@ -2,6 +2,7 @@
 
     python -m backprop_kit.student notebooks student           # DEST new or empty
     python -m backprop_kit.student notebooks student --force   # DEST already has files
+    python -m backprop_kit.student notebooks notebooks/learner --learner   # the learner edition
 
 Every notebook under SRC is written to the same place under DEST, with each solution region
 (nbgrader's markers, on lines of their own) replaced by nbgrader's stub at the indentation of
@@ -15,11 +16,24 @@ In markdown and raw cells the stub is ``YOUR ANSWER HERE``. A cell that nbgrader
 marks as a solution but that has no region is replaced whole, as nbgrader does. Exercise cells
 (tagged "exercise", holding a solution region, or showing a stored verdict such as
 "✔ Correct!") lose their outputs and execution count; everything else is kept as it is. The
-other files under SRC (images, data) are copied; checkpoints and caches are not.
+other files under SRC (images, data) are copied; checkpoints, caches and hidden files are not.
+nbgrader's autograder test cells (``grade(ID)``, see :mod:`backprop_kit.grading`) are left out,
+nbgrader's cell metadata is dropped, and so is the widget state (it no longer matches the
+outputs, and without it static viewers show each explorer's stored picture).
 
-Nothing is written unless every notebook converts cleanly. Warnings name the cells that could
-stop "Run All" in the student edition: a stub outside a function or ``with attempt(...)``
-block, or a later cell that uses what the learner writes.
+``--fold-solutions`` puts the instructor's solution of each exercise cell right after it, in a
+markdown cell folded shut (``<details>``): one click away for a self-learner, never on screen by
+accident. ``--learner`` is the committed learner edition's recipe: ``--fold-solutions
+--replace --notebooks-only``.
+
+Nothing is written unless every notebook converts cleanly, and DEST is never half-written: the
+edition is written into a temporary folder beside DEST and then moved into place, so DEST is
+either complete or untouched (with ``--force`` or ``--replace`` the old and new folders are
+swapped in one atomic step where the system allows it). DEST may lie inside SRC (the learner
+edition lives in ``notebooks/learner``); it is then not read as source.
+
+Warnings name the cells that could stop "Run All" in the student edition: a stub outside a
+function or ``with attempt(...)`` block, or a later cell that uses what the learner writes.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import os
 import re
 import shutil
 import sys
@@ -37,7 +52,8 @@ from textwrap import dedent
 import nbformat
 from nbformat import NotebookNode
 
-from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
+from backprop_kit import atomic
+from backprop_kit.exercises import CORRECT, NO_ANSWER, NOT_ATTEMPTED, NOT_YET
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -48,8 +64,11 @@ SKIPPED = frozenset(
     {".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",
      ".hypothesis", ".virtual_documents", ".git", ".DS_Store"}
 )  # fmt: skip
+CELL_TYPES = ("code", "markdown", "raw")
+EDITION_KEY = "backprop_kit"  # notebook metadata of a generated edition; never read as source
+SOLUTION_SUMMARY = "Show a solution (try the exercise first)"
 _COMMENTED_MARKER = re.compile(r"#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
-_VERDICTS = (CORRECT, NOT_YET, NOT_ATTEMPTED)
+_VERDICTS = (CORRECT, NOT_YET, NOT_ATTEMPTED, NO_ANSWER)
 
 
 class StudentEditionError(Exception):
@@ -152,7 +171,8 @@ def _is_nbgrader_solution(cell: NotebookNode) -> bool:
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
 
 
-def _shows_verdict(cell: NotebookNode) -> bool:
+def shows_verdict(cell: NotebookNode) -> bool:
+    """A stored output of ``cell`` shows an exercise's verdict (its text contains one)."""
     for output in cell.get("outputs", []):
         texts = [output.get("text", ""), output.get("data", {}).get("text/plain", "")]
         if any(verdict in "".join(t) for t in texts for verdict in _VERDICTS):
@@ -160,28 +180,88 @@ def _shows_verdict(cell: NotebookNode) -> bool:
     return False
 
 
+def _check_cells(nb: NotebookNode, name: str) -> None:
+    """One-line errors for cells nbformat would reject further down with a long message."""
+    cells = nb.get("cells")
+    if not isinstance(cells, list):
+        raise StudentEditionError(f"{name}: has no list of cells")
+    for index, cell in enumerate(cells):
+        where = f"{name} cell {index}"
+        if not isinstance(cell, dict):
+            raise StudentEditionError(f"{where}: is not a cell (a JSON object)")
+        kind = cell.get("cell_type")
+        if kind not in CELL_TYPES:
+            raise StudentEditionError(
+                f"{where}: unknown cell_type {kind!r}; allowed: {', '.join(CELL_TYPES)}"
+            )
+        if "source" not in cell:
+            raise StudentEditionError(
+                f"{where}: has no 'source' (every cell needs one; an empty cell has \"\")"
+            )
+        if not isinstance(cell.source, str):  # nbformat joins lists of lines on reading
+            raise StudentEditionError(f"{where}: its 'source' is not text")
+        cell.setdefault("metadata", NotebookNode())
+
+
+def _is_autograder_test(cell: NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
+
+
+def folded_solution(source: str, cell_type: str, cell_id: str | None = None) -> NotebookNode:
+    """A markdown cell holding the instructor's ``source`` (markers dropped) folded shut in a
+    ``<details>`` element: JupyterLab, Notebook, VS Code, Colab and GitHub show only the
+    summary line until it is clicked."""
+    lines = [
+        line for line in source.split("\n") if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION)
+    ]
+    body = "\n".join(lines).strip("\n")
+    if cell_type == "code":
+        fence = "```"
+        while fence in body:
+            fence += "`"
+        body = f"{fence}python\n{body}\n{fence}"
+    cell = nbformat.v4.new_markdown_cell(
+        f"<details><summary>{SOLUTION_SUMMARY}</summary>\n\n{body}\n\n</details>"
+    )
+    cell.metadata["tags"] = ["solution"]
+    cell.id = re.sub(r"[^A-Za-z0-9_-]", "-", f"solution-{cell_id or 'cell'}")[:64]
+    return cell
+
+
 def student_notebook(
-    nb: NotebookNode, name: str = "notebook"
+    nb: NotebookNode, name: str = "notebook", fold_solutions: bool = False
 ) -> tuple[NotebookNode, NotebookReport]:
     """The student edition of notebook ``nb`` (an ``nbformat`` v4 node; ``nb`` is unchanged),
-    and a :class:`NotebookReport`. Raises :class:`StudentEditionError` naming ``name``, the
-    cell index (counting from 0) and the line for unbalanced markers."""
+    and a :class:`NotebookReport`. With ``fold_solutions``, each exercise cell is followed by
+    :func:`folded_solution`. Raises :class:`StudentEditionError` naming ``name``, the cell
+    index (counting from 0) and the line for unbalanced markers, a cell without ``source`` or
+    with an unknown ``cell_type``."""
     nb = copy.deepcopy(nb)
+    _check_cells(nb, name)
     report = NotebookReport(name)
     solutions: dict[int, Cleared] = {}
+    originals: dict[int, str] = {}
+    nb.metadata.pop("widgets", None)
+    nb.metadata[EDITION_KEY] = {"edition": "student"}
+    nb.cells = [cell for cell in nb.cells if not _is_autograder_test(cell)]
     for index, cell in enumerate(nb.cells):
         where = f"{name} cell {index}"
+        original = cell.source
         cleared = clear_solutions(cell.source, cell.cell_type, where)
         if not cleared.solutions and _is_nbgrader_solution(cell):
             stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
             cleared = Cleared("\n".join(stub), [cell.source.split("\n")], [len(stub)])
         cell.source = cleared.source
+        cell.metadata.pop("nbgrader", None)
+        if cleared.solutions:
+            originals[index] = original
         tagged = EXERCISE_TAG in cell.metadata.get("tags", [])
         if cell.cell_type == "code":
             report.code_regions += len(cleared.solutions)
             if cleared.solutions:
                 solutions[index] = cleared
-            if tagged or cleared.solutions or _shows_verdict(cell):
+            if tagged or cleared.solutions or shows_verdict(cell):
                 cell.outputs = []
                 cell.execution_count = None
                 report.cleared_cells += 1
@@ -193,6 +273,13 @@ def student_notebook(
                 "goes to learners as it is"
             )
     report.warnings.extend(run_all_risks(nb, solutions, name))
+    if fold_solutions:
+        cells = []
+        for index, cell in enumerate(nb.cells):
+            cells.append(cell)
+            if index in originals:
+                cells.append(folded_solution(originals[index], cell.cell_type, cell.get("id")))
+        nb.cells = cells
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as err:
@@ -249,15 +336,17 @@ def _bound(tree: ast.AST) -> set[str]:
 
 
 def _used(tree: ast.AST) -> set[str]:
-    """Names read in ``tree``, except a bare name handed to ``check(...)`` (the check itself
-    copes with an unfinished function)."""
+    """Names read in ``tree``, except names handed to ``check(...)``, bare or inside a dict or
+    tuple of functions (the check itself copes with an unfinished function)."""
     handed_to_check = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name == "check":
-                handed_to_check.update(id(a) for a in node.args if isinstance(a, ast.Name))
+                handed_to_check.update(  # a name, or names in a dict/tuple of functions
+                    id(n) for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)
+                )
     return {
         node.id
         for node in ast.walk(tree)
@@ -350,7 +439,8 @@ def run_all_risks(
 
 
 def _skipped(path: Path, root: Path) -> bool:
-    return any(part in SKIPPED for part in path.relative_to(root).parts) or path.suffix == ".pyc"
+    parts = path.relative_to(root).parts
+    return any(part in SKIPPED or part.startswith(".") for part in parts) or path.suffix == ".pyc"
 
 
 def _check_folders(src: Path, dest: Path, force: bool) -> None:
@@ -358,16 +448,16 @@ def _check_folders(src: Path, dest: Path, force: bool) -> None:
         raise StudentEditionError(f"source folder {src} does not exist")
     if not src.is_dir():
         raise StudentEditionError(f"source {src} is not a folder; give the folder of notebooks")
+    if dest.is_symlink() and not dest.exists():
+        raise StudentEditionError(
+            f"DEST {dest} is a symbolic link to {os.readlink(dest)}, which does not exist; "
+            "remove the link or give another folder"
+        )
     s, d = src.resolve(), dest.resolve()
     if d == s:
         raise StudentEditionError(
             f"DEST {dest} is the source folder; the student edition would overwrite the "
             "solutions - choose another folder"
-        )
-    if d.is_relative_to(s):
-        raise StudentEditionError(
-            f"DEST {dest} is inside the source folder {src}; choose a folder outside it (a "
-            "student edition inside SRC would be read as source next time)"
         )
     if s.is_relative_to(d):
         raise StudentEditionError(
@@ -379,20 +469,47 @@ def _check_folders(src: Path, dest: Path, force: bool) -> None:
     if dest.is_dir() and any(dest.iterdir()) and not force:
         raise StudentEditionError(
             f"DEST {dest} is not empty; add --force to write into it (files with the same names "
-            "are replaced, other files stay)"
+            "are replaced, other files stay) or --replace to replace it as a whole"
         )
+    parent = d.parent
+    while not parent.exists():  # missing folders above DEST are made, like mkdir -p
+        parent = parent.parent
+    if not parent.is_dir():
+        raise StudentEditionError(f"DEST {dest}: {parent} is a file, not a folder")
+    for folder in (parent, d) if d.is_dir() else (parent,):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StudentEditionError(
+                f"DEST {dest}: cannot write in {folder} (permission denied); nothing was written"
+            )
 
 
-def make_student_edition(src: Path, dest: Path, force: bool = False) -> list[NotebookReport]:
+def make_student_edition(
+    src: Path,
+    dest: Path,
+    force: bool = False,
+    *,
+    replace: bool = False,
+    fold_solutions: bool = False,
+    notebooks_only: bool = False,
+) -> list[NotebookReport]:
     """Write the student edition of every notebook under ``src`` into ``dest`` (same relative
-    paths) and copy the other files; return one report per notebook. Everything is checked
-    and converted before the first file is written."""
+    paths) and copy the other files (unless ``notebooks_only``); return one report per
+    notebook. Everything is checked and converted first; the edition is then written into a
+    temporary folder beside ``dest`` and moved into place, so ``dest`` is either complete or
+    untouched. ``force`` keeps the other files already in ``dest``; ``replace`` replaces
+    ``dest`` as a whole. ``dest`` may lie inside ``src``: it is then not read as source."""
     src, dest = Path(src), Path(dest)
-    _check_folders(src, dest, force)
-    files = sorted(p for p in src.rglob("*") if p.is_file() and not _skipped(p, src))
+    _check_folders(src, dest, force or replace)
+    dest = dest.resolve()
+    inside = dest.is_relative_to(src.resolve())
+    files = sorted(
+        p
+        for p in src.rglob("*")
+        if p.is_file()
+        and not _skipped(p, src)
+        and not (inside and p.resolve().is_relative_to(dest))
+    )
     notebooks = [p for p in files if p.suffix == ".ipynb"]
-    if not notebooks:
-        raise StudentEditionError(f"no notebooks (*.ipynb) in {src}")
     converted = []
     for path in notebooks:
         rel = path.relative_to(src)
@@ -401,15 +518,28 @@ def make_student_edition(src: Path, dest: Path, force: bool = False) -> list[Not
         except Exception as err:  # bad JSON, unknown format: one line naming the file
             reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise StudentEditionError(f"{path}: cannot read it as a notebook: {reason}") from None
-        converted.append((rel, *student_notebook(nb, str(rel))))
-    for rel, nb, _ in converted:
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, dest / rel)
-    for path in files:
-        if path.suffix != ".ipynb":
-            target = dest / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+        if EDITION_KEY in nb.metadata:  # a student edition kept inside SRC (notebooks/learner)
+            continue
+        converted.append((rel, *student_notebook(nb, str(rel), fold_solutions)))
+    if not converted:
+        raise StudentEditionError(f"no notebooks (*.ipynb) in {src} (other than student editions)")
+    editions = {path.parent for path in notebooks} - {src / rel.parent for rel, _, _ in converted}
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with atomic.new_folder(dest, keep_existing=not replace) as tmp:
+            for rel, nb, _ in converted:
+                (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, tmp / rel)
+            for path in [] if notebooks_only else files:
+                if path.suffix != ".ipynb" and path.parent not in editions:
+                    target = tmp / path.relative_to(src)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, target)
+    except OSError as err:
+        where = err.filename or dest
+        raise StudentEditionError(
+            f"DEST {dest}: cannot write {where}: {err.strerror or err}; DEST was left as it was"
+        ) from None
     return [report for _, _, report in converted]
 
 
@@ -428,38 +558,68 @@ becomes, at the indentation of the BEGIN line,
     {CODE_STUB[0]}
     {CODE_STUB[1]}
 (in markdown cells: {TEXT_STUB[0]}). Exercise cells (tagged "{EXERCISE_TAG}" or holding a
-region) lose their outputs; everything else is kept, and the other files in SRC (images,
-data) are copied. In the student edition "Run All" reaches the end: each exercise
-says "Not attempted yet" until the learner answers it.""",
+region) lose their outputs; nbgrader's autograder test cells are left out; everything
+else is kept, and the other files in SRC (images, data) are copied. In the student
+edition "Run All" reaches the end: each exercise says "Not attempted yet" until the
+learner answers it. The edition is written into a temporary folder beside DEST and
+moved into place: DEST is either complete or untouched.""",
         epilog="""\
 examples:
   python -m backprop_kit.student notebooks student
   python -m backprop_kit.student notebooks student --force
+  python -m backprop_kit.student notebooks notebooks/learner --learner
 
 Prints one line per notebook and exits 0. On a problem it prints one line saying
 what is wrong, writes nothing and exits 2: SRC missing or without notebooks;
-DEST equal to SRC, inside it or containing it; DEST not empty (without --force);
-a marker without its partner, or nested markers (named by notebook, cell index
-counting from 0, and line). Warnings on stderr name cells that could stop
-"Run All" in the student edition.""",
+DEST equal to SRC or containing it; DEST not empty (without --force or
+--replace); DEST or its folder not writable; DEST a dangling symbolic link; a
+cell without source or of an unknown type; a marker without its partner, or
+nested markers (named by notebook, cell index counting from 0, and line).
+Warnings on stderr name cells that could stop "Run All" in the student edition.""",
     )
     parser.add_argument("src", metavar="SRC", type=Path, help="folder of instructor notebooks")
     parser.add_argument(
         "dest",
         metavar="DEST",
         type=Path,
-        help="folder for the student edition (created if missing; not SRC, not inside SRC, "
-        "not containing SRC)",
+        help="folder for the student edition (created if missing; not SRC, not containing "
+        "SRC; if inside SRC, it is not read as source)",
     )
     parser.add_argument(
         "--force",
         action="store_true",
         help="write into DEST even if it has files: files with the same names are replaced, "
-        "other files are left alone (delete DEST first for a clean edition)",
+        "other files are left alone (--replace for a clean edition)",
+    )
+    parser.add_argument(
+        "--replace", action="store_true", help="replace DEST as a whole (its other files go)"
+    )
+    parser.add_argument(
+        "--fold-solutions",
+        action="store_true",
+        help="after each exercise cell, its solution in a markdown cell folded shut "
+        "(<details>): for self-learners",
+    )
+    parser.add_argument(
+        "--notebooks-only", action="store_true", help="copy no other files from SRC"
+    )
+    parser.add_argument(
+        "--learner",
+        action="store_true",
+        help="the learner edition's recipe: --fold-solutions --replace --notebooks-only",
     )
     args = parser.parse_args(argv)
+    if args.learner:
+        args.fold_solutions = args.replace = args.notebooks_only = True
     try:
-        reports = make_student_edition(args.src, args.dest, force=args.force)
+        reports = make_student_edition(
+            args.src,
+            args.dest,
+            force=args.force,
+            replace=args.replace,
+            fold_solutions=args.fold_solutions,
+            notebooks_only=args.notebooks_only,
+        )
     except StudentEditionError as err:
         print(f"student: {err}", file=sys.stderr)
         return 2

@@ -342,3 +342,28 @@ def _drive_explorer_with_the_keyboard(page) -> None:
         )
         live = explorer.locator(".bpk-live[aria-live='polite']").last.inner_text()
         assert live.startswith(f"Step {step} of 2"), live  # the live step line says where
+
+
+def test_learner_edition_folds_each_solution_in_jupyterlab(lab, browser):
+    """The learner edition as a learner opens it (notebooks/learner): every exercise is
+    unanswered, its solution sits folded under "Show a solution", and one click shows it."""
+    url, token = lab
+    name = "learner/04_sigmoid_neuron.ipynb"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{url}/lab/tree/{name}?token={token}&reset", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-MarkdownOutput details", timeout=60_000, state="attached")
+        folds = page.locator(".jp-MarkdownOutput details")
+        assert folds.count() == 3
+        for i in range(folds.count()):
+            fold = folds.nth(i)
+            fold.scroll_into_view_if_needed()
+            assert fold.get_attribute("open") is None
+            assert fold.locator("summary").is_visible()
+            assert not fold.locator("pre").is_visible()  # the solution is not on screen
+        assert page.locator(".jp-CodeCell:has-text('raise NotImplementedError()')").count() == 3
+        folds.first.locator("summary").click()
+        assert folds.first.locator("pre").is_visible()
+        assert "answer.value" in folds.first.locator("pre").inner_text()
+    finally:
+        page.close()

@@ -88,7 +88,7 @@ def test_readme_quick_start_has_exactly_two_one_line_commands():
     commands = quick_start_commands()
     assert len(commands) == 2 and all("\n" not in c for c in commands)
     lab, test = commands
-    assert "jupyter lab notebooks/00_index.ipynb" in lab and "pip install -e ." in lab
+    assert "jupyter lab notebooks/learner/00_index.ipynb" in lab and "pip install -e ." in lab
     assert 'pip install -e ".[test]"' in test and test.endswith("python -m pytest")
 
 

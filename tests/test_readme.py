@@ -8,13 +8,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-BINDER = "https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/notebooks/{}"
+BINDER = "https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/notebooks/learner/{}"
 
 
 def test_every_notebook_has_a_row_with_a_binder_link():
     for name in NOTEBOOKS:
-        row = next(line for line in README.splitlines() if f"](notebooks/{name})" in line)
+        row = next(
+            line for line in README.splitlines() if f"](notebooks/learner/{name})" in line
+        )
         assert BINDER.format(name) in row, name
+
+
+def test_learners_are_never_sent_to_the_instructor_edition():
+    """Every chapter link and Binder path opens notebooks/learner/, never notebooks/NN_*."""
+    instructor = re.findall(r"(?:\]\(|urlpath=lab/tree/)notebooks/(\d\d_\w+\.ipynb)", README)
+    assert instructor == []
+    assert (ROOT / "notebooks" / "learner" / "00_index.ipynb").is_file()
 
 
 def test_the_binder_badge_opens_the_index():

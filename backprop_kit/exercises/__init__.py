@@ -188,6 +188,7 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
 
 def check(exercise_id: str, answer: Any) -> None:
     """Check ``answer`` (a value or a function) against exercise ``exercise_id``; print one line."""
+    _record(exercise_id, answer)
     print(_verdict(exercise_id, answer))
 
 
@@ -209,6 +210,7 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
     """
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
+    _LAST.pop(exercise_id, None)  # a failed attempt leaves no earlier answer to grade
     try:
         yield answer
     except NotImplementedError:
@@ -220,4 +222,31 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
     if answer.value is Answer._UNSET:
         print(NO_ANSWER)
         return
+    _record(exercise_id, answer.value)
     print(_verdict(exercise_id, answer.value))
+
+
+# --- Grading: the learner's last answer, judged again by a test cell ----------------------------
+
+_LAST: dict[str, Any] = {}
+
+
+def _record(exercise_id: str, answer: Any) -> None:
+    """Remember ``answer`` as the learner's last answer to ``exercise_id`` (for :func:`grade`)."""
+    _LAST[exercise_id] = answer
+
+
+def grade(exercise_id: str) -> None:
+    """Judge again the last answer given to ``exercise_id`` in this kernel; raise unless right.
+
+    This is the content of an nbgrader autograder test cell (``grade("ch02-dfdz")``): nbgrader
+    scores a test cell by whether it raises. Silent when the last answer is correct; otherwise
+    ``AssertionError`` with the one-line verdict (not attempted, no answer, or the hint). The
+    learner's own cells keep printing and never raise.
+    """
+    get(exercise_id)  # an unknown id is a KeyError naming the known ones
+    if exercise_id not in _LAST:
+        raise AssertionError(f"{exercise_id}: {NOT_ATTEMPTED}")
+    verdict = _verdict(exercise_id, _LAST[exercise_id])
+    if not verdict.startswith(CORRECT):
+        raise AssertionError(f"{exercise_id}: {verdict}")
