@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
+from backprop_kit import atomic
 from backprop_kit import rerun as rr
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,7 @@ def test_a_write_that_fails_half_way_leaves_the_original_whole(tmp_path, monkeyp
         def __getattr__(self, name):
             return getattr(self.f, name)
 
-    monkeypatch.setattr(rr.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(atomic.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
     new = nbformat.writes(nbformat.v4.new_notebook()) + "\n"  # what rerun() would store
     with pytest.raises(rr.RerunError, match="No space left on device") as err:
         rr.write_atomic(nb, new)
@@ -81,7 +82,7 @@ def test_killed_during_the_write_the_original_is_whole(tmp_path):
     script = (
         "import os, sys, time\n"
         "from pathlib import Path\n"
-        "from backprop_kit import rerun as rr\n"
+        "from backprop_kit import atomic, rerun as rr\n"
         "real = os.fdopen\n"
         "class Slow:\n"
         "    def __init__(self, f): self.f = f\n"
@@ -92,7 +93,7 @@ def test_killed_during_the_write_the_original_is_whole(tmp_path):
         "        for i in range(0, len(text), 1_000_000):\n"
         "            self.f.write(text[i:i + 1_000_000]); self.f.flush()\n"
         "            print('writing', flush=True); time.sleep(0.05)\n"
-        "rr.os.fdopen = lambda *a, **k: Slow(real(*a, **k))\n"
+        "atomic.os.fdopen = lambda *a, **k: Slow(real(*a, **k))\n"
         "rr.rerun(Path(sys.argv[1]))\n"
     )
     proc = subprocess.Popen(
@@ -176,7 +177,7 @@ def test_a_folder_that_refuses_the_temporary_file_is_one_line(tmp_path, monkeypa
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(rr, "tempfile", SimpleNamespace(mkstemp=refuse))  # rerun's own only
-    with pytest.raises(rr.RerunError, match="cannot write in .*: Permission denied") as err:
+    monkeypatch.setattr(atomic, "tempfile", SimpleNamespace(mkstemp=refuse))  # the writer's own only
+    with pytest.raises(rr.RerunError, match="cannot write .*: Permission denied") as err:
         rr.rerun(nb)
     assert "\n" not in str(err.value) and nb.read_bytes() == before
