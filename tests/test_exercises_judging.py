@@ -11,8 +11,7 @@ import unittest.mock
 import numpy as np
 import pytest
 
-from backprop_kit import Value, grad_check, numerical_grad
-from backprop_kit import guard
+from backprop_kit import Value, grad_check, guard, numerical_grad
 from backprop_kit.arrays import matmul_backward
 from backprop_kit.exercises import (
     CORRECT,
