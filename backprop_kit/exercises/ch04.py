@@ -24,6 +24,9 @@ from backprop_kit.gates import GATES
 
 # The forward value of σ that the notes cache and read off the circuit, to two decimals.
 CACHED_SIGMOID_OUTPUT = 0.73
+# ``ch04-sigmoid-local`` asks about another neuron's σ gate, so that the chapter's own
+# (1 − 0.73)·0.73 is not the answer on screen.
+EXERCISE_SIGMOID_OUTPUT = 0.88
 
 
 def sigmoid_slope(z: float) -> float:
@@ -68,8 +71,9 @@ value_exercise(
 
 value_exercise(
     "ch04-sigmoid-local",
-    "The σ gate's output is 0.73. What is its local gradient? (3 decimals or more)",
-    expected=lambda: GATES["sigmoid"].local(CACHED_SIGMOID_OUTPUT, 0.0, 0.0, None)[0],
+    "Another neuron's σ gate cached the output 0.88. What is its local gradient? "
+    "(3 decimals or more)",
+    expected=lambda: GATES["sigmoid"].local(EXERCISE_SIGMOID_OUTPUT, 0.0, 0.0, None)[0],
     hint=(
         "the σ gate needs only its own cached output s: its slope is a product of two numbers "
         "made from s. Neither s alone nor 1 − s alone is enough."
