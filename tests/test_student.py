@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,13 @@ def regions_of(nb) -> list[list[str]]:
 
 def code_region_count(nb) -> int:
     return sum(len(regions_of(notebook(cell))) for cell in nb.cells if cell.cell_type == "code")
+
+
+def exercise_count(nb) -> int:
+    """The number of verdicts a notebook prints: one per ``check(...)`` or ``attempt(...)`` call
+    in its code cells (an exercise may hold several solution regions, e.g. a bug hunt)."""
+    calls = re.compile(r"^\s*(?:check\(|with attempt\()", re.MULTILINE)
+    return sum(len(calls.findall(cell.source)) for cell in nb.cells if cell.cell_type == "code")
 
 
 def every_string(node) -> str:
@@ -368,6 +376,12 @@ def test_a_well_built_exercise_raises_no_warning():
         code(f"def fix_a(x):\n    {BEGIN}\n    return x\n    {END}", tags=["exercise"]),
         code(f"def fix_b(x):\n    {BEGIN}\n    return x\n    {END}", tags=["exercise"]),
         code("check('bugs', {'a': fix_a, 'b': fix_b})"),  # several functions checked at once
+        code(  # several functions handed to one check, in a tuple or a dict
+            f"def fw(x):\n    {BEGIN}\n    return x\n    {END}\n\n"
+            f"def bw(d):\n    {BEGIN}\n    return d\n    {END}\n\n"
+            "check('t', (fw, bw))\ncheck('u', {'fw': fw, 'bw': bw})",
+            tags=["exercise"],
+        ),
     )
     assert student_notebook(nb, "nb")[1].warnings == []
 
@@ -634,7 +648,7 @@ def test_learner_edition_runs_to_the_end_with_every_solution_folded(tmp_path, ca
     for name, ran in zip(names, execute_all([LEARNER / name for name in names])):
         problems += errors_in(ran, name)
         text = "\n".join(output_text(cell) for cell in ran.cells)
-        expected = code_region_count(sources[name])
+        expected = exercise_count(sources[name])
         if text.count(NOT_ATTEMPTED) != expected:
             problems.append(
                 f"{name}: {text.count(NOT_ATTEMPTED)} × {NOT_ATTEMPTED!r} for {expected} exercises"

@@ -14,7 +14,13 @@ import re
 from typing import Any
 
 from backprop_kit.engine import Value
-from backprop_kit.exercises import function_exercise, value_exercise
+from backprop_kit.exercises import (
+    AnswerKey,
+    Mismatch,
+    describe,
+    function_exercise,
+    value_exercise,
+)
 
 #: The point of ``ch03-inputs-to-raise`` (not chapter 2's point, whose gradients the chapter
 #: shows and reads aloud).
@@ -59,16 +65,32 @@ def names_in(answer: Any) -> frozenset[str] | None:
     return frozenset(t.lower() for t in items)
 
 
-class NameSet:
-    """An answer key: equal to any spelling of the same set of names (see :func:`names_in`)."""
+class NameSet(AnswerKey):
+    """An answer key: any spelling of the same set of names (see :func:`names_in`) is right.
 
-    def __init__(self, names: frozenset[str]) -> None:
+    An answer that is not a collection of names, or names something that is not one of
+    ``allowed``, gets a hint about the form of the answer, not about the idea.
+    """
+
+    def __init__(self, names: frozenset[str], allowed: frozenset[str] = frozenset("xyz")) -> None:
         self.names = frozenset(n.lower() for n in names)
+        self.allowed = frozenset(n.lower() for n in allowed)
 
-    def __eq__(self, other: object) -> bool:
-        return names_in(other) == self.names
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists and strings: not hashable
+    def compare(self, got: Any) -> Mismatch | None:
+        names = names_in(got)
+        example = "{\"a\", \"b\"} or \"a, b\""
+        if names is None and isinstance(got, (set, frozenset, list, tuple)):
+            odd = next(t for t in got if not isinstance(t, str))
+            return Mismatch("type", f"every name must be a string in quotes; your answer holds "
+                                    f"{describe(odd)}")
+        if names is None:
+            return Mismatch("type", f"expected names of inputs such as {example}, got "
+                                    f"{describe(got)}")
+        unknown = sorted(names - self.allowed)
+        if unknown:
+            return Mismatch("type", f"{unknown[0][:20]!r} is not the name of an input: write "
+                                    "each name on its own, separated by commas")
+        return None if names == self.names else Mismatch("value")
 
     def __repr__(self) -> str:
         return f"NameSet({sorted(self.names)})"
@@ -98,4 +120,27 @@ value_exercise(
         "negative one means it lowers f. Name every input that raises f, and only those."
     ),
     explanation="The + gate hands the positive z to x and y; z receives q = x + y, negative here.",
+)
+
+
+def divide_backward(a: float, b: float, upstream: float) -> tuple[float, float]:
+    """(∂f/∂a, ∂f/∂b) for out = a / b when ∂f/∂out = ``upstream``: backward(upstream) on the
+    kit's division (a · b⁻¹)."""
+    va, vb = Value(a), Value(b)
+    (va / vb).backward(upstream)
+    return va.grad, vb.grad
+
+
+function_exercise(
+    "ch03-divide-backward",
+    "Write divide_backward(a, b, upstream) returning the gradients on a and b of a gate "
+    "out = a / b whose output receives the gradient `upstream` (the kit's autodiff is "
+    "switched off while your function is checked).",
+    reference=divide_backward,
+    cases=lambda: [(3.0, 2.0, 1.0), (-1.0, 4.0, 2.0), (6.0, -3.0, -0.5), (0.5, 0.25, 3.0)],
+    hint=(
+        "the local gradients of a / b: with b fixed it is a line in a (slope 1/b); with a "
+        "fixed it is a·(1/b), and d(1/b)/db = −1/b². Then multiply each by `upstream`."
+    ),
+    explanation="(upstream / b, −upstream · a / b²): local slope times what flows in.",
 )
