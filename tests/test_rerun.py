@@ -177,7 +177,7 @@ def test_a_folder_that_refuses_the_temporary_file_is_one_line(tmp_path, monkeypa
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic, "tempfile", SimpleNamespace(mkstemp=refuse))  # the writer's own only
+    monkeypatch.setattr(atomic, "tempfile", SimpleNamespace(mkstemp=refuse))  # the writer's only
     with pytest.raises(rr.RerunError, match="cannot write .*: Permission denied") as err:
         rr.rerun(nb)
     assert "\n" not in str(err.value) and nb.read_bytes() == before
