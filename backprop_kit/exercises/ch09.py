@@ -1,0 +1,359 @@
+"""Chapter 9 exercises: the learner builds a small engine of their own, step by step.
+
+The learner's class has micrograd's shape (``Value(data)``, ``.data``, ``.grad``, operators,
+``tanh/relu/exp``, ``backward()``) and, inside, the chapter's choices:
+
+* ``_parents`` — the gate's inputs as a **tuple in operand order** (``a + a`` keeps ``(a, a)``),
+* ``_op`` — the gate's name (``"+"``, ``"*"``, ``"**"``, ``"tanh"``, …; ``""`` for an input),
+* ``_local_grads()`` — ∂self/∂parent for each parent, in operand order,
+* ``_topo()`` — every wire of the circuit, each after its parents, ``self`` last,
+* ``backward()`` — resets every gradient of the circuit, sets 1 on the output, and visits the
+  gates in reverse topological order, *adding* ``local × upstream`` to each parent.
+
+The exercises, one per step (each receives the class itself):
+
+* ``ch09-graph`` — the forward graph: values, parents in operand order, the op's name;
+* ``ch09-local`` — the local-gradient rules of ``+`` and ``*``;
+* ``ch09-topo`` — the topological order;
+* ``ch09-backward`` — ``backward()`` on circuits of ``+`` and ``*`` (random expressions, see
+  :mod:`backprop_kit.engine_check`), and a second call gives the same gradients;
+* ``ch09-engine`` — the whole engine, on every operation it has (the kit's engine checker);
+* ``ch09-train`` — the learner's engine trains chapter 8's network like the kit's.
+
+:func:`demo_engine` builds an engine of this shape with one classic bug (or none), for the
+chapter to show what the checker says and for the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from backprop_kit import engine_check
+from backprop_kit.engine import Value as KitValue
+from backprop_kit.exercises import Exercise, _register
+
+BASIC_OPS = ("add", "mul", "addc", "mulc")
+"""The operations of the first steps: ``+`` and ``*``, a plain number on the right allowed."""
+
+
+# --- an engine with the chapter's shape, with a bug to order ---------------------------------
+
+BUGS = {
+    "fork": "= instead of += when a gate passes gradient to its inputs",
+    "swap": "the multiply rule gives each input its own value, not the other's",
+    "upstream": "the local gradient is passed on without the upstream factor",
+    "order": "backward() visits the gates in topological order, not reversed",
+    "seed": "backward() never sets the output's gradient to 1",
+    "tanh": "tanh's local gradient is 1 - t instead of 1 - t**2",
+    "set": "the parents are kept in a set, which loses order and duplicates",
+}
+
+
+def demo_engine(bug: str | None = None) -> type:
+    """A micrograd-shaped engine written the chapter's way, with the classic ``bug`` (a key
+    of :data:`BUGS`) or none. Each call returns a new class."""
+    if bug is not None and bug not in BUGS:
+        raise ValueError(f"unknown bug {bug!r}; known bugs: {', '.join(BUGS)}")
+
+    class Value:
+        def __init__(self, data, parents=(), op=""):
+            self.data = float(data)
+            self.grad = 0.0
+            self._parents = set(parents) if bug == "set" else tuple(parents)
+            self._op = op
+            self._k = None
+
+        def __repr__(self):
+            return f"Value(data={self.data:g}, grad={self.grad:g})"
+
+        def __add__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            return Value(self.data + other.data, (self, other), "+")
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            return Value(self.data * other.data, (self, other), "*")
+
+        def __pow__(self, k):
+            out = Value(self.data**k, (self,), "**")
+            out._k = k
+            return out
+
+        def tanh(self):
+            return Value(math.tanh(self.data), (self,), "tanh")
+
+        def exp(self):
+            return Value(math.exp(self.data), (self,), "exp")
+
+        def relu(self):
+            return Value(max(0.0, self.data), (self,), "relu")
+
+        def __neg__(self):
+            return self * -1
+
+        def __sub__(self, other):
+            return self + (-other)
+
+        def __truediv__(self, other):
+            return self * other**-1
+
+        def __radd__(self, other):
+            return self + other
+
+        def __rmul__(self, other):
+            return self * other
+
+        def _local_grads(self):
+            ps = tuple(self._parents)
+            if not ps:
+                return ()
+            if self._op == "+":
+                return tuple(1.0 for _ in ps)
+            if self._op == "*":
+                a, b = ps if len(ps) == 2 else (ps[0], ps[0])
+                return (a.data, b.data) if bug == "swap" else (b.data, a.data)
+            x = ps[0].data
+            if self._op == "**":
+                return (self._k * x ** (self._k - 1),)
+            if self._op == "tanh":
+                return (1 - self.data,) if bug == "tanh" else (1 - self.data**2,)
+            if self._op == "exp":
+                return (self.data,)
+            return (1.0 if x > 0 else 0.0,)  # relu
+
+        def _topo(self):
+            order, seen = [], set()
+
+            def visit(v):
+                if v not in seen:
+                    seen.add(v)
+                    for p in v._parents:
+                        visit(p)
+                    order.append(v)
+
+            visit(self)
+            return order
+
+        def backward(self):
+            order = self._topo()
+            for v in order:
+                v.grad = 0.0
+            if bug != "seed":
+                self.grad = 1.0
+            for v in order if bug == "order" else reversed(order):
+                for p, local in zip(v._parents, v._local_grads()):
+                    g = local if bug == "upstream" else local * v.grad
+                    if bug == "fork":
+                        p.grad = g
+                    else:
+                        p.grad += g
+
+    Value.__qualname__ = Value.__name__ = "Value" if bug is None else f"Value_{bug}"
+    return Value
+
+
+# --- the judges ---------------------------------------------------------------------------------
+
+
+def _inputs(cls: type, *xs: float) -> list[Any]:
+    return [cls(x) for x in xs]
+
+
+def _same(got: object, want: object) -> bool:
+    return isinstance(got, (int, float)) and not isinstance(got, bool) and engine_check.close(
+        float(got), float(want)
+    )
+
+
+def _kit_local(op: str, x: float, y: float) -> tuple[float, ...]:
+    a, b = KitValue(x), KitValue(y)
+    out = a + b if op == "+" else a * b
+    return out.local_grads()
+
+
+def _need_class(cls: object) -> str | None:
+    if not isinstance(cls, type):
+        return f"pass your class itself (Value, without brackets), not a {type(cls).__name__}"
+    if issubclass(cls, KitValue):
+        return "build your own class: one built on the kit's Value only checks the kit"
+    return None
+
+
+def judge_graph(cls: object) -> str | None:
+    """The forward graph: values, ``_parents`` as an ordered tuple, ``_op``, grads at 0."""
+    if (problem := _need_class(cls)) is not None:
+        return problem
+    assert isinstance(cls, type)
+    a, b = _inputs(cls, 2.0, -3.0)
+    if not _same(getattr(a, "data", None), 2.0) or not _same(getattr(a, "grad", None), 0.0):
+        return "Value(2.0) should have .data == 2.0 and .grad == 0.0"
+    if getattr(a, "_parents", None) != () or getattr(a, "_op", None) != "":
+        return "an input, Value(2.0), has no parents: _parents == () and _op == ''"
+    for out, op, want, parents in ((a + b, "+", -1.0, (a, b)), (a * b, "*", -6.0, (a, b)),
+                                   (b * a, "*", -6.0, (b, a)), (a + a, "+", 4.0, (a, a))):
+        shown = f"{'a' if parents[0] is a else 'b'} {op} {'a' if parents[1] is a else 'b'}"
+        if not _same(getattr(out, "data", None), want):
+            return f"with a = 2 and b = -3, ({shown}).data should be {want:g}"
+        ps = getattr(out, "_parents", None)
+        if not isinstance(ps, tuple):
+            return (f"_parents must be a tuple (in operand order), got {type(ps).__name__}: "
+                    "a set forgets which input came first and keeps a + a's input once")
+        if len(ps) != 2 or ps[0] is not parents[0] or ps[1] is not parents[1]:
+            return (f"({shown})._parents should hold the two operands themselves, in the order "
+                    "they were written (a + a holds a twice)")
+        if getattr(out, "_op", None) != op:
+            return f"({shown})._op should be {op!r}"
+    c = a * 4
+    ps = getattr(c, "_parents", ())
+    if len(ps) != 2 or not isinstance(ps[1], cls) or not _same(ps[1].data, 4.0):
+        return "a * 4 should wrap the plain number 4 in a Value of its own (its second parent)"
+    return None
+
+
+def judge_local(cls: object) -> str | None:
+    """``_local_grads()`` of ``+`` and ``*``: ∂out/∂parent in operand order."""
+    if (problem := _need_class(cls)) is not None:
+        return problem
+    assert isinstance(cls, type)
+    x0, = _inputs(cls, 5.0)
+    if tuple(x0._local_grads()) != ():
+        return "an input has no parents, so _local_grads() of an input is ()"
+    for x, y in ((2.0, -3.0), (-1.5, 4.0), (0.5, 0.5)):
+        a, b = _inputs(cls, x, y)
+        for op, out in (("+", a + b), ("*", a * b)):
+            got = out._local_grads()
+            want = _kit_local(op, x, y)
+            if not isinstance(got, (tuple, list)) or len(got) != 2 or not all(
+                _same(g, w) for g, w in zip(got, want)
+            ):
+                return (f"for a {op} b with a = {x:g}, b = {y:g}, _local_grads() returned "
+                        f"{got!r:.60}: it must be (∂out/∂a, ∂out/∂b), one number per parent")
+    return None
+
+
+def judge_topo(cls: object) -> str | None:
+    """``_topo()``: every wire once, each after its parents, the output last."""
+    if (problem := _need_class(cls)) is not None:
+        return problem
+    assert isinstance(cls, type)
+    circuits: list[tuple[str, Callable[[list[Any]], Any]]] = [
+        ("a * b", lambda v: v[0] * v[1]),
+        ("(a + b) * (a + c)", lambda v: (v[0] + v[1]) * (v[0] + v[2])),
+        ("a + a", lambda v: v[0] + v[0]),
+        ("q * q + a, q = a * b", lambda v: (lambda q: q * q + v[0])(v[0] * v[1])),
+        ("((a * b) * c + a) * b", lambda v: ((v[0] * v[1]) * v[2] + v[0]) * v[1]),
+    ]
+    for name, make in circuits:
+        ins = _inputs(cls, 2.0, 3.0, -1.0)
+        out = make(ins)
+        every = _reachable(out)
+        order = out._topo()
+        if not isinstance(order, list):
+            return f"_topo() should return a list, got {type(order).__name__}"
+        ids = [id(v) for v in order]
+        if len(set(ids)) != len(ids):
+            return f"on {name}, _topo() lists a wire twice: remember which wires you visited"
+        if set(ids) != set(every):
+            return f"on {name}, _topo() should list all {len(every)} wires of the circuit"
+        if order[-1] is not out:
+            return f"on {name}, the output should come last"
+        pos = {i: n for n, i in enumerate(ids)}
+        for v in order:
+            if any(pos[id(p)] > pos[id(v)] for p in v._parents):
+                return f"on {name}, a wire comes before one of its parents"
+    return None
+
+
+def _reachable(out: Any) -> dict[int, Any]:
+    """Every wire that ``out`` depends on (itself included), found from ``_parents``."""
+    seen, stack = {id(out): out}, [out]
+    while stack:
+        for p in stack.pop()._parents:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return seen
+
+
+def _engine_judge(ops: tuple[str, ...] | None, twice: bool) -> Callable[[object], str | None]:
+    def judge(cls: object) -> str | None:
+        if (problem := _need_class(cls)) is not None:
+            return problem
+        assert isinstance(cls, type)
+        try:
+            report = engine_check.check_engine(cls, ops)
+        except TypeError as err:
+            return str(err)
+        if not report.ok:
+            _show(report)
+            return report.summary()
+        if twice:
+            a, b = _inputs(cls, 2.0, -3.0)
+            f = a * b + a
+            f.backward()
+            first = (a.grad, b.grad)
+            f.backward()
+            if not (_same(a.grad, first[0]) and _same(b.grad, first[1])):
+                return (f"calling f.backward() twice on f = a * b + a gave ∂f/∂a = {first[0]:g} "
+                        f"then {a.grad:g}: backward() must first reset every gradient of the "
+                        "circuit to 0")
+        return None
+
+    return judge
+
+
+def _show(report: engine_check.EngineReport) -> None:
+    """In a notebook, show the failing circuit and the table of gradients."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    fig = report.figure()
+    if fig is not None:
+        display(fig)
+        print(report.table())
+
+
+def _custom(exercise_id: str, question: str, judge: Callable[[Any], str | None],
+            explanation: str) -> Exercise:
+    return _register(Exercise(exercise_id, question, judge, explanation))
+
+
+_custom(
+    "ch09-graph",
+    "Write __init__, __add__ and __mul__: every Value keeps .data, .grad = 0, its parents as a "
+    "tuple in operand order (_parents) and its gate's name (_op).",
+    judge_graph,
+    "Your Values remember the circuit that made them.",
+)
+_custom(
+    "ch09-local",
+    "Write _local_grads() for + and *: one local gradient per parent, in operand order.",
+    judge_local,
+    "Add copies, multiply swaps.",
+)
+_custom(
+    "ch09-topo",
+    "Write _topo(): every wire of the circuit once, each after its parents, the output last.",
+    judge_topo,
+    "A depth-first search lists each wire after everything it depends on.",
+)
+_custom(
+    "ch09-backward",
+    "Write backward(): reset, set 1 on the output, and in reverse topological order add "
+    "local × upstream to each parent.",
+    _engine_judge(BASIC_OPS, twice=True),
+    "Your engine agrees with the kit's on every circuit of + and * it was given.",
+)
+_custom(
+    "ch09-engine",
+    "Give your engine the remaining operations; the kit compares it with its own engine on "
+    "random expressions.",
+    _engine_judge(None, twice=False),
+    "Your engine agrees with the kit's on every value and gradient.",
+)
