@@ -481,28 +481,30 @@ def affine(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, Affine
 
 
 def affine_backward(
-    dout: ArrayLike, cache: AffineCache
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    dout: ArrayLike, cache: AffineCache, *, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Backward of :func:`affine`: ``dX = dout @ W.T``, ``dW = X.T @ dout``,
     ``db = dout.sum(axis=0)``.
 
     Math: the matmul rule of chapter 7 (with rows as examples, so the transposes move) and the
     bias-add rule (``b`` is added to every row, so its gradient sums over the rows).
-    Shapes: ``dout`` (N, H) -> ``dX`` (N, D), ``dW`` (D, H), ``db`` (H,).
+    Shapes: ``dout`` (N, H) -> ``dX`` (N, D), ``dW`` (D, H), ``db`` (H,). With
+    ``input_grad=False`` ``dX`` is not computed (returned as None): a network's first layer
+    reads the data, whose gradient nobody uses.
     Raises ``ValueError`` if ``dout`` does not have the shape (N, H) of ``out``.
     """
     X, W = _check_cache(cache, AffineCache, "affine_backward", "affine(X, W, b)")
     dout = _check_upstream(
         dout, (X.shape[0], W.shape[1]), "dout", "affine_backward", "out = X @ W + b"
     )
-    return dout @ W.T, X.T @ dout, dout.sum(axis=0)
+    return (dout @ W.T if input_grad else None), X.T @ dout, dout.sum(axis=0)
 
 
 class SvmLossCache(NamedTuple):
-    """What :func:`svm_loss_backward` needs: the labels and where the margin was violated."""
+    """What :func:`svm_loss_backward` needs: the labels and the margins ``1 - y s``."""
 
     y: np.ndarray
-    active: np.ndarray
+    margins: np.ndarray
 
 
 def svm_loss(scores: ArrayLike, y: ArrayLike) -> tuple[float, SvmLossCache]:
@@ -520,8 +522,7 @@ def svm_loss(scores: ArrayLike, y: ArrayLike) -> tuple[float, SvmLossCache]:
             f"per score"
         )
     margins = 1.0 - y * s
-    active = margins > 0
-    return float(np.mean(np.where(active, margins, 0.0))), SvmLossCache(y, active)
+    return float(np.maximum(margins, 0.0).mean()), SvmLossCache(y, margins)
 
 
 def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
@@ -530,9 +531,10 @@ def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
 
     Shapes: ``dL`` a single number (1.0 when ``L`` is the loss) -> ``ds`` (N,).
     """
-    y, active = _check_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
-    dL = _check_upstream(dL, (), "dL", "svm_loss_backward", "L = svm_loss(scores, y)")
-    return np.where(active, -y * (dL / y.shape[0]), 0.0)
+    y, margins = _check_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
+    if type(dL) is not float:
+        dL = float(_check_upstream(dL, (), "dL", "svm_loss_backward", "L = svm_loss(scores, y)"))
+    return np.where(margins > 0, y * (-dL / y.shape[0]), 0.0)
 
 
 # --------------------------------------------------------------------------- checking

@@ -355,8 +355,9 @@ class ArrayMLP:
         ds = arrays.svm_loss_backward(1.0, loss_cache)
         grads = self.backward(ds[:, None], caches)
         if alpha:
-            loss += alpha * sum(float(np.sum(p * p)) for p in self.params)
-            grads = [g + 2.0 * alpha * p for g, p in zip(grads, self.params)]
+            loss += alpha * sum(float((p * p).sum()) for p in self.params)
+            for g, p in zip(grads, self.params):  # fresh arrays from the gates: add in place
+                g += (2.0 * alpha) * p
         return loss, grads
 
     def backward(self, dscores: np.ndarray, caches: list) -> list[np.ndarray]:
@@ -370,7 +371,9 @@ class ArrayMLP:
             if i < n_layers - 1:
                 dh = act_backward(dh, caches[k])
                 k -= 1
-            dh, grads[2 * i], grads[2 * i + 1] = arrays.affine_backward(dh, caches[k])
+            dh, grads[2 * i], grads[2 * i + 1] = arrays.affine_backward(
+                dh, caches[k], input_grad=i > 0
+            )
             k -= 1
         return grads
 
