@@ -181,8 +181,9 @@ def _need_class(cls: object) -> str | None:
     return None
 
 
-def judge_graph(cls: object) -> str | None:
-    """The forward graph: values, ``_parents`` as an ordered tuple, ``_op``, grads at 0."""
+def judge_graph(cls: object, ops: str = "+*") -> str | None:
+    """The forward graph: values, ``_parents`` as an ordered tuple, ``_op``, grads at 0;
+    for the operators in ``ops`` (``"+"`` alone, or ``"+*"``)."""
     if (problem := _need_class(cls)) is not None:
         return problem
     assert isinstance(cls, type)
@@ -191,8 +192,13 @@ def judge_graph(cls: object) -> str | None:
         return "Value(2.0) should have .data == 2.0 and .grad == 0.0"
     if getattr(a, "_parents", None) != () or getattr(a, "_op", None) != "":
         return "an input, Value(2.0), has no parents: _parents == () and _op == ''"
-    for out, op, want, parents in ((a + b, "+", -1.0, (a, b)), (a * b, "*", -6.0, (a, b)),
-                                   (b * a, "*", -6.0, (b, a)), (a + a, "+", 4.0, (a, a))):
+    cases = [("+", -1.0, (a, b)), ("+", -1.0, (b, a)), ("+", 4.0, (a, a)),
+             ("*", -6.0, (a, b)), ("*", -6.0, (b, a)), ("*", 9.0, (b, b))]
+    for op, want, parents in cases:
+        if op not in ops:
+            continue
+        x, y = parents
+        out = x + y if op == "+" else x * y
         shown = f"{'a' if parents[0] is a else 'b'} {op} {'a' if parents[1] is a else 'b'}"
         if not _same(getattr(out, "data", None), want):
             return f"with a = 2 and b = -3, ({shown}).data should be {want:g}"
@@ -205,10 +211,12 @@ def judge_graph(cls: object) -> str | None:
                     "they were written (a + a holds a twice)")
         if getattr(out, "_op", None) != op:
             return f"({shown})._op should be {op!r}"
-    c = a * 4
-    ps = getattr(c, "_parents", ())
-    if len(ps) != 2 or not isinstance(ps[1], cls) or not _same(ps[1].data, 4.0):
-        return "a * 4 should wrap the plain number 4 in a Value of its own (its second parent)"
+    for op in ops:
+        c = a + 4 if op == "+" else a * 4
+        ps = getattr(c, "_parents", ())
+        if len(ps) != 2 or not isinstance(ps[1], cls) or not _same(ps[1].data, 4.0):
+            return (f"a {op} 4 should wrap the plain number 4 in a Value of its own (its second "
+                    "parent)")
     return None
 
 
@@ -306,16 +314,8 @@ def _engine_judge(ops: tuple[str, ...] | None, twice: bool) -> Callable[[object]
 
 def _show(report: engine_check.EngineReport) -> None:
     """In a notebook, show the failing circuit and the table of gradients."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
     fig = report.figure()
-    if fig is not None:
-        display(fig)
+    if fig is not None and _display(fig):
         print(report.table())
 
 
@@ -324,6 +324,12 @@ def _custom(exercise_id: str, question: str, judge: Callable[[Any], str | None],
     return _register(Exercise(exercise_id, question, judge, explanation))
 
 
+_custom(
+    "ch09-add",
+    "Write __add__: a new Value holding the sum, its parents (self, other) and the op '+'.",
+    lambda cls: judge_graph(cls, "+"),
+    "Your sum remembers where it came from.",
+)
 _custom(
     "ch09-graph",
     "Write __init__, __add__ and __mul__: every Value keeps .data, .grad = 0, its parents as a "
@@ -356,4 +362,96 @@ _custom(
     "random expressions.",
     _engine_judge(None, twice=False),
     "Your engine agrees with the kit's on every value and gradient.",
+)
+
+
+# --- training chapter 8's network with the learner's engine ----------------------------------
+
+TRAIN_STEPS = 8
+"""Steps of gradient descent the two engines are compared on (the chapter's run, kept short:
+the learner's engine is pure Python)."""
+
+
+def curve_figure(theirs: list[float], kit: list[float]):
+    """Both loss curves on one small plot (a matplotlib Figure, not registered with pyplot)."""
+    from matplotlib.figure import Figure
+
+    from backprop_kit.layout import GRAD_COLOR, VALUE_COLOR
+
+    fig = Figure(figsize=(4.8, 2.6), dpi=100)
+    ax = fig.add_subplot()
+    steps = range(len(kit))
+    ax.plot(steps, kit, color=VALUE_COLOR, linewidth=4, alpha=0.5, label="the kit's Value")
+    ax.plot(steps, theirs, color=GRAD_COLOR, linestyle="--", marker="o", markersize=3,
+            label="your Value")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def train_model(value_cls: type, steps: int = TRAIN_STEPS) -> tuple[Any, list[float]]:
+    """Chapter 8's network trained ``steps`` steps by the kit's loop, and its loss curve."""
+    from backprop_kit.nn import MLP, train_step
+    from backprop_kit.toy_data import two_moons
+    from backprop_kit.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
+
+    X, y = two_moons()
+    model = MLP(2, [DEFAULT_WIDTH, DEFAULT_WIDTH, 1], activation="relu", seed=0,
+                value_cls=value_cls)
+    return model, [train_step(model, X, y, DEFAULT_LR, ALPHA) for _ in range(steps)]
+
+
+def judge_train(answer: object) -> str | None:
+    """``(model, losses)``: chapter 8's network trained TRAIN_STEPS steps with the learner's
+    engine, and the loss before each step. Right when every weight equals the kit's after the
+    same steps; then both loss curves are drawn."""
+    from backprop_kit.nn import MLP
+
+    if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[0], MLP)
+            and isinstance(answer[1], list)):
+        return ("answer.value should be the pair (model, losses): the trained MLP and the list "
+                f"of losses, got {type(answer).__name__}")
+    model, losses = answer
+    cls = model.value_cls
+    if (problem := _need_class(cls)) is not None:
+        return f"the model's value_cls: {problem}"
+    kit_model, kit = train_model(KitValue)
+    ps, want = model.parameters(), kit_model.parameters()
+    if len(ps) != len(want) or not all(isinstance(p, cls) for p in ps):
+        return "train MLP(2, [16, 16, 1], seed=0, value_cls=Value), chapter 8's network"
+    start = train_model(KitValue, 0)[0].parameters()
+    if all(_same(p.data, q.data) for p, q in zip(ps, start)):
+        return ("the weights have not moved: after loss.backward(), step every parameter "
+                "p.data -= LR * p.grad")
+    for p, q in zip(ps, want):
+        if not _same(p.data, q.data):
+            return (f"after {TRAIN_STEPS} steps your weights differ from the kit's ({p.data:.6g} "
+                    f"against {q.data:.6g}): take exactly {TRAIN_STEPS} steps with the "
+                    "chapter's LR, and if they still differ run check('ch09-engine', Value)")
+    if len(losses) == len(kit) and all(_same(t, k) for t, k in zip(losses, kit)):
+        _display(curve_figure(losses, kit))
+    return None
+
+
+def _display(fig: Any) -> bool:
+    """Show ``fig`` when running in IPython (a notebook); True if it was shown."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return False
+    if get_ipython() is None:
+        return False
+    display(fig)
+    return True
+
+
+_custom(
+    "ch09-train",
+    "Train chapter 8's network with your engine for TRAIN_STEPS steps; answer (model, losses).",
+    judge_train,
+    f"Your engine trains the network: the same loss as the kit's at each of the {TRAIN_STEPS} "
+    "steps.",
 )
