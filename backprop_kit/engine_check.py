@@ -208,10 +208,11 @@ class Expr:
             if v in names or v < len(self.inputs):
                 return t
             inner = OPS[self.gates[v - len(self.inputs)].op].prec
-            tighter = right and g.op in ("sub", "div") or (not right and g.op == "pow")
+            tighter = right and g.op in ("sub", "div", "rsub", "rdiv", "neg") or (
+                not right and g.op == "pow")
             return f"({t})" if inner < op.prec or (tighter and inner == op.prec) else t
 
-        a = operand(g.args[0], False)
+        a = operand(g.args[0], g.op in ("rsub", "rdiv", "neg"))
         if op.text.endswith("()") and not (g.args[0] in names or g.args[0] < len(self.inputs)):
             a = f"({self._text(g.args[0], names)})"
         b = operand(g.args[1], True) if len(g.args) > 1 else ""
@@ -605,7 +606,7 @@ def simulate(expr: Expr, *, forward_order: bool = False, upstream: bool = True,
     for k in ks:
         g = expr.gates[k]
         local = list(local_grads(expr, k))
-        if swap_mul and g.op == "mul":
+        if swap_mul and g.op in ("mul", "mulc", "rmul"):
             local = [values.values[a] for a in g.args]
         up = grads[n_in + k]
         for a, loc in zip(g.args, local):

@@ -48,6 +48,7 @@ BUGS = {
     "seed": "backward() never sets the output's gradient to 1",
     "tanh": "tanh's local gradient is 1 - t instead of 1 - t**2",
     "set": "the parents are kept in a set, which loses order and duplicates",
+    "accumulate": "backward() adds to the gradients of an earlier pass instead of resetting them",
 }
 
 
@@ -138,8 +139,9 @@ def demo_engine(bug: str | None = None) -> type:
 
         def backward(self):
             order = self._topo()
-            for v in order:
-                v.grad = 0.0
+            if bug != "accumulate":
+                for v in order:
+                    v.grad = 0.0
             if bug != "seed":
                 self.grad = 1.0
             for v in order if bug == "order" else reversed(order):
@@ -181,6 +183,10 @@ def _need_class(cls: object) -> str | None:
     return None
 
 
+_TUPLE_HINT = ("_parents must be a tuple (in operand order), got {}: a set forgets which input "
+               "came first and keeps a + a's input once")
+
+
 def judge_graph(cls: object, ops: str = "+*") -> str | None:
     """The forward graph: values, ``_parents`` as an ordered tuple, ``_op``, grads at 0;
     for the operators in ``ops`` (``"+"`` alone, or ``"+*"``)."""
@@ -190,7 +196,9 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
     a, b = _inputs(cls, 2.0, -3.0)
     if not _same(getattr(a, "data", None), 2.0) or not _same(getattr(a, "grad", None), 0.0):
         return "Value(2.0) should have .data == 2.0 and .grad == 0.0"
-    if getattr(a, "_parents", None) != () or getattr(a, "_op", None) != "":
+    if not isinstance(getattr(a, "_parents", None), tuple):
+        return _TUPLE_HINT.format(type(getattr(a, "_parents", None)).__name__)
+    if a._parents != () or getattr(a, "_op", None) != "":
         return "an input, Value(2.0), has no parents: _parents == () and _op == ''"
     cases = [("+", -1.0, (a, b)), ("+", -1.0, (b, a)), ("+", 4.0, (a, a)),
              ("*", -6.0, (a, b)), ("*", -6.0, (b, a)), ("*", 9.0, (b, b))]
@@ -204,8 +212,7 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
             return f"with a = 2 and b = -3, ({shown}).data should be {want:g}"
         ps = getattr(out, "_parents", None)
         if not isinstance(ps, tuple):
-            return (f"_parents must be a tuple (in operand order), got {type(ps).__name__}: "
-                    "a set forgets which input came first and keeps a + a's input once")
+            return _TUPLE_HINT.format(type(ps).__name__)
         if len(ps) != 2 or ps[0] is not parents[0] or ps[1] is not parents[1]:
             return (f"({shown})._parents should hold the two operands themselves, in the order "
                     "they were written (a + a holds a twice)")
