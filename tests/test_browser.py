@@ -28,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHAPTERS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-7]_*.ipynb"))
+CHAPTERS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-9]_*.ipynb"))
 SLIDER_CHAPTERS = ("02_", "04_", "05_")
 STDERR = "application/vnd.jupyter.stderr"
 ERROR = "application/vnd.jupyter.error"

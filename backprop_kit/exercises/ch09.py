@@ -380,12 +380,12 @@ the learner's engine is pure Python)."""
 
 
 def curve_figure(theirs: list[float], kit: list[float]):
-    """Both loss curves on one small plot (a matplotlib Figure, not registered with pyplot)."""
-    from matplotlib.figure import Figure
-
+    """Both loss curves on one small plot (a Figure that shows itself as a PNG in a notebook,
+    not registered with pyplot)."""
+    from backprop_kit.drawing import CircuitFigure
     from backprop_kit.layout import GRAD_COLOR, VALUE_COLOR
 
-    fig = Figure(figsize=(4.8, 2.6), dpi=100)
+    fig = CircuitFigure(figsize=(4.8, 2.6), dpi=100)
     ax = fig.add_subplot()
     steps = range(len(kit))
     ax.plot(steps, kit, color=VALUE_COLOR, linewidth=4, alpha=0.5, label="the kit's Value")
