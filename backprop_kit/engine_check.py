@@ -39,6 +39,7 @@ import numbers
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -282,17 +283,39 @@ def _number(obj: object, attr: str, what: str) -> float:
     return float(x)
 
 
+Runner = Callable[[Callable[[], Any], float], Any]
+"""``run(fn, seconds)`` calls ``fn()`` (learner code) and stops it after ``seconds``: raises
+``TimeoutError`` then, lets ``NotImplementedError`` through, and may wrap any other error in an
+exception whose ``original`` attribute holds it (the exercise runner does)."""
+
+
+def _direct(fn: Callable[[], Any], seconds: float) -> Any:
+    return fn()
+
+
+_RUN: ContextVar[tuple[Runner, float]] = ContextVar("engine_check_run",
+                                                     default=(_direct, math.inf))
+
+
 def _call(what: str, fn: Callable[[], Any]) -> Any:
-    """Run one call into the learner's class; its exception becomes one LearnerError line.
-    ``NotImplementedError`` passes through (the step is not attempted yet)."""
+    """Run one call into the learner's class, through the runner that :func:`check_engine`
+    was given, with what is left of its time; its exception becomes one LearnerError line
+    naming ``what``. ``NotImplementedError`` passes through (the step is not attempted yet),
+    and so does ``TimeoutError`` (the whole check stops)."""
+    run, deadline = _RUN.get()
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError(what)
     try:
-        return fn()
+        return run(fn, left)
     except (NotImplementedError, LearnerError, TimeoutError):
         raise
     except RecursionError:
         raise LearnerError(f"{what} recursed too deeply (RecursionError)") from None
     except Exception as err:
-        raise LearnerError(f"{what} raised {type(err).__name__}: {err}") from None
+        original = getattr(err, "original", err)
+        first = (str(original).strip().splitlines() or [""])[0][:160]
+        raise LearnerError(f"{what} raised {type(original).__name__}: {first}") from None
 
 
 def build(expr: Expr, cls: type, labels: bool = False) -> list[Any]:
@@ -846,6 +869,7 @@ def check_engine(
     expressions: int = 150,
     seed: int = 0,
     time_limit: float = 5.0,
+    run: Runner | None = None,
 ) -> EngineReport:
     """Compare the engine ``cls`` with the kit's Value on random expressions (see the module
     docstring); shrink the first failure to the smallest expression and say why.
@@ -855,7 +879,11 @@ def check_engine(
         ops: names of :data:`OPS` to use (default: all that ``cls`` has).
         expressions: how many random expressions to compare (after one per operation alone).
         seed: the random generator's seed (the same seed, the same expressions).
-        time_limit: seconds for the whole search; it stops early (and says so) after that.
+        time_limit: seconds for the whole search; it stops (and says so) after that.
+        run: how to call the learner's code (see :data:`Runner`); the exercise passes the
+            exercise runner, which stops an endless loop inside the learner's code and
+            switches the kit's autodiff off there. Without it the time is only checked
+            between calls.
 
     Raises:
         EngineNotAttempted: ``cls`` has no operation written yet.
@@ -869,35 +897,58 @@ def check_engine(
                         "check the kit against itself")
     if not callable(getattr(cls, "backward", None)):
         raise TypeError(f"{cls.__name__} has no backward() method yet")
-    usable, missing = available_ops(cls, ops)
+    token = _RUN.set((run or _direct, time.monotonic() + time_limit))
+    try:
+        return _search(cls, ops, expressions, seed, time_limit)
+    finally:
+        _RUN.reset(token)
+
+
+def _search(cls: type, ops: Sequence[str] | None, expressions: int, seed: int,
+            time_limit: float) -> EngineReport:
+    """The body of :func:`check_engine`, run with its runner and deadline set."""
+    try:
+        usable, missing = available_ops(cls, ops)
+    except TimeoutError:
+        report = EngineReport(cls, [], [], 0)
+        return _stopped(report, time_limit, None)
     if not usable:
         raise EngineNotAttempted(f"{cls.__name__} has none of the operations written yet")
     report = EngineReport(cls, [OPS[n].text.format(a="x", b="y", c="2") for n in usable],
                           missing, 0)
     rng = random.Random(seed)
-    start = time.perf_counter()
     singles = [
         Expr((1.5, -0.5), (Gate(n, (0, 1)[: OPS[n].arity], c),))
         for n in usable
         for c in (OPS[n].consts or (None,))
     ]
-    for i in range(len(singles) + expressions):
-        if time.perf_counter() - start > time_limit:
-            report.stopped = f"stopped after {report.expressions} expressions ({time_limit:g} s)"
-            report.line = f"The check took longer than {time_limit:g} s and was stopped."
-            return report
-        expr = singles[i] if i < len(singles) else random_expr(rng, usable)
-        if expr is None:
-            continue
-        report.expressions += 1
-        m = compare(expr, cls)
-        if m is not None:
-            small = smallest_failure(expr, lambda e: compare(e, cls) is not None, usable)
-            m = compare(small, cls) or m
-            report.mismatch = m
-            report.line = describe_mismatch(m)
-            report.hint = diagnose(m, cls)
-            return report
+    expr: Expr | None = None
+    try:
+        for i in range(len(singles) + expressions):
+            expr = singles[i] if i < len(singles) else random_expr(rng, usable)
+            if expr is None:
+                continue
+            report.expressions += 1
+            m = compare(expr, cls)
+            if m is not None:
+                small = smallest_failure(expr, lambda e: compare(e, cls) is not None, usable)
+                m = compare(small, cls) or m
+                report.mismatch = m
+                report.line = describe_mismatch(m)
+                report.hint = diagnose(m, cls)
+                return report
+    except TimeoutError:
+        return _stopped(report, time_limit, expr)
+    return report
+
+
+def _stopped(report: EngineReport, time_limit: float, expr: Expr | None) -> EngineReport:
+    where = f" (on f = {expr.formula()})" if expr is not None else ""
+    report.mismatch = None
+    report.stopped = f"stopped after {time_limit:g} s"
+    report.line = (f"The check was stopped after {time_limit:g} s{where}: does your engine loop "
+                   "forever somewhere (in _topo() or backward()?), or is it very slow?")
+    report.hint = ""
     return report
 
 

@@ -171,12 +171,12 @@ def test_the_figure_writes_the_learners_gradient_beside_the_right_one():
 
 
 def test_an_exception_in_the_learners_code_is_one_line_naming_the_operation():
-    base = demo_engine()
+    Broken = demo_engine()
 
-    class Broken(base):
-        def __mul__(self, other):
-            return self.data.undefined  # AttributeError inside the learner's __mul__
+    def __mul__(self, other):
+        return self.data.undefined  # AttributeError inside the learner's __mul__
 
+    Broken.__mul__ = __mul__
     report = check_engine(Broken)
     assert not report.ok and report.mismatch.kind == "error"
     assert "__mul__" in report.line and "AttributeError" in report.line
@@ -184,15 +184,12 @@ def test_an_exception_in_the_learners_code_is_one_line_naming_the_operation():
 
 
 def test_only_the_operations_written_so_far_are_used():
-    base = demo_engine()
+    Early = demo_engine()
 
-    class Early(base):
-        def tanh(self):
-            raise NotImplementedError()
+    def not_yet(self, *other):
+        raise NotImplementedError()
 
-        def __truediv__(self, other):
-            raise NotImplementedError()
-
+    Early.tanh = Early.__truediv__ = not_yet
     report = check_engine(Early)
     assert report.ok
     assert "x.tanh()" in report.missing and "x / y" in report.missing
@@ -254,3 +251,40 @@ def test_train_step_is_judged_on_the_trained_weights(capsys):
     short, _ = train_model(engine, TRAIN_STEPS - 1)
     assert "differ from the kit's" in value_verdict(capsys, "ch09-train", (short, []))
     assert "pair (model, losses)" in value_verdict(capsys, "ch09-train", model)
+
+
+def test_an_endless_loop_in_the_learners_engine_is_stopped(capsys):
+    Endless = demo_engine()  # a new class each call: patching it touches nothing else
+
+    def backward(self):
+        while True:
+            pass
+
+    Endless.backward = backward
+    out = verdict(capsys, "ch09-engine", Endless)
+    assert out.startswith(f"{NOT_YET} Hint: The check was stopped after")
+    assert "loop forever" in out and "\n" not in out
+
+
+def test_an_engine_that_borrows_the_kits_backward_is_refused(capsys):
+    class Borrowed:  # every number is secretly one of the kit's Values
+        def __init__(self, data, inner=None):
+            self.inner = inner if inner is not None else Value(data)
+
+        data = property(lambda self: self.inner.data)
+        grad = property(lambda self: self.inner.grad)
+
+        def __add__(self, other):
+            other = other if isinstance(other, Borrowed) else Borrowed(other)
+            return Borrowed(0, self.inner + other.inner)
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Borrowed) else Borrowed(other)
+            return Borrowed(0, self.inner * other.inner)
+
+        def backward(self):
+            self.inner.backward()
+
+    out = verdict(capsys, "ch09-engine", Borrowed)
+    assert out.startswith(NOT_YET) and "your backward() raised AutodiffRefused" in out
+    assert check_engine(Borrowed).ok  # outside the exercise, the kit's autodiff is allowed

@@ -32,7 +32,13 @@ from typing import Any
 
 from backprop_kit import engine_check
 from backprop_kit.engine import Value as KitValue
-from backprop_kit.exercises import Exercise, _register
+from backprop_kit.exercises import (
+    TIME_LIMIT,
+    Exercise,
+    LearnerTimeout,
+    custom_exercise,
+    run_learner_code,
+)
 
 BASIC_OPS = ("add", "mul", "addc", "mulc")
 """The operations of the first steps: ``+`` and ``*``, a plain number on the right allowed."""
@@ -292,31 +298,38 @@ def _reachable(out: Any) -> dict[int, Any]:
     return seen
 
 
-def _engine_judge(ops: tuple[str, ...] | None, twice: bool) -> Callable[[object], str | None]:
+def _engine_judge(exercise_id: str, ops: tuple[str, ...] | None,
+                  twice: bool) -> Callable[[object], str | None]:
     def judge(cls: object) -> str | None:
         if (problem := _need_class(cls)) is not None:
             return problem
         assert isinstance(cls, type)
         try:
-            report = engine_check.check_engine(cls, ops)
+            report = engine_check.check_engine(cls, ops, run=_runner(exercise_id))
         except TypeError as err:
             return str(err)
         if not report.ok:
             _show(report)
             return report.summary()
         if twice:
-            a, b = _inputs(cls, 2.0, -3.0)
-            f = a * b + a
-            f.backward()
-            first = (a.grad, b.grad)
-            f.backward()
-            if not (_same(a.grad, first[0]) and _same(b.grad, first[1])):
+            first, again = run_learner_code(_two_passes, cls, refuse_autodiff=exercise_id)
+            if not (_same(again[0], first[0]) and _same(again[1], first[1])):
                 return (f"calling f.backward() twice on f = a * b + a gave ∂f/∂a = {first[0]:g} "
-                        f"then {a.grad:g}: backward() must first reset every gradient of the "
+                        f"then {again[0]:g}: backward() must first reset every gradient of the "
                         "circuit to 0")
         return None
 
     return judge
+
+
+def _two_passes(cls: type) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
+    """(∂f/∂a, ∂f/∂b) after one and after two calls of ``f.backward()``, f = a·b + a."""
+    a, b = _inputs(cls, 2.0, -3.0)
+    f = a * b + a
+    f.backward()
+    first = (a.grad, b.grad)
+    f.backward()
+    return first, (a.grad, b.grad)
 
 
 def _show(report: engine_check.EngineReport) -> None:
@@ -326,9 +339,30 @@ def _show(report: engine_check.EngineReport) -> None:
         print(report.table())
 
 
+def _runner(exercise_id: str) -> engine_check.Runner:
+    """The exercise runner (time limit, the kit's autodiff off) in the engine checker's terms:
+    a learner's call that runs too long raises TimeoutError."""
+
+    def run(fn: Callable[[], Any], seconds: float) -> Any:
+        try:
+            return run_learner_code(fn, seconds=seconds, refuse_autodiff=exercise_id)
+        except LearnerTimeout:
+            raise TimeoutError(f"stopped after {seconds:g} s") from None
+
+    return run
+
+
 def _custom(exercise_id: str, question: str, judge: Callable[[Any], str | None],
-            explanation: str) -> Exercise:
-    return _register(Exercise(exercise_id, question, judge, explanation))
+            explanation: str, learner_code: bool = True) -> Exercise:
+    """Register a chapter 9 exercise. With ``learner_code``, the whole judge runs as learner
+    code (it calls the learner's class throughout): under the time limit, autodiff off."""
+    if not learner_code:
+        return custom_exercise(exercise_id, question, judge, explanation)
+
+    def judged(answer: Any) -> str | None:
+        return run_learner_code(judge, answer, seconds=TIME_LIMIT, refuse_autodiff=exercise_id)
+
+    return custom_exercise(exercise_id, question, judged, explanation)
 
 
 _custom(
@@ -360,15 +394,17 @@ _custom(
     "ch09-backward",
     "Write backward(): reset, set 1 on the output, and in reverse topological order add "
     "local × upstream to each parent.",
-    _engine_judge(BASIC_OPS, twice=True),
+    _engine_judge("ch09-backward", BASIC_OPS, twice=True),
     "Your engine agrees with the kit's on every circuit of + and * it was given.",
+    learner_code=False,
 )
 _custom(
     "ch09-engine",
     "Give your engine the remaining operations; the kit compares it with its own engine on "
     "random expressions.",
-    _engine_judge(None, twice=False),
+    _engine_judge("ch09-engine", None, twice=False),
     "Your engine agrees with the kit's on every value and gradient.",
+    learner_code=False,
 )
 
 
@@ -461,4 +497,5 @@ _custom(
     judge_train,
     f"Your engine trains the network: the same loss as the kit's at each of the {TRAIN_STEPS} "
     "steps.",
+    learner_code=False,
 )
