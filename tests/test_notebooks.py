@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CHAPTERS = [p for p in NOTEBOOKS if re.match(r"0[1-7]_", p.name)]
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"0[1-9]_", p.name)]
 ABSOLUTE = re.compile(r"(/work/|/home/|/root/|/tmp/|/Users/|[A-Z]:\\\\)")
 
 
@@ -29,7 +29,8 @@ def code_cells(nb: dict) -> list[dict]:
 
 def test_there_is_an_index_and_seven_chapters():
     names = [p.name[:3] for p in NOTEBOOKS]
-    assert names == ["00_", "01_", "02_", "03_", "04_", "05_", "06_", "07_"]
+    assert names[:8] == ["00_", "01_", "02_", "03_", "04_", "05_", "06_", "07_"]
+    assert set(names[8:]) <= {"08_", "09_"}  # chapters 8 and 9, written on their own branches
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
