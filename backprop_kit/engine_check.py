@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from backprop_kit.engine import Value
@@ -71,7 +72,7 @@ class Op:
     build: Callable[[Any, Any, Any], Any]
     consts: tuple[float, ...] = ()
     prec: int = 4
-    ok: Callable[[float, float, float], bool] = lambda a, b, c: True
+    ok: Callable[[float, float, Any], bool] = lambda a, b, c: True
 
 
 def _far_from_0(x: float) -> bool:
@@ -265,7 +266,7 @@ class Run:
     gradient (None where it was never computed), or the error that stopped it."""
 
     values: list[float] = field(default_factory=list)
-    grads: list[float | None] = field(default_factory=list)
+    grads: list[float] = field(default_factory=list)
     error: str | None = None
     error_wire: int | None = None
 
@@ -328,13 +329,13 @@ def build(expr: Expr, cls: type, labels: bool = False) -> list[Any]:
         if labels:
             wires.append(Value(x, label=NAMES[i]))
         else:
-            wires.append(_call(f"{cls.__name__}({_num(x)})", lambda x=x: cls(x)))
+            wires.append(_call(f"{cls.__name__}({_num(x)})", partial(cls, x)))
     for g in expr.gates:
         op = OPS[g.op]
         a = wires[g.args[0]]
         b = wires[g.args[1]] if len(g.args) > 1 else None
         what = f"your {op.method} (computing {op.text.format(a='x', b='y', c=_num(g.const))})"
-        wires.append(_call(what, lambda op=op, a=a, b=b, c=g.const: op.build(a, b, c)))
+        wires.append(_call(what, partial(op.build, a, b, g.const)))
     if labels:
         wires[-1].named("f")
     return wires

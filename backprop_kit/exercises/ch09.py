@@ -169,9 +169,10 @@ def _inputs(cls: type, *xs: float) -> list[Any]:
     return [cls(x) for x in xs]
 
 
-def _same(got: object, want: object) -> bool:
+def _same(got: object, want: float) -> bool:
+    """``got`` is a number (judged by type first) equal to ``want`` up to rounding."""
     return isinstance(got, (int, float)) and not isinstance(got, bool) and engine_check.close(
-        float(got), float(want)
+        float(got), want
     )
 
 
@@ -227,7 +228,8 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
     for op in ops:
         c = a + 4 if op == "+" else a * 4
         ps = getattr(c, "_parents", ())
-        if len(ps) != 2 or not isinstance(ps[1], cls) or not _same(ps[1].data, 4.0):
+        if (not isinstance(ps, tuple) or len(ps) != 2 or not isinstance(ps[1], cls)
+                or not _same(getattr(ps[1], "data", None), 4.0)):
             return (f"a {op} 4 should wrap the plain number 4 in a Value of its own (its second "
                     "parent)")
     return None
