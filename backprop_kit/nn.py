@@ -360,8 +360,14 @@ class ArrayMLP:
                 g += (2.0 * alpha) * p
         return loss, grads
 
-    def backward(self, dscores: np.ndarray, caches: list) -> list[np.ndarray]:
-        """Gradients ``[dW1, db1, ...]`` from the upstream gradient on the scores."""
+    def backward(
+        self, dscores: np.ndarray, caches: list, hidden_grads: list | None = None
+    ) -> list[np.ndarray]:
+        """Gradients ``[dW1, db1, ...]`` from the upstream gradient on the scores.
+
+        If ``hidden_grads`` is a list, the gradient on each hidden layer's output (N, n_i) is
+        appended to it as the pass reaches it: the last hidden layer first.
+        """
         _, act_backward = _ARRAY_ACTIVATIONS[self.activation]
         n_layers = len(self.params) // 2
         grads: list[np.ndarray] = [np.empty(0)] * len(self.params)
@@ -369,6 +375,8 @@ class ArrayMLP:
         k = len(caches) - 1
         for i in reversed(range(n_layers)):
             if i < n_layers - 1:
+                if hidden_grads is not None:
+                    hidden_grads.append(dh)
                 dh = act_backward(dh, caches[k])
                 k -= 1
             dh, grads[2 * i], grads[2 * i + 1] = arrays.affine_backward(
