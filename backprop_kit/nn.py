@@ -27,7 +27,7 @@ PyTorch do, *adding* to each parameter's ``.grad`` (the kit's ``backward()`` res
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any
 
@@ -186,7 +186,7 @@ class MLP:
         self.value_cls = value_cls
         last = len(nouts) - 1
         self.layers = [
-            Layer(w, None, activation if i != last else None, value_cls)
+            Layer(w.tolist(), None, activation if i != last else None, value_cls)
             for i, w in enumerate(initial_weights(sizes, seed))
         ]
 
@@ -289,7 +289,7 @@ def train_step(model: MLP, X: Any, y: Any, lr: float, alpha: float = 0.0) -> flo
 # --------------------------------------------------------------------------- arrays
 
 
-_ARRAY_ACTIVATIONS = {
+_ARRAY_ACTIVATIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "relu": (arrays.relu, arrays.relu_backward),
     "tanh": (arrays.tanh, arrays.tanh_backward),
     "sigmoid": (arrays.sigmoid, arrays.sigmoid_backward),
@@ -327,15 +327,15 @@ class ArrayMLP:
     def forward(self, X: Any) -> tuple[np.ndarray, list]:
         """Scores (N, nout) for inputs ``X`` (N, nin), and the caches backward needs."""
         act, _ = _ARRAY_ACTIVATIONS[self.activation]
-        caches = []
+        caches: list = []
         h = X
         n_layers = len(self.params) // 2
         for i in range(n_layers):
-            h, cache = arrays.affine(h, self.params[2 * i], self.params[2 * i + 1])
-            caches.append(cache)
+            h, affine_cache = arrays.affine(h, self.params[2 * i], self.params[2 * i + 1])
+            caches.append(affine_cache)
             if i < n_layers - 1:
-                h, cache = act(h)
-                caches.append(cache)
+                h, act_cache = act(h)
+                caches.append(act_cache)
         return h, caches
 
     def predict(self, X: Any) -> np.ndarray:
@@ -371,7 +371,7 @@ class ArrayMLP:
         _, act_backward = _ARRAY_ACTIVATIONS[self.activation]
         n_layers = len(self.params) // 2
         grads: list[np.ndarray] = [np.empty(0)] * len(self.params)
-        dh = dscores
+        dh: Any = dscores  # None after the first layer, whose input gradient is not needed
         k = len(caches) - 1
         for i in reversed(range(n_layers)):
             if i < n_layers - 1:

@@ -33,7 +33,7 @@ def parameter_count(nin: int = COUNT_SIZES[0], nouts: list[int] | None = None) -
     return len(MLP(nin, COUNT_SIZES[1] if nouts is None else nouts).parameters())
 
 
-def affine_grads(dout: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, ...]:
+def affine_grads(dout: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[Any, ...]:
     """(dX, dW, db) of ``out = X @ W + b``, from the kit's affine gate (b does not matter)."""
     _out, cache = affine(X, W, np.zeros(W.shape[1]))
     dX, dW, db = affine_backward(dout, cache)
