@@ -43,6 +43,7 @@ __all__ = [
     "MLP",
     "Neuron",
     "backward_accumulate",
+    "name_parameters",
     "sgd_update",
     "svm_loss",
     "train_step",
@@ -220,6 +221,20 @@ class MLP:
     def __repr__(self) -> str:
         sizes = ", ".join(str(n) for n in self.sizes[1:])
         return f"MLP({self.sizes[0]}, [{sizes}], activation={self.activation!r})"
+
+
+def name_parameters(model: MLP) -> MLP:
+    """Label every parameter for drawings: ``w{layer}{neuron}{input}`` and ``b{layer}{neuron}``
+    (all counted from 0), e.g. ``w102`` is the weight of input 2 of neuron 0 in layer 1.
+
+    Needs the kit's ``Value`` (its ``named`` method). Returns the model.
+    """
+    for i, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                w.named(f"w{i}{j}{k}")
+            neuron.b.named(f"b{i}{j}")
+    return model
 
 
 # --------------------------------------------------------------------------- training
