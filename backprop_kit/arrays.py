@@ -44,13 +44,14 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from backprop_kit import guard
 from backprop_kit.dimensions import (
     DimensionAnalysis,
     dimension_analysis,
     matmul_mismatch_message,
     short_repr,
 )
-from backprop_kit.numeric import rel_error
+from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
 
 __all__ = [
     "AffineCache",
@@ -249,6 +250,7 @@ def matmul_backward(dD: ArrayLike, cache: MatmulCache) -> tuple[np.ndarray, np.n
     (K, N) are the cached inputs. ``.T`` is a view, so this is exactly two BLAS calls.
     Raises ``ValueError`` if ``dD`` does not have the shape (M, N) of ``D``.
     """
+    guard.refuse_if_off("matmul_backward")
     W, X = _check_cache(cache, MatmulCache, "matmul_backward", "matmul(W, X)")
     dD = _check_upstream(
         dD, (W.shape[0], X.shape[1]), "dD", "matmul_backward", "D = W @ X"
@@ -305,6 +307,7 @@ def bias_add_backward(dout: ArrayLike, cache: BiasAddCache) -> tuple[np.ndarray,
     Shapes: ``dout`` (like ``out``, i.e. like ``X``) -> ``dX`` (like ``X``), ``db`` (like
     ``b``). Raises ``ValueError`` if ``dout`` does not have ``X``'s shape.
     """
+    guard.refuse_if_off("bias_add_backward")
     X, b = _check_cache(cache, BiasAddCache, "bias_add_backward", "bias_add(X, b)")
     dout = _check_upstream(dout, X.shape, "dout", "bias_add_backward", "out = X + b")
     if b.ndim == 1:
@@ -345,6 +348,7 @@ def multiply_backward(
     Shapes: ``dout``, ``dA``, ``dB`` all have the shape of ``A`` and ``B``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
+    guard.refuse_if_off("multiply_backward")
     A, B = _check_cache(cache, MultiplyCache, "multiply_backward", "multiply(A, B)")
     dout = _check_upstream(dout, A.shape, "dout", "multiply_backward", "out = A * B")
     return dout * B, dout * A
@@ -370,6 +374,7 @@ def sigmoid_backward(dout: ArrayLike, cache: SigmoidCache) -> np.ndarray:
     Shapes: ``dout`` and ``dX`` have the shape of ``X``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
+    guard.refuse_if_off("sigmoid_backward")
     (out,) = _check_cache(cache, SigmoidCache, "sigmoid_backward", "sigmoid(X)")
     dout = _check_upstream(dout, out.shape, "dout", "sigmoid_backward", "out = sigmoid(X)")
     return dout * out * (1.0 - out)
@@ -394,6 +399,7 @@ def relu_backward(dout: ArrayLike, cache: ReluCache) -> np.ndarray:
     Shapes: ``dout`` and ``dX`` have the shape of ``X``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
+    guard.refuse_if_off("relu_backward")
     (X,) = _check_cache(cache, ReluCache, "relu_backward", "relu(X)")
     dout = _check_upstream(dout, X.shape, "dout", "relu_backward", "out = relu(X)")
     return np.where(X > 0, dout, 0.0)
@@ -417,6 +423,7 @@ def sum_all_backward(dL: float | ArrayLike, cache: SumCache) -> np.ndarray:
     Shapes: ``dL`` a scalar (Python number or 0-d array; 1.0 when ``L`` is the loss) ->
     ``dX`` the shape of ``X``. Raises ``ValueError`` if ``dL`` is not a single number.
     """
+    guard.refuse_if_off("sum_all_backward")
     (X,) = _check_cache(cache, SumCache, "sum_all_backward", "sum_all(X)")
     dL = _check_upstream(dL, (), "dL", "sum_all_backward", "L = sum_all(X)")
     return np.full(X.shape, dL, dtype=np.result_type(X, dL))
@@ -560,6 +567,7 @@ def numerical_grad_array(
     loses most of ``h``) and ``ValueError`` if ``x`` is read-only, ``h`` is not a positive
     finite number, or ``df`` and ``f(x)`` have different shapes.
     """
+    guard.refuse_if_off("numerical_grad_array")
     func = "numerical_grad_array"
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
@@ -625,6 +633,7 @@ class ArrayGradCheck:
         head = f"{self.name} {self.shape}: rel_error = {self.rel_error:.1e}"
         if self.problem is not None:
             return f"{head} FAILED: {self.problem}"
+        head = f"{head} {grade_rel_error(self.rel_error)},"
         if self.passed:
             return f"{head} ok (< {self.tol:.0e})"
         a, n = self.analytic[self.worst_index], self.numeric[self.worst_index]
@@ -648,7 +657,7 @@ def grad_check_array(
     *,
     name: str = "dx",
     h: float = 1e-5,
-    tol: float = 1e-7,
+    tol: float = GRAD_CHECK_PASS,
 ) -> ArrayGradCheck:
     """Compare a backward gradient with :func:`numerical_grad_array` of ``f`` at ``x``.
 
@@ -657,11 +666,11 @@ def grad_check_array(
     comparison uses CS231n's relative error, ``max over entries |a - n| / max(1e-8,
     |a| + |n|)``, where ``n = numerical_grad_array(f, x, df, h)``.
 
-    What to expect in float64 with ``h = 1e-5``: a correct backward gives a ``rel_error``
-    around 1e-9 or smaller (linear gates such as matmul often 1e-10 or less); ``tol``
-    (default 1e-7) is the pass mark. Around 1e-4 is suspicious except next to a kink
-    (relu at 0); 1e-2 or more means the backward is wrong. Entries whose true gradient is
-    ~0 can show a larger error from rounding alone, because of the 1e-8 floor.
+    What a ``rel_error`` means is the kit's one table, :data:`~backprop_kit.numeric.
+    GRAD_CHECK_THRESHOLDS` (excellent / acceptable / suspicious / wrong); the printed summary
+    names the row. ``tol`` (default :data:`~backprop_kit.numeric.GRAD_CHECK_PASS`, the
+    "acceptable" bound) is the pass mark. Entries whose true gradient is ~0 can show a larger
+    error from rounding alone, because of the 1e-8 floor.
 
     NaN or inf in either gradient is *reported*, never hidden: the result then has
     ``rel_error = nan``, ``passed = False`` and a ``problem`` naming the array and the
@@ -672,8 +681,9 @@ def grad_check_array(
         out, cache = matmul(W, X)
         dW, dX = matmul_backward(dD, cache)
         print(grad_check_array(lambda W_: matmul(W_, X)[0], W, dD, dW, name="dW"))
-        # dW (5, 10): rel_error = 2.3e-11 ok (< 1e-07)
+        # dW (5, 10): rel_error = 2.3e-11 excellent, ok (< 1e-05)
     """
+    guard.refuse_if_off("grad_check_array")
     analytic = _as_real_array(analytic, "analytic", "grad_check_array")
     if isinstance(x, np.ndarray) and analytic.shape != x.shape:
         raise ValueError(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numbers
 
+from backprop_kit import guard as _guard
 from backprop_kit.gates import GATES, Gate
 
 _G = GATES
@@ -228,6 +229,8 @@ class Value:
         on its output by its local gradients and *adds* the result to its inputs' gradients
         (``+=``: a wire used by several gates collects the sum of their contributions).
         """
+        if _guard.refusal is not None:
+            _guard.refuse_if_off("Value.backward")
         g = as_number(grad, "backward(grad=...)")
         order = self.topological_order()
         for node in order:

@@ -14,17 +14,53 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop_kit import guard
 from backprop_kit.engine import Value, as_number
 
 METHODS = ("central", "forward")
+
+#: THE table of gradient-check thresholds, quoted by every chapter and by :func:`grad_check`'s
+#: and ``grad_check_array``'s verdicts. Relative error (:func:`rel_error`) between an analytic
+#: gradient and a central difference with h = 1e-5, in float64; each row is (verdict, upper
+#: bound, what it means). A correct gradient of a smooth function lands around 1e-10..1e-8;
+#: rounding in entries whose gradient is near 0, or a kink (max, relu) within h of the point,
+#: can raise a correct gradient's error into "acceptable" or "suspicious"; a wrong rule gives
+#: 1e-2 or more.
+GRAD_CHECK_THRESHOLDS: tuple[tuple[str, float, str], ...] = (
+    ("excellent", 1e-7, "the gradient is right"),
+    ("acceptable", 1e-5, "right, up to rounding in small entries"),
+    ("suspicious", 1e-2, "look closer: a kink within h of the point, or a bug"),
+    ("wrong", math.inf, "the gradient rule has a mistake"),
+)
+#: A gradient check passes when its relative error is below this (the "acceptable" bound).
+GRAD_CHECK_PASS = GRAD_CHECK_THRESHOLDS[1][1]
+
+
+def grade_rel_error(err: float) -> str:
+    """The verdict of :data:`GRAD_CHECK_THRESHOLDS` for a relative error: ``"excellent"``,
+    ``"acceptable"``, ``"suspicious"``, ``"wrong"``, or ``"not finite"`` for NaN/inf."""
+    if not math.isfinite(err):
+        return "not finite"
+    return next(name for name, bound, _ in GRAD_CHECK_THRESHOLDS if err < bound)
+
+
+def threshold_table() -> str:
+    """:data:`GRAD_CHECK_THRESHOLDS` as lines of text, for a chapter to print."""
+    lines, low = [], 0.0
+    for name, bound, meaning in GRAD_CHECK_THRESHOLDS:
+        span = f"below {bound:.0e}" if low == 0.0 else (
+            f"{low:.0e} or more" if math.isinf(bound) else f"{low:.0e} to {bound:.0e}"
+        )
+        lines.append(f"{span:<18} {name:<11} {meaning}")
+        low = bound
+    return "\n".join(lines)
 
 
 def rel_error(a: float | np.ndarray, b: float | np.ndarray) -> float:
     """CS231n's relative error: max over entries of |a − b| / max(1e-8, |a| + |b|).
 
     ``a`` and ``b`` are numbers or arrays of one shape. NaN or inf anywhere gives NaN, never a
-    reassuringly small number. In float64, a correct gradient against a central difference is
-    typically around 1e-9 or smaller; above 1e-4 something is usually wrong.
+    reassuringly small number. What a value means: :data:`GRAD_CHECK_THRESHOLDS`.
     """
     a_arr = np.asarray(a, dtype=float)
     b_arr = np.asarray(b, dtype=float)
@@ -72,6 +108,7 @@ def numerical_grad(
     Returns one float per input: ∂fn/∂inputᵢ ≈ (fn(…, xᵢ + h, …) − fn(…, xᵢ − h, …)) / 2h for
     ``method="central"``, or (fn(…, xᵢ + h, …) − fn(…)) / h for ``method="forward"``.
     """
+    guard.refuse_if_off("numerical_grad")
     xs = _check_args(fn, inputs, h, method)
     f0 = _evaluate(fn, xs) if method == "forward" else 0.0
     grads = []
@@ -93,6 +130,7 @@ def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[fl
     ``fn`` is called with fresh input ``Value`` objects (a ``Value`` given as an input only
     lends its number) and must return a ``Value``. Returns one float per input.
     """
+    guard.refuse_if_off("backprop_grads")
     xs = _check_args(fn, inputs, 1.0, "central")
     leaves = [Value(x) for x in xs]
     out = fn(*leaves)
@@ -116,8 +154,14 @@ class InputCheck:
 
     @property
     def ok(self) -> bool:
-        """True when both gradients are finite and agree to a relative error below 1e-6."""
-        return self.rel_error < 1e-6  # False for NaN
+        """True when both gradients are finite and their relative error is below
+        :data:`GRAD_CHECK_PASS` ("excellent" or "acceptable" in :data:`GRAD_CHECK_THRESHOLDS`)."""
+        return self.rel_error < GRAD_CHECK_PASS  # False for NaN
+
+    @property
+    def verdict(self) -> str:
+        """This input's row of :data:`GRAD_CHECK_THRESHOLDS` (see :func:`grade_rel_error`)."""
+        return grade_rel_error(self.rel_error)
 
     @property
     def problem(self) -> str:
@@ -143,12 +187,14 @@ class GradCheck(tuple):
 
     def __repr__(self) -> str:
         width = max(5, *(len(c.name) for c in self))
-        lines = [f"{'input':<{width}}  {'analytic':>14}  {'numerical':>14}  {'rel_error':>9}"]
+        lines = [
+            f"{'input':<{width}}  {'analytic':>14}  {'numerical':>14}  {'rel_error':>9}  verdict"
+        ]
         for c in self:
             note = f"  <- {c.problem}" if c.problem else ""
             lines.append(
                 f"{c.name:<{width}}  {c.analytic:>14.8f}  {c.numerical:>14.8f}  "
-                f"{c.rel_error:>9.1e}{note}"
+                f"{c.rel_error:>9.1e}  {c.verdict}{note}"
             )
         return "\n".join(lines)
 
@@ -161,10 +207,12 @@ def grad_check(
     """Compare backpropagation's gradient of ``fn`` with the central difference, input by input.
 
     Returns a :class:`GradCheck` (a tuple of :class:`InputCheck`: ``name``, ``analytic``,
-    ``numerical``, ``rel_error``) that prints as a table. Expect rel_error around 1e-9 or
-    smaller in float64 for a correct gradient away from kinks (max, relu at 0). A NaN or inf on
-    either side gives rel_error NaN and names the problem, rather than a small number.
+    ``numerical``, ``rel_error``) that prints as a table with each input's verdict from
+    :data:`GRAD_CHECK_THRESHOLDS`; ``.ok`` means every input is below :data:`GRAD_CHECK_PASS`.
+    A NaN or inf on either side gives rel_error NaN and names the problem, rather than a small
+    number.
     """
+    guard.refuse_if_off("grad_check")
     xs = _check_args(fn, inputs, h, "central")
     names = [
         x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)

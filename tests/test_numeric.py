@@ -9,6 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, numerical_grad
+from backprop_kit.numeric import (
+    GRAD_CHECK_PASS,
+    GRAD_CHECK_THRESHOLDS,
+    grade_rel_error,
+    threshold_table,
+)
 
 
 def test_forward_and_central_on_x_times_y():
@@ -45,6 +51,32 @@ def test_grad_check_of_a_smooth_function(x, y):
 def test_grad_check_names_inputs_by_label_and_prints_a_table():
     check = grad_check(lambda a, b: a * b, Value(2.0, "a"), Value(5.0, "b"))
     text = repr(check)
-    assert text.splitlines()[0].split() == ["input", "analytic", "numerical", "rel_error"]
+    head = ["input", "analytic", "numerical", "rel_error", "verdict"]
+    assert text.splitlines()[0].split() == head
     assert text.splitlines()[1].split()[:2] == ["a", "5.00000000"]
+    assert text.splitlines()[1].split()[4] == grade_rel_error(check[0].rel_error) == "excellent"
     assert check[1].analytic == 2.0 and math.isclose(check[1].numerical, 2.0, rel_tol=1e-9)
+
+
+def test_one_threshold_table_grades_relative_errors_and_sets_both_pass_marks():
+    import numpy as np
+
+    from backprop_kit.arrays import grad_check_array
+
+    bounds = [bound for _, bound, _ in GRAD_CHECK_THRESHOLDS]
+    assert bounds == sorted(bounds) and math.isinf(bounds[-1])
+    names = [name for name, _, _ in GRAD_CHECK_THRESHOLDS]
+    assert names == ["excellent", "acceptable", "suspicious", "wrong"]
+    for (name, bound, _), below in zip(GRAD_CHECK_THRESHOLDS, [0.0, *bounds[:-1]]):
+        assert grade_rel_error(below) == name
+        assert math.isinf(bound) or grade_rel_error(bound * 0.999) == name
+    assert grade_rel_error(math.nan) == "not finite"
+    assert GRAD_CHECK_PASS == dict((n, b) for n, b, _ in GRAD_CHECK_THRESHOLDS)["acceptable"]
+    assert len(threshold_table().splitlines()) == len(GRAD_CHECK_THRESHOLDS)
+    # grad_check and grad_check_array pass exactly below the table's pass mark
+    off = 3 * GRAD_CHECK_PASS
+    check = grad_check(lambda v: v * 2.0, Value(1.0))
+    assert check.ok and check[0].verdict == "excellent"
+    arr = np.array([1.0, 2.0])
+    near = grad_check_array(lambda a: 2 * a, arr, np.ones(2), np.full(2, 2.0 * (1 + off)))
+    assert not near.passed and "suspicious" in str(near)

@@ -18,18 +18,43 @@ block and ``check`` catch it and print "Not attempted yet", so "Run All" still r
 Every expected answer is computed by the kit when the check runs, never typed in.
 
 Each chapter's exercises live in ``backprop_kit/exercises/chNN.py`` and register themselves
-with :func:`value_exercise` or :func:`function_exercise`.
+with :func:`value_exercise`, :func:`function_exercise` or :func:`custom_exercise`.
+
+How answers are judged:
+
+* **type first, then value**, never by the answer's own ``__eq__``: a number must be an int or
+  a float (not a string, a bool, NaN or a ``Value``), an ordered pair a tuple or list (not a
+  set), an array an array of the expected shape. A mismatch of type gets a hint naming it
+  ("expected a number, got the string '0.2'"); only an answer of the right type gets the
+  exercise's hint about the idea. Hints are one short line: answers are shown cut short.
+* **decimals**: where a question asks for "3 decimals or more", an answer rounded to 3
+  decimals is right, and one that is close but less precise gets a hint about precision.
+* **a learner's function** runs through :func:`run_learner_code`: under a time limit
+  (:data:`TIME_LIMIT` seconds for all the cases of one check; stopped with a one-line verdict),
+  with the kit's autodiff switched off unless the exercise allows it (see
+  :mod:`backprop_kit.guard`), and with every error it raises -- ``SystemExit`` included --
+  reported in one line. ``KeyboardInterrupt`` is not caught: it is how a learner stops a run
+  (the kernel's Stop button), and "Run All" must then stop, not go on to the next cell.
+* an answer that makes the *checker* recurse too deep or run out of memory (a product
+  spelled with a thousand ``.T``) gets a one-line "too long or complex" verdict.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+import numbers
 import pkgutil
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+
+from backprop_kit import guard
 
 CORRECT = "✔ Correct!"
 NOT_YET = "✘ Not yet."
@@ -37,6 +62,15 @@ NO_ANSWER = "… No answer yet: inside the `with` block, write `answer.value = .
 NOT_ATTEMPTED = (
     "… Not attempted yet: replace `raise NotImplementedError()` with your answer, "
     "then run the cell again."
+)
+TOO_COMPLEX = "Your answer is too long or complex to check: write it in a shorter form."
+#: Seconds a learner's function may run in one check (all its cases together).
+TIME_LIMIT = 3.0
+#: The longest picture of an answer that a hint shows (in characters).
+SHOW_CHARS = 40
+NO_TIME_LIMIT_NOTE = (
+    "(Note: here a function that runs too long cannot be stopped automatically, since {why}; "
+    "if a check never finishes, interrupt the kernel.)"
 )
 
 
@@ -81,35 +115,317 @@ def get(exercise_id: str) -> Exercise:
     return exercises[exercise_id]
 
 
-def _close(got: Any, want: Any, tol: float) -> bool:
-    """``got`` equals ``want``: numbers within a relative/absolute ``tol``, sequences entry by
-    entry, anything else by ``==`` (strings ignoring spaces and case)."""
-    if isinstance(want, str):
-        return isinstance(got, str) and got.replace(" ", "").lower() == want.replace(
-            " ", ""
-        ).lower()
-    if isinstance(want, (int, float)) and not isinstance(want, bool):
-        try:
-            g = float(got)
-        except (TypeError, ValueError):
-            return False
-        return math.isclose(g, want, rel_tol=tol, abs_tol=tol)
-    if isinstance(want, Sequence):
-        try:
-            return len(got) == len(want) and all(_close(g, w, tol) for g, w in zip(got, want))
-        except TypeError:
-            return False
-    try:
-        import numpy as np
+# --------------------------------------------------------------------------- judging values
 
-        if isinstance(want, np.ndarray):
-            got_arr = np.asarray(got, dtype=float)
-            return got_arr.shape == want.shape and bool(
-                np.allclose(got_arr, want, rtol=tol, atol=tol)
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why an answer is not the expected one.
+
+    ``kind`` is ``"type"`` (the answer is not even the right kind of thing; ``text`` names the
+    mismatch), ``"precision"`` (a number close to the answer but not precise enough) or
+    ``"value"`` (the right kind of thing, the wrong value: the exercise's own hint applies).
+    """
+
+    kind: str
+    text: str = ""
+
+
+_VALUE = Mismatch("value")
+
+
+class AnswerKey:
+    """An expected answer that judges an attempt itself (a set of names, a spelled product).
+
+    Subclasses implement :meth:`compare`; :func:`compare` calls it, so the attempt's own
+    ``__eq__`` is never asked.
+    """
+
+    def compare(self, got: Any) -> Mismatch | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def short(x: Any, chars: int = SHOW_CHARS) -> str:
+    """``repr(x)`` on one line, cut to ``chars`` characters (with "…" where cut); numbers with
+    6 significant digits, arrays by their shape. Never calls more than one ``repr``."""
+    if isinstance(x, (float, np.floating)) and not isinstance(x, bool):
+        return f"{float(x):.6g}"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {tuple(x.shape)}"
+    if isinstance(x, tuple) and len(x) <= 4:
+        text = "(" + ", ".join(short(v, chars) for v in x) + ("," if len(x) == 1 else "") + ")"
+    else:
+        try:
+            text = repr(x)
+        except Exception:  # a learner's object whose repr fails
+            text = f"<{type(x).__name__} object>"
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def describe(x: Any) -> str:
+    """What ``x`` is, for a hint: "the string '0.2'", "a set {0.0, 2.0}", "True (a bool)"."""
+    if isinstance(x, (bool, np.bool_)):
+        return f"{bool(x)} (a bool)"
+    if isinstance(x, str):
+        return f"the string {short(x)}"
+    if x is None:
+        return "None (did your code forget to return or set a value?)"
+    if isinstance(x, (set, frozenset)):
+        return f"a set {short(x)}"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {tuple(x.shape)}"
+    if isinstance(x, (list, tuple, dict)):
+        return f"a {type(x).__name__} {short(x)}"
+    if type(x).__name__ == "Value" and hasattr(x, "data"):
+        return "a Value (give its number: .data)"
+    if is_number(x):
+        return short(x)
+    return f"a {type(x).__name__} object {short(x)}"
+
+
+def is_number(x: Any) -> bool:
+    """A real number answer: int, float or a NumPy real scalar; not a bool, not a string."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _number_mismatch(
+    got: Any, want: float, tol: float, decimals: int | None
+) -> Mismatch | None:
+    if not is_number(got):
+        return Mismatch("type", f"expected a number, got {describe(got)}")
+    g, w = float(got), float(want)
+    if not math.isfinite(g):
+        return Mismatch("type", f"expected a finite number, got {g}")
+    if decimals is not None:
+        if abs(g - w) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9):
+            return None
+        near = abs(g - w) <= 10.0 ** (1 - decimals)
+        if near:
+            return Mismatch(
+                "precision",
+                f"{short(got)} is close, but give at least {decimals} decimals "
+                "(work with unrounded numbers until the end)",
             )
-    except (TypeError, ValueError):
-        return False
-    return bool(got == want)
+        return _VALUE
+    if math.isclose(g, w, rel_tol=tol, abs_tol=tol):
+        return None
+    if tol < 1e-3 and math.isclose(g, w, rel_tol=1e-2, abs_tol=1e-3):
+        return Mismatch(
+            "precision",
+            f"{short(got)} is close but not exact: compute the rule exactly, without rounding "
+            "or a finite-difference estimate",
+        )
+    return _VALUE
+
+
+def _sequence_mismatch(
+    got: Any, want: Sequence, tol: float, decimals: int | None
+) -> Mismatch | None:
+    n = len(want)
+    kind = "an ordered pair" if n == 2 else f"a tuple of {n} entries"
+    example = "(a, b)" if n == 2 else "(" + ", ".join("…" for _ in range(min(n, 3))) + ")"
+    if isinstance(got, (set, frozenset, dict)):
+        what = "a set" if not isinstance(got, dict) else "a dict"
+        return Mismatch("type", f"expected {kind} such as {example}, got {what} (no order): "
+                                f"{short(got)}")
+    if isinstance(got, np.ndarray) and got.ndim == 1:
+        got = list(got)
+    if not isinstance(got, (tuple, list)):
+        return Mismatch("type", f"expected {kind} such as {example}, got {describe(got)}")
+    if len(got) != n:
+        return Mismatch("type", f"expected {kind}, got {len(got)} entries: {short(got)}")
+    worst: Mismatch | None = None
+    for i, (g, w) in enumerate(zip(got, want)):
+        m = compare(g, w, tol, decimals)
+        if m is None:
+            continue
+        if m.kind == "type":
+            return Mismatch("type", f"entry {i + 1}: {m.text}")
+        if worst is None or m.kind == "value":
+            worst = m
+    return worst
+
+
+def _array_mismatch(got: Any, want: np.ndarray, tol: float) -> Mismatch | None:
+    if isinstance(got, (list, tuple)):
+        try:
+            got = np.asarray(got)
+        except (ValueError, TypeError):
+            return Mismatch("type", f"expected an array of shape {want.shape}, got "
+                                    f"{describe(got)}")
+    if not isinstance(got, np.ndarray):
+        return Mismatch("type", f"expected an array of shape {want.shape}, got {describe(got)}")
+    if got.dtype.kind not in "iuf":
+        return Mismatch("type", f"expected an array of real numbers, got dtype {got.dtype}")
+    if got.shape != want.shape:
+        return Mismatch("type", f"expected an array of shape {want.shape}, got shape "
+                                f"{got.shape}")
+    if not np.all(np.isfinite(got)):
+        return Mismatch("type", "expected finite numbers, got NaN or inf entries")
+    return None if np.allclose(got, want, rtol=tol, atol=tol) else _VALUE
+
+
+def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None) -> Mismatch | None:
+    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why.
+
+    By the type of ``want``: an :class:`AnswerKey` judges ``got`` itself; a number needs a real
+    number within ``tol`` (relative or absolute), or rounded to ``decimals`` places when given;
+    a string needs a string equal up to spaces and case; an array needs an array of its shape,
+    close within ``tol``; a tuple or list needs a tuple or list of the same length, compared
+    entry by entry. ``got``'s own ``__eq__`` is never called.
+    """
+    if isinstance(want, AnswerKey):
+        return want.compare(got)
+    if is_number(want):
+        return _number_mismatch(got, want, tol, decimals)
+    if isinstance(want, str):
+        if not isinstance(got, str):
+            return Mismatch("type", f"expected a string, got {describe(got)}")
+        same = "".join(got.split()).lower() == "".join(want.split()).lower()
+        return None if same else _VALUE
+    if isinstance(want, np.ndarray):
+        return _array_mismatch(got, want, tol)
+    if isinstance(want, (tuple, list)):
+        return _sequence_mismatch(got, want, tol, decimals)
+    if type(got) is not type(want):
+        return Mismatch("type", f"expected a {type(want).__name__}, got {describe(got)}")
+    return None if want == got else _VALUE
+
+
+# --------------------------------------------------------------------------- learner code
+
+
+class AnswerTooComplex(Exception):
+    """Raised by a checker for an answer too long or deep to judge; the verdict is
+    :data:`TOO_COMPLEX` (as for a ``RecursionError`` or ``MemoryError`` in the checker)."""
+
+
+class LearnerCodeError(Exception):
+    """A learner's code raised ``original`` (any ``Exception`` or ``SystemExit``)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(one_line_error(original))
+        self.original = original
+
+
+class LearnerTimeout(LearnerCodeError):
+    """A learner's function ran longer than its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        Exception.__init__(self, f"stopped after {seconds:g} s")
+        self.original = self
+        self.seconds = seconds
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm inside a learner's function (a BaseException, so that a learner's
+    ``except Exception`` cannot swallow it)."""
+
+
+_armed = False
+_noted_no_limit = False
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    if _armed:
+        raise _TimeUp()
+
+
+def _why_no_time_limit() -> str | None:
+    if not hasattr(signal, "setitimer"):
+        return "this platform has no interval timer signals"
+    if threading.current_thread() is not threading.main_thread():
+        return "the code does not run in the main thread"
+    return None
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TimeUp` inside the block after ``seconds`` (SIGALRM, main thread only).
+
+    The alarm repeats every 0.2 s until the block ends, so one bare ``except:`` in the learner's
+    code cannot swallow it for good (a loop that catches ``BaseException`` on every turn can:
+    then only the kernel's Stop button helps). Elsewhere (no signals, another thread) the block runs
+    without a limit, and a note says so once.
+    """
+    global _armed, _noted_no_limit
+    why = _why_no_time_limit()
+    if why is not None:
+        if not _noted_no_limit:
+            _noted_no_limit = True
+            print(NO_TIME_LIMIT_NOTE.format(why=why))
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _armed = True
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.2)
+    try:
+        yield
+    finally:
+        while True:
+            try:
+                _armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0.0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except _TimeUp:  # the alarm fired while it was being switched off
+                continue
+
+
+def run_learner_code(
+    fn: Callable[..., Any],
+    *args: Any,
+    seconds: float = TIME_LIMIT,
+    refuse_autodiff: str | None = None,
+) -> Any:
+    """``fn(*args)``, run as a learner's code: the one place the kit calls a learner's function.
+
+    * stopped after ``seconds`` with :class:`LearnerTimeout` (see :data:`TIME_LIMIT`);
+    * with ``refuse_autodiff=exercise_id``, the kit's autodiff refuses inside (see
+      :mod:`backprop_kit.guard`);
+    * ``NotImplementedError`` (the student edition's placeholder) passes through unchanged;
+      any other ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
+      ``KeyboardInterrupt`` passes through: it is the learner stopping the run.
+    """
+    try:
+        with _time_limit(seconds):
+            if refuse_autodiff is None:
+                return fn(*args)
+            with guard.autodiff_off(refuse_autodiff):
+                return fn(*args)
+    except _TimeUp:
+        raise LearnerTimeout(seconds) from None
+    except NotImplementedError:
+        raise
+    except (Exception, SystemExit) as err:
+        raise LearnerCodeError(err) from err
+
+
+def one_line_error(err: BaseException, chars: int = 160) -> str:
+    """``"TypeError: message"`` on one line, cut to ``chars`` characters."""
+    if isinstance(err, SystemExit):
+        return "SystemExit (your code called exit() or sys.exit())"
+    first = (str(err).strip().splitlines() or [""])[0]
+    text = f"{type(err).__name__}: {first}" if first else type(err).__name__
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def learner_failure(err: LearnerCodeError) -> str:
+    """The verdict line for a learner's code that failed, ran too long or asked for autodiff."""
+    if isinstance(err, LearnerTimeout):
+        return (f"{NOT_YET} Your function was stopped after {err.seconds:g} s: it ran too long "
+                "(an endless loop?).")
+    if isinstance(err.original, guard.AutodiffRefused):
+        return f"{NOT_YET} {_sentence(str(err.original))}."
+    return f"{NOT_YET} Your code raised {one_line_error(err.original)}"
+
+
+# --------------------------------------------------------------------------- registering
+
+
+def _hint_for(m: Mismatch, hint: str) -> str:
+    return hint if m.kind == "value" else m.text
 
 
 def value_exercise(
@@ -119,15 +435,18 @@ def value_exercise(
     hint: str,
     tol: float = 1e-6,
     explanation: str = "",
+    decimals: int | None = None,
 ) -> Exercise:
     """Register an exercise whose answer is a value (a number, a tuple, a string, an array).
 
     ``expected()`` computes the right answer with the kit when the check runs; ``hint`` points
-    at the idea, not at the answer.
+    at the idea, not at the answer. With ``decimals`` (for a question that says "d decimals or
+    more"), a number rounded to that many decimals is right. See :func:`compare`.
     """
 
     def judge(got: Any) -> str | None:
-        return None if _close(got, expected(), tol) else hint
+        m = compare(got, expected(), tol, decimals)
+        return None if m is None else _hint_for(m, hint)
 
     return _register(Exercise(exercise_id, question, judge, explanation))
 
@@ -140,37 +459,75 @@ def function_exercise(
     hint: str,
     tol: float = 1e-6,
     explanation: str = "",
+    allow_autodiff: bool = False,
+    seconds: float = TIME_LIMIT,
 ) -> Exercise:
     """Register an exercise whose answer is a function, compared with ``reference`` on
-    ``cases()`` (a list of argument tuples). The hint names the first case that differs."""
+    ``cases()`` (a list of argument tuples). The hint names the first case that differs.
+
+    The learner's function runs through :func:`run_learner_code`: ``seconds`` for all cases
+    together, and the kit's autodiff switched off unless ``allow_autodiff`` (then the question
+    should say that it is allowed).
+    """
 
     def judge(fn: Any) -> str | None:
         if not callable(fn):
             return f"pass the function itself (without calling it). {hint}"
-        for args in cases():
-            want = reference(*args)
-            got = fn(*args)
-            if not _close(got, want, tol):
-                shown = ", ".join(_show(a) for a in args)
-                return f"at ({shown}) your function returned {_show(got)}. {_sentence(hint)}"
+        for args, got, want in run_cases(exercise_id, fn, reference, cases(), seconds,
+                                         allow_autodiff):
+            m = compare(got, want, tol)
+            if m is not None:
+                where = "(" + ", ".join(short(a) for a in args) + ")"
+                if m.kind == "value":
+                    return f"at {where} your function returned {short(got)}. {_sentence(hint)}"
+                return f"at {where}: {m.text}"
         return None
 
     return _register(Exercise(exercise_id, question, judge, explanation))
 
 
+def run_cases(
+    exercise_id: str,
+    fn: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Sequence[tuple],
+    seconds: float = TIME_LIMIT,
+    allow_autodiff: bool = False,
+) -> Iterator[tuple[tuple, Any, Any]]:
+    """For each case: ``(args, fn(*args), reference(*args))``, the learner's ``fn`` run by
+    :func:`run_learner_code` with ``seconds`` for all cases together (the reference runs
+    outside the limit and with autodiff on)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    for args in cases:
+        want = reference(*args)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LearnerTimeout(seconds)
+        try:
+            got = run_learner_code(
+                fn, *args, seconds=left, refuse_autodiff=None if allow_autodiff else exercise_id
+            )
+        except LearnerTimeout:
+            raise LearnerTimeout(seconds) from None
+        yield args, got, want
+
+
+def custom_exercise(
+    exercise_id: str,
+    question: str,
+    judge: Callable[[Any], str | None],
+    explanation: str = "",
+) -> Exercise:
+    """Register an exercise with its own ``judge(answer) -> None | hint`` (for checks stage by
+    stage, or of several functions). The judge must run learner code only through
+    :func:`run_learner_code` or :func:`run_cases` and compare with :func:`compare`."""
+    return _register(Exercise(exercise_id, question, judge, explanation))
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _show(x: Any) -> str:
-    """A short one-line picture of an argument or a result, for hints."""
-    if isinstance(x, float):
-        return f"{x:.6g}"
-    if getattr(x, "ndim", 0) and hasattr(x, "shape"):
-        return f"an array of shape {tuple(x.shape)}"
-    if isinstance(x, tuple):
-        return "(" + ", ".join(_show(v) for v in x) + ")"
-    return repr(x)
 
 
 def _verdict(exercise_id: str, attempt_value: Any) -> str:
@@ -179,8 +536,10 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
         hint = ex.judge(attempt_value)
     except NotImplementedError:
         return NOT_ATTEMPTED
-    except Exception as err:  # a learner's function failed: say how, keep the notebook going
-        return f"{NOT_YET} Your code raised {type(err).__name__}: {err}"
+    except LearnerCodeError as err:  # the learner's function failed: say how, go on
+        return learner_failure(err)
+    except (RecursionError, MemoryError, AnswerTooComplex):  # the checker choked on it
+        return f"{NOT_YET} {TOO_COMPLEX}"
     if hint is None:
         return f"{CORRECT} {ex.explanation}".rstrip()
     return f"{NOT_YET} Hint: {_sentence(hint)}"
@@ -205,7 +564,8 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
     """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving.
 
     ``NotImplementedError`` (the student edition's placeholder) means "not attempted yet";
-    any other error is reported in one line and the notebook goes on.
+    any other error (``SystemExit`` included, ``KeyboardInterrupt`` not) is reported in one
+    line and the notebook goes on.
     """
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
@@ -214,8 +574,8 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
     except NotImplementedError:
         print(NOT_ATTEMPTED)
         return
-    except Exception as err:
-        print(f"{NOT_YET} Your code raised {type(err).__name__}: {err}")
+    except (Exception, SystemExit) as err:  # not KeyboardInterrupt: see the module docstring
+        print(f"{NOT_YET} Your code raised {one_line_error(err)}")
         return
     if answer.value is Answer._UNSET:
         print(NO_ANSWER)

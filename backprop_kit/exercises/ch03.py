@@ -14,7 +14,13 @@ import re
 from typing import Any
 
 from backprop_kit.engine import Value
-from backprop_kit.exercises import function_exercise, value_exercise
+from backprop_kit.exercises import (
+    AnswerKey,
+    Mismatch,
+    describe,
+    function_exercise,
+    value_exercise,
+)
 
 #: The point of ``ch03-inputs-to-raise`` (not chapter 2's point, whose gradients the chapter
 #: shows and reads aloud).
@@ -59,16 +65,32 @@ def names_in(answer: Any) -> frozenset[str] | None:
     return frozenset(t.lower() for t in items)
 
 
-class NameSet:
-    """An answer key: equal to any spelling of the same set of names (see :func:`names_in`)."""
+class NameSet(AnswerKey):
+    """An answer key: any spelling of the same set of names (see :func:`names_in`) is right.
 
-    def __init__(self, names: frozenset[str]) -> None:
+    An answer that is not a collection of names, or names something that is not one of
+    ``allowed``, gets a hint about the form of the answer, not about the idea.
+    """
+
+    def __init__(self, names: frozenset[str], allowed: frozenset[str] = frozenset("xyz")) -> None:
         self.names = frozenset(n.lower() for n in names)
+        self.allowed = frozenset(n.lower() for n in allowed)
 
-    def __eq__(self, other: object) -> bool:
-        return names_in(other) == self.names
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists and strings: not hashable
+    def compare(self, got: Any) -> Mismatch | None:
+        names = names_in(got)
+        example = "{\"a\", \"b\"} or \"a, b\""
+        if names is None and isinstance(got, (set, frozenset, list, tuple)):
+            odd = next(t for t in got if not isinstance(t, str))
+            return Mismatch("type", f"every name must be a string in quotes; your answer holds "
+                                    f"{describe(odd)}")
+        if names is None:
+            return Mismatch("type", f"expected names of inputs such as {example}, got "
+                                    f"{describe(got)}")
+        unknown = sorted(names - self.allowed)
+        if unknown:
+            return Mismatch("type", f"{unknown[0][:20]!r} is not the name of an input: write "
+                                    "each name on its own, separated by commas")
+        return None if names == self.names else Mismatch("value")
 
     def __repr__(self) -> str:
         return f"NameSet({sorted(self.names)})"

@@ -50,7 +50,7 @@ value_exercise(
         "input of the + gates). A * gate hands each input the OTHER input times the upstream "
         "gradient: what does w0 multiply?"
     ),
-    tol=1e-3,
+    decimals=3,
     explanation="Both + gates pass the σ slope on unchanged; the * gate multiplies it by x0.",
 )
 
@@ -62,6 +62,6 @@ value_exercise(
         "the σ gate needs only its own cached output s: its slope is a product of two numbers "
         "made from s. Neither s alone nor 1 − s alone is enough."
     ),
-    tol=1e-3,
+    decimals=3,
     explanation="No exponential needed: the cached forward value is all the gate uses.",
 )

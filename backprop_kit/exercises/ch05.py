@@ -61,6 +61,6 @@ value_exercise(
         "with `=`, each line that writes dx throws away what was there. Find the LAST backward "
         "line that writes dx in the table above; only its local × upstream survives."
     ),
-    tol=1e-3,
+    decimals=3,
     explanation="Only the last contribution survives, and the two others are lost.",
 )

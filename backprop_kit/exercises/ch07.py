@@ -13,7 +13,14 @@ import numpy as np
 
 from backprop_kit.arrays import matmul, matmul_backward
 from backprop_kit.dimensions import dimension_analysis
-from backprop_kit.exercises import function_exercise, value_exercise
+from backprop_kit.exercises import (
+    AnswerKey,
+    AnswerTooComplex,
+    Mismatch,
+    describe,
+    function_exercise,
+    value_exercise,
+)
 
 # The notes' example: W (5, 10) and X (10, 3).
 W_SHAPE = (5, 10)
@@ -96,9 +103,13 @@ def _transpose(form: tuple | str | None) -> tuple | str | None:
     return ("T", form)
 
 
-class ProductSpelling:
-    """An answer key: equal to any string that spells the same product (see
-    :func:`product_form`), e.g. ``"dD @ X.T"`` equals ``"dD.dot(X.transpose())"``."""
+#: The longest product spelling the checker reads (longer answers get a one-line verdict).
+MAX_SPELLING = 200
+
+
+class ProductSpelling(AnswerKey):
+    """An answer key: any string that spells the same product (see :func:`product_form`) is
+    right, e.g. ``"dD @ X.T"`` and ``"dD.dot(X.transpose())"``."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -106,10 +117,12 @@ class ProductSpelling:
         if self.form is None:
             raise ValueError(f"not a product in NumPy notation: {text!r}")
 
-    def __eq__(self, other: object) -> bool:
-        return product_form(other) == self.form
-
-    __hash__ = None  # type: ignore[assignment]  # equal to strings: not hashable
+    def compare(self, got: Any) -> Mismatch | None:
+        if not isinstance(got, str):
+            return Mismatch("type", f"expected a string such as 'A @ B.T', got {describe(got)}")
+        if len(got) > MAX_SPELLING:
+            raise AnswerTooComplex(f"longer than {MAX_SPELLING} characters")
+        return None if product_form(got) == self.form else Mismatch("value")
 
     def __repr__(self) -> str:
         return f"ProductSpelling({self.text!r})"

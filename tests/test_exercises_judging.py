@@ -1,0 +1,196 @@
+"""How the exercise core judges answers: type first, then value; learner code under a time
+limit, with the kit's autodiff off; one-line verdicts (issues #10 "Answers judged wrongly" and
+#12 "Exercises that cannot be dodged")."""
+
+from __future__ import annotations
+
+import math
+import time
+import unittest.mock
+
+import numpy as np
+import pytest
+
+from backprop_kit import Value, grad_check, numerical_grad
+from backprop_kit import guard
+from backprop_kit.arrays import matmul_backward
+from backprop_kit.exercises import (
+    CORRECT,
+    NOT_YET,
+    TIME_LIMIT,
+    TOO_COMPLEX,
+    LearnerCodeError,
+    LearnerTimeout,
+    attempt,
+    check,
+    compare,
+    function_exercise,
+    run_learner_code,
+    value_exercise,
+)
+from backprop_kit.numeric import backprop_grads
+from tests.verdicts import value_verdict, verdict
+
+value_exercise("test-judge-pair", "a pair", lambda: (2.0, 0.0), "think about routing")
+value_exercise("test-judge-decimals", "3 decimals or more", lambda: 0.1971, "the idea",
+               decimals=3)
+function_exercise("test-judge-slow", "slow", lambda x: x, lambda: [(1.0,), (2.0,), (3.0,)],
+                  "the idea")
+
+
+# --- #10: answers judged wrongly --------------------------------------------------------------
+
+@pytest.mark.parametrize("answer", [{2.0, 0.0}, "02", "(2, 0)"])
+def test_max_route_set_or_string_is_not_correct_and_gets_a_type_hint(capsys, answer):
+    out = value_verdict(capsys, "ch06-max-route", answer)
+    assert out.startswith(f"{NOT_YET} Hint: Expected an ordered pair")
+    assert ("a set" in out) if isinstance(answer, set) else ("the string" in out)
+
+
+def test_digit_strings_from_a_function_are_not_numbers(capsys):
+    out = verdict(capsys, "ch01-max-grads", lambda x, y: ("1", "0"))
+    assert out.startswith(NOT_YET) and "expected a number, got the string '1'" in out
+
+
+@pytest.mark.parametrize("exercise_id", ["ch07-which-product", "ch03-inputs-to-raise",
+                                         "ch06-max-route", "ch01-nudge", "ch07-dW-shape"])
+def test_an_object_equal_to_everything_is_not_correct(capsys, exercise_id):
+    out = value_verdict(capsys, exercise_id, unittest.mock.ANY)
+    assert out.startswith(f"{NOT_YET} Hint: Expected") and "_ANY" in out
+
+
+def test_a_function_returning_mock_any_is_not_correct(capsys):
+    out = verdict(capsys, "ch01-max-grads", lambda x, y: unittest.mock.ANY)
+    assert out.startswith(NOT_YET) and "expected an ordered pair" in out
+
+
+def test_an_answer_too_deep_for_the_checker_gets_one_line(capsys):
+    for answer in ("dD @ X" + ".T" * 1000, "dD @ X" + ".T" * 100):
+        out = value_verdict(capsys, "ch07-which-product", answer)
+        assert out == f"{NOT_YET} {TOO_COMPLEX}"
+
+
+def test_system_exit_from_learner_code_is_caught(capsys):
+    def bye(x, y):
+        raise SystemExit(1)
+
+    assert "SystemExit" in verdict(capsys, "ch01-max-grads", bye)
+    with attempt("ch01-nudge"):
+        raise SystemExit()
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(NOT_YET) and "SystemExit" in out and "\n" not in out
+
+
+def test_keyboard_interrupt_is_the_learner_stopping_the_run():
+    def stop(x, y):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("ch01-max-grads", stop)
+    assert guard.refusal is None  # the guard was reset on the way out
+
+
+def test_a_huge_result_gives_a_short_hint(capsys):
+    out = verdict(capsys, "ch01-max-grads", lambda x, y: list(range(10**6)))
+    assert out.startswith(NOT_YET) and len(out) < 200 and "\n" not in out
+
+
+def test_a_huge_error_message_gives_one_short_line(capsys):
+    def noisy(x, y):
+        raise ValueError("line\n" * 10**5)
+
+    out = verdict(capsys, "ch01-max-grads", noisy)
+    assert out.startswith(NOT_YET) and len(out) < 250 and "\n" not in out
+
+
+# --- #12: wrong types get type hints ----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "words"),
+    [
+        ("ch01-nudge", "0.2", "expected a number, got the string '0.2'"),
+        ("ch01-nudge", True, "expected a number, got True (a bool)"),
+        ("ch01-nudge", math.nan, "expected a finite number, got nan"),
+        ("ch01-nudge", Value(1.0), "a Value (give its number: .data)"),
+        ("ch07-dW-shape", "(5, 10)", "got the string '(5, 10)'"),
+        ("ch07-dW-shape", {5, 10}, "got a set"),
+        ("ch07-dW-shape", (5, 10, 3), "got 3 entries"),
+        ("test-judge-pair", (2.0, "0"), "entry 2: expected a number, got the string '0'"),
+    ],
+)
+def test_wrong_types_get_a_hint_naming_the_mismatch(capsys, exercise_id, answer, words):
+    out = value_verdict(capsys, exercise_id, answer)
+    assert out.startswith(f"{NOT_YET} Hint:") and words.lower() in out.lower(), out
+
+
+def test_a_wrong_shape_array_is_named(capsys):
+    want = np.zeros((2, 3))
+    assert "expected an array of shape (2, 3), got shape (3, 2)" in compare(np.zeros((3, 2)),
+                                                                              want).text
+    assert compare(np.zeros((2, 3)).astype(bool), want).kind == "type"
+    assert compare([[0, 0, 0], [0, 0, 0]], want) is None
+    assert compare(np.full((2, 3), np.nan), want).kind == "type"
+
+
+def test_rounded_answers_are_accepted_and_near_misses_get_a_precision_hint(capsys):
+    assert value_verdict(capsys, "test-judge-decimals", 0.197).startswith(CORRECT)
+    assert value_verdict(capsys, "test-judge-decimals", 0.19714).startswith(CORRECT)
+    out = value_verdict(capsys, "test-judge-decimals", 0.2)
+    assert "at least 3 decimals" in out and "the idea" not in out.lower()
+    assert "The idea" in value_verdict(capsys, "test-judge-decimals", 0.5)
+    # the chapters' "3 decimals or more" questions use the same rule
+    assert value_verdict(capsys, "ch04-sigmoid-local", 0.197).startswith(CORRECT)
+
+
+# --- learner code: time limit, autodiff off ---------------------------------------------------
+
+def test_a_function_that_sleeps_past_the_limit_is_stopped_in_time(capsys):
+    start = time.monotonic()
+    out = verdict(capsys, "test-judge-slow", lambda x: time.sleep(TIME_LIMIT / 2) or x)
+    took = time.monotonic() - start
+    assert out.startswith(NOT_YET) and "stopped after" in out and "\n" not in out
+    assert took < TIME_LIMIT + 2.0
+
+
+def test_an_endless_loop_with_a_bare_except_is_stopped(capsys):
+    def spin(x):
+        while True:
+            try:
+                time.sleep(0.05)
+            except:  # noqa: E722  (a learner's bare except swallows one alarm)
+                break
+        while True:
+            pass
+
+    start = time.monotonic()
+    out = verdict(capsys, "test-judge-slow", spin)
+    assert "stopped after" in out and time.monotonic() - start < TIME_LIMIT + 2.0
+    assert value_verdict(capsys, "ch01-nudge", -0.003).startswith(CORRECT)  # the kit goes on
+
+
+def test_run_learner_code_wraps_errors_and_keeps_not_implemented():
+    assert run_learner_code(lambda a, b: a + b, 1, 2) == 3
+    with pytest.raises(LearnerCodeError, match="ZeroDivisionError"):
+        run_learner_code(lambda: 1 / 0)
+    with pytest.raises(NotImplementedError):
+        run_learner_code(lambda: (_ for _ in ()).throw(NotImplementedError()))
+    with pytest.raises(LearnerTimeout):
+        run_learner_code(time.sleep, 5, seconds=0.2)
+
+
+@pytest.mark.parametrize(
+    "dodge",
+    [
+        lambda: Value(1.0).backward(),
+        lambda: numerical_grad(lambda v: v * v, 1.0),
+        lambda: backprop_grads(lambda v: v * v, 1.0),
+        lambda: grad_check(lambda v: v * v, 1.0),
+        lambda: matmul_backward(np.ones((2, 2)), None),
+    ],
+    ids=["backward", "numerical_grad", "backprop_grads", "grad_check", "matmul_backward"],
+)
+def test_autodiff_refuses_while_a_rule_is_checked(dodge):
+    with pytest.raises(LearnerCodeError, match="asks for the gradient rule itself"):
+        run_learner_code(dodge, refuse_autodiff="some-exercise")
+    assert guard.refusal is None
+    Value(1.0).backward()  # and works again afterwards
