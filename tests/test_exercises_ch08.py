@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from backprop_kit import nn
-from backprop_kit.arrays import grad_check_array
+from backprop_kit.arrays import affine, affine_backward, grad_check_array
 from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
 from tests.verdicts import value_verdict, verdict
 
@@ -110,3 +110,21 @@ def test_the_broken_loop_really_goes_wrong_and_the_fix_is_accepted(capsys):
     assert verdict(capsys, "ch08-train-loop", fixed_with_plain_backward).startswith(CORRECT)
     out = verdict(capsys, "ch08-train-loop", broken_loop)
     assert out.startswith(f"{NOT_YET}") and "p.grad" in out and "zero_grad" not in out
+
+
+def test_the_affine_rule_cannot_be_passed_with_the_kits_own_backward(capsys):
+    def borrowed(dout, X, W):
+        _out, cache = affine(X, W, np.zeros(W.shape[1]))
+        return affine_backward(dout, cache)
+
+    out = verdict(capsys, "ch08-affine-backward", borrowed)
+    assert out.startswith(NOT_YET) and "affine_backward is switched off" in out
+
+
+def test_a_loop_that_never_stops_is_stopped(capsys):
+    def endless(model, X, y, steps, lr):
+        while True:
+            nn.svm_loss(model, X, y).backward()
+
+    out = verdict(capsys, "ch08-train-loop", endless)
+    assert out.startswith(NOT_YET) and "stopped after" in out

@@ -13,14 +13,18 @@ builds a fresh seeded model for the learner's function and another for the kit's
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from backprop_kit.arrays import affine, affine_backward
-from backprop_kit.exercises import Exercise, _register, function_exercise, value_exercise
+from backprop_kit.exercises import (
+    compare,
+    custom_exercise,
+    function_exercise,
+    run_learner_code,
+    value_exercise,
+)
 from backprop_kit.nn import MLP, backward_accumulate, sgd_update, svm_loss
 from backprop_kit.toy_data import two_moons
 
@@ -78,12 +82,8 @@ def loop_data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _close_lists(got: Any, want: list[float], tol: float = 1e-9) -> bool:
-    try:
-        return len(got) == len(want) and all(
-            math.isclose(float(g), w, rel_tol=tol, abs_tol=tol) for g, w in zip(got, want)
-        )
-    except (TypeError, ValueError):
-        return False
+    """``got`` is a list or tuple of numbers equal to ``want`` (judged by type, then value)."""
+    return compare(got, want, tol) is None
 
 
 def _judge_update(fn: Any) -> str | None:
@@ -93,7 +93,7 @@ def _judge_update(fn: Any) -> str | None:
         want_model, got_model = model_with_gradients(seed), model_with_gradients(seed)
         before = [p.data for p in got_model.parameters()]
         sgd_update(want_model.parameters(), lr)
-        fn(got_model.parameters(), lr)
+        run_learner_code(fn, got_model.parameters(), lr)
         want = [p.data for p in want_model.parameters()]
         got = [p.data for p in got_model.parameters()]
         if _close_lists(got, want):
@@ -117,13 +117,15 @@ def _judge_loop(fn: Any) -> str | None:
     X, y = loop_data()
     want = train_fixed(MLP(2, [4, 1], seed=2), X, y, LOOP_STEPS, LOOP_LR)
     model = MLP(2, [4, 1], seed=2)
-    got = fn(model, X, y, LOOP_STEPS, LOOP_LR)
-    if _close_lists(got, want):
+    # the loop must backpropagate: the kit's autodiff stays on
+    got = run_learner_code(fn, model, X, y, LOOP_STEPS, LOOP_LR)
+    mismatch = compare(got, want, 1e-9)
+    if mismatch is None:
         return None
-    if not isinstance(got, (list, tuple)) or len(got) != len(want):
-        return f"return the list of the {LOOP_STEPS} losses, one per step."
+    if mismatch.kind == "type":
+        return f"return the list of the {LOOP_STEPS} losses, one per step ({mismatch.text})."
     first_wrong = next(
-        (i for i, (g, w) in enumerate(zip(got, want)) if not _close_lists([g], [w])), 0
+        (i for i, (g, w) in enumerate(zip(got, want)) if compare(g, w, 1e-9) is not None), 0
     )
     if first_wrong >= 2:
         return (f"the losses agree up to step {first_wrong - 1} and then drift: from the "
@@ -138,12 +140,6 @@ def _show_number(x: Any) -> str:
         return f"{float(x):.6g}"
     except (TypeError, ValueError):
         return repr(x)
-
-
-def _custom(exercise_id: str, question: str, judge: Callable[[Any], str | None],
-            explanation: str) -> Exercise:
-    """Register an exercise whose checker builds fresh models for each attempt."""
-    return _register(Exercise(exercise_id, question, judge, explanation))
 
 
 value_exercise(
@@ -174,14 +170,14 @@ function_exercise(
     "and a sum where b fans out to every row.",
 )
 
-_custom(
+custom_exercise(
     "ch08-update",
     "Write update(parameters, lr): one gradient-descent step on every parameter.",
     _judge_update,
     explanation="Each parameter takes a small step against its gradient, downhill.",
 )
 
-_custom(
+custom_exercise(
     "ch08-train-loop",
     "Fix the training loop: in an engine that adds to .grad, its losses go wrong after the "
     "first step.",
