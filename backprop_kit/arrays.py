@@ -452,6 +452,7 @@ def tanh_backward(dout: ArrayLike, cache: TanhCache) -> np.ndarray:
     Shapes: ``dout`` and ``dX`` have the shape of ``X``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
+    guard.refuse_if_off("tanh_backward")
     (out,) = _check_cache(cache, TanhCache, "tanh_backward", "tanh(X)")
     dout = _check_upstream(dout, out.shape, "dout", "tanh_backward", "out = tanh(X)")
     return dout * (1.0 - out * out)
@@ -500,6 +501,7 @@ def affine_backward(
     reads the data, whose gradient nobody uses.
     Raises ``ValueError`` if ``dout`` does not have the shape (N, H) of ``out``.
     """
+    guard.refuse_if_off("affine_backward")
     X, W = _check_cache(cache, AffineCache, "affine_backward", "affine(X, W, b)")
     dout = _check_upstream(
         dout, (X.shape[0], W.shape[1]), "dout", "affine_backward", "out = X @ W + b"
@@ -538,6 +540,7 @@ def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
 
     Shapes: ``dL`` a single number (1.0 when ``L`` is the loss) -> ``ds`` (N,).
     """
+    guard.refuse_if_off("svm_loss_backward")
     y, margins = _check_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
     if type(dL) is not float:
         dL = float(_check_upstream(dL, (), "dL", "svm_loss_backward", "L = svm_loss(scores, y)"))

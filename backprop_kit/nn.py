@@ -27,7 +27,7 @@ PyTorch do, *adding* to each parameter's ``.grad`` (the kit's ``backward()`` res
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any
 
@@ -43,6 +43,7 @@ __all__ = [
     "MLP",
     "Neuron",
     "backward_accumulate",
+    "name_parameters",
     "sgd_update",
     "svm_loss",
     "train_step",
@@ -186,7 +187,7 @@ class MLP:
         self.value_cls = value_cls
         last = len(nouts) - 1
         self.layers = [
-            Layer(w, None, activation if i != last else None, value_cls)
+            Layer(w.tolist(), None, activation if i != last else None, value_cls)
             for i, w in enumerate(initial_weights(sizes, seed))
         ]
 
@@ -220,6 +221,20 @@ class MLP:
     def __repr__(self) -> str:
         sizes = ", ".join(str(n) for n in self.sizes[1:])
         return f"MLP({self.sizes[0]}, [{sizes}], activation={self.activation!r})"
+
+
+def name_parameters(model: MLP) -> MLP:
+    """Label every parameter for drawings: ``w{layer}{neuron}{input}`` and ``b{layer}{neuron}``
+    (all counted from 0), e.g. ``w102`` is the weight of input 2 of neuron 0 in layer 1.
+
+    Needs the kit's ``Value`` (its ``named`` method). Returns the model.
+    """
+    for i, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                w.named(f"w{i}{j}{k}")
+            neuron.b.named(f"b{i}{j}")
+    return model
 
 
 # --------------------------------------------------------------------------- training
@@ -289,7 +304,7 @@ def train_step(model: MLP, X: Any, y: Any, lr: float, alpha: float = 0.0) -> flo
 # --------------------------------------------------------------------------- arrays
 
 
-_ARRAY_ACTIVATIONS = {
+_ARRAY_ACTIVATIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "relu": (arrays.relu, arrays.relu_backward),
     "tanh": (arrays.tanh, arrays.tanh_backward),
     "sigmoid": (arrays.sigmoid, arrays.sigmoid_backward),
@@ -327,15 +342,15 @@ class ArrayMLP:
     def forward(self, X: Any) -> tuple[np.ndarray, list]:
         """Scores (N, nout) for inputs ``X`` (N, nin), and the caches backward needs."""
         act, _ = _ARRAY_ACTIVATIONS[self.activation]
-        caches = []
+        caches: list = []
         h = X
         n_layers = len(self.params) // 2
         for i in range(n_layers):
-            h, cache = arrays.affine(h, self.params[2 * i], self.params[2 * i + 1])
-            caches.append(cache)
+            h, affine_cache = arrays.affine(h, self.params[2 * i], self.params[2 * i + 1])
+            caches.append(affine_cache)
             if i < n_layers - 1:
-                h, cache = act(h)
-                caches.append(cache)
+                h, act_cache = act(h)
+                caches.append(act_cache)
         return h, caches
 
     def predict(self, X: Any) -> np.ndarray:
@@ -360,15 +375,23 @@ class ArrayMLP:
                 g += (2.0 * alpha) * p
         return loss, grads
 
-    def backward(self, dscores: np.ndarray, caches: list) -> list[np.ndarray]:
-        """Gradients ``[dW1, db1, ...]`` from the upstream gradient on the scores."""
+    def backward(
+        self, dscores: np.ndarray, caches: list, hidden_grads: list | None = None
+    ) -> list[np.ndarray]:
+        """Gradients ``[dW1, db1, ...]`` from the upstream gradient on the scores.
+
+        If ``hidden_grads`` is a list, the gradient on each hidden layer's output (N, n_i) is
+        appended to it as the pass reaches it: the last hidden layer first.
+        """
         _, act_backward = _ARRAY_ACTIVATIONS[self.activation]
         n_layers = len(self.params) // 2
         grads: list[np.ndarray] = [np.empty(0)] * len(self.params)
-        dh = dscores
+        dh: Any = dscores  # None after the first layer, whose input gradient is not needed
         k = len(caches) - 1
         for i in reversed(range(n_layers)):
             if i < n_layers - 1:
+                if hidden_grads is not None:
+                    hidden_grads.append(dh)
                 dh = act_backward(dh, caches[k])
                 k -= 1
             dh, grads[2 * i], grads[2 * i + 1] = arrays.affine_backward(

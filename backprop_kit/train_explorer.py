@@ -108,6 +108,8 @@ class TrainExplorer:
             self.readout,
             self.picture,
         ])
+        self.widget.add_class("bpk-train-explorer")  # hooks for browser tests and styling
+        self.picture.add_class("bpk-train-picture")
         self._new_network()
         self._initial_png = bytes(self.picture.value)
         self.step_button.on_click(lambda _b: self.train(1))
@@ -172,8 +174,9 @@ class TrainExplorer:
 
     # --- views -----------------------------------------------------------------------------
     def _show(self, status: str) -> None:
+        png = self._draw()
+        self.picture.value = png  # the picture first: once the words say "done", it is final
         self.readout.value = self._text(status)
-        self.picture.value = self._draw()
 
     def summary(self) -> str:
         """One line of plain text: width, steps, loss and accuracy now."""
