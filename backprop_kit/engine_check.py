@@ -24,9 +24,11 @@ operators ``+ - * / **`` (number exponent), unary ``-``, numbers on either side,
    before its gradient was complete, an output gradient that never started at 1.
 
 The learner's code is run only through its own class: constructor, operators, methods,
-``backward()`` and attribute reads (numbers are judged by type before value). An exception in
-it is reported as one line naming the operation. Every expression is built and run by
-:func:`evaluate`, so there is one place that calls into the learner's class.
+``backward()`` and attribute reads (numbers are judged by type before value); nothing a learner
+typed is ever evaluated as text. An exception in it is reported as one line naming the
+operation. Every call into the learner's class goes through :func:`_call`, which uses the
+runner given to :func:`check_engine` (the exercise runner: a time limit that stops an endless
+loop, the kit's autodiff switched off) and the time left of the whole check.
 
 An expression is a straight-line program (:class:`Expr`): inputs, then gates in order, each
 gate reading earlier wires; wire ``i < len(inputs)`` is input ``i``, the last wire is the output.
