@@ -289,3 +289,33 @@ def test_an_engine_that_borrows_the_kits_backward_is_refused(capsys):
     out = verdict(capsys, "ch09-engine", Borrowed)
     assert out.startswith(NOT_YET) and "your backward() raised AutodiffRefused" in out
     assert check_engine(Borrowed).ok  # outside the exercise, the kit's autodiff is allowed
+
+
+MICROGRAD_BUGS = {  # micrograd's own engine with one line changed, and the cause to be named
+    "fork": (("self.grad += out.grad\n            other.grad += out.grad",
+              "self.grad = out.grad\n            other.grad = out.grad"),
+             "fork lost a contribution"),
+    "swap": (("self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+              "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"),
+             "swapped multiply rule"),
+    "upstream": (("self.grad += other.data * out.grad\n            other.grad += self.data * "
+                  "out.grad", "self.grad += other.data\n            other.grad += self.data"),
+                 "missing upstream factor"),
+    "order": (("for v in reversed(topo):", "for v in topo:"), "out of order"),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(MICROGRAD_BUGS))
+def test_bugs_in_a_closure_style_engine_are_named_too(bug):
+    import inspect
+
+    import micrograd.engine
+
+    (old, new), cause = MICROGRAD_BUGS[bug]
+    source = inspect.getsource(micrograd.engine)
+    assert old in source
+    scope: dict = {}
+    exec(compile(source.replace(old, new), "micrograd_with_a_bug", "exec"), scope)
+    report = check_engine(scope["Value"])
+    assert not report.ok and len(report.mismatch.expr.gates) <= 2
+    assert cause in report.hint, report.hint
