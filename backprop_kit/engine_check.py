@@ -44,9 +44,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backprop_kit.engine import Value
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # --- the operations a learner's engine may have ------------------------------------------------
 
@@ -781,23 +784,27 @@ class EngineReport:
         return text
 
     def table(self) -> str:
-        """Every wire of the failing expression: its value, the right gradient and yours."""
+        """Every wire of the failing expression: its value and the right gradient, and yours
+        (your values instead, when the forward pass already differs)."""
         m = self.mismatch
         if m is None or m.kind == "error":
             return ""
         expr = m.expr
-        rows = [f"{'wire':<16} {'value':>9} {'right grad':>11} {'your grad':>11}"]
+        what = "value" if m.kind == "value" else "grad"
+        right = m.right.values if what == "value" else m.right.grads
+        theirs = m.theirs.values if what == "value" else m.theirs.grads
+        rows = [f"{'wire':<16} {'value':>9} {'right grad':>11} {'your ' + what:>11}"]
         for w in range(expr.n_wires):
             name = expr.wire_name(w)
-            t = m.theirs.grads[w] if w < len(m.theirs.grads) else None
-            mark = "" if t is None or close(t, m.right.grads[w]) else "  ✗"
+            t = theirs[w] if w < len(theirs) else None
+            mark = "" if t is not None and close(t, right[w]) else "  ✗"
             rows.append(
                 f"{name[:16]:<16} {m.right.values[w]:>9.4g} {m.right.grads[w]:>11.4g} "
                 f"{'-' if t is None else format(t, '.4g'):>11}{mark}"
             )
         return "\n".join(rows)
 
-    def figure(self):
+    def figure(self) -> Figure | None:
         """The failing circuit drawn by the kit: values, the right gradients, and under each
         your engine's gradient (✗ and a highlight where it differs). None if nothing failed
         (or the learner's code raised)."""
@@ -822,14 +829,14 @@ class EngineReport:
             value = view.number(v.data)
             if v.label and v.parents and v is not root:
                 value = f"{v.label} = {value}"
-            w = wire_of.get(id(v))
+            k = wire_of.get(id(v))
             second, wrong = None, False
-            if w is not None and show_grads:
-                t = m.theirs.grads[w]
+            if k is not None and show_grads:
+                t = m.theirs.grads[k]
                 wrong = not close(t, v.grad)
-                second = f"yours {'?' if t is None else view.number(t)}" + (" ✗" if wrong else "")
-            elif w is not None and w < len(m.theirs.values):
-                t = m.theirs.values[w]
+                second = f"yours {view.number(t)}" + (" ✗" if wrong else "")
+            elif k is not None and k < len(m.theirs.values):
+                t = m.theirs.values[k]
                 wrong = not close(t, v.data)
                 second = f"your value {view.number(t)}" + (" ✗" if wrong else "")
             texts.append(WireText(value, view.number(v.grad) if show_grads else None,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backprop_kit import engine_check
 from backprop_kit.engine import Value as KitValue
@@ -39,6 +39,9 @@ from backprop_kit.exercises import (
     custom_exercise,
     run_learner_code,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BASIC_OPS = ("add", "mul", "addc", "mulc")
 """The operations of the first steps: ``+`` and ``*``, a plain number on the right allowed."""
@@ -417,7 +420,7 @@ TRAIN_STEPS = 8
 the learner's engine is pure Python)."""
 
 
-def curve_figure(theirs: list[float], kit: list[float]):
+def curve_figure(theirs: list[float], kit: list[float]) -> Figure:
     """Both loss curves on one small plot (a Figure that shows itself as a PNG in a notebook,
     not registered with pyplot)."""
     from backprop_kit.drawing import CircuitFigure
