@@ -319,3 +319,13 @@ def test_bugs_in_a_closure_style_engine_are_named_too(bug):
     report = check_engine(scope["Value"])
     assert not report.ok and len(report.mismatch.expr.gates) <= 2
     assert cause in report.hint, report.hint
+
+
+def test_a_wrong_forward_value_is_named_before_any_gradient():
+    engine = demo_engine()
+    engine.__neg__ = lambda self: self * 1  # forgot the minus
+    report = check_engine(engine)
+    m = report.mismatch
+    assert m.kind == "value" and len(m.expr.gates) == 1 and m.expr.gates[0].op == "neg"
+    assert "first wrong value" in report.line and "your __neg__" in report.hint
+    assert "your value" in report.table().splitlines()[0]
