@@ -898,6 +898,7 @@ def check_engine(
     Raises:
         EngineNotAttempted: ``cls`` has no operation written yet.
         TypeError: ``cls`` is not a class, or is the kit's own Value (or a subclass of it).
+        ValueError: ``ops`` names an unknown operation, or ``expressions`` is not an int >= 0.
     """
     if not isinstance(cls, type):
         raise TypeError(f"pass your class itself (e.g. Value), not {type(cls).__name__} "
@@ -907,6 +908,12 @@ def check_engine(
                         "check the kit against itself")
     if not callable(getattr(cls, "backward", None)):
         raise TypeError(f"{cls.__name__} has no backward() method yet")
+    unknown = [n for n in ops or () if n not in OPS]
+    if unknown or isinstance(ops, str):
+        raise ValueError(f"ops must be a list of operation names from {', '.join(OPS)}; "
+                         f"got {ops!r:.60}")
+    if isinstance(expressions, bool) or not isinstance(expressions, int) or expressions < 0:
+        raise ValueError(f"expressions must be an int >= 0, got {expressions!r:.40}")
     token = _RUN.set((run or _direct, time.monotonic() + time_limit))
     try:
         return _search(cls, ops, expressions, seed, time_limit)

@@ -329,3 +329,15 @@ def test_a_wrong_forward_value_is_named_before_any_gradient():
     assert m.kind == "value" and len(m.expr.gates) == 1 and m.expr.gates[0].op == "neg"
     assert "first wrong value" in report.line and "your __neg__" in report.hint
     assert "your value" in report.table().splitlines()[0]
+
+
+def test_bad_arguments_to_the_checker_are_one_line_errors():
+    for bad in (["mul", "matmul"], "add"):
+        with pytest.raises(ValueError, match="ops must be a list of operation names"):
+            check_engine(demo_engine(), bad)
+    with pytest.raises(ValueError, match="expressions must be an int"):
+        check_engine(demo_engine(), expressions=-1)
+    with pytest.raises(TypeError, match="pass your class itself"):
+        check_engine(demo_engine()(2.0))
+    with pytest.raises(ValueError, match="unknown bug 'typo'; known bugs: fork"):
+        demo_engine("typo")
