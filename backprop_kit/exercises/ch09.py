@@ -10,15 +10,22 @@ The learner's class has micrograd's shape (``Value(data)``, ``.data``, ``.grad``
 * ``backward()`` — resets every gradient of the circuit, sets 1 on the output, and visits the
   gates in reverse topological order, *adding* ``local × upstream`` to each parent.
 
-The exercises, one per step (each receives the class itself):
+The exercises, one per step (each receives the class itself, except the last):
 
-* ``ch09-graph`` — the forward graph: values, parents in operand order, the op's name;
+* ``ch09-add`` — ``__add__`` alone: value, parents in operand order, the op's name;
+* ``ch09-graph`` — the forward graph of ``+`` and ``*`` (``a + a``, ``a * 4`` included);
 * ``ch09-local`` — the local-gradient rules of ``+`` and ``*``;
 * ``ch09-topo`` — the topological order;
 * ``ch09-backward`` — ``backward()`` on circuits of ``+`` and ``*`` (random expressions, see
   :mod:`backprop_kit.engine_check`), and a second call gives the same gradients;
 * ``ch09-engine`` — the whole engine, on every operation it has (the kit's engine checker);
-* ``ch09-train`` — the learner's engine trains chapter 8's network like the kit's.
+* ``ch09-train`` — ``(model, losses)``: chapter 8's network trained TRAIN_STEPS steps with the
+  learner's engine; right when every weight equals the kit's after the same steps.
+
+Each judge that calls into the learner's class runs as learner code (the exercise runner: time
+limit, the kit's autodiff switched off); the engine checks pass that runner to
+:func:`~backprop_kit.engine_check.check_engine`, so only the learner's calls are limited and the
+kit's reference engine runs freely.
 
 :func:`demo_engine` builds an engine of this shape with one classic bug (or none), for the
 chapter to show what the checker says and for the tests.
