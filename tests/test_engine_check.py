@@ -4,10 +4,6 @@ a hint naming it, and the learner's code is only ever called through its class."
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
-import nbformat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,21 +24,8 @@ from backprop_kit.engine_check import (
 )
 from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
 from backprop_kit.exercises.ch09 import BUGS, demo_engine
+from tests.solutions import BorrowedEngine, chapter_engine
 from tests.verdicts import value_verdict, verdict
-
-CHAPTER = Path(__file__).resolve().parents[1] / "notebooks" / "09_your_own_engine.ipynb"
-
-
-def chapter_engine() -> type:
-    """The chapter's reference solution: its class cells (``class Value``), run in order."""
-    nb = nbformat.read(CHAPTER, as_version=4)
-    scope: dict = {"math": math}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.source.lstrip().startswith("class Value"):
-            source = cell.source.split("\ncheck(")[0]
-            exec(compile(source, str(CHAPTER), "exec"), scope)
-    return scope["Value"]
-
 
 # --- correct engines pass -----------------------------------------------------------------------
 
@@ -268,27 +251,9 @@ def test_an_endless_loop_in_the_learners_engine_is_stopped(capsys):
 
 
 def test_an_engine_that_borrows_the_kits_backward_is_refused(capsys):
-    class Borrowed:  # every number is secretly one of the kit's Values
-        def __init__(self, data, inner=None):
-            self.inner = inner if inner is not None else Value(data)
-
-        data = property(lambda self: self.inner.data)
-        grad = property(lambda self: self.inner.grad)
-
-        def __add__(self, other):
-            other = other if isinstance(other, Borrowed) else Borrowed(other)
-            return Borrowed(0, self.inner + other.inner)
-
-        def __mul__(self, other):
-            other = other if isinstance(other, Borrowed) else Borrowed(other)
-            return Borrowed(0, self.inner * other.inner)
-
-        def backward(self):
-            self.inner.backward()
-
-    out = verdict(capsys, "ch09-engine", Borrowed)
+    out = verdict(capsys, "ch09-engine", BorrowedEngine)
     assert out.startswith(NOT_YET) and "your backward() raised AutodiffRefused" in out
-    assert check_engine(Borrowed).ok  # outside the exercise, the kit's autodiff is allowed
+    assert check_engine(BorrowedEngine).ok  # outside the exercise, the kit's autodiff is allowed
 
 
 MICROGRAD_BUGS = {  # micrograd's own engine with one line changed, and the cause to be named

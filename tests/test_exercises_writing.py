@@ -19,7 +19,12 @@ def not_implemented(*args):
 
 
 def placeholder(answer):
-    """The student edition's version of ``answer``: every function raises NotImplementedError."""
+    """The student edition's version of ``answer``: every function raises NotImplementedError
+    (a class: every method it defines)."""
+    if isinstance(answer, type):
+        methods = {name for k in answer.__mro__[:-1] for name, v in vars(k).items()
+                   if callable(v)}
+        return type(answer.__name__, (), dict.fromkeys(methods, not_implemented))
     if isinstance(answer, dict):
         return {k: not_implemented for k in answer}
     if isinstance(answer, tuple):

@@ -379,14 +379,15 @@ def _custom(exercise_id: str, question: str, judge: Callable[[Any], str | None],
 
 _custom(
     "ch09-add",
-    "Write __add__: a new Value holding the sum, its parents (self, other) and the op '+'.",
+    "Complete __add__: a new Value holding the sum, its parents (self, other) and the op '+'. "
+    "(Structure, not a gradient rule.)",
     lambda cls: judge_graph(cls, "+"),
     "Your sum remembers where it came from.",
 )
 _custom(
     "ch09-graph",
-    "Write __init__, __add__ and __mul__: every Value keeps .data, .grad = 0, its parents as a "
-    "tuple in operand order (_parents) and its gate's name (_op).",
+    "Complete __mul__ like __add__: every Value keeps .data, .grad = 0, its parents as a tuple "
+    "in operand order (_parents) and its gate's name (_op). (Structure, not a gradient rule.)",
     judge_graph,
     "Your Values remember the circuit that made them.",
 )
@@ -398,7 +399,8 @@ _custom(
 )
 _custom(
     "ch09-topo",
-    "Write _topo(): every wire of the circuit once, each after its parents, the output last.",
+    "List the wires in _topo(): every wire of the circuit once, each after its parents, the "
+    "output last. (Structure, not a gradient rule.)",
     judge_topo,
     "A depth-first search lists each wire after everything it depends on.",
 )
@@ -412,8 +414,8 @@ _custom(
 )
 _custom(
     "ch09-engine",
-    "Give your engine the remaining operations; the kit compares it with its own engine on "
-    "random expressions.",
+    "Write the local gradient rules of **, tanh, exp and relu; the kit compares your engine "
+    "with its own on random expressions of every operation it has.",
     _engine_judge("ch09-engine", None, twice=False),
     "Your engine agrees with the kit's on every value and gradient.",
     learner_code=False,
