@@ -76,10 +76,11 @@ def test_dw0_agrees_with_the_numerical_gradient():
 
 
 def test_sigmoid_local_gradient_from_cached_output(capsys):
-    want = (1 - 0.73) * 0.73
+    want = (1 - 0.88) * 0.88
     assert value_verdict(capsys, "ch04-sigmoid-local", want).startswith(CORRECT)
-    assert value_verdict(capsys, "ch04-sigmoid-local", 0.197).startswith(CORRECT)
-    for wrong in (0.73, 0.27, sigma(0.73) * (1 - sigma(0.73))):  # s, 1-s, σ'(z) at z = 0.73
+    assert value_verdict(capsys, "ch04-sigmoid-local", round(want, 3)).startswith(CORRECT)
+    for wrong in (0.88, 0.12, sigma(0.88) * (1 - sigma(0.88)),  # s, 1-s, σ'(z) at z = 0.88
+                  (1 - 0.73) * 0.73):  # the chapter's own neuron
         out = value_verdict(capsys, "ch04-sigmoid-local", wrong)
         assert out.startswith(NOT_YET)
         assert not any(t in out for t in answer_texts(want))

@@ -47,3 +47,25 @@ function_exercise(
     ),
     explanation="(z, z, x + y): the + gate hands ∂f/∂q = z to both x and y unchanged.",
 )
+
+
+def square_chain(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """(∂g/∂x, ∂g/∂y, ∂g/∂z) of g = (x·y + z)² at (x, y, z), by backprop (``backprop_grads``)."""
+    from backprop_kit.numeric import backprop_grads
+
+    return backprop_grads(lambda a, b, c: (a * b + c) ** 2, x, y, z)
+
+
+function_exercise(
+    "ch02-square-chain",
+    "Write square_partials(x, y, z) returning (∂g/∂x, ∂g/∂y, ∂g/∂z) for the new expression "
+    "g = (x·y + z)², with the chain rule through q = x·y + z (the kit's autodiff is switched "
+    "off while your function is checked).",
+    reference=square_chain,
+    cases=lambda: [(1.0, 2.0, 3.0), (-2.0, 0.5, 1.0), (3.0, -1.0, -4.0), (0.0, 4.0, -2.0)],
+    hint=(
+        "first ∂g/∂q for g = q² (it depends on the value of q at this point), then multiply it "
+        "by ∂q/∂x, ∂q/∂y and ∂q/∂z of q = x·y + z."
+    ),
+    explanation="∂g/∂q = 2q, and q = x·y + z hands it on times y, x and 1.",
+)

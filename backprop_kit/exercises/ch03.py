@@ -121,3 +121,26 @@ value_exercise(
     ),
     explanation="The + gate hands the positive z to x and y; z receives q = x + y, negative here.",
 )
+
+
+def divide_backward(a: float, b: float, upstream: float) -> tuple[float, float]:
+    """(∂f/∂a, ∂f/∂b) for out = a / b when ∂f/∂out = ``upstream``: backward(upstream) on the
+    kit's division (a · b⁻¹)."""
+    va, vb = Value(a), Value(b)
+    (va / vb).backward(upstream)
+    return va.grad, vb.grad
+
+
+function_exercise(
+    "ch03-divide-backward",
+    "Write divide_backward(a, b, upstream) returning the gradients on a and b of a gate "
+    "out = a / b whose output receives the gradient `upstream` (the kit's autodiff is "
+    "switched off while your function is checked).",
+    reference=divide_backward,
+    cases=lambda: [(3.0, 2.0, 1.0), (-1.0, 4.0, 2.0), (6.0, -3.0, -0.5), (0.5, 0.25, 3.0)],
+    hint=(
+        "the local gradients of a / b: with b fixed it is a line in a (slope 1/b); with a "
+        "fixed it is a·(1/b), and d(1/b)/db = −1/b². Then multiply each by `upstream`."
+    ),
+    explanation="(upstream / b, −upstream · a / b²): local slope times what flows in.",
+)

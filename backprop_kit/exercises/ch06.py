@@ -15,7 +15,7 @@ import numpy as np
 
 from backprop_kit.arrays import linear_weight_grad
 from backprop_kit.engine import Value, maximum
-from backprop_kit.exercises import value_exercise
+from backprop_kit.exercises import function_exercise, value_exercise
 from backprop_kit.scale_explorer import DEFAULT_LR, toy_dataset
 
 # The notes' figure: f = 2·(x·y + max(z, w)) at these inputs (the chapter shows its gradients).
@@ -119,4 +119,27 @@ value_exercise(
     tol=1e-9,
     explanation="One factor k for the larger gradient, one for the larger inputs the weights "
     "multiply: lr / k².",
+)
+
+
+def pattern_backward(x: float, y: float, z: float, w: float) -> tuple[float, ...]:
+    """(dx, dy, dz, dw) of f = 2·(x·y + max(z, w)) at (x, y, z, w), by backpropagation."""
+    g = pattern_gradients({"x": x, "y": y, "z": z, "w": w})
+    return g["x"], g["y"], g["z"], g["w"]
+
+
+function_exercise(
+    "ch06-patterns-backward",
+    "Write patterns_backward(x, y, z, w) returning (dx, dy, dz, dw) for "
+    "f = 2·(x·y + max(z, w)), gate by gate: the *2 gate scales, the + gate distributes, the "
+    "max gate routes, the * gate swaps (the kit's autodiff is switched off while it runs).",
+    reference=pattern_backward,
+    cases=lambda: [(3.0, -4.0, 2.0, -1.0), (1.0, 2.0, -3.0, 0.5), (-2.0, 0.5, 4.0, 1.0),
+                   (0.25, -3.0, -1.0, -2.0)],
+    hint=(
+        "the *2 gate sends 2 to the + gate, which hands 2 to both x·y and max(z, w). The max "
+        "gate gives all of it to the larger of z and w at THIS point, 0 to the other; the * "
+        "gate gives x the value of y times it, and y the value of x times it."
+    ),
+    explanation="Scale by 2, distribute, route to the winner, swap the factors.",
 )

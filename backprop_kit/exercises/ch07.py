@@ -11,14 +11,17 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit.arrays import matmul, matmul_backward
+from backprop_kit.arrays import matmul, matmul_backward, numerical_grad_array
 from backprop_kit.dimensions import dimension_analysis
 from backprop_kit.exercises import (
     AnswerKey,
     AnswerTooComplex,
     Mismatch,
+    compare,
+    custom_exercise,
     describe,
     function_exercise,
+    run_learner_code,
     value_exercise,
 )
 
@@ -172,4 +175,87 @@ value_exercise(
         "one product of dD with X or X.T has 5 rows and 10 columns?"
     ),
     explanation="The shapes force it here; the scalar chain rule confirms it entry by entry.",
+)
+
+
+# --- a two-layer affine-ReLU block, backward ---------------------------------------------------
+
+#: Shapes of ``ch07-affine-relu``: X (K, N) columns are examples, W1 (H, K), b1 (H, 1),
+#: W2 (M, H), b2 (M, 1); Y = W2 @ relu(W1 @ X + b1) + b2 has shape (M, N).
+BLOCK_SHAPES = {"X": (3, 4), "W1": (5, 3), "b1": (5, 1), "W2": (2, 5), "b2": (2, 1)}
+BLOCK_GRADS = ("dW2", "db2", "dW1", "db1", "dX")
+
+
+def block_forward(X: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray,
+                  b2: np.ndarray) -> np.ndarray:
+    """Y = W2 @ relu(W1 @ X + b1) + b2 (biases broadcast along the examples' axis)."""
+    return W2 @ np.maximum(W1 @ X + b1, 0.0) + b2
+
+
+def block_case(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Seeded arrays of :data:`BLOCK_SHAPES` and an upstream dY, with every pre-activation of
+    the ReLU at least 0.1 away from its kink (so that the numerical check is meaningful)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        arrays = {k: rng.normal(size=s) for k, s in BLOCK_SHAPES.items()}
+        if np.abs(arrays["W1"] @ arrays["X"] + arrays["b1"]).min() > 0.1:
+            break
+    dY = rng.normal(size=(BLOCK_SHAPES["W2"][0], BLOCK_SHAPES["X"][1]))
+    return arrays, dY
+
+
+def block_numeric_grads(arrays: dict[str, np.ndarray], dY: np.ndarray) -> dict[str, np.ndarray]:
+    """d(each array) of sum(dY * Y), by :func:`~backprop_kit.arrays.numerical_grad_array`."""
+    grads = {}
+    for name in ("W2", "b2", "W1", "b1", "X"):
+        arr = arrays[name].copy()
+        others = dict(arrays)
+
+        def f(a: np.ndarray, name: str = name, others: dict = others) -> np.ndarray:
+            return block_forward(**{**others, name: a})
+
+        grads[f"d{name}"] = numerical_grad_array(f, arr, dY)
+    return grads
+
+
+def _judge_block(fn: Any) -> str | None:
+    """The learner's ``block_backward(dY, X, W1, b1, W2, b2)`` returns the five gradients
+    (dW2, db2, dW1, db1, dX); each is compared with the numerical gradient by the array
+    gradient check, and the hint names the first that fails with its verdict."""
+    from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
+
+    if not callable(fn):
+        return "pass the function itself (without calling it)"
+    for seed in (7, 8):
+        arrays, dY = block_case(seed)
+        want = block_numeric_grads(arrays, dY)
+        args = (dY, *(arrays[k] for k in ("X", "W1", "b1", "W2", "b2")))
+        got = run_learner_code(fn, *args, refuse_autodiff="ch07-affine-relu")
+        m = compare(got, tuple(want.values()), tol=1e9)  # types and shapes only, here
+        if m is not None:
+            return f"return the tuple (dW2, db2, dW1, db1, dX): {m.text}"
+        for name, g in zip(BLOCK_GRADS, got):
+            err = rel_error(np.asarray(g, dtype=float), want[name])
+            if not err < GRAD_CHECK_PASS:
+                return (f"the gradient {name} fails the array gradient check: rel_error {err:.1e} "
+                        f"({grade_rel_error(err)}). " + _BLOCK_HINTS[name])
+    return None
+
+
+_BLOCK_HINTS = {
+    "dW2": "Y = W2 @ H + b2: dW2 pairs dY with H, and has W2's shape.",
+    "db2": "b2 was added to every column: sum dY over the examples' axis, keeping b2's shape.",
+    "dW1": "Go back through ReLU first: dA = dH where A = W1 @ X + b1 was positive, else 0.",
+    "db1": "like db2, one layer further back: sum dA over the examples' axis.",
+    "dX": "X feeds W1 @ X: dX = W1.T @ dA, with X's shape.",
+}
+
+custom_exercise(
+    "ch07-affine-relu",
+    "Write block_backward(dY, X, W1, b1, W2, b2) for Y = W2 @ relu(W1 @ X + b1) + b2, "
+    "returning (dW2, db2, dW1, db1, dX); checked against the numerical gradient by the array "
+    "gradient check (the kit's array backward functions are switched off while it runs).",
+    _judge_block,
+    explanation="Backward layer by layer: affine, ReLU mask, affine; each gradient in the "
+    "shape of its array.",
 )

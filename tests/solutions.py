@@ -1,0 +1,119 @@
+"""Hand-written solutions of the exercises whose answer is code, and "dodges": versions that
+call the kit's autodiff instead of writing the rule. Shared by the exercise tests."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from backprop_kit import maximum, numerical_grad
+from backprop_kit.arrays import (
+    bias_add,
+    bias_add_backward,
+    matmul,
+    matmul_backward,
+    relu,
+    relu_backward,
+)
+from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07
+from backprop_kit.numeric import backprop_grads
+
+
+def sig(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def staged_backward(x: float, y: float) -> dict[str, float]:
+    xy = x * y
+    s = sig(xy)
+    xpy = x + y
+    ds = xpy
+    dxpy = s
+    dxy = (1 - s) * s * ds
+    dx = y * dxy
+    dx += dxpy
+    dy = x * dxy
+    dy += dxpy
+    return {"ds": ds, "dxpy": dxpy, "dxy": dxy, "dx": dx, "dy": dy}
+
+
+def block_backward(dY, X, W1, b1, W2, b2):
+    A = W1 @ X + b1
+    H = np.maximum(A, 0.0)
+    dW2, db2 = dY @ H.T, dY.sum(axis=1, keepdims=True)
+    dA = (W2.T @ dY) * (A > 0)
+    return dW2, db2, dA @ X.T, dA.sum(axis=1, keepdims=True), W1.T @ dA
+
+
+def block_backward_by_kit(dY, X, W1, b1, W2, b2):
+    A1, c1 = matmul(W1, X)
+    A, c2 = bias_add(A1, b1)
+    H, c3 = relu(A)
+    Y1, c4 = matmul(W2, H)
+    _, c5 = bias_add(Y1, b2)
+    dY1, db2 = bias_add_backward(dY, c5)
+    dW2, dH = matmul_backward(dY1, c4)
+    dA1, db1 = bias_add_backward(relu_backward(dH, c3), c2)
+    dW1, dX = matmul_backward(dA1, c1)
+    return dW2, db2, dW1, db1, dX
+
+
+def _fresh_leftover():
+    grads = {"w": 0.0, "b": 0.0}
+
+    def leftover(x, w, b, dout):
+        grads["w"], grads["b"] = 0.0, 0.0  # the fix: a fresh start for every pass
+        grads["w"] += x * dout
+        grads["b"] += dout
+        return grads["w"], grads["b"]
+
+    return leftover
+
+
+BUG_FIXES = {
+    "fork": lambda x, y, df: (y * df + df, x * df),
+    "upstream": lambda w, x, df: (x * sig(w * x) * (1 - sig(w * x)) * df,
+                                  w * sig(w * x) * (1 - sig(w * x)) * df),
+    "sigma": lambda z, dout: sig(z) * (1 - sig(z)) * dout,
+    "transpose": lambda W, X, dD: (dD @ X.T, W.T @ dD),
+    "leftover": _fresh_leftover(),
+}
+
+#: exercise id -> a hand-written solution (an answer for ``check``).
+SOLUTIONS = {
+    "ch01-multiply-grads": lambda x, y: (y, x),
+    "ch01-max-grads": lambda x, y: (float(x >= y), float(y >= x)),
+    "ch02-partials": lambda x, y, z: (z, z, x + y),
+    "ch02-square-chain": lambda x, y, z: (2 * (x * y + z) * y, 2 * (x * y + z) * x,
+                                          2 * (x * y + z)),
+    "ch03-multiply-backward": lambda a, b, up: (b * up, a * up),
+    "ch03-divide-backward": lambda a, b, up: (up / b, -up * a / b**2),
+    "ch04-sigmoid-slope": lambda z: sig(z) * (1 - sig(z)),
+    "ch04-tanh-gate": (math.tanh, lambda out, dout: (1 - out**2) * dout),
+    "ch05-dden": lambda den, dinvden: -1 / den**2 * dinvden,
+    "ch05-staged-backward": staged_backward,
+    "ch05-bug-hunt": BUG_FIXES,
+    "ch06-patterns-backward": lambda x, y, z, w: (2 * y, 2 * x, 2.0 * (z >= w), 2.0 * (w >= z)),
+    "ch07-dX": lambda W, dD: W.T @ dD,
+    "ch07-affine-relu": block_backward,
+}
+
+#: exercise id -> an answer that calls the kit's autodiff instead of writing the rule.
+DODGES = {
+    "ch01-multiply-grads": lambda x, y: backprop_grads(lambda a, b: a * b, x, y),
+    "ch01-max-grads": lambda x, y: backprop_grads(maximum, x, y),
+    "ch02-partials": ch02.chain_rule_partials,
+    "ch02-square-chain": ch02.square_chain,
+    "ch03-multiply-backward": ch03.multiply_backward,
+    "ch03-divide-backward": ch03.divide_backward,
+    "ch04-sigmoid-slope": lambda z: numerical_grad(lambda v: v.sigmoid(), z)[0],
+    "ch04-tanh-gate": (math.tanh, lambda out, dout: numerical_grad(
+        lambda v: v.tanh(), math.atanh(out))[0] * dout),
+    "ch05-dden": lambda den, d: numerical_grad(lambda v: 1 / v, den)[0] * d,
+    "ch05-staged-backward": ch05.new_staged_gradients,
+    "ch05-bug-hunt": {name: reference for name, (reference, _) in ch05.BUGS.items()},
+    "ch06-patterns-backward": ch06.pattern_backward,
+    "ch07-dX": ch07.dX_from,
+    "ch07-affine-relu": block_backward_by_kit,
+}

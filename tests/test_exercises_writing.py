@@ -1,0 +1,143 @@
+"""Exercises whose answer is code: a hand-written solution passes, a version that calls the
+kit's autodiff does not, the student edition's placeholder is "not attempted yet", and the new
+checks (stage by stage, the bug hunt, the gradient-checked gates) name what is wrong."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, all_exercises, ch05, ch07
+from tests.solutions import BUG_FIXES, DODGES, SOLUTIONS, sig, staged_backward
+from tests.verdicts import verdict
+
+
+def not_implemented(*args):
+    raise NotImplementedError()
+
+
+def placeholder(answer):
+    """The student edition's version of ``answer``: every function raises NotImplementedError."""
+    if isinstance(answer, dict):
+        return {k: not_implemented for k in answer}
+    if isinstance(answer, tuple):
+        return tuple(not_implemented for _ in answer)
+    return not_implemented
+
+
+def test_every_exercise_answered_with_code_has_a_solution_and_a_dodge():
+    # the value exercises are answered with `with attempt(...)`; all others take code
+    code_ids = {i for i, ex in all_exercises().items()
+                if "Write" in ex.question or "Each of five" in ex.question}
+    assert code_ids == set(SOLUTIONS) == set(DODGES)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
+def test_a_hand_written_solution_is_correct(capsys, exercise_id):
+    assert verdict(capsys, exercise_id, SOLUTIONS[exercise_id]).startswith(CORRECT)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(DODGES))
+def test_calling_the_kits_autodiff_is_refused(capsys, exercise_id):
+    out = verdict(capsys, exercise_id, DODGES[exercise_id])
+    assert out.startswith(NOT_YET), out
+    assert "asks for the gradient rule itself" in out or "calls the kit's autodiff" in out, out
+
+
+@pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
+def test_the_placeholder_is_not_attempted(capsys, exercise_id):
+    assert verdict(capsys, exercise_id, placeholder(SOLUTIONS[exercise_id])) == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
+def test_a_string_where_code_is_asked_gets_a_type_hint(capsys, exercise_id):
+    out = verdict(capsys, exercise_id, "0.2")
+    assert out.startswith(f"{NOT_YET} Hint: Pass"), out
+
+
+def test_chapter_exercises_count_and_write_gradient_code():
+    ids = all_exercises()
+    for chapter in range(1, 8):
+        mine = [i for i in ids if i.startswith(f"ch{chapter:02d}")]
+        assert len(mine) >= 3, (chapter, mine)
+        if chapter >= 2:
+            assert any(i in SOLUTIONS for i in mine), chapter
+    for kept in ("ch01-max-grads", "ch03-inputs-to-raise", "ch05-dx-count", "ch06-replay-lr",
+                 "ch07-which-product"):
+        assert kept in ids
+
+
+def test_staged_backward_names_the_first_wrong_stage(capsys):
+    def forgot_fork(x, y):
+        d = staged_backward(x, y)
+        d["dy"] = x * d["dxy"]  # = where += belongs
+        return d
+
+    def wrong_sigma(x, y):
+        d = staged_backward(x, y)
+        d["dxy"] = sig(x * y) * d["ds"]
+        return {**d, "dx": 0.0}
+
+    out = verdict(capsys, "ch05-staged-backward", forgot_fork)
+    assert "first wrong stage is dy" in out and "used twice" in out
+    out = verdict(capsys, "ch05-staged-backward", wrong_sigma)
+    assert "first wrong stage is dxy" in out
+    out = verdict(capsys, "ch05-staged-backward", lambda x, y: [1.0] * 5)
+    assert "Return a dict" in out
+    out = verdict(capsys, "ch05-staged-backward", lambda x, y: {"ds": 1.0})
+    assert "no 'dxpy'" in out
+
+
+def test_bug_hunt_says_which_bugs_are_fixed(capsys):
+    grads = {"w": 0.0, "b": 0.0}
+
+    def still_leftover(x, w, b, dout):
+        grads["w"] += x * dout
+        grads["b"] += dout
+        return grads["w"], grads["b"]
+
+    answer = {**BUG_FIXES, "sigma": lambda z, dout: z * (1 - z) * dout,
+              "transpose": lambda W, X, dD: (dD @ X, W.T @ dD), "leftover": still_leftover,
+              "upstream": not_implemented}
+    out = verdict(capsys, "ch05-bug-hunt", answer)
+    assert out.startswith(f"{NOT_YET} Hint: Fixed 1 of 5 (fork)")
+    assert "still wrong: sigma, transpose, leftover" in out
+    assert "not attempted yet: upstream" in out
+    assert "missing" in verdict(capsys, "ch05-bug-hunt", {"fork": BUG_FIXES["fork"]})
+
+
+def test_bug_hunt_square_cases_catch_the_missing_transpose():
+    for W, X, dD in ch05.BUGS["transpose"][1]():
+        assert W.shape == X.shape == dD.shape == (2, 2)
+        assert not np.allclose(dD @ X, dD @ X.T)
+
+
+def test_tanh_gate_is_checked_with_the_threshold_table(capsys):
+    out = verdict(capsys, "ch04-tanh-gate", (math.tanh, lambda out, dout: (1 - out) * dout))
+    assert "gradient check gives rel_error" in out and "(wrong)" in out
+    out = verdict(capsys, "ch04-tanh-gate", (math.sin, lambda out, dout: dout))
+    assert "tanh_forward" in out
+    assert "pair of functions" in verdict(capsys, "ch04-tanh-gate", math.tanh)
+
+
+def test_affine_relu_names_the_first_failing_gradient(capsys):
+    from tests.solutions import block_backward
+
+    def no_mask(dY, X, W1, b1, W2, b2):
+        dW2, db2, _, _, _ = block_backward(dY, X, W1, b1, W2, b2)
+        dA = W2.T @ dY
+        return dW2, db2, dA @ X.T, dA.sum(axis=1, keepdims=True), W1.T @ dA
+
+    out = verdict(capsys, "ch07-affine-relu", no_mask)
+    assert "dW1 fails the array gradient check" in out and "ReLU" in out
+    out = verdict(capsys, "ch07-affine-relu",
+                  lambda *a: block_backward(*a)[:4] + (block_backward(*a)[4].T,))
+    assert "shape" in out
+
+
+def test_affine_relu_cases_stay_away_from_the_kink():
+    for seed in (7, 8):
+        arrays, _ = ch07.block_case(seed)
+        assert np.abs(arrays["W1"] @ arrays["X"] + arrays["b1"]).min() > 0.1
