@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from backprop_kit import maximum, numerical_grad
+from backprop_kit import maximum, nn, numerical_grad
 from backprop_kit.arrays import (
     bias_add,
     bias_add_backward,
@@ -16,7 +16,7 @@ from backprop_kit.arrays import (
     relu,
     relu_backward,
 )
-from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07
+from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08
 from backprop_kit.numeric import backprop_grads
 
 
@@ -80,6 +80,11 @@ BUG_FIXES = {
     "leftover": _fresh_leftover(),
 }
 
+def sgd_by_hand(parameters, lr):
+    for p in parameters:
+        p.data -= lr * p.grad
+
+
 #: exercise id -> a hand-written solution (an answer for ``check``).
 SOLUTIONS = {
     "ch01-multiply-grads": lambda x, y: (y, x),
@@ -97,6 +102,8 @@ SOLUTIONS = {
     "ch06-patterns-backward": lambda x, y, z, w: (2 * y, 2 * x, 2.0 * (z >= w), 2.0 * (w >= z)),
     "ch07-dX": lambda W, dD: W.T @ dD,
     "ch07-affine-relu": block_backward,
+    "ch08-affine-backward": lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=0)),
+    "ch08-update": sgd_by_hand,
 }
 
 #: exercise id -> an answer that calls the kit's autodiff instead of writing the rule.
@@ -116,4 +123,6 @@ DODGES = {
     "ch06-patterns-backward": ch06.pattern_backward,
     "ch07-dX": ch07.dX_from,
     "ch07-affine-relu": block_backward_by_kit,
+    "ch08-affine-backward": ch08.affine_grads,
+    "ch08-update": nn.sgd_update,
 }
