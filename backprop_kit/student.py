@@ -256,8 +256,12 @@ def _used(tree: ast.AST) -> set[str]:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            if name == "check":
-                handed_to_check.update(id(a) for a in node.args if isinstance(a, ast.Name))
+            if name == "check":  # check catches what the learner's functions raise
+                handed_to_check.update(
+                    id(n) for a in node.args for n in ast.walk(a)
+                    if isinstance(n, ast.Name)
+                    and (a is n or isinstance(a, (ast.Tuple, ast.List, ast.Dict)))
+                )
     return {
         node.id
         for node in ast.walk(tree)

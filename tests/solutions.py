@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from backprop_kit import Value, maximum, numerical_grad
+from backprop_kit import Value, maximum, nn, numerical_grad
 from backprop_kit.arrays import (
     bias_add,
     bias_add_backward,
@@ -18,7 +18,7 @@ from backprop_kit.arrays import (
     relu,
     relu_backward,
 )
-from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch09
+from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08, ch09
 from backprop_kit.numeric import backprop_grads
 
 
@@ -81,6 +81,11 @@ BUG_FIXES = {
     "transpose": lambda W, X, dD: (dD @ X.T, W.T @ dD),
     "leftover": _fresh_leftover(),
 }
+
+def sgd_by_hand(parameters, lr):
+    for p in parameters:
+        p.data -= lr * p.grad
+
 
 CHAPTER_9 = Path(__file__).resolve().parents[1] / "notebooks" / "09_your_own_engine.ipynb"
 
@@ -150,6 +155,8 @@ SOLUTIONS = {
     "ch06-patterns-backward": lambda x, y, z, w: (2 * y, 2 * x, 2.0 * (z >= w), 2.0 * (w >= z)),
     "ch07-dX": lambda W, dD: W.T @ dD,
     "ch07-affine-relu": block_backward,
+    "ch08-affine-backward": lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=0)),
+    "ch08-update": sgd_by_hand,
     "ch09-local": chapter_engine(),
     "ch09-backward": chapter_engine(),
     "ch09-engine": chapter_engine(),
@@ -172,6 +179,8 @@ DODGES = {
     "ch06-patterns-backward": ch06.pattern_backward,
     "ch07-dX": ch07.dX_from,
     "ch07-affine-relu": block_backward_by_kit,
+    "ch08-affine-backward": ch08.affine_grads,
+    "ch08-update": nn.sgd_update,
     "ch09-local": borrowed_local_grads(),
     "ch09-backward": BorrowedEngine,
     "ch09-engine": BorrowedEngine,

@@ -4,9 +4,9 @@ Starts ``jupyter lab`` on 127.0.0.1 with a random port and token over a copy of 
 opens each chapter, runs all cells and checks what a learner would see: the kernel ends idle,
 no cell shows an error or stderr, every explorer rendered its sliders; in chapters 2, 4 and 5
 moving a slider with the keyboard changes the circuit picture and the printed gradient, and
-the step-through button highlights the next gate; in chapter 8 pressing Train changes the
-training explorer's loss picture and its readout. A screenshot of each chapter is saved in
-``artifacts/screenshots/``.
+the step-through button highlights the next gate; in chapter 8 pressing Train with the
+keyboard changes the training explorer's loss picture and its readout. A screenshot of each
+chapter is saved in ``artifacts/screenshots/``.
 
 Needs Playwright for Python (the ``test`` extra) and a system Chromium (Debian: ``apt-get install
 chromium``; or set BACKPROP_KIT_CHROMIUM to the browser's path). Without them the test skips
@@ -182,8 +182,8 @@ def _highlighted(page) -> str:
 
 
 def _train_and_see_the_loss_picture_change(page) -> None:
-    """Chapter 8: press Train in the training explorer; its picture (loss curve and boundary)
-    and the words above it must change."""
+    """Chapter 8: press Train (focused, Enter) in the training explorer; its picture (loss curve
+    and boundary) and the words above it must change."""
     explorer = page.locator(".bpk-train-explorer").first
     explorer.scroll_into_view_if_needed()
     state = """() => { const b = document.querySelector('.bpk-train-explorer');
@@ -191,7 +191,9 @@ def _train_and_see_the_loss_picture_change(page) -> None:
         return [img ? img.getAttribute('src') : '', b.textContent]; }"""
     picture, words = page.evaluate(state)
     assert picture, "the training explorer shows a picture"
-    explorer.locator("button:has-text('Train')").first.click()
+    train = explorer.locator("button:has-text('Train')").first
+    train.focus()
+    train.press("Enter")  # with the keyboard, as a learner without a mouse would
     page.wait_for_function(
         f"([p, w]) => {{ const [p2, w2] = ({state})(); return p2 !== p && w2 !== w"
         " && w2.includes('done'); }",

@@ -193,3 +193,23 @@ def test_autodiff_refuses_while_a_rule_is_checked(dodge):
         run_learner_code(dodge, refuse_autodiff="some-exercise")
     assert guard.refusal is None
     Value(1.0).backward()  # and works again afterwards
+
+
+def test_off_the_main_thread_there_is_no_limit_and_a_note_says_so_once(capsys):
+    import threading
+
+    import backprop_kit.exercises as core
+
+    core._noted_no_limit = False
+    results = []
+
+    def worker():
+        results.append(run_learner_code(lambda: 42))
+        results.append(run_learner_code(lambda: 43))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    out = capsys.readouterr().out
+    assert results == [42, 43]
+    assert out.count("cannot be stopped automatically") == 1 and "main thread" in out

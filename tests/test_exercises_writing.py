@@ -146,3 +146,21 @@ def test_affine_relu_cases_stay_away_from_the_kink():
     for seed in (7, 8):
         arrays, _ = ch07.block_case(seed)
         assert np.abs(arrays["W1"] @ arrays["X"] + arrays["b1"]).min() > 0.1
+
+
+def test_readme_exercise_counts_match_the_notebooks_and_the_registry():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    ids = all_exercises()
+    for path in sorted((root / "notebooks").glob("0[1-9]_*.ipynb")):
+        chapter = path.name[:2]
+        row = next(line for line in readme.splitlines() if f"](notebooks/{path.name})" in line)
+        cells = row.split(" | ")
+        count, writes = re.match(r"(\d+) \((\d+) writes? code", cells[2]).groups()
+        mine = [i for i in ids if i.startswith(f"ch{chapter}")]
+        used = set(re.findall(rf'(?:check|attempt)\(\\?"(ch{chapter}-[\w-]+)', path.read_text()))
+        assert int(count) == len(mine) and set(mine) == used, (path.name, mine, used)
+        assert int(writes) == len([i for i in mine if i in SOLUTIONS]), path.name

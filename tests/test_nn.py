@@ -107,8 +107,19 @@ def test_bad_activation_and_input_length():
         nn.svm_loss(nn.MLP(2, [1]), np.ones((3, 3)), np.ones(3))
 
 
+def test_a_value_class_without_the_activation_is_a_one_line_error():
+    class Bare:
+        def __init__(self, data):
+            self.data, self.grad = data, 0.0
+
+    with pytest.raises(ValueError, match=r"needs a \.tanh\(\) method on 'Bare'"):
+        nn.MLP(2, [3, 1], activation="tanh", value_cls=Bare)
+    nn.MLP(2, [1], activation="tanh", value_cls=Bare)  # one linear layer needs no activation
+
+
 def test_micrograd_value_gives_the_same_forward_and_gradients():
-    engine = pytest.importorskip("micrograd.engine")
+    from micrograd import engine  # in the test extra, so this test never skips silently
+
     X, y = data()
     ours = nn.MLP(2, [6, 4, 1], seed=5)
     theirs = nn.MLP(2, [6, 4, 1], seed=5, value_cls=engine.Value)

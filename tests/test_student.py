@@ -8,6 +8,7 @@ edition of the repo's own ``notebooks/`` and runs every notebook of it in a fres
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,13 @@ def regions_of(nb) -> list[list[str]]:
 
 def code_region_count(nb) -> int:
     return sum(len(regions_of(notebook(cell))) for cell in nb.cells if cell.cell_type == "code")
+
+
+def exercise_count(nb) -> int:
+    """The number of verdicts a notebook prints: one per ``check(...)`` or ``attempt(...)`` call
+    in its code cells (an exercise may hold several solution regions, e.g. a bug hunt)."""
+    calls = re.compile(r"^\s*(?:check\(|with attempt\()", re.MULTILINE)
+    return sum(len(calls.findall(cell.source)) for cell in nb.cells if cell.cell_type == "code")
 
 
 def every_string(node) -> str:
@@ -361,6 +369,12 @@ def test_a_well_built_exercise_raises_no_warning():
             tags=["exercise"],
         ),
         code("%matplotlib inline\nprint('next')"),
+        code(  # several functions handed to one check, in a tuple or a dict
+            f"def fw(x):\n    {BEGIN}\n    return x\n    {END}\n\n"
+            f"def bw(d):\n    {BEGIN}\n    return d\n    {END}\n\n"
+            "check('t', (fw, bw))\ncheck('u', {'fw': fw, 'bw': bw})",
+            tags=["exercise"],
+        ),
     )
     assert student_notebook(nb, "nb")[1].warnings == []
 
@@ -594,7 +608,7 @@ def test_student_edition_of_the_real_notebooks_runs_to_the_end(tmp_path, capsys)
     for name, ran in zip(names, execute_all([dest / name for name in names])):
         problems += errors_in(ran, name)
         text = "\n".join(output_text(cell) for cell in ran.cells)
-        expected = code_region_count(sources[name])
+        expected = exercise_count(sources[name])
         if text.count(NOT_ATTEMPTED) != expected:
             problems.append(
                 f"{name}: {text.count(NOT_ATTEMPTED)} × {NOT_ATTEMPTED!r} for {expected} exercises"
