@@ -186,6 +186,11 @@ def _same(got: object, want: float) -> bool:
     )
 
 
+def _is_str(got: object, want: str) -> bool:
+    """``got`` is the string ``want`` (type first: a learner's object is never asked ``==``)."""
+    return isinstance(got, str) and got == want
+
+
 def _kit_local(op: str, x: float, y: float) -> tuple[float, ...]:
     a, b = KitValue(x), KitValue(y)
     out = a + b if op == "+" else a * b
@@ -215,7 +220,7 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
         return "Value(2.0) should have .data == 2.0 and .grad == 0.0"
     if not isinstance(getattr(a, "_parents", None), tuple):
         return _TUPLE_HINT.format(type(getattr(a, "_parents", None)).__name__)
-    if a._parents != () or getattr(a, "_op", None) != "":
+    if a._parents != () or not _is_str(getattr(a, "_op", None), ""):
         return "an input, Value(2.0), has no parents: _parents == () and _op == ''"
     cases = [("+", -1.0, (a, b)), ("+", -1.0, (b, a)), ("+", 4.0, (a, a)),
              ("*", -6.0, (a, b)), ("*", -6.0, (b, a)), ("*", 9.0, (b, b))]
@@ -233,7 +238,7 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
         if len(ps) != 2 or ps[0] is not parents[0] or ps[1] is not parents[1]:
             return (f"({shown})._parents should hold the two operands themselves, in the order "
                     "they were written (a + a holds a twice)")
-        if getattr(out, "_op", None) != op:
+        if not _is_str(getattr(out, "_op", None), op):
             return f"({shown})._op should be {op!r}"
     for op in ops:
         c = a + 4 if op == "+" else a * 4
