@@ -595,13 +595,14 @@ def place(
     if shows_grad:
         out = output_name or "out"
         entries.append((GRAD_COLOR, f"gradient ∂{out}/∂wire (backward pass)"))
-    if any(t.second is not None for t in texts):
+    seconds = any(t.second is not None for t in texts)
+    if seconds:
         entries.append((INK, second_legend or "second number"))
     for color, label in entries:
         scene.lines.append(Line(((x, ly - 3.2), (x + 16, ly - 3.2)), color, 3.0, "legend"))
         scene.texts.append(Text(x + 21, ly, label, FS_NOTE, color, "start", "legend"))
         x += 21 + text_width(label, FS_NOTE) + 16
-    if not shows_grad:
+    if not shows_grad and not seconds:
         hint = "gradients show after backward()"
         scene.texts.append(Text(x, ly, hint, FS_NOTE, MUTED, "start", "legend"))
         x += text_width(hint, FS_NOTE)
