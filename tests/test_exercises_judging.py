@@ -213,3 +213,18 @@ def test_off_the_main_thread_there_is_no_limit_and_a_note_says_so_once(capsys):
     out = capsys.readouterr().out
     assert results == [42, 43]
     assert out.count("cannot be stopped automatically") == 1 and "main thread" in out
+
+
+def test_an_answer_whose_own_methods_fail_gets_one_line(capsys):
+    class Hostile(float):
+        def __float__(self):
+            raise RuntimeError("no")
+
+    out = value_verdict(capsys, "ch01-nudge", Hostile(-0.003))
+    assert out.startswith(NOT_YET) and "\n" not in out
+
+
+def test_a_wrong_shape_array_from_a_function_gets_a_shape_hint(capsys):
+    out = verdict(capsys, "ch07-dX", lambda W, dD: W.T @ dD if W.shape == (2, 2) else W)
+    assert out.startswith(f"{NOT_YET} Hint:") and "expected an array of shape" in out
+    assert "got shape" in out
