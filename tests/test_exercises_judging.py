@@ -213,3 +213,12 @@ def test_off_the_main_thread_there_is_no_limit_and_a_note_says_so_once(capsys):
     out = capsys.readouterr().out
     assert results == [42, 43]
     assert out.count("cannot be stopped automatically") == 1 and "main thread" in out
+
+
+def test_an_answer_whose_own_methods_fail_gets_one_line(capsys):
+    class Hostile(float):
+        def __float__(self):
+            raise RuntimeError("no")
+
+    out = value_verdict(capsys, "ch01-nudge", Hostile(-0.003))
+    assert out.startswith(NOT_YET) and "\n" not in out

@@ -8,8 +8,22 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, all_exercises, ch05, ch07
+from backprop_kit import maximum, numerical_grad
+from backprop_kit.exercises import (
+    CORRECT,
+    NOT_ATTEMPTED,
+    NOT_YET,
+    all_exercises,
+    ch02,
+    ch03,
+    ch05,
+    ch06,
+    ch07,
+)
+from backprop_kit.numeric import GRAD_CHECK_PASS, rel_error
 from tests.solutions import (
     BUG_FIXES,
     DODGES,
@@ -166,3 +180,65 @@ def test_readme_exercise_counts_match_the_notebooks_and_the_registry():
         used = set(re.findall(rf'(?:check|attempt)\(\\?"(ch{chapter}-[\w-]+)', path.read_text()))
         assert int(count) == len(mine) and set(mine) == used, (path.name, mine, used)
         assert int(writes) == len([i for i in mine if i in SOLUTIONS]), path.name
+
+
+# --- the new references agree with the central difference on random inputs ------------------
+
+small = st.floats(-3, 3)
+
+
+def agrees(analytic, numerical) -> bool:
+    """Within the threshold table's pass mark, or absolutely tiny (both near 0)."""
+    return all(rel_error(a, n) < GRAD_CHECK_PASS or abs(a - n) < 1e-7
+               for a, n in zip(analytic, numerical))
+
+
+@settings(max_examples=30, deadline=None)
+@given(small, small, small)
+def test_square_chain_reference_agrees_with_central_difference(x, y, z):
+    assert agrees(ch02.square_chain(x, y, z),
+                  numerical_grad(lambda a, b, c: (a * b + c) ** 2, x, y, z))
+
+
+@settings(max_examples=30, deadline=None)
+@given(small, small.filter(lambda b: abs(b) > 0.5), small)
+def test_divide_backward_reference_is_upstream_times_the_numerical_slopes(a, b, up):
+    local = numerical_grad(lambda p, q: p / q, a, b)
+    assert agrees(ch03.divide_backward(a, b, up), [up * g for g in local])
+
+
+@settings(max_examples=30, deadline=None)
+@given(small, small)
+def test_staged_reference_agrees_with_central_difference(x, y):
+    got = ch05.new_staged_gradients(x, y)
+    num = numerical_grad(lambda a, b: (a * b).sigmoid() * (a + b), x, y)
+    assert agrees((got["dx"], got["dy"]), num)
+
+
+@settings(max_examples=30, deadline=None)
+@given(small, small, small, small)
+def test_patterns_reference_agrees_with_central_difference_away_from_ties(x, y, z, w):
+    assume(abs(z - w) > 1e-3)
+    num = numerical_grad(lambda a, b, c, d: 2 * (a * b + maximum(c, d)), x, y, z, w)
+    assert agrees(ch06.pattern_backward(x, y, z, w), num)
+
+
+@pytest.mark.parametrize("name", sorted(ch05.BUGS))
+def test_bug_hunt_references_agree_with_central_difference(name):
+    reference, cases = ch05.BUGS[name]
+    fns = {"fork": lambda a, b: a * b + a, "upstream": lambda a, b: (a * b).sigmoid(),
+           "sigma": lambda a: a.sigmoid(), "leftover": None, "transpose": None}
+    for args in cases():
+        if name == "transpose":
+            W, X, dD = args
+            dW, _ = reference(W, X, dD)
+            assert np.allclose(dW, dD @ X.T)
+        elif name == "leftover":
+            x, w, b, dout = args
+            assert reference(x, w, b, dout) == pytest.approx((x * dout, dout))
+        else:
+            *inputs, up = args
+            num = numerical_grad(fns[name], *inputs)
+            got = reference(*args)
+            got = got if isinstance(got, tuple) else (got,)
+            assert agrees(got, [up * g for g in num])

@@ -540,6 +540,9 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
         return learner_failure(err)
     except (RecursionError, MemoryError, AnswerTooComplex):  # the checker choked on it
         return f"{NOT_YET} {TOO_COMPLEX}"
+    except Exception as err:  # an answer object whose own methods fail inside the checker
+        return (f"{NOT_YET} The kit could not read this answer ({one_line_error(err, 80)}); "
+                "give plain numbers, tuples, strings or arrays.")
     if hint is None:
         return f"{CORRECT} {ex.explanation}".rstrip()
     return f"{NOT_YET} Hint: {_sentence(hint)}"
