@@ -54,6 +54,7 @@ from backprop_kit.dimensions import (
 from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
 
 __all__ = [
+    "AffineCache",
     "ArrayGradCheck",
     "BiasAddCache",
     "DimensionAnalysis",
@@ -62,6 +63,10 @@ __all__ = [
     "ReluCache",
     "SigmoidCache",
     "SumCache",
+    "SvmLossCache",
+    "TanhCache",
+    "affine",
+    "affine_backward",
     "bias_add",
     "bias_add_backward",
     "dimension_analysis",
@@ -78,6 +83,10 @@ __all__ = [
     "sigmoid_backward",
     "sum_all",
     "sum_all_backward",
+    "svm_loss",
+    "svm_loss_backward",
+    "tanh",
+    "tanh_backward",
 ]
 
 # --------------------------------------------------------------------------- validation
@@ -418,6 +427,124 @@ def sum_all_backward(dL: float | ArrayLike, cache: SumCache) -> np.ndarray:
     (X,) = _check_cache(cache, SumCache, "sum_all_backward", "sum_all(X)")
     dL = _check_upstream(dL, (), "dL", "sum_all_backward", "L = sum_all(X)")
     return np.full(X.shape, dL, dtype=np.result_type(X, dL))
+
+
+class TanhCache(NamedTuple):
+    """What :func:`tanh_backward` needs: the forward *output* t = tanh(X)."""
+
+    out: np.ndarray
+
+
+def tanh(X: ArrayLike) -> tuple[np.ndarray, TanhCache]:
+    """Elementwise tanh gate: ``out = tanh(X)``.
+
+    Shapes: ``X`` any shape -> ``out`` the same shape, every entry in [-1, 1].
+    Returns ``(out, cache)``; the cache keeps ``out``, which is all the backward needs.
+    """
+    X = _as_real_array(X, "X", "tanh")
+    out = np.tanh(X)
+    return out, TanhCache(out)
+
+
+def tanh_backward(dout: ArrayLike, cache: TanhCache) -> np.ndarray:
+    """Backward of :func:`tanh`: ``dX = dout * (1 - t²)`` with ``t = tanh(X)``.
+
+    Shapes: ``dout`` and ``dX`` have the shape of ``X``.
+    Raises ``ValueError`` if ``dout`` has another shape.
+    """
+    guard.refuse_if_off("tanh_backward")
+    (out,) = _check_cache(cache, TanhCache, "tanh_backward", "tanh(X)")
+    dout = _check_upstream(dout, out.shape, "dout", "tanh_backward", "out = tanh(X)")
+    return dout * (1.0 - out * out)
+
+
+class AffineCache(NamedTuple):
+    """What :func:`affine_backward` needs: the input ``X`` and the weights ``W``."""
+
+    X: np.ndarray
+    W: np.ndarray
+
+
+def affine(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, AffineCache]:
+    """Affine (fully connected) layer: ``out = X @ W + b``, i.e. :func:`matmul` then
+    :func:`bias_add`, as one gate.
+
+    Math: ``out[n, j] = sum_d X[n, d] W[d, j] + b[j]``. Rows are examples.
+    Shapes: ``X`` (N, D), ``W`` (D, H), ``b`` (H,) -> ``out`` (N, H).
+    Raises ``ValueError`` for shapes that do not fit, ``TypeError`` for non-real dtypes.
+    """
+    X = _as_real_array(X, "X", "affine", ndim=2)
+    W = _as_real_array(W, "W", "affine", ndim=2)
+    b = _as_real_array(b, "b", "affine", ndim=1)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(matmul_mismatch_message("affine", "X", X.shape, "W", W.shape))
+    if b.shape[0] != W.shape[1]:
+        raise ValueError(
+            f"affine: W has shape {W.shape} and b has shape {b.shape}; b needs one entry per "
+            f"column of W, shape ({W.shape[1]},)"
+        )
+    out = X @ W
+    out += b
+    return out, AffineCache(X, W)
+
+
+def affine_backward(
+    dout: ArrayLike, cache: AffineCache, *, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Backward of :func:`affine`: ``dX = dout @ W.T``, ``dW = X.T @ dout``,
+    ``db = dout.sum(axis=0)``.
+
+    Math: the matmul rule of chapter 7 (with rows as examples, so the transposes move) and the
+    bias-add rule (``b`` is added to every row, so its gradient sums over the rows).
+    Shapes: ``dout`` (N, H) -> ``dX`` (N, D), ``dW`` (D, H), ``db`` (H,). With
+    ``input_grad=False`` ``dX`` is not computed (returned as None): a network's first layer
+    reads the data, whose gradient nobody uses.
+    Raises ``ValueError`` if ``dout`` does not have the shape (N, H) of ``out``.
+    """
+    guard.refuse_if_off("affine_backward")
+    X, W = _check_cache(cache, AffineCache, "affine_backward", "affine(X, W, b)")
+    dout = _check_upstream(
+        dout, (X.shape[0], W.shape[1]), "dout", "affine_backward", "out = X @ W + b"
+    )
+    return (dout @ W.T if input_grad else None), X.T @ dout, dout.sum(axis=0)
+
+
+class SvmLossCache(NamedTuple):
+    """What :func:`svm_loss_backward` needs: the labels and the margins ``1 - y s``."""
+
+    y: np.ndarray
+    margins: np.ndarray
+
+
+def svm_loss(scores: ArrayLike, y: ArrayLike) -> tuple[float, SvmLossCache]:
+    """Max-margin (SVM, hinge) loss of micrograd's demo: ``L = mean_n max(0, 1 - y_n s_n)``.
+
+    ``scores`` (N,) are the network's outputs, ``y`` (N,) the labels, +1 or -1. A point costs
+    nothing once it is on the right side with a margin of at least 1. Returns ``(L, cache)``,
+    ``L`` a Python float. Raises ``ValueError`` unless both are 1-d of the same length.
+    """
+    s = _as_real_array(scores, "scores", "svm_loss", ndim=1)
+    y = _as_real_array(y, "y", "svm_loss", ndim=1)
+    if s.shape != y.shape:
+        raise ValueError(
+            f"svm_loss: scores has shape {s.shape} and y has shape {y.shape}; need one label "
+            f"per score"
+        )
+    margins = 1.0 - y * s
+    return float(np.maximum(margins, 0.0).mean()), SvmLossCache(y, margins)
+
+
+def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
+    """Backward of :func:`svm_loss`: ``ds_n = dL * (-y_n / N)`` where ``1 - y_n s_n > 0``,
+    else 0 (at the kink, margin exactly 0, we use 0).
+
+    Shapes: ``dL`` a single number (1.0 when ``L`` is the loss) -> ``ds`` (N,).
+    """
+    guard.refuse_if_off("svm_loss_backward")
+    y, margins = _check_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
+    if type(dL) is not float:
+        dL = float(_check_upstream(dL, (), "dL", "svm_loss_backward", "L = svm_loss(scores, y)"))
+    return np.where(margins > 0, y * (-dL / y.shape[0]), 0.0)
 
 
 # --------------------------------------------------------------------------- checking

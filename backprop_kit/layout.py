@@ -226,10 +226,11 @@ class Structure:
         columns: for each column, its parts (indices into the internal part list), top first.
     """
 
-    def __init__(self, root: Value) -> None:
+    def __init__(self, root: Value, label_rows: int = 1) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"a circuit diagram needs a Value (its output), got {type(root)}")
         self.root = root
+        self.label_rows = label_rows  # text rows under each wire (a second gradient: 2)
         self.nodes: list[Value] = root.topological_order()
         self.index: dict[int, int] = {id(v): i for i, v in enumerate(self.nodes)}
         nodes, index = self.nodes, self.index
@@ -360,7 +361,7 @@ class Structure:
         """How far above and below its wire a part needs room (gate or labels; a waypoint less)."""
         if self.parts[n].kind == "waypoint":
             return WAYPOINT_HALF
-        return max(R, LABEL_GAP + (ASCENT + DESCENT) * FS_VALUE)
+        return max(R, LABEL_GAP + self.label_rows * (ASCENT + DESCENT) * FS_VALUE)
 
     def _heights(self) -> None:
         for column in self.columns:
@@ -460,11 +461,17 @@ def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
 @dataclass(frozen=True, slots=True)
 class WireText:
     """What one wire shows: its value text, its gradient text (None: not shown), and whether the
-    current step just changed its gradient (``emph``)."""
+    current step just changed its gradient (``emph``).
+
+    ``second`` is a second number written under the gradient (e.g. a learner's engine's
+    gradient beside the right one; the Structure needs ``label_rows=2``), marked like an
+    emphasised gradient when ``second_emph``."""
 
     value: str
     grad: str | None
     emph: bool = False
+    second: str | None = None
+    second_emph: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,6 +501,7 @@ def place(
     highlight: int | None = None,
     mark: str = "",
     output_name: str = "",
+    second_legend: str = "",
 ) -> Scene:
     """The Scene of a circuit: ``symbols[i]`` is drawn for wire i (a gate symbol, or an input's
     name) and ``texts[i]`` on it.
@@ -508,6 +516,7 @@ def place(
         mark: the current step's number, kept on the marked gate (or, with no gate marked, on
             the background of the emphasised gradient) so a browser test can follow steps.
         output_name: written after the output wire.
+        second_legend: the legend's words for the texts' ``second`` numbers.
     """
     parts, nodes = structure.parts, structure.nodes
     # widths of the zones of each column
@@ -522,8 +531,9 @@ def place(
         else:
             node_w[p.col] = max(node_w[p.col], text_width(symbols[p.node], FS_NAME) + NAME_GAP)
         stub_w[p.col] = max(stub_w[p.col], text_width(t.value, FS_VALUE))
-        if t.grad is not None:
-            stub_w[p.col] = max(stub_w[p.col], text_width(t.grad, FS_VALUE))
+        for extra in (t.grad, t.second):
+            if extra is not None:
+                stub_w[p.col] = max(stub_w[p.col], text_width(extra, FS_VALUE))
     route_w = [ROUTE_MIN] * structure.n_columns
     for link in structure.links:
         dy = abs(parts[link.dst].y + structure.port_dy(link) - parts[link.src].y)
@@ -613,6 +623,15 @@ def place(
                         mark if highlight is None else "")
                 )
             scene.texts.append(g)
+        if t.second is not None:
+            s2 = Text(cx, y + LABEL_GAP + (2 * ASCENT + DESCENT) * FS_VALUE, t.second, FS_VALUE,
+                      INK, "middle", "second")
+            if t.second_emph:
+                x0, y0, x1, y1 = s2.bbox()
+                scene.boxes.append(
+                    Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, EMPH_FILL, None, 0, "emph")
+                )
+            scene.texts.append(s2)
         if i == root and output_name:
             scene.texts.append(
                 Text(stub_end[k] + NAME_GAP, y + _mid(FS_NAME), output_name, FS_NAME, INK,
@@ -638,11 +657,14 @@ def place(
     if shows_grad:
         out = output_name or "out"
         entries.append((GRAD_COLOR, f"gradient ∂{out}/∂wire, below in italics", GRAD_ITALIC))
+    seconds = any(t.second is not None for t in texts)
+    if seconds:
+        entries.append((INK, second_legend or "second number", False))
     for color, label, italic in entries:
         scene.lines.append(Line(((x, ly - 3.2), (x + 16, ly - 3.2)), color, 3.0, "legend"))
         scene.texts.append(Text(x + 21, ly, label, FS_NOTE, color, "start", "legend", italic))
         x += 21 + text_width(label, FS_NOTE) + 16
-    if not shows_grad:
+    if not shows_grad and not seconds:
         hint = "gradients show after backward()"
         scene.texts.append(Text(x, ly, hint, FS_NOTE, MUTED, "start", "legend"))
         x += text_width(hint, FS_NOTE)

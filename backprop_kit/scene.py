@@ -196,6 +196,8 @@ class CircuitView:
         band_lines: keep room for a note of this many lines above the circuit, even when no
             step is shown (live widgets do, so the picture keeps its height).
         reserve: a number whose text width every column keeps at least (stable live layout).
+        label_rows: text rows under each wire (2 leaves room for a second gradient, see
+            :class:`~backprop_kit.layout.WireText`).
     """
 
     def __init__(
@@ -207,6 +209,7 @@ class CircuitView:
         names: bool = True,
         band_lines: int = 0,
         reserve: float = -8.888,
+        label_rows: int = 1,
     ) -> None:
         if not isinstance(f, Value):
             raise TypeError(
@@ -226,7 +229,7 @@ class CircuitView:
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
         else:
             self.root, self.origin = f, None
-        self.structure = Structure(self.root)
+        self.structure = Structure(self.root, label_rows=label_rows)
         self.symbols = [
             GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
             for v in self.structure.nodes

@@ -1,9 +1,9 @@
 """micrograd's demo network and training step, written once for any scalar ``Value`` class.
 
-The classes follow micrograd's ``nn.py`` line for line (a neuron is
-``sum((wi*xi for wi, xi in zip(self.w, x)), self.b)`` followed by ``.relu()``), except that
-they take the ``Value`` class as an argument and draw their initial weights from one seeded
-NumPy generator, so every engine starts from the same numbers. The step is the one of
+The network is the kit's ``nn.MLP`` (micrograd's ``nn.py`` shape: a neuron is
+``sum((wi*xi for wi, xi in zip(self.w, x)), self.b)`` followed by ``.relu()``) built over the
+``Value`` class given, with its initial weights from one seeded NumPy generator, so every
+engine starts from the same numbers. The step is the one of
 micrograd's ``demo.ipynb``: forward over the whole batch, SVM max-margin loss plus L2
 regularisation, zero the gradients, backward, SGD update.
 
@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from backprop_kit import nn
+from backprop_kit.toy_data import two_moons
+
 SEED = 1337
 N_POINTS = 100
 SIZES = (2, 16, 16, 1)
@@ -24,85 +27,29 @@ ALPHA = 1e-4  # L2 regularisation strength of micrograd's demo
 
 
 def make_moons(n: int = N_POINTS, noise: float = 0.1, seed: int = SEED) -> tuple[list, list]:
-    """Two interleaving half circles, as ``sklearn.datasets.make_moons`` draws them.
-
-    Returns ``X`` (n lists of 2 floats) and ``y`` (n floats, -1.0 or +1.0), as plain Python
-    floats so that no NumPy scalar ever enters a scalar engine.
-    """
-    rng = np.random.default_rng(seed)
-    n_out = n // 2
-    n_in = n - n_out
-    outer = np.linspace(0, np.pi, n_out)
-    inner = np.linspace(0, np.pi, n_in)
-    x = np.concatenate([np.cos(outer), 1 - np.cos(inner)])
-    y = np.concatenate([np.sin(outer), 1 - np.sin(inner) - 0.5])
-    X = np.stack([x, y], axis=1) + rng.normal(scale=noise, size=(n, 2))
-    labels = np.concatenate([np.zeros(n_out), np.ones(n_in)]) * 2 - 1  # 0/1 -> -1/+1
-    order = rng.permutation(n)
-    return X[order].tolist(), labels[order].tolist()
+    """The kit's two-moons data set (:func:`backprop_kit.toy_data.two_moons`) as plain Python
+    floats, ``X`` (n lists of 2) and ``y`` (n of -1.0/+1.0), so that no NumPy scalar ever
+    enters a scalar engine."""
+    X, y = two_moons(n, noise, seed)
+    return X.tolist(), y.tolist()
 
 
 def initial_weights(sizes: tuple[int, ...] = SIZES, seed: int = SEED) -> list[list[list[float]]]:
-    """weights[layer][neuron] = that neuron's input weights, uniform in [-1, 1) (biases are 0)."""
-    rng = np.random.default_rng(seed)
-    return [
-        rng.uniform(-1.0, 1.0, size=(nout, nin)).tolist()
-        for nin, nout in zip(sizes[:-1], sizes[1:])
-    ]
+    """weights[layer][neuron] = that neuron's input weights, uniform in [-1, 1) (biases are 0):
+    the numbers ``nn.MLP(..., seed=seed)`` starts from."""
+    return [w.tolist() for w in nn.initial_weights(sizes, seed)]
 
 
-class Neuron:
-    """One neuron: relu(w · x + b), or w · x + b for the output layer."""
-
-    def __init__(self, Value: type, weights: list[float], nonlin: bool = True) -> None:
-        self.w = [Value(wi) for wi in weights]
-        self.b = Value(0.0)
-        self.nonlin = nonlin
-
-    def __call__(self, x: list) -> Any:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
-
-    def parameters(self) -> list:
-        return self.w + [self.b]
+def model(Value: type) -> nn.MLP:
+    """The demo network (2-16-16-1, relu) on ``Value``, from the seeded initial weights."""
+    return nn.MLP(SIZES[0], list(SIZES[1:]), activation="relu", seed=SEED, value_cls=Value)
 
 
-class Layer:
-    """A list of neurons that all read the same inputs."""
+def loss(Value: type, model: nn.MLP, X: list, y: list) -> Any:
+    """SVM max-margin loss over the batch plus ALPHA · (sum of squared parameters).
 
-    def __init__(self, Value: type, weights: list[list[float]], **kwargs: bool) -> None:
-        self.neurons = [Neuron(Value, w, **kwargs) for w in weights]
-
-    def __call__(self, x: list) -> Any:
-        out = [n(x) for n in self.neurons]
-        return out[0] if len(out) == 1 else out
-
-    def parameters(self) -> list:
-        return [p for n in self.neurons for p in n.parameters()]
-
-
-class MLP:
-    """Layers of neurons; relu on every layer but the last."""
-
-    def __init__(self, Value: type, weights: list[list[list[float]]]) -> None:
-        last = len(weights) - 1
-        self.layers = [Layer(Value, w, nonlin=i != last) for i, w in enumerate(weights)]
-
-    def __call__(self, x: list) -> Any:
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self) -> list:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self) -> None:
-        for p in self.parameters():
-            p.grad = 0.0
-
-
-def loss(Value: type, model: MLP, X: list, y: list) -> Any:
-    """SVM max-margin loss over the batch plus ALPHA · (sum of squared parameters)."""
+    The inputs enter as ``Value``s, as in micrograd's demo.
+    """
     inputs = [[Value(xi) for xi in row] for row in X]
     scores = [model(row) for row in inputs]
     losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
@@ -111,14 +58,12 @@ def loss(Value: type, model: MLP, X: list, y: list) -> Any:
     return data_loss + reg_loss
 
 
-def train_step(Value: type, model: MLP, X: list, y: list, k: int = 0) -> Any:
+def train_step(Value: type, model: nn.MLP, X: list, y: list, k: int = 0) -> Any:
     """One step of the demo: forward, loss, zero grads, backward, SGD update. Returns the loss."""
     total = loss(Value, model, X, y)
     model.zero_grad()
     total.backward()
-    learning_rate = 1.0 - 0.9 * k / 100
-    for p in model.parameters():
-        p.data -= learning_rate * p.grad
+    nn.sgd_update(model.parameters(), 1.0 - 0.9 * k / 100)
     return total
 
 

@@ -65,7 +65,7 @@ def work_mlp(engine: str) -> dict:
 
     Value = value_class(engine)
     X, y = d.make_moons()
-    model = d.MLP(Value, d.initial_weights())
+    model = d.model(Value)
     times, cpu, losses, grads0 = [], [], [], []
     for k in range(STEPS):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -169,7 +169,7 @@ def work_freed(engine: str) -> dict:
 
     Value = value_class(engine)
     X, y = d.make_moons()
-    model = d.MLP(Value, d.initial_weights())
+    model = d.model(Value)
     gc.collect()
     gc.disable()
     total = d.loss(Value, model, X, y)

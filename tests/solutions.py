@@ -4,10 +4,12 @@ call the kit's autodiff instead of writing the rule. Shared by the exercise test
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 
-from backprop_kit import maximum, numerical_grad
+from backprop_kit import Value, maximum, nn, numerical_grad
 from backprop_kit.arrays import (
     bias_add,
     bias_add_backward,
@@ -16,7 +18,7 @@ from backprop_kit.arrays import (
     relu,
     relu_backward,
 )
-from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07
+from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08, ch09
 from backprop_kit.numeric import backprop_grads
 
 
@@ -80,6 +82,62 @@ BUG_FIXES = {
     "leftover": _fresh_leftover(),
 }
 
+def sgd_by_hand(parameters, lr):
+    for p in parameters:
+        p.data -= lr * p.grad
+
+
+CHAPTER_9 = Path(__file__).resolve().parents[1] / "notebooks" / "09_your_own_engine.ipynb"
+
+
+def chapter_engine() -> type:
+    """Chapter 9's reference solution: the notebook's class cells (``class Value``), in order."""
+    nb = nbformat.read(CHAPTER_9, as_version=4)
+    scope: dict = {"math": math}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith("class Value"):
+            source = cell.source.split("\ncheck(")[0]
+            exec(compile(source, str(CHAPTER_9), "exec"), scope)
+    return scope["Value"]
+
+
+class BorrowedEngine:
+    """A chapter 9 engine that dodges the work: every number is secretly one of the kit's
+    Values, and backward() calls the kit's."""
+
+    def __init__(self, data, inner=None):
+        self.inner = inner if inner is not None else Value(data)
+
+    data = property(lambda self: self.inner.data)
+    grad = property(lambda self: self.inner.grad)
+
+    def __add__(self, other):
+        other = other if isinstance(other, BorrowedEngine) else BorrowedEngine(other)
+        return BorrowedEngine(0, self.inner + other.inner)
+
+    def __mul__(self, other):
+        other = other if isinstance(other, BorrowedEngine) else BorrowedEngine(other)
+        return BorrowedEngine(0, self.inner * other.inner)
+
+    def backward(self):
+        self.inner.backward()
+
+
+def borrowed_local_grads() -> type:
+    """Chapter 9's demo engine whose _local_grads() asks the kit's autodiff."""
+    engine = ch09.demo_engine()
+
+    def _local_grads(self):
+        if not self._parents:
+            return ()
+        xs = [p.data for p in self._parents]
+        gate = (lambda a, b: a + b) if self._op == "+" else (lambda a, b: a * b)
+        return tuple(backprop_grads(gate, *xs))
+
+    engine._local_grads = _local_grads
+    return engine
+
+
 #: exercise id -> a hand-written solution (an answer for ``check``).
 SOLUTIONS = {
     "ch01-multiply-grads": lambda x, y: (y, x),
@@ -97,7 +155,30 @@ SOLUTIONS = {
     "ch06-patterns-backward": lambda x, y, z, w: (2 * y, 2 * x, 2.0 * (z >= w), 2.0 * (w >= z)),
     "ch07-dX": lambda W, dD: W.T @ dD,
     "ch07-affine-relu": block_backward,
+    "ch08-affine-backward": lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=0)),
+    "ch08-update": sgd_by_hand,
+    "ch09-local": chapter_engine(),
+    "ch09-backward": chapter_engine(),
+    "ch09-engine": chapter_engine(),
 }
+
+def train_loop_by_hand(model, X, y, steps, lr):
+    losses = []
+    for _ in range(steps):
+        loss = nn.svm_loss(model, X, y)
+        model.zero_grad()
+        nn.backward_accumulate(loss, model.parameters())
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        losses.append(loss.data)
+    return losses
+
+
+SOLUTIONS["ch08-train-loop"] = train_loop_by_hand
+
+#: code exercises whose point needs the kit's autodiff (a training loop backpropagates): no
+#: dodge is possible, so they have no entry in DODGES.
+USES_AUTODIFF = {"ch08-train-loop"}
 
 #: exercise id -> an answer that calls the kit's autodiff instead of writing the rule.
 DODGES = {
@@ -116,4 +197,9 @@ DODGES = {
     "ch06-patterns-backward": ch06.pattern_backward,
     "ch07-dX": ch07.dX_from,
     "ch07-affine-relu": block_backward_by_kit,
+    "ch08-affine-backward": ch08.affine_grads,
+    "ch08-update": nn.sgd_update,
+    "ch09-local": borrowed_local_grads(),
+    "ch09-backward": BorrowedEngine,
+    "ch09-engine": BorrowedEngine,
 }

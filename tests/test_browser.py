@@ -4,8 +4,9 @@ Starts ``jupyter lab`` on 127.0.0.1 with a random port and token over a copy of 
 opens each chapter, runs all cells and checks what a learner would see: the kernel ends idle,
 no cell shows an error or stderr, every explorer rendered its sliders; in chapters 2, 4 and 5
 moving a slider with the keyboard changes the circuit picture and the printed gradient, and
-the step-through button highlights the next gate. A screenshot of each chapter is saved in
-``artifacts/screenshots/``.
+the step-through button highlights the next gate; in chapter 8 pressing Train with the
+keyboard changes the training explorer's loss picture and its readout. A screenshot of each
+chapter is saved in ``artifacts/screenshots/``.
 
 Accessibility (WCAG 2.1 AA), in the notebook's output areas only (JupyterLab's own interface
 is not the kit's to fix): axe-core (from ``axe-playwright-python``) finds no serious or critical
@@ -35,8 +36,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHAPTERS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-7]_*.ipynb"))
+CHAPTERS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-9]_*.ipynb"))
 SLIDER_CHAPTERS = ("02_", "04_", "05_")
+TRAIN_CHAPTERS = ("08_",)
 STDERR = "application/vnd.jupyter.stderr"
 ERROR = "application/vnd.jupyter.error"
 CHROMIUM_ARGS = [
@@ -186,6 +188,26 @@ def _highlighted(page) -> str:
     )
 
 
+def _train_and_see_the_loss_picture_change(page) -> None:
+    """Chapter 8: press Train (focused, Enter) in the training explorer; its picture (loss curve
+    and boundary) and the words above it must change."""
+    explorer = page.locator(".bpk-train-explorer").first
+    explorer.scroll_into_view_if_needed()
+    state = """() => { const b = document.querySelector('.bpk-train-explorer');
+        const img = b.querySelector('.bpk-train-picture');
+        return [img ? img.getAttribute('src') : '', b.textContent]; }"""
+    picture, words = page.evaluate(state)
+    assert picture, "the training explorer shows a picture"
+    train = explorer.locator("button:has-text('Train')").first
+    train.focus()
+    train.press("Enter")  # with the keyboard, as a learner without a mouse would
+    page.wait_for_function(
+        f"([p, w]) => {{ const [p2, w2] = ({state})(); return p2 !== p && w2 !== w"
+        " && w2.includes('done'); }",
+        arg=[picture, words], timeout=60_000,
+    )
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_in_jupyterlab(lab, browser, name):
     url, token = lab
@@ -228,6 +250,8 @@ def test_chapter_in_jupyterlab(lab, browser, name):
         _check_axe(page, name)
         if name.startswith("02_"):
             _drive_explorer_with_the_keyboard(page)
+        if name.startswith(TRAIN_CHAPTERS):
+            _train_and_see_the_loss_picture_change(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name[:-6]}.png"), full_page=False)
     finally:

@@ -24,7 +24,14 @@ from backprop_kit.exercises import (
     ch07,
 )
 from backprop_kit.numeric import GRAD_CHECK_PASS, rel_error
-from tests.solutions import BUG_FIXES, DODGES, SOLUTIONS, sig, staged_backward
+from tests.solutions import (
+    BUG_FIXES,
+    DODGES,
+    SOLUTIONS,
+    USES_AUTODIFF,
+    sig,
+    staged_backward,
+)
 from tests.verdicts import verdict
 
 
@@ -33,7 +40,12 @@ def not_implemented(*args):
 
 
 def placeholder(answer):
-    """The student edition's version of ``answer``: every function raises NotImplementedError."""
+    """The student edition's version of ``answer``: every function raises NotImplementedError
+    (a class: every method it defines)."""
+    if isinstance(answer, type):
+        methods = {name for k in answer.__mro__[:-1] for name, v in vars(k).items()
+                   if callable(v)}
+        return type(answer.__name__, (), dict.fromkeys(methods, not_implemented))
     if isinstance(answer, dict):
         return {k: not_implemented for k in answer}
     if isinstance(answer, tuple):
@@ -45,7 +57,7 @@ def test_every_exercise_answered_with_code_has_a_solution_and_a_dodge():
     # the value exercises are answered with `with attempt(...)`; all others take code
     code_ids = {i for i, ex in all_exercises().items()
                 if "Write" in ex.question or "Each of five" in ex.question}
-    assert code_ids == set(SOLUTIONS) == set(DODGES)
+    assert code_ids | USES_AUTODIFF == set(SOLUTIONS) == set(DODGES) | USES_AUTODIFF
 
 
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))

@@ -1,0 +1,310 @@
+"""The engine checker and chapter 9's exercises: a correct engine passes (the chapter's own
+solution, micrograd's Value, the demo engine), every classic bug is caught on a tiny circuit with
+a hint naming it, and the learner's code is only ever called through its class."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop_kit import Value, numerical_grad
+from backprop_kit.engine_check import (
+    OPS,
+    EngineNotAttempted,
+    Expr,
+    Gate,
+    available_ops,
+    check_engine,
+    compare,
+    random_expr,
+    reference,
+    simulate,
+    tiny_exprs,
+)
+from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
+from backprop_kit.exercises.ch09 import BUGS, demo_engine
+from tests.solutions import BorrowedEngine, chapter_engine
+from tests.verdicts import value_verdict, verdict
+
+# --- correct engines pass -----------------------------------------------------------------------
+
+
+def test_the_chapters_solution_passes_every_step(capsys):
+    engine = chapter_engine()
+    report = check_engine(engine)
+    assert report.ok, report.summary()
+    assert {"x + y", "x * y", "x ** 2", "x.tanh()", "x.relu()", "x.exp()", "x / y"} <= set(
+        report.checked
+    )
+    for step in ("ch09-add", "ch09-graph", "ch09-local", "ch09-topo", "ch09-backward",
+                 "ch09-engine"):
+        assert verdict(capsys, step, engine).startswith(CORRECT), step
+
+
+def test_micrograd_value_passes_on_the_operations_it_has():
+    import micrograd.engine  # in the test extra: this must run, not skip
+
+    report = check_engine(micrograd.engine.Value)
+    assert report.ok, report.summary()
+    assert "x.tanh()" not in report.checked and "x.tanh()" in report.missing
+    assert "x.relu()" in report.checked and "2 / x" in report.checked
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6))
+def test_random_expressions_agree_between_two_correct_engines(seed):
+    import random
+
+    engine = demo_engine()
+    expr = random_expr(random.Random(seed), available_ops(engine)[0])
+    if expr is None:
+        return
+    assert compare(expr, engine) is None, expr.formula()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6))
+def test_the_kits_gradients_on_random_expressions_match_finite_differences(seed):
+    import random
+
+    expr = random_expr(random.Random(seed), [n for n in OPS if n != "relu"])
+    if expr is None:
+        return
+    right = reference(expr)
+    assert right is not None
+
+    def f(*xs):
+        return reference(Expr(tuple(x.data for x in xs), expr.gates)).values[-1]
+
+    if any(reference(Expr(tuple(x + d for x in expr.inputs), expr.gates)) is None
+           for d in (-1e-4, 1e-4)):
+        return  # too close to the edge of a gate's domain for a finite difference
+    num = numerical_grad(f, *expr.inputs)
+    for got, want in zip(right.grads, num):
+        assert got == pytest.approx(want, rel=1e-4, abs=1e-4)
+
+
+# --- every classic bug is caught small, and named ----------------------------------------------
+
+NAMED = {
+    "fork": "fork lost a contribution",
+    "set": "fork lost a contribution",
+    "swap": "swapped multiply rule",
+    "upstream": "missing upstream factor",
+    "order": "out of order",
+    "seed": "output's own gradient to 1",
+    "tanh": "local gradient rule of x.tanh()",
+}
+
+
+@pytest.mark.parametrize("bug", sorted(set(BUGS) - {"accumulate"}))
+def test_each_classic_bug_is_caught_on_at_most_three_gates_with_its_cause(bug):
+    report = check_engine(demo_engine(bug))
+    assert not report.ok
+    m = report.mismatch
+    assert m is not None and m.kind == "grad"
+    assert len(m.expr.gates) <= 3, m.expr.formula()
+    assert all(float(x).is_integer() and abs(x) <= 4 for x in m.expr.inputs)
+    assert NAMED[bug] in report.hint, report.hint
+    assert "\n" not in report.line and report.line.startswith("On f = ")
+    assert "first wrong gradient" in report.line
+
+
+@pytest.mark.parametrize("bug", ["order", "upstream"])
+def test_no_smaller_expression_fails(bug):
+    """These need two gates; the shrunk expression is as small as any failing one."""
+    engine = demo_engine(bug)
+    found = check_engine(engine).mismatch.expr
+    smaller = [e for e in tiny_exprs(available_ops(engine)[0])
+               if e.size()[0] < found.size()[0]]
+    assert smaller  # the search space is not empty
+    assert [e.formula() for e in smaller if compare(e, engine) is not None] == []
+
+
+def test_formulas_keep_the_circuits_grouping():
+    e = Expr((3.0,), (Gate("mul", (0, 0)), Gate("rdiv", (1,), 2.0), Gate("mul", (2, 0))))
+    assert e.formula() == "2 / (a * a) * a"
+    e = Expr((3.0, 1.0), (Gate("sub", (0, 1)), Gate("neg", (2,)), Gate("add", (3, 3))))
+    assert e.formula() == "p + p (where p = -(a - b))"
+
+
+def test_a_simulated_mistake_is_the_engine_with_that_mistake():
+    expr = Expr((2.0, -3.0), (Gate("mul", (0, 1)), Gate("mulc", (2,), 2.0)))
+    for bug, mistake in (("upstream", {"upstream": False}), ("order", {"forward_order": True}),
+                         ("swap", {"swap_mul": True})):
+        from backprop_kit.engine_check import evaluate
+
+        assert evaluate(expr, demo_engine(bug)).grads == pytest.approx(
+            simulate(expr, **mistake)), bug
+
+
+def test_the_figure_writes_the_learners_gradient_beside_the_right_one():
+    report = check_engine(demo_engine("fork"))
+    fig = report.figure()
+    texts = {t.get_gid(): [] for t in fig.axes[0].texts}
+    for t in fig.axes[0].texts:
+        texts[t.get_gid()].append(t.get_text())
+    assert "yours 1 ✗" in texts["second"] and "yours 1" in texts["second"]
+    assert "2" in texts["grad"]
+    assert any("your engine's gradient" in s for s in texts["legend"])
+    assert "a" in report.table() and "✗" in report.table()
+
+
+# --- what the learner's code may do -----------------------------------------------------------
+
+
+def test_an_exception_in_the_learners_code_is_one_line_naming_the_operation():
+    Broken = demo_engine()
+
+    def __mul__(self, other):
+        return self.data.undefined  # AttributeError inside the learner's __mul__
+
+    Broken.__mul__ = __mul__
+    report = check_engine(Broken)
+    assert not report.ok and report.mismatch.kind == "error"
+    assert "__mul__" in report.line and "AttributeError" in report.line
+    assert "\n" not in report.summary()
+
+
+def test_only_the_operations_written_so_far_are_used():
+    Early = demo_engine()
+
+    def not_yet(self, *other):
+        raise NotImplementedError()
+
+    Early.tanh = Early.__truediv__ = not_yet
+    report = check_engine(Early)
+    assert report.ok
+    assert "x.tanh()" in report.missing and "x / y" in report.missing
+    assert "x.tanh()" not in report.checked
+
+
+def test_an_engine_with_nothing_written_is_not_attempted(capsys):
+    class Stub:
+        def __init__(self, data):
+            raise NotImplementedError()
+
+        def __add__(self, other):
+            raise NotImplementedError()
+
+        def backward(self):
+            raise NotImplementedError()
+
+    with pytest.raises(EngineNotAttempted):
+        check_engine(Stub)
+    for step in ("ch09-add", "ch09-graph", "ch09-local", "ch09-topo", "ch09-backward",
+                 "ch09-engine"):
+        assert verdict(capsys, step, Stub) == NOT_ATTEMPTED, step
+
+
+def test_answers_are_judged_by_type_first(capsys):
+    assert verdict(capsys, "ch09-engine", 3).startswith(f"{NOT_YET} Hint: Pass your class")
+    assert verdict(capsys, "ch09-engine", "Value").startswith(
+        f"{NOT_YET} Hint: Pass your class")
+
+    class OnTheKits(Value):
+        pass
+
+    out = verdict(capsys, "ch09-engine", OnTheKits)
+    assert out.startswith(NOT_YET) and "kit's Value" in out
+
+
+def test_the_graph_step_asks_for_an_ordered_tuple_with_repeats(capsys):
+    assert verdict(capsys, "ch09-graph", demo_engine("set")).startswith(
+        f"{NOT_YET} Hint: _parents must be a tuple")
+    assert verdict(capsys, "ch09-graph", demo_engine()).startswith(CORRECT)
+
+
+def test_backward_must_reset_before_a_second_pass(capsys):
+    accumulates = demo_engine("accumulate")  # micrograd's habit: no reset, zero_grad() instead
+    assert check_engine(accumulates).ok  # one pass on a fresh circuit cannot tell
+    out = verdict(capsys, "ch09-backward", accumulates)
+    assert out.startswith(NOT_YET) and "reset every gradient" in out
+
+
+def test_train_step_is_judged_on_the_trained_weights(capsys):
+    from backprop_kit.exercises.ch09 import TRAIN_STEPS, train_model
+
+    engine = chapter_engine()
+    model, losses = train_model(engine)
+    assert len(losses) == TRAIN_STEPS and losses[-1] < losses[0]
+    assert value_verdict(capsys, "ch09-train", (model, losses)).startswith(CORRECT)
+    untrained, _ = train_model(engine, 0)
+    assert "have not moved" in value_verdict(capsys, "ch09-train", (untrained, []))
+    short, _ = train_model(engine, TRAIN_STEPS - 1)
+    assert "differ from the kit's" in value_verdict(capsys, "ch09-train", (short, []))
+    assert "pair (model, losses)" in value_verdict(capsys, "ch09-train", model)
+
+
+def test_an_endless_loop_in_the_learners_engine_is_stopped(capsys):
+    Endless = demo_engine()  # a new class each call: patching it touches nothing else
+
+    def backward(self):
+        while True:
+            pass
+
+    Endless.backward = backward
+    out = verdict(capsys, "ch09-engine", Endless)
+    assert out.startswith(f"{NOT_YET} Hint: The check was stopped after")
+    assert "loop forever" in out and "\n" not in out
+
+
+def test_an_engine_that_borrows_the_kits_backward_is_refused(capsys):
+    out = verdict(capsys, "ch09-engine", BorrowedEngine)
+    assert out.startswith(NOT_YET) and "your backward() raised AutodiffRefused" in out
+    assert check_engine(BorrowedEngine).ok  # outside the exercise, the kit's autodiff is allowed
+
+
+MICROGRAD_BUGS = {  # micrograd's own engine with one line changed, and the cause to be named
+    "fork": (("self.grad += out.grad\n            other.grad += out.grad",
+              "self.grad = out.grad\n            other.grad = out.grad"),
+             "fork lost a contribution"),
+    "swap": (("self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+              "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"),
+             "swapped multiply rule"),
+    "upstream": (("self.grad += other.data * out.grad\n            other.grad += self.data * "
+                  "out.grad", "self.grad += other.data\n            other.grad += self.data"),
+                 "missing upstream factor"),
+    "order": (("for v in reversed(topo):", "for v in topo:"), "out of order"),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(MICROGRAD_BUGS))
+def test_bugs_in_a_closure_style_engine_are_named_too(bug):
+    import inspect
+
+    import micrograd.engine
+
+    (old, new), cause = MICROGRAD_BUGS[bug]
+    source = inspect.getsource(micrograd.engine)
+    assert old in source
+    scope: dict = {}
+    exec(compile(source.replace(old, new), "micrograd_with_a_bug", "exec"), scope)
+    report = check_engine(scope["Value"])
+    assert not report.ok and len(report.mismatch.expr.gates) <= 2
+    assert cause in report.hint, report.hint
+
+
+def test_a_wrong_forward_value_is_named_before_any_gradient():
+    engine = demo_engine()
+    engine.__neg__ = lambda self: self * 1  # forgot the minus
+    report = check_engine(engine)
+    m = report.mismatch
+    assert m.kind == "value" and len(m.expr.gates) == 1 and m.expr.gates[0].op == "neg"
+    assert "first wrong value" in report.line and "your __neg__" in report.hint
+    assert "your value" in report.table().splitlines()[0]
+    legend = [t.get_text() for t in report.figure().axes[0].texts if t.get_gid() == "legend"]
+    assert legend == ["value (forward pass)", "your engine's value (✗: wrong)"]
+
+
+def test_bad_arguments_to_the_checker_are_one_line_errors():
+    for bad in (["mul", "matmul"], "add"):
+        with pytest.raises(ValueError, match="ops must be a list of operation names"):
+            check_engine(demo_engine(), bad)
+    with pytest.raises(ValueError, match="expressions must be an int"):
+        check_engine(demo_engine(), expressions=-1)
+    with pytest.raises(TypeError, match="pass your class itself"):
+        check_engine(demo_engine()(2.0))
+    with pytest.raises(ValueError, match="unknown bug 'typo'; known bugs: fork"):
+        demo_engine("typo")

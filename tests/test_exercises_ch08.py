@@ -1,0 +1,130 @@
+"""Chapter 8 exercises: the reference solutions are judged correct, typical mistakes get hints
+that do not give the answer away, and the student edition's placeholder is 'not attempted'."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backprop_kit import nn
+from backprop_kit.arrays import affine, affine_backward, grad_check_array
+from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
+from tests.verdicts import value_verdict, verdict
+
+
+def test_parameter_count_is_counted_on_a_real_model(capsys):
+    from backprop_kit.exercises.ch08 import parameter_count
+
+    assert parameter_count() == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
+    assert value_verdict(capsys, "ch08-count-params", parameter_count()).startswith(CORRECT)
+    # forgot the biases; counted only the weights of one hidden layer
+    for wrong in (2 * 16 + 16 * 16 + 16, 16 * 16):
+        out = value_verdict(capsys, "ch08-count-params", wrong)
+        assert out.startswith(f"{NOT_YET} Hint:") and str(parameter_count()) not in out
+
+
+def test_affine_reference_passes_the_numerical_gradient_check():
+    from backprop_kit.arrays import affine
+    from backprop_kit.exercises.ch08 import _affine_cases, affine_grads
+
+    for dout, X, W in _affine_cases():
+        b = np.zeros(W.shape[1])
+        dX, dW, _db = affine_grads(dout, X, W)
+        # integer data give exact zeros in the gradients, where the relative error is noise:
+        # compare absolute errors instead
+        by_X = grad_check_array(lambda X_, W=W, b=b: affine(X_, W, b)[0], X, dout, dX)
+        by_W = grad_check_array(lambda W_, X=X, b=b: affine(X, W_, b)[0], W, dout, dW)
+        assert by_X.max_abs_error < 1e-6 and by_W.max_abs_error < 1e-6
+
+
+def test_affine_backward_verdicts(capsys):
+    def right(dout, X, W):
+        return dout @ W.T, X.T @ dout, dout.sum(axis=0)
+
+    def wrong_order(dout, X, W):  # fits the square case only
+        return W @ dout.T, dout.T @ X, dout.sum(axis=0)
+
+    def wrong_bias_axis(dout, X, W):
+        return dout @ W.T, X.T @ dout, dout.sum(axis=1)
+
+    def not_attempted(dout, X, W):
+        raise NotImplementedError()
+
+    assert verdict(capsys, "ch08-affine-backward", right).startswith(CORRECT)
+    for wrong in (wrong_order, wrong_bias_axis):
+        out = verdict(capsys, "ch08-affine-backward", wrong)
+        assert out.startswith(f"{NOT_YET}") and "W.T" not in out and "X.T" not in out
+    assert verdict(capsys, "ch08-affine-backward", not_attempted) == NOT_ATTEMPTED
+
+
+def test_update_verdicts(capsys):
+    def right(parameters, lr):
+        for p in parameters:
+            p.data -= lr * p.grad
+
+    def uphill(parameters, lr):
+        for p in parameters:
+            p.data += lr * p.grad
+
+    def nothing(parameters, lr):
+        return [p.data - lr * p.grad for p in parameters]
+
+    def not_attempted(parameters, lr):
+        raise NotImplementedError()
+
+    assert verdict(capsys, "ch08-update", right).startswith(CORRECT)
+    assert "uphill" in verdict(capsys, "ch08-update", uphill)
+    assert "no parameter changed" in verdict(capsys, "ch08-update", nothing).lower()
+    assert verdict(capsys, "ch08-update", not_attempted) == NOT_ATTEMPTED
+    assert verdict(capsys, "ch08-update", 3).startswith(NOT_YET)
+
+
+def broken_loop(model, X, y, steps, lr):
+    losses = []
+    for _ in range(steps):
+        loss = nn.svm_loss(model, X, y)
+        nn.backward_accumulate(loss, model.parameters())
+        nn.sgd_update(model.parameters(), lr)
+        losses.append(loss.data)
+    return losses
+
+
+def test_the_broken_loop_really_goes_wrong_and_the_fix_is_accepted(capsys):
+    from backprop_kit.exercises.ch08 import LOOP_LR, LOOP_STEPS, loop_data, train_fixed
+
+    X, y = loop_data()
+    bad = broken_loop(nn.MLP(2, [4, 1], seed=2), X, y, LOOP_STEPS, LOOP_LR)
+    good = train_fixed(nn.MLP(2, [4, 1], seed=2), X, y, LOOP_STEPS, LOOP_LR)
+    assert bad[:2] == pytest.approx(good[:2]) and bad[-1] != pytest.approx(good[-1])
+
+    def fixed_with_plain_backward(model, X, y, steps, lr):  # the kit's backward resets
+        losses = []
+        for _ in range(steps):
+            loss = nn.svm_loss(model, X, y)
+            loss.backward()
+            nn.sgd_update(model.parameters(), lr)
+            losses.append(loss.data)
+        return losses
+
+    assert verdict(capsys, "ch08-train-loop", train_fixed).startswith(CORRECT)
+    assert verdict(capsys, "ch08-train-loop", fixed_with_plain_backward).startswith(CORRECT)
+    out = verdict(capsys, "ch08-train-loop", broken_loop)
+    assert out.startswith(f"{NOT_YET}") and "p.grad" in out and "zero_grad" not in out
+
+
+def test_the_affine_rule_cannot_be_passed_with_the_kits_own_backward(capsys):
+    def borrowed(dout, X, W):
+        _out, cache = affine(X, W, np.zeros(W.shape[1]))
+        return affine_backward(dout, cache)
+
+    out = verdict(capsys, "ch08-affine-backward", borrowed)
+    assert out.startswith(NOT_YET) and "affine_backward is switched off" in out
+
+
+def test_a_loop_that_never_stops_is_stopped(capsys):
+    def endless(model, X, y, steps, lr):
+        while True:
+            nn.svm_loss(model, X, y).backward()
+
+    out = verdict(capsys, "ch08-train-loop", endless)
+    assert out.startswith(NOT_YET) and "stopped after" in out
