@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 import time
 from pathlib import Path
@@ -62,8 +63,10 @@ def write_atomic(path: Path, text: str, expected: tuple[int, int, str] | None = 
 
 
 def _one_line(e: BaseException) -> str:
-    """The first non-empty line of an error's message, with its type when that says more."""
-    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    """The first non-empty line of an error's message, with its type when that says more; the
+    terminal colour codes of a kernel's traceback are removed."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
+    lines = [line.strip() for line in plain.splitlines() if line.strip()]
     # nbclient's CellExecutionError lists the cell's source and traceback; its last line is
     # the error itself ("ZeroDivisionError: division by zero").
     name = type(e).__name__
