@@ -222,3 +222,9 @@ def test_an_answer_whose_own_methods_fail_gets_one_line(capsys):
 
     out = value_verdict(capsys, "ch01-nudge", Hostile(-0.003))
     assert out.startswith(NOT_YET) and "\n" not in out
+
+
+def test_a_wrong_shape_array_from_a_function_gets_a_shape_hint(capsys):
+    out = verdict(capsys, "ch07-dX", lambda W, dD: W.T @ dD if W.shape == (2, 2) else W)
+    assert out.startswith(f"{NOT_YET} Hint:") and "expected an array of shape" in out
+    assert "got shape" in out

@@ -49,7 +49,7 @@ function_exercise(
 )
 
 
-def square_chain(x: float, y: float, z: float) -> tuple[float, float, float]:
+def square_chain(x: float, y: float, z: float) -> tuple[float, ...]:
     """(∂g/∂x, ∂g/∂y, ∂g/∂z) of g = (x·y + z)² at (x, y, z), by backprop (``backprop_grads``)."""
     from backprop_kit.numeric import backprop_grads
 

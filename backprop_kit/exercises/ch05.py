@@ -158,12 +158,12 @@ def _sig(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def fork_reference(x: float, y: float, df: float) -> tuple[float, float]:
+def fork_reference(x: float, y: float, df: float) -> tuple[float, ...]:
     """(dx, dy) of f = x·y + x, by backprop."""
     return _grads_times(lambda a, b: a * b + a, (x, y), df)
 
 
-def upstream_reference(w: float, x: float, df: float) -> tuple[float, float]:
+def upstream_reference(w: float, x: float, df: float) -> tuple[float, ...]:
     """(dw, dx) of f = σ(w·x), by backprop."""
     return _grads_times(lambda a, b: (a * b).sigmoid(), (w, x), df)
 
@@ -178,7 +178,7 @@ def transpose_reference(W: np.ndarray, X: np.ndarray, dD: np.ndarray) -> tuple:
     return matmul_backward(dD, matmul(W, X)[1])
 
 
-def leftover_reference(x: float, w: float, b: float, dout: float) -> tuple[float, float]:
+def leftover_reference(x: float, w: float, b: float, dout: float) -> tuple[float, ...]:
     """(dw, db) of out = w·x + b, by backprop (a fresh pass: nothing left from before)."""
     return _grads_times(lambda a, c: a * x + c, (w, b), dout)
 
@@ -216,7 +216,9 @@ def _judge_bug_hunt(answer: Any) -> str | None:
     if not isinstance(answer, dict):
         return (f"pass a dict of your fixed functions, {{'fork': fork_backward, ...}}, got "
                 f"{describe(answer)}")
-    fixed, wrong, todo = [], [], []
+    fixed: list[str] = []
+    wrong: list[str] = []
+    todo: list[str] = []
     for name, (reference, cases) in BUGS.items():
         fn = answer.get(name)
         if not callable(fn):
