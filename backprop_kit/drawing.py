@@ -95,12 +95,13 @@ class DescribedFigure(Figure):
     def _repr_mimebundle_(
         self, include: object = None, exclude: object = None
     ) -> tuple[dict[str, str], dict[str, dict[str, int | str]]]:
+        if not self.alt_text.strip():  # a picture of the kit's is never shown without words
+            raise ValueError("this figure has no alt text: set fig.alt_text to what it shows")
         png, size = png_bytes(self, scale=2)
         data = {"text/plain": repr(self), "image/png": base64.b64encode(png).decode("ascii")}
         meta: dict[str, int | str] = dict(size)
-        if self.alt_text:
-            meta["alt"] = self.alt_text
-            data["text/html"] = img_html(data["image/png"], self.alt_text, **size)
+        meta["alt"] = self.alt_text
+        data["text/html"] = img_html(data["image/png"], self.alt_text, **size)
         return data, {"image/png": meta}
 
 

@@ -845,7 +845,27 @@ class EngineReport:
                   else "your engine's value (✗: wrong)")
         scene = place(view.structure, view.symbols, texts, output_name="f",
                       second_legend=legend)
-        return render(scene)
+        fig = render(scene)
+        fig.alt_text = self.alt_text()
+        return fig
+
+    def alt_text(self) -> str:
+        """The failing circuit in words (the alt text of :meth:`figure`): the verdict line,
+        then each wire with its value, the right number and yours."""
+        m = self.mismatch
+        if m is None or m.kind == "error":
+            return ""
+        what = "value" if m.kind == "value" else "gradient"
+        right = m.right.values if m.kind == "value" else m.right.grads
+        theirs = m.theirs.values if m.kind == "value" else m.theirs.grads
+        wires = []
+        for w in range(m.expr.n_wires):
+            t = theirs[w] if w < len(theirs) else None
+            mine = "none" if t is None else format(t, ".4g")
+            mark = "" if t is not None and close(t, right[w]) else " (wrong)"
+            wires.append(f"{m.expr.wire_name(w)}: value {m.right.values[w]:.4g}, right "
+                         f"{what} {right[w]:.4g}, yours {mine}{mark}")
+        return f"The failing circuit, drawn. {self.line} Wires: " + "; ".join(wires) + "."
 
 
 def available_ops(cls: type, names: Sequence[str] | None = None) -> tuple[list[str], list[str]]:

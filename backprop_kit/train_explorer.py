@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.layout import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 from backprop_kit.nn import ArrayMLP
 from backprop_kit.static_view import with_static_picture
@@ -54,7 +55,9 @@ class TrainExplorer:
     ``steps_box`` (N, an ``IntText``), ``reset_button``, ``lr_slider``, ``width_slider``;
     state in ``net`` (the :class:`~backprop_kit.nn.ArrayMLP`), ``losses`` (the loss before
     each step taken, then the current one) and ``steps_taken``; views in ``progress``
-    (``IntProgress``), ``readout`` (``HTML``) and ``picture`` (``Image``, PNG).
+    (``IntProgress``), ``readout`` (``HTML``, a live region a screen reader announces) and
+    ``picture`` (``HTML``: the PNG in ``png`` as an ``<img>`` whose alt text is
+    :meth:`alt_text`).
     """
 
     def __init__(self, width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
@@ -99,7 +102,9 @@ class TrainExplorer:
         self.progress = widgets.IntProgress(value=0, min=0, max=steps, description="progress",
                                             bar_style="info")
         self.readout = widgets.HTML()
-        self.picture = widgets.Image(format="png")
+        self.readout.add_class(LIVE_CLASS)
+        self.picture = widgets.HTML()
+        self.png = b""
         self.widget = widgets.VBox([
             widgets.HBox([self.step_button, self.steps_box, self.train_button,
                           self.reset_button]),
@@ -107,11 +112,13 @@ class TrainExplorer:
             self.progress,
             self.readout,
             self.picture,
+            explorer_helper(),
         ])
         self.widget.add_class("bpk-train-explorer")  # hooks for browser tests and styling
+        self.widget.add_class(A11Y_CLASS)
         self.picture.add_class("bpk-train-picture")
         self._new_network()
-        self._initial_png = bytes(self.picture.value)
+        self._initial_png, self._initial_alt = self.png, self.alt_text()
         self.step_button.on_click(lambda _b: self.train(1))
         self.train_button.on_click(lambda _b: self.train(int(self.steps_box.value)))
         self.reset_button.on_click(lambda _b: self.reset())
@@ -174,9 +181,22 @@ class TrainExplorer:
 
     # --- views -----------------------------------------------------------------------------
     def _show(self, status: str) -> None:
-        png = self._draw()
-        self.picture.value = png  # the picture first: once the words say "done", it is final
+        self.png = self._draw()
+        # the picture first: once the words say "done", it is final
+        self.picture.value = img_html(self.png, self.alt_text())
         self.readout.value = self._text(status)
+
+    def alt_text(self) -> str:
+        """What the picture shows, in words (its alt text)."""
+        losses = [x for x in self.losses if math.isfinite(x)]
+        curve = (f"from {losses[0]:.4g} to {losses[-1]:.4g}" if len(losses) > 1
+                 else f"{losses[0]:.4g} before any step" if losses else "not a number")
+        return (
+            f"Two plots. Left: the {len(self.y)} points of two moons (class -1 as circles, "
+            f"class +1 as squares) over the regions the network gives each class, with its "
+            f"decision boundary. Right: the loss after each of {self.steps_taken} steps on a "
+            f"log scale, {curve}. {self.summary()}."
+        )
 
     def summary(self) -> str:
         """One line of plain text: width, steps, loss and accuracy now."""
@@ -233,11 +253,12 @@ class TrainExplorer:
         width, lr, steps, seed = self._initial
         return f"TrainExplorer(width={width}, lr={lr:g}, steps={steps}, seed={seed})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
-        viewers; ``text/plain`` is this object's stable repr."""
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """ipywidgets' bundle (the live view) plus a PNG of the first picture, with its alt
+        text, for static viewers; ``text/plain`` is this object's stable repr."""
         live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png)
+        return with_static_picture(live, repr(self), self._initial_png,
+                                   {"alt": self._initial_alt})
 
 
 def train_explorer(width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,

@@ -297,3 +297,34 @@ def test_verdicts_are_words_a_screen_reader_says():
     for constant, words in ((CORRECT, "Correct"), (NOT_YET, "Not yet"),
                             (NOT_ATTEMPTED, "Not attempted yet")):
         assert words in constant
+
+
+def test_every_picture_stored_in_a_notebook_has_words():
+    """Every image/png output of every chapter (both editions) carries an alt text, and the
+    same PNG comes as an <img> with that alt (JupyterLab shows the HTML, nbconvert the alt)."""
+    import json
+    from html import unescape
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    missing = []
+    for path in sorted(root.glob("*.ipynb")) + sorted(root.glob("learner/*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                if "image/png" not in out.get("data", {}):
+                    continue
+                alt = out.get("metadata", {}).get("image/png", {}).get("alt", "")
+                html = out["data"].get("text/html", "")
+                html = "".join(html) if isinstance(html, list) else html
+                img = re.search(r'<img [^>]*alt="([^"]*)"', html)
+                if not alt.strip() or not img or unescape(img.group(1)) != alt:
+                    missing.append(f"{path.relative_to(root)} cell {i}")
+    assert missing == [], f"pictures without alt text: {missing}"
+
+
+def test_a_kit_figure_without_alt_text_is_refused():
+    from backprop_kit.drawing import DescribedFigure
+
+    fig = DescribedFigure()
+    with pytest.raises(ValueError, match="alt text"):
+        fig._repr_mimebundle_()

@@ -194,7 +194,7 @@ def _train_and_see_the_loss_picture_change(page) -> None:
     explorer = page.locator(".bpk-train-explorer").first
     explorer.scroll_into_view_if_needed()
     state = """() => { const b = document.querySelector('.bpk-train-explorer');
-        const img = b.querySelector('.bpk-train-picture');
+        const img = b.querySelector('.bpk-train-picture img');
         return [img ? img.getAttribute('src') : '', b.textContent]; }"""
     picture, words = page.evaluate(state)
     assert picture, "the training explorer shows a picture"

@@ -295,7 +295,8 @@ def test_a_wrong_forward_value_is_named_before_any_gradient():
     assert "first wrong value" in report.line and "your __neg__" in report.hint
     assert "your value" in report.table().splitlines()[0]
     legend = [t.get_text() for t in report.figure().axes[0].texts if t.get_gid() == "legend"]
-    assert legend == ["value (forward pass)", "your engine's value (✗: wrong)"]
+    assert legend == ["value, above the wire", "your engine's value (✗: wrong)"]
+    assert "your __neg__" not in report.alt_text() and "(wrong)" in report.alt_text()
 
 
 def test_bad_arguments_to_the_checker_are_one_line_errors():

@@ -20,13 +20,13 @@ def explorer():
 def test_step_train_and_reset(explorer):
     explorer.reset()
     start = list(explorer.net.flat())
-    first_picture = bytes(explorer.picture.value)
+    first_picture = explorer.png
     explorer.step_button.click()
     assert explorer.steps_taken == 1 and len(explorer.losses) == 2
     explorer.train_button.click()
     assert explorer.steps_taken == 21 and explorer.progress.value == explorer.progress.max == 20
     assert explorer.losses[-1] < explorer.losses[0]
-    assert bytes(explorer.picture.value) != first_picture
+    assert explorer.png != first_picture
     assert "after 21 steps" in explorer.readout.value
     assert not any(b.disabled for b in (explorer.step_button, explorer.train_button))
     explorer.reset_button.click()
@@ -68,13 +68,26 @@ def test_bad_arguments_are_one_line_errors():
 
 def test_display_bundle_is_stable_and_has_the_first_picture():
     ex = train_explorer(width=4, steps=5)
-    first = ex._repr_mimebundle_()
+    first, _ = ex._repr_mimebundle_()
+    first_alt = ex.alt_text()
     ex.train(5)
-    bundle = ex._repr_mimebundle_()
+    bundle, meta = ex._repr_mimebundle_()
     assert bundle["text/plain"] == repr(ex) == "TrainExplorer(width=4, lr=0.3, steps=5, seed=0)"
     assert bundle["image/png"] == first["image/png"]
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert meta["image/png"]["alt"] == first_alt  # the initial picture's alt text
+    assert "0 steps" in first_alt and "after 5 steps" in ex.alt_text()  # the alt follows
+
+
+def test_picture_has_words_and_the_readout_is_announced():
+    from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS
+
+    ex = train_explorer(width=4, steps=3)
+    ex.train(3)
+    assert f'alt="{ex.alt_text()}"' in ex.picture.value.replace("&#x27;", "'")
+    assert "loss after each of 3 steps" in ex.alt_text()
+    assert LIVE_CLASS in ex.readout._dom_classes and A11Y_CLASS in ex.widget._dom_classes
 
 
 def test_importing_nn_and_the_explorer_loads_neither_matplotlib_nor_ipywidgets():
