@@ -166,6 +166,7 @@ def test_gate_names_symbols_and_local_grads():
 # --- a chain of a million gates, and memory --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_chain_of_a_million_gates_backprops():
     x = Value(0.5)
     v = x

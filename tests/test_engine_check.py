@@ -223,6 +223,7 @@ def test_backward_must_reset_before_a_second_pass(capsys):
     assert out.startswith(NOT_YET) and "reset every gradient" in out
 
 
+@pytest.mark.slow
 def test_train_step_is_judged_on_the_trained_weights(capsys):
     from backprop_kit.exercises.ch09 import TRAIN_STEPS, train_model
 
@@ -237,6 +238,7 @@ def test_train_step_is_judged_on_the_trained_weights(capsys):
     assert "pair (model, losses)" in value_verdict(capsys, "ch09-train", model)
 
 
+@pytest.mark.slow
 def test_an_endless_loop_in_the_learners_engine_is_stopped(capsys):
     Endless = demo_engine()  # a new class each call: patching it touches nothing else
 

@@ -121,6 +121,7 @@ def test_the_affine_rule_cannot_be_passed_with_the_kits_own_backward(capsys):
     assert out.startswith(NOT_YET) and "affine_backward is switched off" in out
 
 
+@pytest.mark.slow
 def test_a_loop_that_never_stops_is_stopped(capsys):
     def endless(model, X, y, steps, lr):
         while True:

@@ -143,6 +143,7 @@ def test_rounded_answers_are_accepted_and_near_misses_get_a_precision_hint(capsy
 
 # --- learner code: time limit, autodiff off ---------------------------------------------------
 
+@pytest.mark.slow
 def test_a_function_that_sleeps_past_the_limit_is_stopped_in_time(capsys):
     start = time.monotonic()
     out = verdict(capsys, "test-judge-slow", lambda x: time.sleep(TIME_LIMIT / 2) or x)
@@ -151,6 +152,7 @@ def test_a_function_that_sleeps_past_the_limit_is_stopped_in_time(capsys):
     assert took < TIME_LIMIT + 2.0
 
 
+@pytest.mark.slow
 def test_an_endless_loop_with_a_bare_except_is_stopped(capsys):
     def spin(x):
         while True:

@@ -73,6 +73,7 @@ def test_a_write_that_fails_half_way_leaves_the_original_whole(tmp_path, monkeyp
     assert [p.name for p in tmp_path.iterdir()] == ["a.ipynb"]
 
 
+@pytest.mark.slow
 def test_killed_during_the_write_the_original_is_whole(tmp_path):
     """A rerun in a subprocess, killed while it writes a big notebook (slowed down): the file
     on disk is the old notebook or the new one, never a part of one."""
@@ -130,6 +131,7 @@ def test_a_notebook_changed_during_the_run_is_not_overwritten(tmp_path, monkeypa
     assert "print('my edit')" in mine.read_text()
 
 
+@pytest.mark.slow
 def test_one_failure_does_not_stop_the_others_and_the_status_counts_them(tmp_path, capsys):
     good1 = notebook(tmp_path / "1.ipynb", "print(1)")
     bad = notebook(tmp_path / "2.ipynb", "1 / 0")
@@ -170,6 +172,7 @@ def test_a_file_that_is_not_a_notebook_is_one_line(tmp_path, capsys):
     assert junk.read_text() == "{not json"
 
 
+@pytest.mark.slow
 def test_a_folder_that_refuses_the_temporary_file_is_one_line(tmp_path, monkeypatch):
     """The same as a read-only folder, for a user (root) whom chmod does not stop."""
     nb = notebook(tmp_path / "a.ipynb", "print(1)")

@@ -88,6 +88,7 @@ def test_with_widget_state_the_picture_would_be_lost():
     assert_every_explorer_shows(nb, fixed, "static copy")
 
 
+@pytest.mark.slow
 def test_the_nbconvert_command_line_offline(tmp_path):
     path = ROOT / "notebooks" / "07_vectorised_gradients.ipynb"
     subprocess.run(
@@ -99,6 +100,7 @@ def test_the_nbconvert_command_line_offline(tmp_path):
     assert_every_explorer_shows(nbformat.read(path, as_version=4), html, path.name)
 
 
+@pytest.mark.slow
 def test_the_site_of_the_learner_edition(tmp_path, capsys):
     site = tmp_path / "site"
     assert main([str(LEARNER), str(site)]) == 0

@@ -558,6 +558,7 @@ def local_gradients(x, y):
 check("test-student-function", local_gradients)"""
 
 
+@pytest.mark.slow
 def test_student_edition_runs_to_the_end_and_answers_each_attempt(tmp_path, capsys):
     nb = notebook(
         code(REGISTER),
