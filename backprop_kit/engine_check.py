@@ -67,7 +67,7 @@ class Op:
         consts: the constants it is tried with (``()``: none).
         prec: operator precedence in ``text`` (for parentheses).
         ok: ``ok(a, b, c)`` on the kit's numbers: inside the domain where both engines must
-            agree (no division by ~0, no overflow, no kink of relu exactly at 0).
+            agree (no division by ~0, no overflow).
     """
 
     name: str
@@ -107,8 +107,8 @@ OPS: dict[str, Op] = {
         Op("pow", 1, "__pow__", "{a} ** {c}", lambda a, b, c: a**c, (2.0, 3.0, -1.0), prec=3,
            ok=lambda a, b, c: (c > 0 or _far_from_0(a)) and _moderate(a) and _moderate(a**c)),
         Op("tanh", 1, "tanh", "{a}.tanh()", lambda a, b, c: a.tanh()),
-        Op("relu", 1, "relu", "{a}.relu()", lambda a, b, c: a.relu(),
-           ok=lambda a, b, c: abs(a) > 1e-9),
+        # relu at exactly 0 is checked too: the chapter asks for 𝟙(x > 0), micrograd's rule
+        Op("relu", 1, "relu", "{a}.relu()", lambda a, b, c: a.relu()),
         Op("exp", 1, "exp", "{a}.exp()", lambda a, b, c: a.exp(), ok=lambda a, b, c: a < 20),
     )
 }
@@ -959,6 +959,8 @@ def _search(cls: type, ops: Sequence[str] | None, expressions: int, seed: int,
         for n in usable
         for c in (OPS[n].consts or (None,))
     ]
+    if "relu" in usable:  # the kink: the rule is 𝟙(x > 0), so relu passes nothing back at 0
+        singles.append(Expr((0.0,), (Gate("relu", (0,), None),)))
     expr: Expr | None = None
     try:
         for i in range(len(singles) + expressions):

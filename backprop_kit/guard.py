@@ -19,6 +19,10 @@ from contextlib import contextmanager
 
 #: None while autodiff is allowed; otherwise the exercise id whose check switched it off.
 refusal: str | None = None
+#: With ``refusal`` set: the entry points that refuse (None: all of them).
+refused: frozenset[str] | None = None
+#: With ``refusal`` set: why, in the words the learner reads (None: the gradient rule is asked).
+reason: str | None = None
 
 
 class AutodiffRefused(RuntimeError):
@@ -27,20 +31,37 @@ class AutodiffRefused(RuntimeError):
 
 def refuse_if_off(what: str) -> None:
     """Raise :class:`AutodiffRefused` naming ``what`` (e.g. ``"Value.backward"``) if autodiff
-    is switched off; do nothing otherwise."""
-    if refusal is not None:
+    is switched off for it; do nothing otherwise."""
+    if refusal is not None and (refused is None or what in refused):
+        why = reason or "asks for the gradient rule itself"
         raise AutodiffRefused(
-            f"this exercise ({refusal}) asks for the gradient rule itself, so the kit's "
-            f"{what} is switched off while your code is checked"
+            f"this exercise ({refusal}) {why}, so the kit's {what} is switched off while your "
+            f"code is checked"
         )
 
 
 @contextmanager
-def autodiff_off(exercise_id: str) -> Iterator[None]:
-    """Within the block, every autodiff entry point refuses (see the module docstring)."""
+def autodiff_off(
+    exercise_id: str, only: frozenset[str] | None = None, why: str | None = None
+) -> Iterator[None]:
+    """Within the block, every autodiff entry point refuses — or only those named in ``only``,
+    saying ``why`` (see the module docstring)."""
+    global refusal, refused, reason
+    before = refusal, refused, reason
+    refusal, refused, reason = exercise_id, only, why
+    try:
+        yield
+    finally:
+        refusal, refused, reason = before
+
+
+@contextmanager
+def inner_call() -> Iterator[None]:
+    """An entry point that has passed :func:`refuse_if_off` itself lets the kit's own calls
+    inside it through (``nn.backward_accumulate`` calls ``Value.backward``)."""
     global refusal
     before = refusal
-    refusal = exercise_id
+    refusal = None
     try:
         yield
     finally:

@@ -291,8 +291,10 @@ def backward_accumulate(loss: Any, parameters: Sequence[Any]) -> None:
     gradients the parameters had before and adds the new ones, so a training loop that never
     calls ``model.zero_grad()`` steps along the sum of all past gradients.
     """
+    guard.refuse_if_off("nn.backward_accumulate")
     before = [p.grad for p in parameters]
-    loss.backward()
+    with guard.inner_call():
+        loss.backward()
     for p, g in zip(parameters, before):
         p.grad += g
 

@@ -311,3 +311,60 @@ def test_bad_arguments_to_the_checker_are_one_line_errors():
         check_engine(demo_engine()(2.0))
     with pytest.raises(ValueError, match="unknown bug 'typo'; known bugs: fork"):
         demo_engine("typo")
+
+
+def test_relu_at_its_kink_follows_the_chapters_rule():
+    """The chapter asks for 𝟙(x > 0): a relu that passes the gradient back at x = 0 is caught
+    on relu(0) itself (random expressions almost never hit 0 exactly)."""
+    import micrograd.engine as micrograd  # in the test extra
+
+    class TieAtZero(micrograd.Value):
+        def relu(self):
+            out = TieAtZero(max(0.0, self.data), (self,), "ReLU")
+
+            def _backward():
+                self.grad += (self.data >= 0) * out.grad
+
+            out._backward = _backward
+            return out
+
+    report = check_engine(TieAtZero)
+    assert not report.ok and report.mismatch.expr.formula() == "a.relu()"
+    assert "a = 0" in report.line and "relu" in report.hint
+    assert check_engine(micrograd.Value).ok
+
+
+@pytest.mark.slow
+def test_train_step_hints_name_the_slip(capsys):
+    """A loss without the L2 term, steps uphill, and a losses list with extra entries each get
+    a hint that names the slip; the right answer is correct."""
+    from backprop_kit import nn
+    from backprop_kit.exercises import CORRECT, NOT_YET
+    from backprop_kit.exercises.ch09 import demo_engine, train_model
+    from backprop_kit.train_explorer import DEFAULT_LR
+
+    Mine = demo_engine()  # a correct engine written the chapter's way
+
+    def verdict_of(answer):
+        from tests.verdicts import value_verdict
+
+        return value_verdict(capsys, "ch09-train", answer)
+
+    assert verdict_of(train_model(Mine)).startswith(CORRECT)
+    no_l2 = verdict_of(train_model(Mine, alpha=0.0))
+    assert no_l2.startswith(NOT_YET) and "ALPHA" in no_l2
+    from backprop_kit.toy_data import two_moons
+    from backprop_kit.train_explorer import ALPHA
+
+    X, y = two_moons()
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0, value_cls=Mine)
+    for _ in range(8):  # every step uphill
+        loss = nn.svm_loss(model, X, y, ALPHA)
+        loss.backward()
+        for p in model.parameters():
+            p.data += DEFAULT_LR * p.grad
+    uphill = verdict_of((model, []))
+    assert uphill.startswith(NOT_YET) and "against the gradient" in uphill
+    model, losses = train_model(Mine)
+    doubled = verdict_of((model, losses + [nn.Value(x) for x in losses]))
+    assert doubled.startswith(NOT_YET) and "numbers" in doubled

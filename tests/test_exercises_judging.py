@@ -230,3 +230,41 @@ def test_a_wrong_shape_array_from_a_function_gets_a_shape_hint(capsys):
     out = verdict(capsys, "ch07-dX", lambda W, dD: W.T @ dD if W.shape == (2, 2) else W)
     assert out.startswith(f"{NOT_YET} Hint:") and "expected an array of shape" in out
     assert "got shape" in out
+
+
+# --- tolerances are relative: a tiny right answer is not "close" to 0 or to a 1000x error ------
+
+def test_a_tiny_expected_number_is_judged_relatively():
+    want = 5e-7
+    assert compare(want * (1 + 1e-9), want) is None
+    for wrong in (0.0, 5e-4, 5e-10, 1e-6):
+        m = compare(wrong, want)
+        assert m is not None and m.kind == "value", (wrong, m)
+    assert compare(1e-17, 0.0) is None  # float noise around an expected 0 is forgiven
+
+
+def test_replay_lr_wrong_answers_get_the_concept_hint_not_a_precision_hint(capsys):
+    """lr/k is the mistake chapter 6 warns about: a thousand times too big, never 'close'."""
+    for wrong in (0.5 / 1000, 0.0, 0.5 / 1000**3):
+        out = value_verdict(capsys, "ch06-replay-lr", wrong)
+        assert out.startswith(NOT_YET) and "close" not in out, (wrong, out)
+
+
+def test_a_cut_off_answer_is_told_to_round_not_to_add_decimals():
+    m = compare(0.105, 0.10583, decimals=3)
+    assert m is not None and m.kind == "precision"
+    assert "round to the nearest" in m.text and "give at least" not in m.text
+    m = compare(0.11, 0.10583, decimals=3)
+    assert m is not None and "give at least 3 decimals" in m.text
+    assert compare(0.106, 0.10583, decimals=3) is None
+
+
+def test_patterns_backward_checks_the_tie_rule(capsys):
+    """A max gate that routes nothing at a tie (strict >) is wrong by the kit's convention."""
+
+    def strict(x, y, z, w):
+        up = 2.0
+        return y * up, x * up, float(z > w) * up, float(w > z) * up
+
+    out = verdict(capsys, "ch06-patterns-backward", strict)
+    assert out.startswith(NOT_YET) and "(1.5, -2, 0.5, 0.5)" in out and "tie" in out

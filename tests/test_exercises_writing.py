@@ -57,7 +57,7 @@ def test_every_exercise_answered_with_code_has_a_solution_and_a_dodge():
     # the value exercises are answered with `with attempt(...)`; all others take code
     code_ids = {i for i, ex in all_exercises().items()
                 if "Write" in ex.question or "Each of five" in ex.question}
-    assert code_ids | USES_AUTODIFF == set(SOLUTIONS) == set(DODGES) | USES_AUTODIFF
+    assert code_ids | USES_AUTODIFF <= set(SOLUTIONS) == set(DODGES) | USES_AUTODIFF
 
 
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
@@ -69,7 +69,8 @@ def test_a_hand_written_solution_is_correct(capsys, exercise_id):
 def test_calling_the_kits_autodiff_is_refused(capsys, exercise_id):
     out = verdict(capsys, exercise_id, DODGES[exercise_id])
     assert out.startswith(NOT_YET), out
-    assert "asks for the gradient rule itself" in out or "calls the kit's autodiff" in out, out
+    assert "is switched off while your code is checked" in out or (
+        "calls the kit's autodiff" in out), out
 
 
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))

@@ -184,6 +184,10 @@ def describe(x: Any) -> str:
     return f"a {type(x).__name__} object {short(x)}"
 
 
+ABS_FLOOR = 1e-12
+"""Two numbers closer than this are equal whatever their size (float noise around 0)."""
+
+
 def is_number(x: Any) -> bool:
     """A real number answer: int, float or a NumPy real scalar; not a bool, not a string."""
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
@@ -202,15 +206,25 @@ def _number_mismatch(
             return None
         near = abs(g - w) <= 10.0 ** (1 - decimals)
         if near:
+            shown = f"{g:.{decimals + 6}f}".rstrip("0").split(".")[-1]
+            if len(shown) >= decimals:  # enough decimals, but cut off or off by a little
+                return Mismatch(
+                    "precision",
+                    f"{short(got)} is close, but not right to {decimals} decimals: round to "
+                    "the nearest (do not cut digits off) and work with unrounded numbers "
+                    "until the end",
+                )
             return Mismatch(
                 "precision",
                 f"{short(got)} is close, but give at least {decimals} decimals "
                 "(work with unrounded numbers until the end)",
             )
         return _VALUE
-    if math.isclose(g, w, rel_tol=tol, abs_tol=tol):
+    # relative to the expected number; the tiny absolute floor only forgives float noise
+    # around an expected 0 (an absolute tolerance of tol would call 0 right for 5e-7)
+    if math.isclose(g, w, rel_tol=tol, abs_tol=ABS_FLOOR):
         return None
-    if tol < 1e-3 and math.isclose(g, w, rel_tol=1e-2, abs_tol=1e-3):
+    if tol < 1e-3 and math.isclose(g, w, rel_tol=1e-2, abs_tol=ABS_FLOOR):
         return Mismatch(
             "precision",
             f"{short(got)} is close but not exact: compute the rule exactly, without rounding "
@@ -263,14 +277,15 @@ def _array_mismatch(got: Any, want: np.ndarray, tol: float) -> Mismatch | None:
                                 f"{got.shape}")
     if not np.all(np.isfinite(got)):
         return Mismatch("type", "expected finite numbers, got NaN or inf entries")
-    return None if np.allclose(got, want, rtol=tol, atol=tol) else _VALUE
+    return None if np.allclose(got, want, rtol=tol, atol=ABS_FLOOR) else _VALUE
 
 
 def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None) -> Mismatch | None:
     """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why.
 
     By the type of ``want``: an :class:`AnswerKey` judges ``got`` itself; a number needs a real
-    number within ``tol`` (relative or absolute), or rounded to ``decimals`` places when given;
+    number within ``tol`` relative to ``want`` (absolutely within ``ABS_FLOOR`` only, so 0 is
+    never "close" to 5e-7), or rounded to ``decimals`` places when given;
     a string needs a string equal up to spaces and case; an array needs an array of its shape,
     close within ``tol``; a tuple or list needs a tuple or list of the same length, compared
     entry by entry. ``got``'s own ``__eq__`` is never called.
@@ -378,12 +393,15 @@ def run_learner_code(
     *args: Any,
     seconds: float = TIME_LIMIT,
     refuse_autodiff: str | None = None,
+    refuse_only: frozenset[str] | None = None,
+    why: str | None = None,
 ) -> Any:
     """``fn(*args)``, run as a learner's code: the one place the kit calls a learner's function.
 
     * stopped after ``seconds`` with :class:`LearnerTimeout` (see :data:`TIME_LIMIT`);
     * with ``refuse_autodiff=exercise_id``, the kit's autodiff refuses inside (see
-      :mod:`backprop_kit.guard`);
+      :mod:`backprop_kit.guard`) — only the entry points in ``refuse_only`` when given, saying
+      ``why``;
     * ``NotImplementedError`` (the student edition's placeholder) passes through unchanged;
       any other ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
       ``KeyboardInterrupt`` passes through: it is the learner stopping the run.
@@ -392,7 +410,7 @@ def run_learner_code(
         with _time_limit(seconds):
             if refuse_autodiff is None:
                 return fn(*args)
-            with guard.autodiff_off(refuse_autodiff):
+            with guard.autodiff_off(refuse_autodiff, refuse_only, why):
                 return fn(*args)
     except _TimeUp:
         raise LearnerTimeout(seconds) from None

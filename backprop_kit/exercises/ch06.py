@@ -134,12 +134,14 @@ function_exercise(
     "f = 2·(x·y + max(z, w)), gate by gate: the *2 gate scales, the + gate distributes, the "
     "max gate routes, the * gate swaps (the kit's autodiff is switched off while it runs).",
     reference=pattern_backward,
+    # the last case is a tie (z = w): the kit's max gate passes the gradient to both inputs
     cases=lambda: [(3.0, -4.0, 2.0, -1.0), (1.0, 2.0, -3.0, 0.5), (-2.0, 0.5, 4.0, 1.0),
-                   (0.25, -3.0, -1.0, -2.0)],
+                   (0.25, -3.0, -1.0, -2.0), (1.5, -2.0, 0.5, 0.5)],
     hint=(
         "the *2 gate sends 2 to the + gate, which hands 2 to both x·y and max(z, w). The max "
-        "gate gives all of it to the larger of z and w at THIS point, 0 to the other; the * "
-        "gate gives x the value of y times it, and y the value of x times it."
+        "gate gives all of it to the larger of z and w at THIS point, 0 to the other (at a tie, "
+        "z = w, the kit's max gate gives it to both); the * gate gives x the value of y times "
+        "it, and y the value of x times it."
     ),
     explanation="Scale by 2, distribute, route to the winner, swap the factors.",
 )

@@ -118,8 +118,14 @@ def _judge_loop(fn: Any) -> str | None:
     X, y = loop_data()
     want = train_fixed(MLP(2, [4, 1], seed=2), X, y, LOOP_STEPS, LOOP_LR)
     model = MLP(2, [4, 1], seed=2)
-    # the loop must backpropagate: the kit's autodiff stays on
-    got = run_learner_code(fn, model, X, y, LOOP_STEPS, LOOP_LR)
+    # the loop must backpropagate the micrograd way (nn.backward_accumulate adds to .grad):
+    # the kit's own loss.backward(), which resets .grad itself, would skip the lesson
+    got = run_learner_code(
+        fn, model, X, y, LOOP_STEPS, LOOP_LR, refuse_autodiff="ch08-train-loop",
+        refuse_only=frozenset({"Value.backward"}),
+        why="keeps micrograd's habit (backward adds to .grad: use nn.backward_accumulate and "
+            "zero the gradients yourself)",
+    )
     mismatch = compare(got, want, 1e-9)
     if mismatch is None:
         return None

@@ -44,6 +44,7 @@ from backprop_kit.exercises import (
     Exercise,
     LearnerTimeout,
     custom_exercise,
+    is_number,
     run_learner_code,
 )
 
@@ -460,8 +461,11 @@ def curve_figure(theirs: list[float], kit: list[float]) -> Figure:
     return fig
 
 
-def train_model(value_cls: type, steps: int = TRAIN_STEPS) -> tuple[Any, list[float]]:
-    """Chapter 8's network trained ``steps`` steps by the kit's loop, and its loss curve."""
+def train_model(
+    value_cls: type, steps: int = TRAIN_STEPS, lr: float | None = None, alpha: float | None = None
+) -> tuple[Any, list[float]]:
+    """Chapter 8's network trained ``steps`` steps by the kit's loop, and its loss curve (the
+    chapter's learning rate and L2 strength unless ``lr``/``alpha`` say otherwise)."""
     from backprop_kit.nn import MLP, train_step
     from backprop_kit.toy_data import two_moons
     from backprop_kit.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
@@ -469,7 +473,23 @@ def train_model(value_cls: type, steps: int = TRAIN_STEPS) -> tuple[Any, list[fl
     X, y = two_moons()
     model = MLP(2, [DEFAULT_WIDTH, DEFAULT_WIDTH, 1], activation="relu", seed=0,
                 value_cls=value_cls)
-    return model, [train_step(model, X, y, DEFAULT_LR, ALPHA) for _ in range(steps)]
+    lr = DEFAULT_LR if lr is None else lr
+    alpha = ALPHA if alpha is None else alpha
+    return model, [train_step(model, X, y, lr, alpha) for _ in range(steps)]
+
+
+def _why_weights_differ(ps: list[Any]) -> str:
+    """The likely slip behind trained weights that differ from the kit's, found by training
+    the kit's engine with each slip and comparing."""
+    slips = (
+        ({"alpha": 0.0}, "they match a loss without the L2 term: compute the loss as "
+                         "svm_loss(model, X, y, ALPHA), with ALPHA"),
+    )
+    for change, hint in slips:
+        slipped = train_model(KitValue, **change)[0].parameters()
+        if all(_same(p.data, q.data) for p, q in zip(ps, slipped)):
+            return hint
+    return ""
 
 
 def judge_train(answer: object) -> str | None:
@@ -496,11 +516,21 @@ def judge_train(answer: object) -> str | None:
                 "p.data -= LR * p.grad")
     for p, q in zip(ps, want):
         if not _same(p.data, q.data):
+            slip = _why_weights_differ(ps)
+            if slip:
+                return f"after {TRAIN_STEPS} steps your weights differ from the kit's: {slip}"
             return (f"after {TRAIN_STEPS} steps your weights differ from the kit's ({p.data:.6g} "
-                    f"against {q.data:.6g}): take exactly {TRAIN_STEPS} steps with the "
-                    "chapter's LR, and if they still differ run check('ch09-engine', Value)")
-    if len(losses) == len(kit) and all(_same(t, k) for t, k in zip(losses, kit)):
-        _display(curve_figure(losses, kit))
+                    f"against {q.data:.6g}): take exactly {TRAIN_STEPS} steps, each against "
+                    "the gradient (p.data -= LR * p.grad) with the loss computed with ALPHA, "
+                    "and if they still differ run check('ch09-engine', Value)")
+    if len(losses) != len(kit) or not all(is_number(t) for t in losses):
+        return (f"losses should hold {TRAIN_STEPS} numbers, the loss.data of each step before "
+                f"its update; got {len(losses)} entries"
+                + ("" if all(is_number(t) for t in losses) else ", not all of them numbers"))
+    if not all(_same(t, k) for t, k in zip(losses, kit)):
+        return ("the weights are right but the losses are not: append loss.data once per step, "
+                "computed before the update")
+    _display(curve_figure(losses, kit))
     return None
 
 
