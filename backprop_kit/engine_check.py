@@ -277,16 +277,33 @@ class Run:
 
 
 def _number(obj: object, attr: str, what: str) -> float:
-    """``obj.attr`` as a float, judged by type first (a bool or a string is not a number)."""
+    """``obj.attr`` as a float, judged by type first (a bool or a string is not a number).
+
+    The attribute is read like any call into the learner's class (it may be a property):
+    within the time limit, and an exception in it becomes one line."""
     try:
-        x = getattr(obj, attr)
-    except AttributeError:
-        raise LearnerError(f"{what} has no attribute .{attr}") from None
+        x = _call(f"reading .{attr} of {what}", lambda: getattr(obj, attr))
+    except LearnerError as err:
+        if "raised AttributeError" in str(err):
+            raise LearnerError(f"{what} has no attribute .{attr}") from None
+        raise
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise LearnerError(
-            f".{attr} of {what} is {type(x).__name__} {x!r:.40}, expected a number"
+            f".{attr} of {what} is {type(x).__name__} {_short_repr(x)}, expected a number"
         )
-    return float(x)
+    try:
+        return float(x)
+    except (OverflowError, ValueError, TypeError):
+        raise LearnerError(f".{attr} of {what} is a number too large for a float") from None
+
+
+def _short_repr(x: object) -> str:
+    """``repr(x)`` cut to 40 characters; a repr that fails says so instead of raising."""
+    try:
+        text = repr(x)
+    except Exception:
+        return "(whose repr fails)"
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 Runner = Callable[[Callable[[], Any], float], Any]
@@ -934,6 +951,9 @@ def check_engine(
                          f"got {ops!r:.60}")
     if isinstance(expressions, bool) or not isinstance(expressions, int) or expressions < 0:
         raise ValueError(f"expressions must be an int >= 0, got {expressions!r:.40}")
+    if (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+            or not 0 < time_limit < math.inf):
+        raise ValueError(f"time_limit must be a number of seconds > 0, got {time_limit!r:.40}")
     token = _RUN.set((run or _direct, time.monotonic() + time_limit))
     try:
         return _search(cls, ops, expressions, seed, time_limit)

@@ -368,3 +368,84 @@ def test_train_step_hints_name_the_slip(capsys):
     model, losses = train_model(Mine)
     doubled = verdict_of((model, losses + [nn.Value(x) for x in losses]))
     assert doubled.startswith(NOT_YET) and "numbers" in doubled
+
+
+def _engine_with_data(prop):
+    """A small correct engine whose number is shown through the ``data`` property given."""
+
+    class V:
+        def __init__(self, data, _c=()):
+            self._data, self.grad, self._c, self._b = data, 0.0, _c, lambda: None
+
+        def __add__(self, o):
+            o = o if isinstance(o, V) else V(o)
+            out = V(self._data + o._data, (self, o))
+
+            def b():
+                self.grad += out.grad
+                o.grad += out.grad
+
+            out._b = b
+            return out
+
+        def backward(self):
+            topo, seen = [], set()
+
+            def visit(v):
+                if v not in seen:
+                    seen.add(v)
+                    for c in v._c:
+                        visit(c)
+                    topo.append(v)
+
+            visit(self)
+            self.grad = 1.0
+            for v in reversed(topo):
+                v._b()
+
+    V.data = prop
+    return V
+
+
+def verdict_text(exercise_id, answer):
+    import contextlib
+    import io
+
+    from backprop_kit.exercises import check
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        check(exercise_id, answer)
+    return buf.getvalue().strip()
+
+
+@pytest.mark.slow
+def test_attributes_that_fail_are_one_line_and_bounded_in_time():
+    """.data is read like any call into the learner's class: a property that raises, returns
+    an int too big for a float, or loops, gives one line (the loop within the time limit)."""
+    good = _engine_with_data(property(lambda s: s._data))
+    assert check_engine(good, ["add"]).ok
+
+    def boom(s):
+        raise ValueError("boom")
+
+    report = check_engine(_engine_with_data(property(boom)), ["add"], expressions=5)
+    assert "reading .data of a raised ValueError: boom" in report.line
+    report = check_engine(_engine_with_data(property(lambda s: 10**400)), ["add"], expressions=5)
+    assert "too large for a float" in report.line
+
+    def forever(s):
+        while True:
+            pass
+
+    # through the exercise's runner, which stops learner code (check_engine alone cannot)
+    from backprop_kit.exercises import NOT_YET
+    out = verdict_text("ch09-engine", _engine_with_data(property(forever)))
+    assert out.startswith(NOT_YET) and "stopped after" in out
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -1, 0, "5", True])
+def test_a_bad_time_limit_is_one_line(bad):
+    good = _engine_with_data(property(lambda s: s._data))
+    with pytest.raises(ValueError, match="time_limit must be a number of seconds > 0"):
+        check_engine(good, ["add"], time_limit=bad)
