@@ -41,6 +41,23 @@ def test_sigmoid_slope_reference_and_typical_mistakes(capsys):
         assert "(1 - s) * s" not in out and "(1 − s)" not in out
 
 
+def test_sigmoid_slope_hints_tell_the_input_from_the_sign_slip(capsys):
+    # the rule written with the input z: the hint says to use the output
+    out = verdict(capsys, "ch04-sigmoid-slope", lambda z: (1 - z) * z)
+    assert "OUTPUT" in out and "sign" not in out
+    # the output used, but 1 + s instead of 1 − s: the hint names the sign, not the output
+    out = verdict(capsys, "ch04-sigmoid-slope", lambda z: sigma(z) * (1 + sigma(z)))
+    assert out.startswith(NOT_YET) and "sign" in out and "not with its input" not in out
+    # the point is named
+    assert "At z = 0 " in out
+
+
+@pytest.mark.parametrize("h", [1e-3, 1e-5, 1e-7])
+def test_sigmoid_slope_refuses_a_hand_written_finite_difference(capsys, h):
+    out = verdict(capsys, "ch04-sigmoid-slope", lambda z: (sigma(z + h) - sigma(z - h)) / (2 * h))
+    assert out.startswith(NOT_YET) and "z = 20" in out and "finite difference" in out
+
+
 @given(st.floats(-8, 8))
 def test_sigmoid_slope_matches_the_numerical_derivative(z):
     from backprop_kit.exercises.ch04 import sigmoid_slope
@@ -49,14 +66,19 @@ def test_sigmoid_slope_matches_the_numerical_derivative(z):
     assert abs(sigmoid_slope(z) - num) < 1e-9
 
 
-def test_dw0_is_the_notes_number_and_wrong_signs_get_a_hint(capsys):
-    from backprop_kit.exercises.ch04 import neuron_gradients
+def test_dw0_is_asked_at_another_input_and_wrong_signs_get_a_hint(capsys):
+    from backprop_kit.exercises.ch04 import EXERCISE_NEURON_X, neuron_gradients
 
-    grads = neuron_gradients()
+    notes = neuron_gradients()
     # the notes' figure: dw = [-0.20, -0.39, 0.20], dx = [0.39, -0.59]
-    assert [round(grads[n], 2) for n in ("w0", "w1", "w2", "x0", "x1")] == [
+    assert [round(notes[n], 2) for n in ("w0", "w1", "w2", "x0", "x1")] == [
         -0.20, -0.39, 0.20, 0.39, -0.59
     ]
+    # the exercise's input is not the chapter's, so the chapter's printed dw0 is wrong
+    assert value_verdict(capsys, "ch04-dw0", notes["w0"]).startswith(NOT_YET)
+    grads = neuron_gradients(EXERCISE_NEURON_X)
+    z = 2 * EXERCISE_NEURON_X[0] - 3 * EXERCISE_NEURON_X[1] - 3
+    assert grads["w0"] == pytest.approx(EXERCISE_NEURON_X[0] * sigma(z) * (1 - sigma(z)))
     assert value_verdict(capsys, "ch04-dw0", grads["w0"]).startswith(CORRECT)
     assert value_verdict(capsys, "ch04-dw0", round(grads["w0"], 3)).startswith(CORRECT)
     for wrong in (-grads["w0"], grads["x0"], 0.73, -0.20):  # sign lost, swapped, f, 2 decimals
@@ -134,16 +156,20 @@ def test_dx_count_is_three(capsys):
 
 def test_dx_with_equals_is_the_last_contribution_only(capsys):
     from backprop_kit.circuits import staged_example
-    from backprop_kit.exercises.ch05 import dx_with_equals
+    from backprop_kit.exercises.ch05 import EQUALS_POINT, dx_with_equals
 
-    f = staged_example()
+    # the chapter's point: the notes' table, last dx line dnum = invden = 0.5121
+    assert abs(dx_with_equals() - 0.5121) < 1e-4
+    f = staged_example(*EQUALS_POINT)
     f.backward()
     x = f.topological_order()[0]
     assert x.label == "x"
-    wrong = dx_with_equals()
-    assert wrong != x.grad and abs(wrong - 0.5121) < 1e-4  # dnum = invden
+    wrong = dx_with_equals(*EQUALS_POINT)
+    sig = 1 / (1 + math.exp(-EQUALS_POINT[0]))
+    assert wrong != x.grad and wrong == pytest.approx(1 / (sig + sum(EQUALS_POINT) ** 2))
     assert value_verdict(capsys, "ch05-dx-equals", wrong).startswith(CORRECT)
-    for bad in (x.grad, 1.5832, -0.0358):  # the right dx, the first and second contributions
+    # the right dx, and the chapter's printed answer at (3, -4)
+    for bad in (x.grad, dx_with_equals()):
         out = value_verdict(capsys, "ch05-dx-equals", bad)
         assert out.startswith(NOT_YET)
         assert not any(t in out for t in answer_texts(wrong))

@@ -120,11 +120,16 @@ def test_replay_lr_reference_and_typical_mistakes(capsys):
 
 
 def test_dW_shape_reference_and_typical_mistakes(capsys):
-    assert value_verdict(capsys, "ch07-dW-shape", (5, 10)).startswith(CORRECT)
-    for wrong in ((5, 3), (10, 5), (10, 3), (3, 5)):  # D's shape, W.T's, X's, D.T's
+    from backprop_kit.exercises.ch07 import WORDS_W_SHAPE, notes_dW_shape
+
+    assert notes_dW_shape() == (5, 10)  # the chapter's W: on screen, so not what is asked
+    assert value_verdict(capsys, "ch07-dW-shape", (5, 10)).startswith(NOT_YET)
+    assert value_verdict(capsys, "ch07-dW-shape", WORDS_W_SHAPE).startswith(CORRECT)
+    # D's shape, W.T's, X's, D.T's
+    for wrong in ((128, 32), (784, 128), (784, 32), (32, 128)):
         out = value_verdict(capsys, "ch07-dW-shape", wrong)
         assert out.startswith(f"{NOT_YET} Hint:")
-        assert "(5, 10)" not in out and "5, 10" not in out
+        assert "(128, 784)" not in out and "128, 784" not in out
 
 
 def test_dX_reference_and_typical_mistakes(capsys):
@@ -135,6 +140,17 @@ def test_dX_reference_and_typical_mistakes(capsys):
     out = verdict(capsys, "ch07-dX", lambda W, dD: dD.T @ W)  # the transpose of the answer
     assert out.startswith(f"{NOT_YET} Hint:")
     assert "W.T @ dD" not in out
+
+
+@pytest.mark.parametrize("spelling", ["dD @ W.T", "W @ dD", "dD.T @ W"])
+def test_dX_on_square_matrices_says_shapes_cannot_decide_and_names_the_product(capsys,
+                                                                              spelling):
+    wrong = {"dD @ W.T": lambda W, dD: dD @ W.T, "W @ dD": lambda W, dD: W @ dD,
+             "dD.T @ W": lambda W, dD: dD.T @ W}[spelling]
+    out = verdict(capsys, "ch07-dX", wrong)
+    assert out.startswith(f"{NOT_YET} Hint:") and "right shape" in out
+    assert "cannot decide" in out and f"equals {spelling})" in out
+    assert "Line up the shapes" not in out
 
 
 def test_dX_reference_agrees_with_numerical_gradient():

@@ -41,9 +41,14 @@ def contributions_to(gradient: str) -> int:
     return len(backward_steps(staged_example()).for_target(gradient))
 
 
-def dx_with_equals() -> float:
-    """dx from the staged program run with every ``+=`` replaced by ``=``."""
-    return run_with_equals(staged(staged_example()))["dx"]
+# ``ch05-dx-equals`` asks at another point than the chapter's (3, −4), whose tables show the
+# answer there.
+EQUALS_POINT = (1.0, 1.0)
+
+
+def dx_with_equals(x: float = 3.0, y: float = -4.0) -> float:
+    """dx at (x, y) from the staged program run with every ``+=`` replaced by ``=``."""
+    return run_with_equals(staged(staged_example(x, y)))["dx"]
 
 
 function_exercise(
@@ -72,11 +77,14 @@ value_exercise(
 
 value_exercise(
     "ch05-dx-equals",
-    "If every `+=` were written `=`, what value would dx end up with? (3 decimals or more)",
-    expected=dx_with_equals,
+    "At the point x = 1, y = 1: if every `+=` were written `=`, what value would dx end up "
+    "with? (3 decimals or more)",
+    expected=lambda: dx_with_equals(*EQUALS_POINT),
     hint=(
         "with `=`, each line that writes dx throws away what was there. Find the LAST backward "
-        "line that writes dx in the table above; only its local × upstream survives."
+        "line that writes dx in the table above (the order of the lines is the same at every "
+        "point); only its local × upstream survives. Compute that product at x = 1, y = 1 from "
+        "the forward stages."
     ),
     decimals=3,
     explanation="Only the last contribution survives, and the two others are lost.",

@@ -20,7 +20,7 @@ from backprop_kit.exercises import (
     compare,
     custom_exercise,
     describe,
-    function_exercise,
+    run_cases,
     run_learner_code,
     value_exercise,
 )
@@ -30,10 +30,18 @@ W_SHAPE = (5, 10)
 X_SHAPE = (10, 3)
 
 
-def notes_dW_shape() -> tuple[int, int]:
-    """The shape of dW for the notes' W and X, from an actual backward pass."""
+# ``ch07-dW-shape`` asks, in words only, about a layer whose W is not the chapter's (5, 10):
+# D = W @ X with a batch X of 32 examples of 784 numbers (one per column) and 128 outputs each.
+WORDS_W_SHAPE = (128, 784)
+WORDS_X_SHAPE = (784, 32)
+
+
+def notes_dW_shape(w_shape: tuple[int, int] = W_SHAPE,
+                   x_shape: tuple[int, int] = X_SHAPE) -> tuple[int, int]:
+    """The shape of dW for D = W @ X with W of ``w_shape`` and X of ``x_shape`` (the notes'
+    by default), from an actual backward pass."""
     rng = np.random.default_rng(0)
-    W, X = rng.normal(size=W_SHAPE), rng.normal(size=X_SHAPE)
+    W, X = rng.normal(size=w_shape), rng.normal(size=x_shape)
     D, cache = matmul(W, X)
     dW, _dX = matmul_backward(rng.normal(size=D.shape), cache)
     return tuple(int(n) for n in dW.shape)
@@ -144,25 +152,60 @@ def _dX_cases() -> list[tuple[np.ndarray, np.ndarray]]:
 
 value_exercise(
     "ch07-dW-shape",
-    "W has shape (5, 10) and X has shape (10, 3). What is the shape of dW? Answer a tuple.",
-    expected=notes_dW_shape,
+    "A layer computes D = W @ X for a batch X of 32 examples, one example per column, each "
+    "of 784 numbers; D holds 128 numbers per example. What is the shape of dW? Answer a tuple.",
+    expected=lambda: notes_dW_shape(WORDS_W_SHAPE, WORDS_X_SHAPE),
     hint=(
-        "each entry dW[i, j] says how the loss changes when W[i, j] changes: there is one such "
-        "number for every entry of one particular array."
+        "first work out the shapes of X and D from the words, then W's: W @ X must be defined "
+        "and give D. Each entry dW[i, j] says how the loss changes when W[i, j] changes: there "
+        "is one such number for every entry of one particular array."
     ),
     explanation="A gradient always has the shape of the array it belongs to.",
 )
 
-function_exercise(
+def _dX_slips(W: np.ndarray, dD: np.ndarray) -> dict[str, np.ndarray]:
+    """The other products of W (maybe transposed) and dD that are defined here, by spelling."""
+    slips = {}
+    for a_name, a in (("W", W), ("W.T", W.T)):
+        for b_name, b in (("dD", dD), ("dD.T", dD.T)):
+            for spelling, x, y in ((f"{a_name} @ {b_name}", a, b), (f"{b_name} @ {a_name}", b, a)):
+                if x.shape[1] == y.shape[0]:
+                    slips[spelling] = x @ y
+    return slips
+
+
+def _judge_dX(fn: Any) -> str | None:
+    """``fn(W, dD)`` must equal dX for D = W @ X on every case of :func:`_dX_cases`. A wrong
+    array of the right shape is compared with the other products of W and dD: shapes cannot
+    tell them apart on square matrices, so the hint names the product and points to the order
+    and the transpose."""
+    if not callable(fn):
+        return "pass the function itself (without calling it)"
+    for (W, dD), got, want in run_cases("ch07-dX", fn, dX_from, _dX_cases()):
+        where = f"at W of shape {W.shape}, dD of shape {dD.shape},"
+        m = compare(got, want, 1e-6)
+        if m is None:
+            continue
+        if m.kind != "value":
+            return f"{where[:-1]}: {m.text}"
+        got = np.asarray(got, dtype=float)
+        named = [name for name, arr in _dX_slips(W, dD).items()
+                 if arr.shape == got.shape and np.allclose(arr, got)
+                 and not np.allclose(arr, want)]
+        product = f" (it equals {named[0]})" if named else ""
+        return (f"{where} your function returned an array of the right shape {got.shape}, but "
+                f"the wrong numbers{product}. Here the shapes agree for several products, so "
+                "they cannot decide: the order and the transpose can. Go back to one entry: "
+                "D[i, j] = Σ_k W[i, k]·X[k, j], so which entries of W and dD reach dX[k, j]?")
+    return None
+
+
+custom_exercise(
     "ch07-dX",
     "Write dX for D = W @ X, given W (M, K) and the upstream gradient dD (M, N).",
-    reference=dX_from,
-    cases=_dX_cases,
-    hint=(
-        "the gradient dX must have X's shape (K, N). Line up the shapes: which of W or W.T can "
-        "multiply dD (M, N) and leave K rows and N columns?"
-    ),
-    explanation="Only one product of W (maybe transposed) and dD has X's shape.",
+    _judge_dX,
+    explanation="Only one product of W (maybe transposed) and dD has X's shape in general, "
+    "and the chain rule picks it when the shapes are square.",
 )
 
 value_exercise(
