@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numbers
 import weakref
+from collections.abc import Iterator
 
 from backprop_kit import guard as _guard
 from backprop_kit.gates import GATES, Gate
@@ -283,6 +284,35 @@ class Value:
             else:
                 (da,) = local[node.op](node.data, a.data, 0.0, node.const)
                 a.grad += da * up
+
+
+def backward_walk(
+    root: Value, seed: float = 1.0
+) -> Iterator[tuple[Value, float, tuple[float, ...], tuple[float, ...]]]:
+    """The backward pass of ``root.backward(seed)``, one gate at a time, changing no ``.grad``.
+
+    Yields ``(gate, upstream, local, downstream)`` for each gate (a wire with parents), from
+    the output back to the inputs in the order :meth:`Value.backward` visits them: ``upstream``
+    is ∂root/∂(gate output) times ``seed``, complete when the gate is reached; ``local[i]`` is
+    ∂(gate output)/∂(parent i); ``downstream[i] = local[i] * upstream`` is what the gate adds to
+    parent i's gradient. The same float operations in the same order as ``backward()`` (which
+    inlines this loop for speed; a test holds the two equal bit for bit), so the sums of the
+    downstream values reaching each wire are exactly the ``.grad`` that ``backward()`` leaves.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
+    order = root.topological_order()
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = as_number(seed, "seed")
+    for node in reversed(order):
+        if node._a is None:
+            continue
+        up = grads[node]
+        local = node.local_grads()
+        down = tuple(d * up for d in local)
+        for p, g in zip(node.parents, down):
+            grads[p] += g
+        yield node, up, local, down
 
 
 # --- building gates --------------------------------------------------------------------------

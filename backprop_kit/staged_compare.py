@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from backprop_kit.engine import Value
+from backprop_kit.engine import Value, backward_walk
 from backprop_kit.staged import StagedProgram, run_source, staged
 
 
@@ -68,7 +68,7 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 
 @dataclass(frozen=True)
-class BackwardStep:
+class BackwardLine:
     """One line of the backward pass: ``target (= or +=) local * upstream``.
 
     Attributes:
@@ -92,8 +92,8 @@ class BackwardStep:
     total: float
 
 
-class BackwardSteps(tuple):
-    """The result of :func:`backward_steps`: a tuple of :class:`BackwardStep` that prints as a
+class BackwardLines(tuple):
+    """The result of :func:`backward_steps`: a tuple of :class:`BackwardLine` that prints as a
     table (stage, line, upstream, local, contribution, total)."""
 
     def __repr__(self) -> str:
@@ -113,15 +113,15 @@ class BackwardSteps(tuple):
 
     __str__ = __repr__
 
-    def for_target(self, target: str) -> BackwardSteps:
+    def for_target(self, target: str) -> BackwardLines:
         """Only the lines that write ``target`` (e.g. ``"dx"``): one per use of that wire."""
         if not any(s.target == target for s in self):
             known = ", ".join(dict.fromkeys(s.target for s in self))
             raise ValueError(f"no backward line writes {target!r}; the gradients are: {known}")
-        return BackwardSteps(s for s in self if s.target == target)
+        return BackwardLines(s for s in self if s.target == target)
 
 
-def backward_steps(f: Value) -> BackwardSteps:
+def backward_steps(f: Value) -> BackwardLines:
     """Every backward line of ``staged(f)``, in the order the program runs them, with numbers.
 
     Calls ``f.backward()`` first (it resets and recomputes every gradient, so it is safe to
@@ -134,29 +134,28 @@ def backward_steps(f: Value) -> BackwardSteps:
             f"backward_steps() needs a Value (a circuit's output), got {type(f).__name__}"
         )
     program = staged(f)
-    f.backward()
+    f.backward()  # as documented: the circuit's .grad is filled in too
     gates = [n for n in f.topological_order() if n.parents]  # the order of program.stages
     number = {id(n): stage.number for n, stage in zip(gates, program.stages)}
     totals: dict[int, float] = {}
     steps = []
-    for node in reversed(gates):
-        for parent, local in zip(node.parents, node.local_grads()):
-            contribution = local * node.grad
+    for node, upstream, local, down in backward_walk(f):
+        for parent, loc, contribution in zip(node.parents, local, down):
             first = id(parent) not in totals
             totals[id(parent)] = contribution if first else totals[id(parent)] + contribution
             steps.append(
-                BackwardStep(
+                BackwardLine(
                     stage=number[id(node)],
                     target="d" + program.names[id(parent)],
                     accumulate=not first,
                     upstream_name="d" + program.names[id(node)],
-                    upstream=node.grad,
-                    local=local,
+                    upstream=upstream,
+                    local=loc,
                     contribution=contribution,
                     total=totals[id(parent)],
                 )
             )
-    return BackwardSteps(steps)
+    return BackwardLines(steps)
 
 
 def with_equals(program: StagedProgram) -> str:
