@@ -39,7 +39,8 @@ import ipywidgets as widgets
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
-from backprop_kit.scene import CircuitView, copy_circuit, describe, forward
+from backprop_kit.graph import copy_circuit, forward
+from backprop_kit.scene import CircuitView, describe
 from backprop_kit.static_view import with_static_picture
 from backprop_kit.svg import to_svg
 
