@@ -345,7 +345,8 @@ def describe(
     symbol, its inputs (by name, or ``gate k`` for an unnamed gate's output), its value and
     its gradient ∂f/∂wire. Before ``f.backward()`` (``f.grad == 0``) only values are given.
     ``fmt``, ``sigmoid``, ``show_grad`` and ``step`` mean what they mean for
-    :func:`backprop_kit.draw` (:mod:`backprop_kit.drawing`); every picture of a circuit carries this text as its alt text.
+    :func:`backprop_kit.draw` (:mod:`backprop_kit.drawing`); every picture of a circuit
+    carries this text as its alt text.
 
     >>> from backprop_kit import Value
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
