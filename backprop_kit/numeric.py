@@ -17,7 +17,7 @@ import numpy as np
 from backprop_kit import guard
 from backprop_kit.engine import Value, as_number
 
-METHODS = ("central", "forward")
+METHODS = ("central", "forward", "backward")
 
 #: THE table of gradient-check thresholds, quoted by every chapter and by :func:`grad_check`'s
 #: and ``grad_check_array``'s verdicts. Relative error (:func:`rel_error`) between an analytic
@@ -94,7 +94,9 @@ def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]
     if not (math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a small positive number such as 1e-5, got {h!r}")
     if method not in METHODS:
-        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+        raise ValueError(
+            f"method must be 'central' or 'forward' (or 'backward'), got {method!r}"
+        )
     return [x.data if isinstance(x, Value) else as_number(x, "input") for x in inputs]
 
 
@@ -106,20 +108,21 @@ def numerical_grad(
     ``fn`` takes one argument per input (it is called with input ``Value`` objects, so any
     kit expression works, as does plain arithmetic) and returns a number or a ``Value``.
     Returns one float per input: ∂fn/∂inputᵢ ≈ (fn(…, xᵢ + h, …) − fn(…, xᵢ − h, …)) / 2h for
-    ``method="central"``, or (fn(…, xᵢ + h, …) − fn(…)) / h for ``method="forward"``.
+    ``method="central"``, (fn(…, xᵢ + h, …) − fn(…)) / h for ``method="forward"``, or
+    (fn(…) − fn(…, xᵢ − h, …)) / h for ``method="backward"`` (the slope from the left).
     """
     guard.refuse_if_off("numerical_grad")
     xs = _check_args(fn, inputs, h, method)
-    f0 = _evaluate(fn, xs) if method == "forward" else 0.0
+    f0 = _evaluate(fn, xs) if method != "central" else 0.0
     grads = []
     for i, x in enumerate(xs):
-        up = list(xs)
-        up[i] = x + h
+        up, down = list(xs), list(xs)
+        up[i], down[i] = x + h, x - h
         if method == "forward":
             grads.append((_shifted(fn, up, xs, i, "+") - f0) / h)
+        elif method == "backward":
+            grads.append((f0 - _shifted(fn, down, xs, i, "-")) / h)
         else:
-            down = list(xs)
-            down[i] = x - h
             grads.append(
                 (_shifted(fn, up, xs, i, "+") - _shifted(fn, down, xs, i, "-")) / (2 * h)
             )

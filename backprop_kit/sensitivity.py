@@ -37,14 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_HS: tuple[float, ...] = tuple(float(f"1e-{k}") for k in range(1, 16))
 
 
-def _call(fn: Callable[..., object], args: Sequence[float]) -> object:
-    return fn(*(Value(a) for a in args))
-
-
-def _as_float(out: object) -> float:
-    return out.data if isinstance(out, Value) else as_number(out, "the function's result")
-
-
 def _check_fn(fn: object) -> None:
     if not callable(fn):
         raise TypeError(f"fn must be a function of the inputs, got {type(fn).__name__}")
@@ -262,15 +254,7 @@ def one_sided_slopes(
     if len(names) != len(xs):
         raise ValueError(f"names has {len(names)} entries for {len(xs)} inputs; give one per input")
     exact = backprop_grads(fn, *xs)
-    f0 = _as_float(_call(fn, xs))
-    rows = []
-    for i, (name, x) in enumerate(zip(names, xs)):
-        down = list(xs)
-        down[i] = x - h
-        up = list(xs)
-        up[i] = x + h
-        left = (f0 - _as_float(_call(fn, down))) / h
-        right = (_as_float(_call(fn, up)) - f0) / h
-        central = (_as_float(_call(fn, up)) - _as_float(_call(fn, down))) / (2 * h)
-        rows.append(SideSlopes(name, left, right, central, exact[i]))
+    left, right, central = (numerical_grad(fn, *xs, h=h, method=m)
+                            for m in ("backward", "forward", "central"))
+    rows = [SideSlopes(*row) for row in zip(names, left, right, central, exact)]
     return SlopeTable(rows)
