@@ -846,7 +846,7 @@ class EngineReport:
         scene = place(view.structure, view.symbols, texts, output_name="f",
                       second_legend=legend)
         fig = render(scene)
-        fig.alt_text = self.alt_text()
+        fig.alt_text = self.alt_text()  # type: ignore[attr-defined]  # a DescribedFigure
         return fig
 
     def alt_text(self) -> str:

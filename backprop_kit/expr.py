@@ -180,7 +180,8 @@ class _Reader:
         lines = re.split(r"\r\n|\r|\n", self.source)
         line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
         # col_offset counts UTF-8 bytes; a learner counts characters (from 1)
-        col = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "ignore")) + 1
+        offset = getattr(node, "col_offset", 0)
+        col = len(line.encode("utf-8")[:offset].decode("utf-8", "ignore")) + 1
         return _position(self.source, lineno, col, self.lead)
 
     def snippet(self, node: ast.AST) -> str:

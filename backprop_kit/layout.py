@@ -280,7 +280,7 @@ class Structure:
 
     def _order(self) -> None:
         # start from the order of a depth-first walk from the output, first operand first
-        rank = {}
+        rank: dict[int, int] = {}
         stack = [len(self.nodes) - 1]
         while stack:
             i = stack.pop()

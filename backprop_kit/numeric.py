@@ -149,7 +149,7 @@ def _shifted(fn: Callable[..., object], args: list[float], xs: list[float], i: i
         ) from None
 
 
-def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[float, ...]:
+def backprop_grads(fn: Callable[..., object], *inputs: float | Value) -> tuple[float, ...]:
     """The exact partial derivatives ∂fn/∂inputᵢ at ``inputs``, by ``backward()``.
 
     ``fn`` is called with fresh input ``Value`` objects (a ``Value`` given as an input only

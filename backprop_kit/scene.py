@@ -117,6 +117,7 @@ class CircuitView:
         self.band_lines = band_lines
         self.reserve = format_number(self.fmt, reserve)
         order = f.topological_order()
+        self.origin: dict[int, Value] | None
         if sigmoid == "expanded" and any(v.op == "sigmoid" for v in order):
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
         else:

@@ -41,7 +41,7 @@ def neuron_gradients() -> dict[str, float]:
     x = [−1, −2], by backpropagation through its elementary gates."""
     f = sigmoid_neuron()
     f.backward()
-    return {v.label: v.grad for v in f.topological_order() if not v.parents}
+    return {str(v.label): v.grad for v in f.topological_order() if not v.parents}
 
 
 function_exercise(
