@@ -4,22 +4,12 @@ The scalar engine (``Value``, ``maximum``), numerical gradients (``numerical_gra
 ``grad_check``, ``rel_error``) and staged programs (``staged``) load with ``import
 backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when first used.
 
-The map: the general kit (any chapter, any circuit) --
-
-* ``gates`` every gate once; ``engine`` ``Value`` and the backward walk; ``graph`` build, copy,
-  recompute and name a circuit's wires; ``numeric`` numerical derivatives and ``rel_error``;
-  ``staged`` a circuit as a staged program; ``expr`` a typed formula as a circuit;
-* ``layout`` (geometry, colours), ``scene`` (what a picture shows), ``drawing`` (matplotlib),
-  ``svg``; ``widgets`` and ``stepper`` the circuit explorer; ``static_view`` and ``a11y``
-  pictures that show without a front-end and read for everyone;
-* ``arrays`` and ``dimensions`` array gates; ``nn`` scalar and array networks;
-  ``engine_check`` a learner's engine against the kit's; ``guard`` autodiff off while a rule
-  is checked; ``atomic`` files never half-written; ``exercises`` (its ``__init__``) checking;
-
-chapter material (one chapter each): ``sensitivity`` (1), ``circuits`` (the notes' circuits),
-``staged_compare`` (4-6), ``scale_explorer`` (6), ``shapes_explorer`` (7), ``train_explorer``,
-``training_troubles`` and ``toy_data`` (8), ``exercises.chNN``; tools run with ``python -m``:
-``student``, ``rerun``, ``figures``, ``grading``, ``site``.
+The map (the README's module table says more). General kit: gates, engine, graph, numeric,
+staged, expr; layout, scene, drawing, svg; widgets, stepper, static_view, a11y; arrays,
+dimensions, nn; engine_check, guard, atomic, exercises (its ``__init__``). Chapter material:
+sensitivity (1), circuits, staged_compare (4-6), scale_explorer (6), shapes_explorer (7),
+train_explorer, training_troubles, toy_data (8), exercises.chNN. Tools (``python -m``):
+student, rerun, figures, grading, site.
 """
 
 from backprop_kit.engine import Value, maximum, sigmoid

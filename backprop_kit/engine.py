@@ -161,7 +161,7 @@ class Value:
         return _one(_G["powc"], self, as_number(other, "**"))
 
     def __rpow__(self, other: float) -> Value:
-        base = Value(as_number(other, "**"), label=_number_label(other))
+        base = Value(as_number(other, "**"), label=str(other))
         return _two(_G["pow"], base, self)
 
     def __neg__(self) -> Value:
@@ -289,15 +289,10 @@ class Value:
 def backward_walk(
     root: Value, seed: float = 1.0
 ) -> Iterator[tuple[Value, float, tuple[float, ...], tuple[float, ...]]]:
-    """The backward pass of ``root.backward(seed)``, one gate at a time, changing no ``.grad``.
-
-    Yields ``(gate, upstream, local, downstream)`` for each gate (a wire with parents), from
-    the output back to the inputs in the order :meth:`Value.backward` visits them: ``upstream``
-    is ∂root/∂(gate output) times ``seed``, complete when the gate is reached; ``local[i]`` is
-    ∂(gate output)/∂(parent i); ``downstream[i] = local[i] * upstream`` is what the gate adds to
-    parent i's gradient. The same float operations in the same order as ``backward()`` (which
-    inlines this loop for speed; a test holds the two equal bit for bit), so the sums of the
-    downstream values reaching each wire are exactly the ``.grad`` that ``backward()`` leaves.
+    """``root.backward(seed)`` gate by gate, output first, changing no ``.grad``: yields
+    ``(gate, upstream, local, downstream)`` with upstream = ∂root/∂gate × seed, local[i] =
+    ∂gate/∂parent i and downstream[i] = local[i] × upstream, what the gate adds to parent i's
+    gradient. backward() inlines this loop for speed; a test holds the two equal bit for bit.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
@@ -371,14 +366,10 @@ def _is_small(v: Value) -> bool:
     return len(seen) < SMALL_CIRCUIT
 
 
-def _number_label(x: object) -> str:
-    return str(x)
-
-
 def maximum(a: Value | float, b: Value | float) -> Value:
     """The max gate: max(a, b). At a tie both inputs receive the gradient, 𝟙(a ≥ b), 𝟙(b ≥ a)."""
-    a = a if isinstance(a, Value) else Value(as_number(a, "maximum"), label=_number_label(a))
-    b = b if isinstance(b, Value) else Value(as_number(b, "maximum"), label=_number_label(b))
+    a = a if isinstance(a, Value) else Value(as_number(a, "maximum"), label=str(a))
+    b = b if isinstance(b, Value) else Value(as_number(b, "maximum"), label=str(b))
     return _two(_G["max"], a, b)
 
 

@@ -238,9 +238,7 @@ class Expr:
 
 
 def _num(x: float | None) -> str:
-    if x is None:
-        return "None"
-    return f"{x:g}"
+    return "None" if x is None else f"{x:g}"
 
 
 def prune(expr: Expr, root: int | None = None) -> Expr:

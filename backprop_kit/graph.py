@@ -1,10 +1,6 @@
-"""Graph utilities beside the engine: build, copy, recompute and name the wires of a circuit.
-
-The engine (:mod:`backprop_kit.engine`) builds a circuit and walks it; this module holds what
-the views, explorers and the formula reader do *with* a circuit: :data:`BUILDERS`, the one
-table from a gate's name to the operator that builds it; :func:`copy_circuit`;
-:func:`forward` (recompute every value in place after an input changed); :func:`wire_name`
-and :func:`formula` (a wire as text).
+"""Graph utilities beside the engine: :data:`BUILDERS` (the one gate -> operator table),
+:func:`copy_circuit`, :func:`forward` (recompute every value in place) and a wire as text
+(:func:`wire_name`, :func:`formula`), for the views, explorers and the formula reader.
 """
 
 from __future__ import annotations
@@ -27,14 +23,18 @@ def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, d
     new: dict[int, Value] = {}
     origin: dict[int, Value] = {}
     for v in root.topological_order():
-        if not v.parents:
-            c = Value(v.data, label=v.label)
+        ps = [new[id(p)] for p in v.parents]
+        if not ps:
+            c = Value(v.data)
         elif expand_sigmoid and v.op == "sigmoid":
-            c = new[id(v.parents[0])].sigmoid(expanded=True)
-            c.label = v.label
-        else:
-            c = _same_gate(v, [new[id(p)] for p in v.parents])
-            c.label = v.label
+            c = ps[0].sigmoid(expanded=True)
+        else:  # the same gate (op and constant) on the copied parents
+            build = BUILDERS.get(v.op)
+            c = build(ps[0], ps[1] if len(ps) == 2 else None, v.const) if build else v
+            if c is v or c.op != v.op or c.const != v.const:
+                raise ValueError(f"cannot copy a circuit with the gate {v.op!r}: no operator "
+                                 "builds it")
+        c.label = v.label
         new[id(v)] = c
         origin[id(c)] = v
     return new[id(root)], origin
@@ -61,17 +61,6 @@ BUILDERS: dict[str, Callable[[Any, Any, float | None], Value]] = {
 """The one op -> builder table: ``BUILDERS[gate](a, b, c)`` builds the gate ``gate`` on the
 inputs ``a`` (and ``b``; either may be a plain number where the operator allows it) and the
 constant ``c``, through the public operators and methods of :class:`Value`."""
-
-
-def _same_gate(v: Value, parents: list[Value]) -> Value:
-    """The gate of ``v`` (same op and constant) applied to ``parents``, through the public
-    operators and methods of Value."""
-    a, b = parents[0], parents[1] if len(parents) == 2 else None
-    rebuild = BUILDERS.get(v.op)
-    c = None if rebuild is None else rebuild(a, b, v.const)
-    if c is None or c.op != v.op or c.const != v.const:
-        raise ValueError(f"cannot copy a circuit with the gate {v.op!r}: no operator builds it")
-    return c
 
 
 def forward(order: list[Value]) -> None:

@@ -9,7 +9,7 @@ and the check that compares them with backpropagation's analytic gradient.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,6 +168,19 @@ def backprop_grads(fn: Callable[..., object], *inputs: float | Value) -> tuple[f
     return tuple(leaf.grad for leaf in leaves)
 
 
+def text_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[object]]) -> str:
+    """The kit's one plain-text table: a title line, then a line per row, columns two spaces
+    apart. Column i is ``(title, spec)``: each cell is ``format(cell, spec)`` (``">14.8f"``,
+    ``"<12"``, ``""``), its title aligned the same way (``<`` or else ``>``) and as wide."""
+    def title(text: str, spec: str) -> str:
+        width = spec.lstrip("<>").split(".")[0].rstrip("efg")
+        return f"{text:{'<' if spec.startswith('<') else '>'}{width}}"
+
+    lines = ["  ".join(title(t, spec) for t, spec in columns)]
+    lines += ["  ".join(format(c, spec) for c, (_, spec) in zip(row, columns)) for row in rows]
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class InputCheck:
     """One input's line of a gradient check."""
@@ -211,17 +224,10 @@ class GradCheck(tuple):
         return math.nan if any(math.isnan(e) for e in errs) else max(errs)
 
     def __repr__(self) -> str:
-        width = max(5, *(len(c.name) for c in self))
-        lines = [
-            f"{'input':<{width}}  {'analytic':>14}  {'numerical':>14}  {'rel_error':>9}  verdict"
-        ]
-        for c in self:
-            note = f"  <- {c.problem}" if c.problem else ""
-            lines.append(
-                f"{c.name:<{width}}  {c.analytic:>14.8f}  {c.numerical:>14.8f}  "
-                f"{c.rel_error:>9.1e}  {c.verdict}{note}"
-            )
-        return "\n".join(lines)
+        columns = [("input", f"<{max(5, *(len(c.name) for c in self))}"), ("analytic", ">14.8f"),
+                   ("numerical", ">14.8f"), ("rel_error", ">9.1e"), ("verdict", "")]
+        return text_table(columns, [(c.name, c.analytic, c.numerical, c.rel_error, c.verdict
+                                     + (f"  <- {c.problem}" if c.problem else "")) for c in self])
 
     __str__ = __repr__
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backprop_kit.engine import Value, as_number
-from backprop_kit.numeric import backprop_grads, numerical_grad
+from backprop_kit.numeric import backprop_grads, numerical_grad, text_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -100,14 +100,12 @@ class DifferenceErrors:
         return float(self.hs[int(np.argmin(self.errors(method)))])
 
     def __repr__(self) -> str:
-        lines = [
-            f"exact derivative at x = {self.x:g}: {self.exact:.12g}",
-            f"{'h':>7}  {'forward':>16}  {'error':>7}  {'central':>16}  {'error':>7}",
-        ]
-        fe, ce = self.errors("forward"), self.errors("central")
-        for h, f, e1, c, e2 in zip(self.hs, self.forward, fe, self.central, ce):
-            lines.append(f"{h:7.0e}  {f:16.10f}  {e1:7.1e}  {c:16.10f}  {e2:7.1e}")
-        return "\n".join(lines)
+        columns = [("h", "7.0e"), ("forward", "16.10f"), ("error", "7.1e"), ("central", "16.10f"),
+                   ("error", "7.1e")]
+        rows = zip(self.hs, self.forward, self.errors("forward"), self.central,
+                   self.errors("central"))
+        head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
+        return head + "\n" + text_table(columns, rows)
 
     __str__ = __repr__
 
@@ -223,14 +221,10 @@ class SlopeTable(tuple):
     """The result of :func:`one_sided_slopes`: one :class:`SideSlopes` per input, as a table."""
 
     def __repr__(self) -> str:
-        width = max(5, *(len(s.name) for s in self))
-        head = f"{'input':<{width}}  {'left':>8}  {'right':>8}  {'central':>8}  {'backprop':>8}"
-        rows = [
-            f"{s.name:<{width}}  {s.left:8.4f}  {s.right:8.4f}  {s.central:8.4f}  "
-            f"{s.backprop:8.4f}"
-            for s in self
-        ]
-        return "\n".join([head, *rows])
+        name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
+        columns = [name, ("left", "8.4f"), ("right", "8.4f"), ("central", "8.4f"),
+                   ("backprop", "8.4f")]
+        return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
 
     __str__ = __repr__
 

@@ -27,6 +27,7 @@ from itertools import zip_longest
 from typing import Any
 
 from backprop_kit.engine import Value, backward_walk
+from backprop_kit.numeric import text_table
 from backprop_kit.staged import StagedProgram, run_source, staged
 
 
@@ -44,11 +45,9 @@ class ForwardSteps(tuple):
     table (stage, line, cached value)."""
 
     def __repr__(self) -> str:
-        width = max([4] + [len(s.line) for s in self])
-        lines = [f"{'stage':<5}  {'line':<{width}}  {'value':>9}"]
-        for s in self:
-            lines.append(f"{'(' + str(s.stage) + ')':<5}  {s.line:<{width}}  {s.value:>9.4f}")
-        return "\n".join(lines)
+        columns = [("stage", "<5"), ("line", f"<{max([4] + [len(s.line) for s in self])}"),
+                   ("value", ">9.4f")]
+        return text_table(columns, [(f"({s.stage})", s.line, s.value) for s in self])
 
     __str__ = __repr__
 
@@ -99,17 +98,13 @@ class BackwardLines(tuple):
     def __repr__(self) -> str:
         w_line = max([8] + [len(s.target) + 3 for s in self])
         w_up = max([8] + [len(s.upstream_name) for s in self])
-        lines = [
-            f"{'stage':<5}  {'line':<{w_line}}  {'upstream':<{w_up}}  {'':>8}  {'local':>8}  "
-            f"{'local×upstream':>14}  {'total now':>9}"
-        ]
-        for s in self:
-            line = f"{s.target} {'+=' if s.accumulate else '='}"
-            lines.append(
-                f"{'(' + str(s.stage) + ')':<5}  {line:<{w_line}}  {s.upstream_name:<{w_up}}  "
-                f"{s.upstream:>8.4f}  {s.local:>8.4f}  {s.contribution:>14.4f}  {s.total:>9.4f}"
-            )
-        return "\n".join(lines)
+        columns = [("stage", "<5"), ("line", f"<{w_line}"), ("upstream", f"<{w_up}"),
+                   ("", ">8.4f"), ("local", ">8.4f"), ("local×upstream", ">14.4f"),
+                   ("total now", ">9.4f")]
+        return text_table(columns, [
+            (f"({s.stage})", f"{s.target} {'+=' if s.accumulate else '='}", s.upstream_name,
+             s.upstream, s.local, s.contribution, s.total) for s in self
+        ])
 
     __str__ = __repr__
 

@@ -49,9 +49,7 @@ class HeldExplorer:
     widget: Any
     _initial_png: bytes
     _initial_alt: str
-
-    def figure(self) -> Any:
-        raise NotImplementedError
+    figure: Callable[[], Any]  # a matplotlib Figure of the current state
 
     def _draw(self) -> bytes:
         """The PNG of :meth:`figure`."""

@@ -47,11 +47,8 @@ class BackwardSteps:
             raise TypeError(f"BackwardSteps needs a Value (a circuit's output), got {type(root)}")
         self.root = root
         self.seed = as_number(seed, "seed")
-        steps = [
-            Step(k, node, up, local, down)
-            for k, (node, up, local, down) in enumerate(backward_walk(root, self.seed), 1)
-        ]
-        self.steps: tuple[Step, ...] = tuple(steps)
+        walk = enumerate(backward_walk(root, self.seed), 1)
+        self.steps = tuple(Step(k, node, up, local, down) for k, (node, up, local, down) in walk)
 
     def __len__(self) -> int:
         return len(self.steps)
