@@ -40,6 +40,8 @@ def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, d
     return new[id(root)], origin
 
 
+# The one op -> builder table: BUILDERS[gate](a, b, c) builds the gate on the inputs a (and b;
+# either may be a plain number where the operator allows it) and the constant c, by Value's API.
 BUILDERS: dict[str, Callable[[Any, Any, float | None], Value]] = {
     "add": lambda a, b, c: a + b,
     "sub": lambda a, b, c: a - b,
@@ -58,9 +60,6 @@ BUILDERS: dict[str, Callable[[Any, Any, float | None], Value]] = {
     "relu": lambda a, b, c: a.relu(),
     "sigmoid": lambda a, b, c: a.sigmoid(),
 }
-"""The one op -> builder table: ``BUILDERS[gate](a, b, c)`` builds the gate ``gate`` on the
-inputs ``a`` (and ``b``; either may be a plain number where the operator allows it) and the
-constant ``c``, through the public operators and methods of :class:`Value`."""
 
 
 def forward(order: list[Value]) -> None:

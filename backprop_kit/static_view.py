@@ -39,12 +39,9 @@ def with_static_picture(
 
 
 class HeldExplorer:
-    """The base of an explorer whose live view is ``self.widget`` (an ipywidgets box).
-
-    A subclass sets ``widget``, ``_initial_png`` and ``_initial_alt`` (the first picture and
-    its alt text) and defines ``figure()`` (a matplotlib Figure of the current state) and a
-    stable ``__repr__``; this base gives the display bundle, the PNG and the quiet setter.
-    """
+    """The base of an explorer whose live view is ``self.widget``: a subclass sets ``widget``,
+    ``_initial_png``, ``_initial_alt`` (first picture, alt text), ``figure()`` and a stable
+    ``__repr__``; this base gives the display bundle, the PNG and the quiet setter."""
 
     widget: Any
     _initial_png: bytes
