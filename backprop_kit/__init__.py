@@ -3,6 +3,13 @@
 The scalar engine (``Value``, ``maximum``), numerical gradients (``numerical_grad``,
 ``grad_check``, ``rel_error``) and staged programs (``staged``) load with ``import
 backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when first used.
+
+The map (the README's module table says more). General kit: gates, engine, graph, numeric,
+staged, expr; layout, scene, drawing, svg; widgets, stepper, static_view, a11y; arrays,
+dimensions, nn; engine_check, guard, atomic, exercises (its ``__init__``). Chapter material:
+sensitivity (1), circuits, staged_compare (4-6), scale_explorer (6), shapes_explorer (7),
+train_explorer, training_troubles, toy_data (8), exercises.chNN. Tools (``python -m``):
+student, rerun, figures, grading, site.
 """
 
 from backprop_kit.engine import Value, maximum, sigmoid

@@ -219,7 +219,7 @@ def _analyse(
     return GradientShapeAnalysis(gradient, required, tuple(candidates), chain_rule, formula)
 
 
-def _check_shape(shape: object, name: str) -> Shape2:
+def _check_shape(shape: Any, name: str) -> Shape2:
     """Accept a pair of positive integers (tuple, list, or an array's ``.shape``)."""
     ok = (
         isinstance(shape, (tuple, list))

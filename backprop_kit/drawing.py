@@ -130,7 +130,8 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         scale = 1.0
     else:
-        fig = ax.figure
+        # (the axes of a subfigure are not supported)
+        fig = ax.figure  # type: ignore[assignment]
         box = ax.get_position()
         w_pt, h_pt = fig.get_size_inches() * 72 * (box.width, box.height)
         scale = min(w_pt / width, h_pt / height)

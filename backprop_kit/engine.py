@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numbers
 import weakref
+from collections.abc import Iterator
 
 from backprop_kit import guard as _guard
 from backprop_kit.gates import GATES, Gate
@@ -160,7 +161,7 @@ class Value:
         return _one(_G["powc"], self, as_number(other, "**"))
 
     def __rpow__(self, other: float) -> Value:
-        base = Value(as_number(other, "**"), label=_number_label(other))
+        base = Value(as_number(other, "**"), label=str(other))
         return _two(_G["pow"], base, self)
 
     def __neg__(self) -> Value:
@@ -285,6 +286,30 @@ class Value:
                 a.grad += da * up
 
 
+def backward_walk(
+    root: Value, seed: float = 1.0
+) -> Iterator[tuple[Value, float, tuple[float, ...], tuple[float, ...]]]:
+    """``root.backward(seed)`` gate by gate, output first, changing no ``.grad``: yields
+    ``(gate, upstream, local, downstream)`` with upstream = ∂root/∂gate × seed, local[i] =
+    ∂gate/∂parent i and downstream[i] = local[i] × upstream, what the gate adds to parent i's
+    gradient. backward() inlines this loop for speed; a test holds the two equal bit for bit.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
+    order = root.topological_order()
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = as_number(seed, "seed")
+    for node in reversed(order):
+        if node._a is None:
+            continue
+        up = grads[node]
+        local = node.local_grads()
+        down = tuple(d * up for d in local)
+        for p, g in zip(node.parents, down):
+            grads[p] += g
+        yield node, up, local, down
+
+
 # --- building gates --------------------------------------------------------------------------
 # Every operator above ends in one of these two functions. They are the hot path of building a
 # circuit (one call per gate), so they skip ``Value.__init__`` and its checks: the inputs are
@@ -341,14 +366,10 @@ def _is_small(v: Value) -> bool:
     return len(seen) < SMALL_CIRCUIT
 
 
-def _number_label(x: object) -> str:
-    return str(x)
-
-
 def maximum(a: Value | float, b: Value | float) -> Value:
     """The max gate: max(a, b). At a tie both inputs receive the gradient, 𝟙(a ≥ b), 𝟙(b ≥ a)."""
-    a = a if isinstance(a, Value) else Value(as_number(a, "maximum"), label=_number_label(a))
-    b = b if isinstance(b, Value) else Value(as_number(b, "maximum"), label=_number_label(b))
+    a = a if isinstance(a, Value) else Value(as_number(a, "maximum"), label=str(a))
+    b = b if isinstance(b, Value) else Value(as_number(b, "maximum"), label=str(b))
     return _two(_G["max"], a, b)
 
 

@@ -238,9 +238,7 @@ class Expr:
 
 
 def _num(x: float | None) -> str:
-    if x is None:
-        return "None"
-    return f"{x:g}"
+    return "None" if x is None else f"{x:g}"
 
 
 def prune(expr: Expr, root: int | None = None) -> Expr:
@@ -863,7 +861,7 @@ class EngineReport:
         scene = place(view.structure, view.symbols, texts, output_name="f",
                       second_legend=legend)
         fig = render(scene)
-        fig.alt_text = self.alt_text()
+        fig.alt_text = self.alt_text()  # type: ignore[attr-defined]  # a DescribedFigure
         return fig
 
     def alt_text(self) -> str:

@@ -38,15 +38,14 @@ from __future__ import annotations
 
 import ast
 import math
-import operator
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from backprop_kit.engine import Value, as_number, maximum
+from backprop_kit.engine import Value, as_number
 from backprop_kit.gates import GATES
+from backprop_kit.graph import BUILDERS
 
 MAX_LENGTH = 500
 """The longest text :func:`parse` reads, in characters."""
@@ -125,20 +124,6 @@ class _Apply:
 _Node = _Num | _Var | _Apply
 
 # How each operation acts on Values (at call time) and which gate folds it on numbers.
-_ON_VALUES: dict[str, Callable[..., Value]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,
-    "neg": operator.neg,
-    "exp": Value.exp,
-    "log": Value.log,
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "max": maximum,
-}
 _GATE_OF = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
 _BINARY_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -195,7 +180,8 @@ class _Reader:
         lines = re.split(r"\r\n|\r|\n", self.source)
         line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
         # col_offset counts UTF-8 bytes; a learner counts characters (from 1)
-        col = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "ignore")) + 1
+        offset = getattr(node, "col_offset", 0)
+        col = len(line.encode("utf-8")[:offset].decode("utf-8", "ignore")) + 1
         return _position(self.source, lineno, col, self.lead)
 
     def snippet(self, node: ast.AST) -> str:
@@ -498,4 +484,5 @@ def _evaluate(node: _Node, inputs: dict[str, Value]) -> Value:
     if isinstance(node, _Num):  # only reached as an argument: the whole tree has a variable
         return node.value  # type: ignore[return-value]
     args = [_evaluate(a, inputs) for a in node.args]
-    return _ON_VALUES[node.op](*args)
+    b = args[1] if len(args) == 2 else None
+    return BUILDERS[_GATE_OF.get(node.op, node.op)](args[0], b, None)

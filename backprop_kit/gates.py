@@ -41,9 +41,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-Forward = Callable[[float, float, float], float]
-Local = Callable[[float, float, float, float], tuple[float, ...]]
+Forward = Callable[[float, float, Any], float]  # c: the constant, or None
+Local = Callable[[float, float, float, Any], tuple[float, ...]]
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,7 @@ def is_exercise_cell(cell: NotebookNode) -> bool:
 def _clear_exercise_output_class() -> type:
     from nbgrader.preprocessors import ClearOutput
 
-    class ClearExerciseOutput(ClearOutput):  # type: ignore[misc, valid-type]
+    class ClearExerciseOutput(ClearOutput):
         """nbgrader's ClearOutput, but only for exercise cells (see :func:`is_exercise_cell`):
         pictures and explorers' static images stay in the release. The notebook's widget state
         is dropped, so a static viewer shows each explorer's stored picture."""

@@ -3,7 +3,7 @@
 :class:`Structure` looks at the *shape* of a circuit only (which gate feeds which) and decides
 columns, the order within each column and the height of every wire; :func:`place` then adds the
 numbers' widths and returns a :class:`Scene`: a flat list of boxes, lines, dots and texts in
-points (1/72 inch, y pointing down). ``draw.py`` paints a Scene with matplotlib and ``svg.py``
+points (1/72 inch, y pointing down). ``drawing.py`` paints a Scene with matplotlib and ``svg.py``
 writes the same Scene as SVG text, so both pictures have one layout.
 
 The layout (a small Sugiyama layout):
@@ -280,7 +280,7 @@ class Structure:
 
     def _order(self) -> None:
         # start from the order of a depth-first walk from the output, first operand first
-        rank = {}
+        rank: dict[int, int] = {}
         stack = [len(self.nodes) - 1]
         while stack:
             i = stack.pop()

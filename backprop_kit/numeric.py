@@ -9,7 +9,7 @@ and the check that compares them with backpropagation's analytic gradient.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from backprop_kit import guard
 from backprop_kit.engine import Value, as_number
 
-METHODS = ("central", "forward")
+METHODS = ("central", "forward", "backward")
 
 #: THE table of gradient-check thresholds, quoted by every chapter and by :func:`grad_check`'s
 #: and ``grad_check_array``'s verdicts. Relative error (:func:`rel_error`) between an analytic
@@ -94,7 +94,9 @@ def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]
     if not (math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a small positive number such as 1e-5, got {h!r}")
     if method not in METHODS:
-        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+        raise ValueError(
+            f"method must be 'central' or 'forward' (or 'backward'), got {method!r}"
+        )
     return [x.data if isinstance(x, Value) else as_number(x, "input") for x in inputs]
 
 
@@ -106,20 +108,21 @@ def numerical_grad(
     ``fn`` takes one argument per input (it is called with input ``Value`` objects, so any
     kit expression works, as does plain arithmetic) and returns a number or a ``Value``.
     Returns one float per input: ∂fn/∂inputᵢ ≈ (fn(…, xᵢ + h, …) − fn(…, xᵢ − h, …)) / 2h for
-    ``method="central"``, or (fn(…, xᵢ + h, …) − fn(…)) / h for ``method="forward"``.
+    ``method="central"``, (fn(…, xᵢ + h, …) − fn(…)) / h for ``method="forward"``, or
+    (fn(…) − fn(…, xᵢ − h, …)) / h for ``method="backward"`` (the slope from the left).
     """
     guard.refuse_if_off("numerical_grad")
     xs = _check_args(fn, inputs, h, method)
-    f0 = _evaluate(fn, xs) if method == "forward" else 0.0
+    f0 = _evaluate(fn, xs) if method != "central" else 0.0
     grads = []
     for i, x in enumerate(xs):
-        up = list(xs)
-        up[i] = x + h
+        up, down = list(xs), list(xs)
+        up[i], down[i] = x + h, x - h
         if method == "forward":
             grads.append((_shifted(fn, up, xs, i, "+") - f0) / h)
+        elif method == "backward":
+            grads.append((f0 - _shifted(fn, down, xs, i, "-")) / h)
         else:
-            down = list(xs)
-            down[i] = x - h
             grads.append(
                 (_shifted(fn, up, xs, i, "+") - _shifted(fn, down, xs, i, "-")) / (2 * h)
             )
@@ -146,7 +149,7 @@ def _shifted(fn: Callable[..., object], args: list[float], xs: list[float], i: i
         ) from None
 
 
-def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[float, ...]:
+def backprop_grads(fn: Callable[..., object], *inputs: float | Value) -> tuple[float, ...]:
     """The exact partial derivatives ∂fn/∂inputᵢ at ``inputs``, by ``backward()``.
 
     ``fn`` is called with fresh input ``Value`` objects (a ``Value`` given as an input only
@@ -163,6 +166,19 @@ def backprop_grads(fn: Callable[..., Value], *inputs: float | Value) -> tuple[fl
         )
     out.backward()
     return tuple(leaf.grad for leaf in leaves)
+
+
+def text_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[object]]) -> str:
+    """The kit's one plain-text table: a title line, then a line per row, columns two spaces
+    apart. Column i is ``(title, spec)``: each cell is ``format(cell, spec)`` (``">14.8f"``,
+    ``"<12"``, ``""``), its title aligned the same way (``<`` or else ``>``) and as wide."""
+    def title(text: str, spec: str) -> str:
+        width = spec.lstrip("<>").split(".")[0].rstrip("efg")
+        return f"{text:{'<' if spec.startswith('<') else '>'}{width}}"
+
+    lines = ["  ".join(title(t, spec) for t, spec in columns)]
+    lines += ["  ".join(format(c, spec) for c, (_, spec) in zip(row, columns)) for row in rows]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -208,17 +224,10 @@ class GradCheck(tuple):
         return math.nan if any(math.isnan(e) for e in errs) else max(errs)
 
     def __repr__(self) -> str:
-        width = max(5, *(len(c.name) for c in self))
-        lines = [
-            f"{'input':<{width}}  {'analytic':>14}  {'numerical':>14}  {'rel_error':>9}  verdict"
-        ]
-        for c in self:
-            note = f"  <- {c.problem}" if c.problem else ""
-            lines.append(
-                f"{c.name:<{width}}  {c.analytic:>14.8f}  {c.numerical:>14.8f}  "
-                f"{c.rel_error:>9.1e}  {c.verdict}{note}"
-            )
-        return "\n".join(lines)
+        columns = [("input", f"<{max(5, *(len(c.name) for c in self))}"), ("analytic", ">14.8f"),
+                   ("numerical", ">14.8f"), ("rel_error", ">9.1e"), ("verdict", "")]
+        return text_table(columns, [(c.name, c.analytic, c.numerical, c.rel_error, c.verdict
+                                     + (f"  <- {c.problem}" if c.problem else "")) for c in self])
 
     __str__ = __repr__
 

@@ -24,7 +24,6 @@ widget (ipywidgets and matplotlib are imported only when one is built).
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 from numbers import Real
@@ -35,7 +34,7 @@ import numpy as np
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.arrays import linear_weight_grad
 from backprop_kit.layout import GRAD_COLOR, MUTED, VALUE_COLOR
-from backprop_kit.static_view import with_static_picture
+from backprop_kit.static_view import HeldExplorer
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -182,7 +181,7 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-class ScaleExplorer:
+class ScaleExplorer(HeldExplorer):
     """Sliders for the data scale ``k`` and the learning rate, a learning-rate rule, a readout
     table (k = 1 reference vs the current k) and a picture: the scaled data with the learned
     boundary, and both loss curves.
@@ -259,11 +258,8 @@ class ScaleExplorer:
     def _on_reset(self, button: Any = None) -> None:
         k, lr, rule = self._initial
         # set the controls quietly, then recompute once
-        for control, value in ((self.k_slider, k), (self.lr_slider, lr),
-                               (self.rule_buttons, rule)):
-            control.unobserve(self._on_change, names="value")
-            control.value = value
-            control.observe(self._on_change, names="value")
+        pairs = ((self.k_slider, k), (self.lr_slider, lr), (self.rule_buttons, rule))
+        self.set_quietly(pairs, self._on_change)
         self.update()
 
     # --- views -----------------------------------------------------------------------------
@@ -293,12 +289,6 @@ class ScaleExplorer:
             f"<p>At k = {_fmt(self.k)} with {_RULE_LABELS[self.rule_buttons.value]}: "
             f"<b>{verdict}</b></p>"
         )
-
-    def _draw(self) -> bytes:
-        """The PNG of :meth:`figure`."""
-        buf = io.BytesIO()
-        self.figure().savefig(buf, format="png")
-        return buf.getvalue()
 
     def figure(self) -> Figure:
         """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
@@ -358,12 +348,6 @@ class ScaleExplorer:
         k, lr, rule = self._initial
         return f"ScaleExplorer(k={k:g}, lr={lr:g}, rule={rule!r})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
-        viewers; ``text/plain`` is this object's stable repr."""
-        live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png,
-                                   {"alt": self._initial_alt})
 
 
 def scale_explorer(k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr") -> ScaleExplorer:

@@ -1,9 +1,13 @@
-"""What a circuit picture shows: the numbers as text, the marked step, σ in one piece or four.
+"""The view of a circuit: :class:`CircuitView` turns a circuit and its current numbers into a
+:class:`~backprop_kit.layout.Scene` (the Scene type and the geometry live in
+:mod:`backprop_kit.layout`; this module decides what the picture shows: the numbers as text,
+the marked step, σ in one piece or four).
 
-:class:`CircuitView` is the one front door shared by :func:`backprop_kit.draw.draw` (matplotlib),
-:mod:`backprop_kit.svg` (live widgets) and the explorers: it lays the circuit out once
-(:class:`~backprop_kit.layout.Structure`) and turns its current numbers into a
-:class:`~backprop_kit.layout.Scene` as often as needed.
+:class:`CircuitView` is the one front door shared by :func:`backprop_kit.drawing.draw`
+(matplotlib), :mod:`backprop_kit.svg` (live widgets) and the explorers: it lays the circuit out
+once (:class:`~backprop_kit.layout.Structure`) and turns its current numbers into a Scene as
+often as needed. Copying and recomputing a circuit are graph utilities
+(:mod:`backprop_kit.graph`).
 
 Which gradients show (``show_grad``):
 
@@ -18,8 +22,9 @@ Which gradients show (``show_grad``):
 
 from __future__ import annotations
 
-from backprop_kit.engine import Value, maximum
-from backprop_kit.gates import GATES, _short
+from backprop_kit.engine import Value
+from backprop_kit.gates import GATES
+from backprop_kit.graph import copy_circuit, forward, wire_name
 from backprop_kit.layout import Callout, Scene, Structure, WireText, place
 from backprop_kit.stepper import BackwardSteps, Step
 
@@ -59,121 +64,8 @@ def format_number(fmt: str, x: float) -> str:
     return s
 
 
-def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, dict[int, Value]]:
-    """A copy of the circuit of ``root`` (same gates, constants, labels and values; no grads).
-
-    With ``expand_sigmoid``, every σ gate becomes ``*-1 → exp → +1 → 1/x`` (the four new gates
-    compute their values with their own forward rules from σ's input; the 1/x gate takes σ's
-    label). Returns the copy's output and ``{id(copy wire): original wire}`` for every copied
-    wire (the 1/x gate stands for its σ).
-    """
-    new: dict[int, Value] = {}
-    origin: dict[int, Value] = {}
-    for v in root.topological_order():
-        if not v.parents:
-            c = Value(v.data, label=v.label)
-        elif expand_sigmoid and v.op == "sigmoid":
-            c = new[id(v.parents[0])].sigmoid(expanded=True)
-            c.label = v.label
-        else:
-            c = _same_gate(v, [new[id(p)] for p in v.parents])
-            c.label = v.label
-        new[id(v)] = c
-        origin[id(c)] = v
-    return new[id(root)], origin
-
-
-_REBUILD = {
-    "add": lambda a, b, c: a + b,
-    "sub": lambda a, b, c: a - b,
-    "mul": lambda a, b, c: a * b,
-    "div": lambda a, b, c: a / b,
-    "pow": lambda a, b, c: a**b,
-    "max": lambda a, b, c: maximum(a, b),
-    "addc": lambda a, b, c: a + c,
-    "scale": lambda a, b, c: a * c,
-    "powc": lambda a, b, c: a**c,
-    "neg": lambda a, b, c: -a,
-    "inv": lambda a, b, c: a.inv(),
-}
-
-
-def _same_gate(v: Value, parents: list[Value]) -> Value:
-    """The gate of ``v`` (same op and constant) applied to ``parents``, through the public
-    operators and methods of Value."""
-    a, b = parents[0], parents[1] if len(parents) == 2 else None
-    rebuild = _REBUILD.get(v.op)
-    if rebuild is not None:
-        c = rebuild(a, b, v.const)
-    elif len(parents) == 1 and callable(getattr(a, v.op, None)):
-        c = getattr(a, v.op)()
-    else:
-        c = None
-    if c is None or c.op != v.op or c.const != v.const:
-        raise ValueError(f"cannot copy a circuit with the gate {v.op!r}: no operator builds it")
-    return c
-
-
-def forward(order: list[Value]) -> None:
-    """Recompute every gate's value in place, in topological ``order`` (inputs keep theirs).
-
-    Raises the gate's own error (e.g. ``log`` of a negative number) and then leaves the values
-    after the failing gate stale: recompute again after restoring the inputs.
-    """
-    for v in order:
-        ps = v.parents
-        if ps:
-            v.data = GATES[v.op].forward(ps[0].data, ps[1].data if len(ps) == 2 else 0.0, v.const)
-
-
 def _input_symbol(v: Value) -> str:
     return v.label if v.label else f"{v.data:g}"
-
-
-_PRECEDENCE = {"add": 1, "sub": 1, "addc": 1, "mul": 2, "div": 2, "scale": 2, "neg": 2,
-               "inv": 2, "pow": 3, "powc": 3}
-
-
-def wire_name(v: Value, longest: int = 16) -> str | None:
-    """A short name for a wire: its label, or its formula (``x + y``) if that is short enough,
-    else None."""
-    if v.label:
-        return v.label
-    if len(v.topological_order()) > 8:
-        return None
-    text = _formula(v)
-    return text if len(text) <= longest else None
-
-
-def _formula(v: Value) -> str:
-    """The formula of a wire in Python syntax (used on small sub-circuits only)."""
-    if v.label:
-        return v.label
-    if not v.parents:
-        return f"{v.data:g}"
-    prec = _PRECEDENCE.get(v.op, 4)
-
-    def arg(p: Value, tighter: bool = False) -> str:
-        t = _formula(p)
-        inner = _PRECEDENCE.get(p.op, 4) if p.parents and not p.label else 4
-        return f"({t})" if inner < prec or (tighter and inner == prec) else t
-
-    a = v.parents[0]
-    c = "" if v.const is None else _short(v.const)
-    if len(v.parents) == 2:
-        b = v.parents[1]
-        if v.op == "max":
-            return f"max({_formula(a)}, {_formula(b)})"
-        symbol = GATES[v.op].symbol
-        return f"{arg(a, v.op == 'pow')} {symbol} {arg(b, v.op in ('sub', 'div'))}"
-    simple = {
-        "addc": f"{arg(a)} + {c}",
-        "scale": f"{c} * {arg(a, True)}",
-        "neg": f"-{arg(a, True)}",
-        "powc": f"{arg(a, True)} ** {c}",
-        "inv": f"1 / {arg(a, True)}",
-    }
-    return simple.get(v.op, f"{v.op}({_formula(a)})")
 
 
 def _operand_name(step: Step, j: int) -> str:
@@ -225,6 +117,7 @@ class CircuitView:
         self.band_lines = band_lines
         self.reserve = format_number(self.fmt, reserve)
         order = f.topological_order()
+        self.origin: dict[int, Value] | None
         if sigmoid == "expanded" and any(v.op == "sigmoid" for v in order):
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
         else:
@@ -453,7 +346,8 @@ def describe(
     symbol, its inputs (by name, or ``gate k`` for an unnamed gate's output), its value and
     its gradient ∂f/∂wire. Before ``f.backward()`` (``f.grad == 0``) only values are given.
     ``fmt``, ``sigmoid``, ``show_grad`` and ``step`` mean what they mean for
-    :func:`backprop_kit.draw`; every picture of a circuit carries this text as its alt text.
+    :func:`backprop_kit.draw` (:mod:`backprop_kit.drawing`); every picture of a circuit
+    carries this text as its alt text.
 
     >>> from backprop_kit import Value
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")

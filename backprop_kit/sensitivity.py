@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backprop_kit.engine import Value, as_number
-from backprop_kit.numeric import backprop_grads, numerical_grad
+from backprop_kit.numeric import backprop_grads, numerical_grad, text_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -35,14 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The step sizes of the error table: 1e-1, 1e-2, …, 1e-15 (each the float nearest 10⁻ᵏ).
 DEFAULT_HS: tuple[float, ...] = tuple(float(f"1e-{k}") for k in range(1, 16))
-
-
-def _call(fn: Callable[..., object], args: Sequence[float]) -> object:
-    return fn(*(Value(a) for a in args))
-
-
-def _as_float(out: object) -> float:
-    return out.data if isinstance(out, Value) else as_number(out, "the function's result")
 
 
 def _check_fn(fn: object) -> None:
@@ -108,14 +100,12 @@ class DifferenceErrors:
         return float(self.hs[int(np.argmin(self.errors(method)))])
 
     def __repr__(self) -> str:
-        lines = [
-            f"exact derivative at x = {self.x:g}: {self.exact:.12g}",
-            f"{'h':>7}  {'forward':>16}  {'error':>7}  {'central':>16}  {'error':>7}",
-        ]
-        fe, ce = self.errors("forward"), self.errors("central")
-        for h, f, e1, c, e2 in zip(self.hs, self.forward, fe, self.central, ce):
-            lines.append(f"{h:7.0e}  {f:16.10f}  {e1:7.1e}  {c:16.10f}  {e2:7.1e}")
-        return "\n".join(lines)
+        columns = [("h", "7.0e"), ("forward", "16.10f"), ("error", "7.1e"), ("central", "16.10f"),
+                   ("error", "7.1e")]
+        rows = zip(self.hs, self.forward, self.errors("forward"), self.central,
+                   self.errors("central"))
+        head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
+        return head + "\n" + text_table(columns, rows)
 
     __str__ = __repr__
 
@@ -231,14 +221,10 @@ class SlopeTable(tuple):
     """The result of :func:`one_sided_slopes`: one :class:`SideSlopes` per input, as a table."""
 
     def __repr__(self) -> str:
-        width = max(5, *(len(s.name) for s in self))
-        head = f"{'input':<{width}}  {'left':>8}  {'right':>8}  {'central':>8}  {'backprop':>8}"
-        rows = [
-            f"{s.name:<{width}}  {s.left:8.4f}  {s.right:8.4f}  {s.central:8.4f}  "
-            f"{s.backprop:8.4f}"
-            for s in self
-        ]
-        return "\n".join([head, *rows])
+        name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
+        columns = [name, ("left", "8.4f"), ("right", "8.4f"), ("central", "8.4f"),
+                   ("backprop", "8.4f")]
+        return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
 
     __str__ = __repr__
 
@@ -262,15 +248,7 @@ def one_sided_slopes(
     if len(names) != len(xs):
         raise ValueError(f"names has {len(names)} entries for {len(xs)} inputs; give one per input")
     exact = backprop_grads(fn, *xs)
-    f0 = _as_float(_call(fn, xs))
-    rows = []
-    for i, (name, x) in enumerate(zip(names, xs)):
-        down = list(xs)
-        down[i] = x - h
-        up = list(xs)
-        up[i] = x + h
-        left = (f0 - _as_float(_call(fn, down))) / h
-        right = (_as_float(_call(fn, up)) - f0) / h
-        central = (_as_float(_call(fn, up)) - _as_float(_call(fn, down))) / (2 * h)
-        rows.append(SideSlopes(name, left, right, central, exact[i]))
+    left, right, central = (numerical_grad(fn, *xs, h=h, method=m)
+                            for m in ("backward", "forward", "central"))
+    rows = [SideSlopes(*row) for row in zip(names, left, right, central, exact)]
     return SlopeTable(rows)

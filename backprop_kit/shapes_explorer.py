@@ -16,7 +16,6 @@ ipywidgets and matplotlib are imported only when an explorer is built.
 from __future__ import annotations
 
 import html
-import io
 from typing import TYPE_CHECKING, Any
 
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
@@ -25,7 +24,7 @@ from backprop_kit.dimensions import (
     GradientShapeAnalysis,
     dimension_analysis,
 )
-from backprop_kit.static_view import with_static_picture
+from backprop_kit.static_view import HeldExplorer
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -36,7 +35,7 @@ NOTES_SIZES = (5, 10, 3)  # M, K, N of the notes' example: W (5, 10), X (10, 3)
 MAX_SIZE = 12
 
 
-class ShapesExplorer:
+class ShapesExplorer(HeldExplorer):
     """Sliders for M, K, N; a table of candidate products for ``dW`` and ``dX``; a picture.
 
     Parts you can drive from code (as the tests do): ``m_slider``, ``k_slider``,
@@ -94,10 +93,7 @@ class ShapesExplorer:
     def set_sizes(self, M: int, K: int, N: int) -> None:
         """Move all three sliders at once and recompute once."""
         sliders = (self.m_slider, self.k_slider, self.n_slider)
-        for s, value in zip(sliders, (M, K, N)):
-            s.unobserve(self._on_change, names="value")
-            s.value = value
-            s.observe(self._on_change, names="value")
+        self.set_quietly(zip(sliders, (M, K, N)), self._on_change)
         self.update()
 
     def update(self) -> None:
@@ -119,12 +115,6 @@ class ShapesExplorer:
             f"dD has shape {a.D_shape}.</p>"
         )
         return head + _gradient_table(a.dW) + _gradient_table(a.dX)
-
-    def _draw(self) -> bytes:
-        """The PNG of :meth:`figure`."""
-        buf = io.BytesIO()
-        self.figure().savefig(buf, format="png")
-        return buf.getvalue()
 
     def figure(self) -> Figure:
         """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
@@ -190,12 +180,6 @@ class ShapesExplorer:
         M, K, N = self._initial
         return f"ShapesExplorer(M={M}, K={K}, N={N})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """ipywidgets' bundle (the live view) plus a PNG of the first picture for static
-        viewers; ``text/plain`` is this object's stable repr."""
-        live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png,
-                                   {"alt": self._initial_alt})
 
 
 def _gradient_table(g: GradientShapeAnalysis) -> str:

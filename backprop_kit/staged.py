@@ -85,7 +85,7 @@ class StagedProgram:
                 and "d" + want not in used
                 and not (want.startswith("d") and want[1:] in used)
             )
-            name = want if ok else fresh("t" if node.parents else "x")
+            name = want if ok and want else fresh("t" if node.parents else "x")
             used.update((name, "d" + name))
             self.names[id(node)] = name
         self.output = self.names[id(f)]

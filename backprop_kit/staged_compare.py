@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from backprop_kit.engine import Value
+from backprop_kit.engine import Value, backward_walk
+from backprop_kit.numeric import text_table
 from backprop_kit.staged import StagedProgram, run_source, staged
 
 
@@ -44,11 +45,9 @@ class ForwardSteps(tuple):
     table (stage, line, cached value)."""
 
     def __repr__(self) -> str:
-        width = max([4] + [len(s.line) for s in self])
-        lines = [f"{'stage':<5}  {'line':<{width}}  {'value':>9}"]
-        for s in self:
-            lines.append(f"{'(' + str(s.stage) + ')':<5}  {s.line:<{width}}  {s.value:>9.4f}")
-        return "\n".join(lines)
+        columns = [("stage", "<5"), ("line", f"<{max([4] + [len(s.line) for s in self])}"),
+                   ("value", ">9.4f")]
+        return text_table(columns, [(f"({s.stage})", s.line, s.value) for s in self])
 
     __str__ = __repr__
 
@@ -68,7 +67,7 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 
 @dataclass(frozen=True)
-class BackwardStep:
+class BackwardLine:
     """One line of the backward pass: ``target (= or +=) local * upstream``.
 
     Attributes:
@@ -92,36 +91,32 @@ class BackwardStep:
     total: float
 
 
-class BackwardSteps(tuple):
-    """The result of :func:`backward_steps`: a tuple of :class:`BackwardStep` that prints as a
+class BackwardLines(tuple):
+    """The result of :func:`backward_steps`: a tuple of :class:`BackwardLine` that prints as a
     table (stage, line, upstream, local, contribution, total)."""
 
     def __repr__(self) -> str:
         w_line = max([8] + [len(s.target) + 3 for s in self])
         w_up = max([8] + [len(s.upstream_name) for s in self])
-        lines = [
-            f"{'stage':<5}  {'line':<{w_line}}  {'upstream':<{w_up}}  {'':>8}  {'local':>8}  "
-            f"{'local×upstream':>14}  {'total now':>9}"
-        ]
-        for s in self:
-            line = f"{s.target} {'+=' if s.accumulate else '='}"
-            lines.append(
-                f"{'(' + str(s.stage) + ')':<5}  {line:<{w_line}}  {s.upstream_name:<{w_up}}  "
-                f"{s.upstream:>8.4f}  {s.local:>8.4f}  {s.contribution:>14.4f}  {s.total:>9.4f}"
-            )
-        return "\n".join(lines)
+        columns = [("stage", "<5"), ("line", f"<{w_line}"), ("upstream", f"<{w_up}"),
+                   ("", ">8.4f"), ("local", ">8.4f"), ("local×upstream", ">14.4f"),
+                   ("total now", ">9.4f")]
+        return text_table(columns, [
+            (f"({s.stage})", f"{s.target} {'+=' if s.accumulate else '='}", s.upstream_name,
+             s.upstream, s.local, s.contribution, s.total) for s in self
+        ])
 
     __str__ = __repr__
 
-    def for_target(self, target: str) -> BackwardSteps:
+    def for_target(self, target: str) -> BackwardLines:
         """Only the lines that write ``target`` (e.g. ``"dx"``): one per use of that wire."""
         if not any(s.target == target for s in self):
             known = ", ".join(dict.fromkeys(s.target for s in self))
             raise ValueError(f"no backward line writes {target!r}; the gradients are: {known}")
-        return BackwardSteps(s for s in self if s.target == target)
+        return BackwardLines(s for s in self if s.target == target)
 
 
-def backward_steps(f: Value) -> BackwardSteps:
+def backward_steps(f: Value) -> BackwardLines:
     """Every backward line of ``staged(f)``, in the order the program runs them, with numbers.
 
     Calls ``f.backward()`` first (it resets and recomputes every gradient, so it is safe to
@@ -134,29 +129,28 @@ def backward_steps(f: Value) -> BackwardSteps:
             f"backward_steps() needs a Value (a circuit's output), got {type(f).__name__}"
         )
     program = staged(f)
-    f.backward()
+    f.backward()  # as documented: the circuit's .grad is filled in too
     gates = [n for n in f.topological_order() if n.parents]  # the order of program.stages
     number = {id(n): stage.number for n, stage in zip(gates, program.stages)}
     totals: dict[int, float] = {}
     steps = []
-    for node in reversed(gates):
-        for parent, local in zip(node.parents, node.local_grads()):
-            contribution = local * node.grad
+    for node, upstream, local, down in backward_walk(f):
+        for parent, loc, contribution in zip(node.parents, local, down):
             first = id(parent) not in totals
             totals[id(parent)] = contribution if first else totals[id(parent)] + contribution
             steps.append(
-                BackwardStep(
+                BackwardLine(
                     stage=number[id(node)],
                     target="d" + program.names[id(parent)],
                     accumulate=not first,
                     upstream_name="d" + program.names[id(node)],
-                    upstream=node.grad,
-                    local=local,
+                    upstream=upstream,
+                    local=loc,
                     contribution=contribution,
                     total=totals[id(parent)],
                 )
             )
-    return BackwardSteps(steps)
+    return BackwardLines(steps)
 
 
 def with_equals(program: StagedProgram) -> str:

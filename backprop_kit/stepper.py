@@ -3,7 +3,8 @@
 ``backward()`` visits the gates from the output back to the inputs (reverse topological
 order). At each gate it takes the gradient on the gate's output (*upstream*), multiplies it by
 the gate's local gradient for each input (*local*) and adds the product (*downstream*) to that
-input's gradient. :class:`BackwardSteps` records those numbers, gate by gate, so a drawing or a
+input's gradient. :func:`~backprop_kit.engine.backward_walk` yields those numbers, and
+:class:`BackwardSteps` records them, gate by gate, so a drawing or a
 widget can show the pass after any number of steps.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backprop_kit.engine import Value, as_number
+from backprop_kit.engine import Value, as_number, backward_walk
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,8 @@ class BackwardSteps:
             raise TypeError(f"BackwardSteps needs a Value (a circuit's output), got {type(root)}")
         self.root = root
         self.seed = as_number(seed, "seed")
-        order = root.topological_order()
-        grads = {id(v): 0.0 for v in order}
-        grads[id(root)] = self.seed
-        steps: list[Step] = []
-        for node in reversed(order):
-            if not node.parents:
-                continue
-            up = grads[id(node)]
-            local = node.local_grads()
-            down = tuple(d * up for d in local)
-            for p, g in zip(node.parents, down):
-                grads[id(p)] += g
-            steps.append(Step(len(steps) + 1, node, up, local, down))
-        self.steps: tuple[Step, ...] = tuple(steps)
+        walk = enumerate(backward_walk(root, self.seed), 1)
+        self.steps = tuple(Step(k, node, up, local, down) for k, (node, up, local, down) in walk)
 
     def __len__(self) -> int:
         return len(self.steps)

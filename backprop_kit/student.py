@@ -198,7 +198,7 @@ def _check_cells(nb: NotebookNode, name: str) -> None:
             raise StudentEditionError(
                 f"{where}: has no 'source' (every cell needs one; an empty cell has \"\")"
             )
-        if not isinstance(cell.source, str):  # nbformat joins lists of lines on reading
+        if not isinstance(cell["source"], str):  # nbformat joins lists of lines on reading
             raise StudentEditionError(f"{where}: its 'source' is not text")
         cell.setdefault("metadata", NotebookNode())
 
@@ -320,7 +320,8 @@ def _is_attempt(node: ast.AST) -> bool:
 
 
 def _encloses(node: ast.AST, line: int) -> bool:
-    return node.lineno <= line <= (node.end_lineno or node.lineno)
+    start = getattr(node, "lineno", 0)
+    return bool(start <= line <= (getattr(node, "end_lineno", None) or start))
 
 
 def _bound(tree: ast.AST) -> set[str]:
@@ -338,7 +339,7 @@ def _bound(tree: ast.AST) -> set[str]:
 def _used(tree: ast.AST) -> set[str]:
     """Names read in ``tree``, except names handed to ``check(...)``, bare or inside a dict or
     tuple of functions (the check itself copes with an unfinished function)."""
-    handed_to_check = set()
+    handed_to_check: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
@@ -375,7 +376,7 @@ def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names.add(node.name)
                 in_function = True
-            elif _is_attempt(node):
+            elif isinstance(node, (ast.With, ast.AsyncWith)) and _is_attempt(node):
                 names.update(
                     item.optional_vars.id
                     for item in node.items

@@ -18,17 +18,19 @@ ipywidgets and matplotlib are imported only when an explorer is built.
 
 from __future__ import annotations
 
-import io
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.layout import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 from backprop_kit.nn import ArrayMLP
-from backprop_kit.static_view import with_static_picture
+from backprop_kit.static_view import HeldExplorer
 from backprop_kit.toy_data import two_moons
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["ALPHA", "TrainExplorer", "accuracy", "train_explorer"]
 
@@ -47,7 +49,7 @@ def accuracy(net: ArrayMLP, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.sign(net.predict(X)[:, 0]) == y))
 
 
-class TrainExplorer:
+class TrainExplorer(HeldExplorer):
     """Step / Train / Reset buttons, learning-rate and width sliders, a progress bar, a readout
     and a picture (decision boundary and loss curve).
 
@@ -211,7 +213,9 @@ class TrainExplorer:
     def _text(self, status: str) -> str:
         return f"<p><b>{status}</b>: {self.summary()}</p>"
 
-    def _draw(self) -> bytes:
+    def figure(self) -> Figure:
+        """The picture of the current state (data and boundary; loss curve), a matplotlib
+        Figure (not pyplot's)."""
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
 
@@ -244,21 +248,13 @@ class TrainExplorer:
         ax_loss.set_ylabel("loss")
         ax_loss.set_title("max-margin loss + L2", fontsize=9)
         fig.suptitle(self.summary(), fontsize=9)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return fig
 
     # --- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         width, lr, steps, seed = self._initial
         return f"TrainExplorer(width={width}, lr={lr:g}, steps={steps}, seed={seed})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """ipywidgets' bundle (the live view) plus a PNG of the first picture, with its alt
-        text, for static viewers; ``text/plain`` is this object's stable repr."""
-        live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png,
-                                   {"alt": self._initial_alt})
 
 
 def train_explorer(width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,

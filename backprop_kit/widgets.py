@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import math
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
-from backprop_kit.scene import CircuitView, copy_circuit, describe, forward
+from backprop_kit.graph import copy_circuit, forward
+from backprop_kit.scene import CircuitView, describe
 from backprop_kit.static_view import with_static_picture
 from backprop_kit.svg import to_svg
 
@@ -252,7 +254,7 @@ class CircuitExplorer(widgets.VBox):
         self.output, self.inputs, self.view = f, inputs, view
         self.order = f.topological_order()
         self.initial = {n: v.data for n, v in inputs.items()}
-        self._static_png = None
+        self._static_png: tuple[bytes, dict[str, Any]] | None = None
         self.step = None
         self.error = None
         self.formula.value = text
@@ -349,7 +351,7 @@ class CircuitExplorer(widgets.VBox):
     # --- output --------------------------------------------------------------------------------
     def redraw(self) -> None:
         """Refresh the picture, the readout, the step line and the nudge line."""
-        view, name = self.view, self.output.label
+        view, name = self.view, str(self.output.label)  # explore() always names the output
         if self.error is not None:
             self._show_unavailable()
             return
@@ -390,7 +392,7 @@ class CircuitExplorer(widgets.VBox):
 
     def _show_unavailable(self) -> None:
         """The picture, readout and lines where the sliders' values cannot be evaluated."""
-        name = self.output.label
+        name = str(self.output.label)
         where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
         reason = f"{CANNOT_EVALUATE} ({where}): {self.error}"
         self.message.value = _error_html(reason)
@@ -439,7 +441,7 @@ class CircuitExplorer(widgets.VBox):
             what = f"<circuit of {self.output.label!r}, {self.n_steps} gates>"
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
-    def static_png(self) -> tuple[bytes, dict[str, int | str]]:
+    def static_png(self) -> tuple[bytes, dict[str, Any]]:
         """PNG of the circuit at its initial values, drawn with matplotlib, and its display
         metadata (size, and ``alt``: the circuit as text)."""
         if self._static_png is None:

@@ -3,8 +3,9 @@
 Markers (``pytest -m "not browser and not slow"`` is the inner loop, about a minute):
 
 * ``browser`` — JupyterLab in headless Chromium (every test in ``test_browser.py``);
-* ``slow`` — a test that runs whole notebooks, a real nbgrader course or a very large circuit
-  (marked where it is defined). The notebooks themselves, checked by nbval, are ``notebooks``.
+* ``slow`` — a test that runs whole notebooks, a real nbgrader course, a very large circuit or
+  the linters (marked where it is defined). The notebooks themselves, checked by nbval, are
+  ``notebooks``.
 
 Hypothesis: no per-example deadline (a loaded CI machine is not a failing test) and, under
 ``CI=true``, a derandomized search so that a run is reproducible from the commit alone.
@@ -28,7 +29,7 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "kit")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: JupyterLab driven in headless Chromium")
-    config.addinivalue_line("markers", "slow: runs notebooks, nbgrader or huge circuits")
+    config.addinivalue_line("markers", "slow: notebooks, nbgrader, huge circuits, linters")
     config.addinivalue_line("markers", "notebooks: a notebook cell checked by nbval")
 
 

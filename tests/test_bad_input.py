@@ -105,8 +105,8 @@ def test_rel_error_definition_and_errors():
 
 def test_numerical_grad_argument_errors():
     with pytest.raises(ValueError) as err:
-        numerical_grad(lambda x: x, 1.0, method="backward")
-    assert "'central' or 'forward'" in one_line(err)
+        numerical_grad(lambda x: x, 1.0, method="sideways")
+    assert "'central' or 'forward' (or 'backward')" in one_line(err)
     with pytest.raises(ValueError) as err:
         numerical_grad(lambda x: x, 1.0, h=0.0)
     assert "positive" in one_line(err)

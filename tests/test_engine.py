@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, maximum, numerical_grad, rel_error
+from backprop_kit.engine import backward_walk
 
 
 def f_staged(x, y):
@@ -243,3 +244,30 @@ def test_random_compositions_agree_with_central_difference(steps, xs):
         assert c.rel_error < 1e-6 or abs(c.analytic - c.numerical) < 1e-7 * max(1.0, scale), (
             steps, xs, check,
         )
+
+
+@settings(max_examples=60)
+@given(programs(), st.lists(st.floats(-2, 2), min_size=3, max_size=3), st.floats(-3, 3))
+def test_backward_walk_sums_to_backward_bit_for_bit(steps, xs, seed):
+    """backward() inlines backward_walk's loop for speed; the two must give the same floats.
+
+    Summing each gate's downstream values into its parents, in the walk's order, must give
+    exactly (==, not approximately) the .grad that backward(seed) leaves on every wire, and
+    the walk must leave every .grad untouched.
+    """
+    inputs = [Value(x) for x in xs]
+    out = run_program(steps, *inputs)
+    order = out.topological_order()
+    for v in order:
+        v.grad = -7.0  # a marker the walk must not touch
+    walked = dict.fromkeys(order, 0.0)
+    walked[out] = seed
+    for gate, upstream, local, downstream in backward_walk(out, seed):
+        assert upstream == walked[gate]
+        assert downstream == tuple(d * upstream for d in local)
+        for parent, g in zip(gate.parents, downstream):
+            walked[parent] += g
+    assert all(v.grad == -7.0 for v in order)
+    out.backward(seed)
+    for v in order:
+        assert (v.grad == walked[v]) or (math.isnan(v.grad) and math.isnan(walked[v])), v

@@ -15,8 +15,9 @@ from backprop_kit.circuits import (
     sigmoid_neuron,
     staged_example,
 )
+from backprop_kit.graph import copy_circuit
 from backprop_kit.layout import R, Scene, Structure, _pack, text_width
-from backprop_kit.scene import CircuitView, copy_circuit
+from backprop_kit.scene import CircuitView
 
 NOTES = {
     "chain": chain_rule_example,

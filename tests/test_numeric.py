@@ -26,6 +26,15 @@ def test_forward_and_central_on_x_times_y():
     assert cx == pytest.approx(-3.0, abs=1e-9) and cy == pytest.approx(4.0, abs=1e-9)
 
 
+def test_backward_difference_is_the_slope_from_the_left():
+    # relu at 0 has slope 0 from the left and 1 from the right; exp's backward error is ≈ -h/2.
+    assert numerical_grad(lambda x: x.relu(), 0.0, method="backward") == (0.0,)
+    assert numerical_grad(lambda x: x.relu(), 0.0, method="forward") == (1.0,)
+    h = 1e-3
+    (bwd,) = numerical_grad(lambda x: x.exp(), 0.0, h=h, method="backward")
+    assert bwd - 1.0 == pytest.approx(-h / 2, rel=1e-2)
+
+
 def test_central_difference_is_second_order():
     # For exp at 0 the forward error is ≈ h/2 and the central error ≈ h²/6.
     h = 1e-3

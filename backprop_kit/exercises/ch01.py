@@ -25,12 +25,14 @@ def _product(x: Value, y: Value) -> Value:
 
 def multiply_grads(x: float, y: float) -> tuple[float, float]:
     """(∂f/∂x, ∂f/∂y) of f = x·y at (x, y), by backprop."""
-    return backprop_grads(_product, x, y)
+    gx, gy = backprop_grads(_product, x, y)
+    return gx, gy
 
 
 def max_grads(x: float, y: float) -> tuple[float, float]:
     """(∂f/∂x, ∂f/∂y) of f = max(x, y) at (x, y), by backprop (a tie sends 1 to both)."""
-    return backprop_grads(maximum, x, y)
+    gx, gy = backprop_grads(maximum, x, y)
+    return gx, gy
 
 
 def nudge_change() -> float:

@@ -45,7 +45,7 @@ def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
 
     f = chain_rule_example(x=x, y=y, z=z)
     f.backward()
-    return frozenset(v.label for v in f.topological_order() if not v.parents and v.grad > 0)
+    return frozenset(str(v.label) for v in f.topological_order() if not v.parents and v.grad > 0)
 
 
 def names_in(answer: Any) -> frozenset[str] | None:

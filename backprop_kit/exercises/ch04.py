@@ -44,7 +44,7 @@ def neuron_gradients(x: tuple[float, float] = (-1.0, -2.0)) -> dict[str, float]:
     elementary gates."""
     f = sigmoid_neuron(x=x)
     f.backward()
-    return {v.label: v.grad for v in f.topological_order() if not v.parents}
+    return {str(v.label): v.grad for v in f.topological_order() if not v.parents}
 
 
 # Where ``ch04-sigmoid-slope`` checks dσ/dz. z = 20 is where σ is so flat (σ′ ≈ 2·10⁻⁹) that a

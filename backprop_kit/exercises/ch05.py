@@ -6,7 +6,6 @@ program) when the check runs; nothing is typed in.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -161,10 +160,6 @@ custom_exercise(
 
 
 # --- the bug hunt ------------------------------------------------------------------------------
-
-def _sig(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
-
 
 def fork_reference(x: float, y: float, df: float) -> tuple[float, ...]:
     """(dx, dy) of f = x·y + x, by backprop."""

@@ -44,7 +44,7 @@ def notes_dW_shape(w_shape: tuple[int, int] = W_SHAPE,
     W, X = rng.normal(size=w_shape), rng.normal(size=x_shape)
     D, cache = matmul(W, X)
     dW, _dX = matmul_backward(rng.normal(size=D.shape), cache)
-    return tuple(int(n) for n in dW.shape)
+    return (int(dW.shape[0]), int(dW.shape[1]))
 
 
 def dX_from(W: np.ndarray, dD: np.ndarray) -> np.ndarray:
