@@ -72,7 +72,7 @@ def test_function_exercise_verdicts(capsys):
 
     assert run(capsys, lambda: check("test-mul-local", lambda x, y: (y, x))).startswith(CORRECT)
     out = run(capsys, lambda: check("test-mul-local", lambda x, y: (x, y)))
-    assert "Hint: At (4, -3) your function returned (4, -3). Each input's" in out
+    assert "Hint: At x = 4, y = -3 your function returned (4, -3). Each input's" in out
     assert run(capsys, lambda: check("test-mul-local", stub)) == NOT_ATTEMPTED
     out = run(capsys, lambda: check("test-mul-local", 3.0))
     assert "Hint: Pass the function itself" in out

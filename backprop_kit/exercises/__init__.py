@@ -488,6 +488,8 @@ def function_exercise(
     should say that it is allowed).
     """
 
+    names = _parameter_names(reference)
+
     def judge(fn: Any) -> str | None:
         if not callable(fn):
             return f"pass the function itself (without calling it). {hint}"
@@ -495,13 +497,30 @@ def function_exercise(
                                          allow_autodiff):
             m = compare(got, want, tol)
             if m is not None:
-                where = "(" + ", ".join(short(a) for a in args) + ")"
+                if len(names) == len(args):  # "x = -2, y = 3, z = 1", named as the reference
+                    where = ", ".join(f"{n} = {short(a)}" for n, a in zip(names, args))
+                else:
+                    where = "(" + ", ".join(short(a) for a in args) + ")"
                 if m.kind == "value":
                     return f"at {where} your function returned {short(got)}. {_sentence(hint)}"
                 return f"at {where}: {m.text}"
         return None
 
     return _register(Exercise(exercise_id, question, judge, explanation))
+
+
+def _parameter_names(fn: Callable[..., Any]) -> list[str]:
+    """The names of ``fn``'s positional parameters, to name a case's point in a hint
+    ("at x = -2, y = 3"); [] when Python cannot tell (a builtin, *args)."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
+        return []
+    return [p.name for p in params]
 
 
 def run_cases(
