@@ -47,8 +47,9 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
-def img_html(png: bytes | str, alt: str, width: int | None = None,
-             height: int | None = None) -> str:
+def img_html(
+    png: bytes | str, alt: str, width: int | None = None, height: int | None = None
+) -> str:
     """An ``<img>`` of ``png`` (bytes, or already base64 text) whose ``alt`` is ``alt``, shown
     at ``width`` × ``height`` pixels if given (it shrinks with a narrow page)."""
     data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
@@ -85,10 +86,7 @@ _STYLE = (
     f"{{outline: 3px solid {FOCUS_COLOR} !important; outline-offset: 2px !important;}}"
 )
 
-HELPER_HTML = (
-    f"<style>{_STYLE}</style>"
-    f'<img src="data:," alt="" hidden onerror="{escape(_SCRIPT)}">'
-)
+HELPER_HTML = f'<style>{_STYLE}</style><img src="data:," alt="" hidden onerror="{escape(_SCRIPT)}">'
 """The helper's content: the focus style and the script (run once the hidden image fails)."""
 
 

@@ -134,14 +134,18 @@ def _as_real_array(value: object, name: str, func: str, ndim: int | None = None)
             array = array.astype(np.float64)
         elif kind != "f":
             described = _KIND_NAMES.get(kind, "non-numeric")
-            dtype = str(array.dtype) if str(array.dtype) == described else (
-                f"{array.dtype} ({described})"
+            dtype = (
+                str(array.dtype)
+                if str(array.dtype) == described
+                else (f"{array.dtype} ({described})")
             )
             hint = "; for a 0/1 mask use mask.astype(float)" if kind == "b" else ""
             raise TypeError(f"{func}: {name} has dtype {dtype}; {_ALLOWED}{hint}")
     if ndim is not None and array.ndim != ndim:
-        got = "a 0-d array (a single number)" if array.ndim == 0 else (
-            f"a {array.ndim}-d array of shape {array.shape}"
+        got = (
+            "a 0-d array (a single number)"
+            if array.ndim == 0
+            else (f"a {array.ndim}-d array of shape {array.shape}")
         )
         what = {1: "a 1-d array (a vector)", 2: "a 2-d array (a matrix)"}.get(ndim, f"{ndim}-d")
         raise ValueError(f"{func}: {name} must be {what}, got {got}")
@@ -253,9 +257,7 @@ def matmul_backward(dD: ArrayLike, cache: MatmulCache) -> tuple[np.ndarray, np.n
     """
     guard.refuse_if_off("matmul_backward")
     W, X = _check_cache(cache, MatmulCache, "matmul_backward", "matmul(W, X)")
-    dD = _check_upstream(
-        dD, (W.shape[0], X.shape[1]), "dD", "matmul_backward", "D = W @ X"
-    )
+    dD = _check_upstream(dD, (W.shape[0], X.shape[1]), "dD", "matmul_backward", "D = W @ X")
     return dD @ X.T, W.T @ dD
 
 
@@ -338,9 +340,7 @@ def multiply(A: ArrayLike, B: ArrayLike) -> tuple[np.ndarray, MultiplyCache]:
     return A * B, MultiplyCache(A, B)
 
 
-def multiply_backward(
-    dout: ArrayLike, cache: MultiplyCache
-) -> tuple[np.ndarray, np.ndarray]:
+def multiply_backward(dout: ArrayLike, cache: MultiplyCache) -> tuple[np.ndarray, np.ndarray]:
     """Backward of :func:`multiply`: ``dA = dout * B`` and ``dB = dout * A``.
 
     Math: ``d(A[i] * B[i]) / dA[i] = B[i]``, so each input's gradient is the upstream
@@ -703,8 +703,9 @@ def grad_check_array(
     ]
     if problems:
         nan = float("nan")
-        return ArrayGradCheck(name, shape, nan, nan, None, tol, "; ".join(problems),
-                              analytic, numeric)
+        return ArrayGradCheck(
+            name, shape, nan, nan, None, tol, "; ".join(problems), analytic, numeric
+        )
     abs_err = np.abs(analytic - numeric)
     rel = abs_err / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))  # as rel_error's
     if rel.size == 0:

@@ -21,9 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_text(
-    path: Path, text: str, before_replace: Callable[[], None] | None = None
-) -> None:
+def write_text(path: Path, text: str, before_replace: Callable[[], None] | None = None) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` through a temporary file beside it
     and a rename; the file keeps its permission bits.
 

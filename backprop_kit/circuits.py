@@ -46,8 +46,7 @@ def sigmoid_neuron(
     """
     if len(w) != 3 or len(x) != 2:
         raise ValueError(
-            f"sigmoid_neuron needs 3 weights and 2 inputs, got {len(w)} weights and {len(x)} "
-            "inputs"
+            f"sigmoid_neuron needs 3 weights and 2 inputs, got {len(w)} weights and {len(x)} inputs"
         )
     w0, w1, w2 = _inputs(w0=w[0], w1=w[1], w2=w[2])
     x0, x1 = _inputs(x0=x[0], x1=x[1])
@@ -55,9 +54,7 @@ def sigmoid_neuron(
     return dot.sigmoid(expanded=expanded).named("f")
 
 
-def patterns_example(
-    x: float = 3.0, y: float = -4.0, z: float = 2.0, w: float = -1.0
-) -> Value:
+def patterns_example(x: float = 3.0, y: float = -4.0, z: float = 2.0, w: float = -1.0) -> Value:
     """f = 2·(x·y + max(z, w)): the add, max and multiply gates side by side (f = −20)."""
     x_, y_, z_, w_ = _inputs(x=x, y=y, z=z, w=w)
     return (2 * (x_ * y_ + maximum(z_, w_))).named("f")

@@ -127,8 +127,9 @@ class GradientShapeAnalysis:
     def __str__(self) -> str:
         lines = [f"{self.gradient} must have shape {self.required_shape}. Candidates:"]
         lines += [c.row() for c in self.candidates]
-        lines.append(textwrap.fill(self.verdict, 88, initial_indent="  => ",
-                                   subsequent_indent="     "))
+        lines.append(
+            textwrap.fill(self.verdict, 88, initial_indent="  => ", subsequent_indent="     ")
+        )
         return "\n".join(lines)
 
 
@@ -175,17 +176,21 @@ def dimension_analysis(W_shape: tuple[int, int], X_shape: tuple[int, int]) -> Di
     W_shape = _check_shape(W_shape, "W_shape")
     X_shape = _check_shape(X_shape, "X_shape")
     if W_shape[1] != X_shape[0]:
-        raise ValueError(
-            matmul_mismatch_message("dimension_analysis", "W", W_shape, "X", X_shape)
-        )
+        raise ValueError(matmul_mismatch_message("dimension_analysis", "W", W_shape, "X", X_shape))
     D_shape = (W_shape[0], X_shape[1])
     dW = _analyse(
-        "dW", W_shape, {"dD": D_shape, "X": X_shape},
-        chain_rule="dD @ X.T", formula="dW[i,j] = sum_k dD[i,k] * X[j,k]",
+        "dW",
+        W_shape,
+        {"dD": D_shape, "X": X_shape},
+        chain_rule="dD @ X.T",
+        formula="dW[i,j] = sum_k dD[i,k] * X[j,k]",
     )
     dX = _analyse(
-        "dX", X_shape, {"W": W_shape, "dD": D_shape},
-        chain_rule="W.T @ dD", formula="dX[i,j] = sum_k W[k,i] * dD[k,j]",
+        "dX",
+        X_shape,
+        {"W": W_shape, "dD": D_shape},
+        chain_rule="W.T @ dD",
+        formula="dX[i,j] = sum_k W[k,i] * dD[k,j]",
     )
     return DimensionAnalysis(W_shape, X_shape, D_shape, dW, dX)
 

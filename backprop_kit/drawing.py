@@ -139,32 +139,49 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_axis_off()
-    ax.add_patch(
-        Rectangle((0, 0), width, height, facecolor=BACKGROUND, edgecolor="none", zorder=0)
-    )
+    ax.add_patch(Rectangle((0, 0), width, height, facecolor=BACKGROUND, edgecolor="none", zorder=0))
     for line in scene.lines:
         xs, ys = zip(*line.points)
         artist = Line2D(
-            xs, ys, color=line.color, linewidth=line.lw * scale,
-            linestyle=(0, (3, 2)) if line.dashed else "-", solid_capstyle="butt",
-            solid_joinstyle="round", zorder=1,
+            xs,
+            ys,
+            color=line.color,
+            linewidth=line.lw * scale,
+            linestyle=(0, (3, 2)) if line.dashed else "-",
+            solid_capstyle="butt",
+            solid_joinstyle="round",
+            zorder=1,
         )
         artist.set_gid(line.role)
         ax.add_line(artist)
     for dot in scene.dots:
-        ax.add_patch(Circle((dot.x, dot.y), dot.r, facecolor=dot.color, edgecolor="none",
-                            zorder=2))
+        ax.add_patch(Circle((dot.x, dot.y), dot.r, facecolor=dot.color, edgecolor="none", zorder=2))
     for b in scene.boxes:
         patch = FancyBboxPatch(
-            (b.x, b.y), b.w, b.h, boxstyle=f"round,pad=0,rounding_size={b.r}",
-            facecolor=b.fill, edgecolor=b.stroke or "none", linewidth=b.lw * scale, zorder=3,
+            (b.x, b.y),
+            b.w,
+            b.h,
+            boxstyle=f"round,pad=0,rounding_size={b.r}",
+            facecolor=b.fill,
+            edgecolor=b.stroke or "none",
+            linewidth=b.lw * scale,
+            zorder=3,
         )
         patch.set_gid(b.role)
         ax.add_patch(patch)
     for t in scene.texts:
         ax.text(
-            t.x, t.y, t.text, fontsize=t.size * scale, color=t.color, ha=_HA[t.anchor],
-            va="baseline", family=FONT_FAMILY, style="italic" if t.italic else "normal",
-            parse_math=False, zorder=4, gid=t.role,
+            t.x,
+            t.y,
+            t.text,
+            fontsize=t.size * scale,
+            color=t.color,
+            ha=_HA[t.anchor],
+            va="baseline",
+            family=FONT_FAMILY,
+            style="italic" if t.italic else "normal",
+            parse_math=False,
+            zorder=4,
+            gid=t.role,
         )
     return fig

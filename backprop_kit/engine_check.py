@@ -100,12 +100,35 @@ OPS: dict[str, Op] = {
         Op("neg", 1, "__neg__", "-{a}", lambda a, b, c: -a, prec=2),
         Op("sub", 2, "__sub__", "{a} - {b}", lambda a, b, c: a - b, prec=1),
         Op("rsub", 1, "__rsub__", "{c} - {a}", lambda a, b, c: c - a, (2.0,), prec=1),
-        Op("div", 2, "__truediv__", "{a} / {b}", lambda a, b, c: a / b, prec=2,
-           ok=lambda a, b, c: _far_from_0(b) and _moderate(a / b)),
-        Op("rdiv", 1, "__rtruediv__", "{c} / {a}", lambda a, b, c: c / a, (2.0,), prec=2,
-           ok=lambda a, b, c: _far_from_0(a) and _moderate(c / a)),
-        Op("pow", 1, "__pow__", "{a} ** {c}", lambda a, b, c: a**c, (2.0, 3.0, -1.0), prec=3,
-           ok=lambda a, b, c: (c > 0 or _far_from_0(a)) and _moderate(a) and _moderate(a**c)),
+        Op(
+            "div",
+            2,
+            "__truediv__",
+            "{a} / {b}",
+            lambda a, b, c: a / b,
+            prec=2,
+            ok=lambda a, b, c: _far_from_0(b) and _moderate(a / b),
+        ),
+        Op(
+            "rdiv",
+            1,
+            "__rtruediv__",
+            "{c} / {a}",
+            lambda a, b, c: c / a,
+            (2.0,),
+            prec=2,
+            ok=lambda a, b, c: _far_from_0(a) and _moderate(c / a),
+        ),
+        Op(
+            "pow",
+            1,
+            "__pow__",
+            "{a} ** {c}",
+            lambda a, b, c: a**c,
+            (2.0, 3.0, -1.0),
+            prec=3,
+            ok=lambda a, b, c: (c > 0 or _far_from_0(a)) and _moderate(a) and _moderate(a**c),
+        ),
         Op("tanh", 1, "tanh", "{a}.tanh()", lambda a, b, c: a.tanh()),
         # relu at exactly 0 is checked too: the chapter asks for 𝟙(x > 0), micrograd's rule
         Op("relu", 1, "relu", "{a}.relu()", lambda a, b, c: a.relu()),
@@ -215,8 +238,11 @@ class Expr:
             if v in names or v < len(self.inputs):
                 return t
             inner = OPS[self.gates[v - len(self.inputs)].op].prec
-            tighter = right and g.op in ("sub", "div", "rsub", "rdiv", "neg") or (
-                not right and g.op == "pow")
+            tighter = (
+                right
+                and g.op in ("sub", "div", "rsub", "rdiv", "neg")
+                or (not right and g.op == "pow")
+            )
             return f"({t})" if inner < op.prec or (tighter and inner == op.prec) else t
 
         a = operand(g.args[0], g.op in ("rsub", "rdiv", "neg"))
@@ -314,8 +340,7 @@ def _direct(fn: Callable[[], Any], seconds: float) -> Any:
     return fn()
 
 
-_RUN: ContextVar[tuple[Runner, float]] = ContextVar("engine_check_run",
-                                                     default=(_direct, math.inf))
+_RUN: ContextVar[tuple[Runner, float]] = ContextVar("engine_check_run", default=(_direct, math.inf))
 
 
 def _call(what: str, fn: Callable[[], Any]) -> Any:
@@ -481,8 +506,9 @@ def random_expr(rng: random.Random, ops: Sequence[str], max_gates: int = 6) -> E
     """A random expression of 1 … ``max_gates`` gates over 1 … 3 inputs, using ``ops``; an
     operand is often a wire that is already used (a fork). None if no valid one was found."""
     n_in = rng.randint(1, 3)
-    inputs = tuple(rng.choice(INPUT_NUMBERS) + rng.choice((0.0, 0.0, 0.25, -0.125))
-                   for _ in range(n_in))
+    inputs = tuple(
+        rng.choice(INPUT_NUMBERS) + rng.choice((0.0, 0.0, 0.25, -0.125)) for _ in range(n_in)
+    )
     n_gates = rng.randint(1, max_gates)
     expr = Expr(inputs, ())
     for _ in range(n_gates):
@@ -535,14 +561,16 @@ def _candidates(expr: Expr) -> Iterator[Expr]:
     for k, g in enumerate(expr.gates):
         for c in OPS[g.op].consts:
             if g.const is not None and abs(c) < abs(g.const):
-                yield replace(expr, gates=expr.gates[:k] + (replace(g, const=c),)
-                              + expr.gates[k + 1 :])
+                yield replace(
+                    expr, gates=expr.gates[:k] + (replace(g, const=c),) + expr.gates[k + 1 :]
+                )
 
 
 def _rewire(expr: Expr, old: int, new: int) -> Expr:
     """Readers of wire ``old`` read ``new``; gate ``old`` is dropped (by pruning)."""
-    gates = tuple(replace(g, args=tuple(new if a == old else a for a in g.args))
-                  for g in expr.gates)
+    gates = tuple(
+        replace(g, args=tuple(new if a == old else a for a in g.args)) for g in expr.gates
+    )
     if old == expr.n_wires - 1:
         return prune(Expr(expr.inputs, gates), new)
     return prune(Expr(expr.inputs, gates))
@@ -551,14 +579,16 @@ def _rewire(expr: Expr, old: int, new: int) -> Expr:
 def _set_arg(expr: Expr, k: int, port: int, wire: int) -> Expr:
     g = expr.gates[k]
     args = g.args[:port] + (wire,) + g.args[port + 1 :]
-    return prune(replace(expr, gates=expr.gates[:k] + (replace(g, args=args),)
-                         + expr.gates[k + 1 :]))
+    return prune(
+        replace(expr, gates=expr.gates[:k] + (replace(g, args=args),) + expr.gates[k + 1 :])
+    )
 
 
 def _shift_inputs(expr: Expr, n_old: int) -> Expr:
     """``expr`` whose inputs grew by one at the end: gate wires move up by one."""
-    gates = tuple(replace(g, args=tuple(a + 1 if a >= n_old else a for a in g.args))
-                  for g in expr.gates)
+    gates = tuple(
+        replace(g, args=tuple(a + 1 if a >= n_old else a for a in g.args)) for g in expr.gates
+    )
     return Expr(expr.inputs, gates)
 
 
@@ -577,8 +607,9 @@ def tiny_exprs(ops: Sequence[str]) -> list[Expr]:
     def gates_on(wires: Sequence[int], must: int | None) -> Iterator[Gate]:
         for name in ops:
             op = OPS[name]
-            pairs = [(x, y) for x in wires for y in wires] if op.arity == 2 else [
-                (x,) for x in wires]
+            pairs = (
+                [(x, y) for x in wires for y in wires] if op.arity == 2 else [(x,) for x in wires]
+            )
             for args in pairs:
                 if must is not None and must not in args:
                     continue
@@ -632,8 +663,14 @@ def shrink(expr: Expr, fails: Callable[[Expr], bool], budget: int = 3000) -> Exp
 # --- why: the likely cause of a wrong gradient ----------------------------------------------
 
 
-def simulate(expr: Expr, *, forward_order: bool = False, upstream: bool = True,
-             assign: bool = False, swap_mul: bool = False) -> list[float]:
+def simulate(
+    expr: Expr,
+    *,
+    forward_order: bool = False,
+    upstream: bool = True,
+    assign: bool = False,
+    swap_mul: bool = False,
+) -> list[float]:
     """Every wire's gradient as an engine with the named mistakes would compute it on
     ``expr`` (each gate of ``expr`` one gate, with the kit's local gradients):
 
@@ -672,7 +709,8 @@ def _matches(m: Mismatch, mistake: str) -> bool:
     """Does the learner's engine give, on every wire, what an engine with ``mistake`` gives?"""
     sim = simulate(m.expr, **MISTAKES[mistake])
     return all(close(t, s) for t, s in zip(m.theirs.grads, sim)) and not all(
-        close(s, r) for s, r in zip(sim, m.right.grads))
+        close(s, r) for s, r in zip(sim, m.right.grads)
+    )
 
 
 def diagnose(m: Mismatch, cls: type) -> str:
@@ -691,17 +729,23 @@ def diagnose(m: Mismatch, cls: type) -> str:
     n_in = len(expr.inputs)
     if m.kind == "value":
         g = expr.gates[w - n_in]
-        return (f"The forward pass already differs: look at how your {OPS[g.op].method} "
-                "computes .data.")
+        return (
+            f"The forward pass already differs: look at how your {OPS[g.op].method} computes .data."
+        )
     t, r = m.theirs.grads[w], m.right.grads[w]
     if w == expr.n_wires - 1:
-        return ("backward() must start by setting the output's own gradient to 1 "
-                f"(∂f/∂f = 1); yours is {_num(t)}.")
+        return (
+            "backward() must start by setting the output's own gradient to 1 "
+            f"(∂f/∂f = 1); yours is {_num(t)}."
+        )
     uses = expr.uses()[w]
     name = expr.wire_name(w)
     shares = [local_grads(expr, k)[port] * m.right.grads[n_in + k] for k, port in uses]
-    if len(uses) > 1 and _fails_on_a_fork(cls) and t is not None and any(
-        close(t, s) for s in shares
+    if (
+        len(uses) > 1
+        and _fails_on_a_fork(cls)
+        and t is not None
+        and any(close(t, s) for s in shares)
     ):
         terms = " + ".join(f"({_num(s)})" for s in shares)
         return (
@@ -715,7 +759,7 @@ def diagnose(m: Mismatch, cls: type) -> str:
     up = m.right.grads[n_in + k]
     loc = local_grads(expr, k)[port]
     gate_text = expr.formula(n_in + k).split(" (where")[0]
-    which = ("its input" if len(g.args) == 1 else ("its first input", "its second input")[port])
+    which = "its input" if len(g.args) == 1 else ("its first input", "its second input")[port]
     if _matches(m, "upstream"):
         return (
             f"A missing upstream factor: the gate {gate_text} must send {which} its local "
@@ -736,8 +780,10 @@ def diagnose(m: Mismatch, cls: type) -> str:
             f"value times the upstream gradient; yours gave {name} its own value ({_num(own)})."
         )
     if len(uses) > 1:
-        return (f"{name} is used {len(uses)} times: its gradient is the sum of what each use "
-                f"sends back, {' + '.join(_num(s) for s in shares)} = {_num(r)}.")
+        return (
+            f"{name} is used {len(uses)} times: its gradient is the sum of what each use "
+            f"sends back, {' + '.join(_num(s) for s in shares)} = {_num(r)}."
+        )
     op = OPS[g.op]
     return (
         f"Look at the local gradient rule of {op.text.format(a='x', b='y', c=_num(g.const))} "
@@ -790,8 +836,10 @@ class EngineReport:
         """One line: what was checked and the verdict."""
         ops = ", ".join(self.checked)
         if self.ok:
-            text = (f"{self.expressions} random expressions with {ops}: every value and "
-                    "gradient agrees with the kit's engine.")
+            text = (
+                f"{self.expressions} random expressions with {ops}: every value and "
+                "gradient agrees with the kit's engine."
+            )
         else:
             text = f"{self.line} {self.hint}".strip()
         if self.missing:
@@ -854,12 +902,18 @@ class EngineReport:
                 t = m.theirs.values[k]
                 wrong = not close(t, v.data)
                 second = f"your value {view.number(t)}" + (" ✗" if wrong else "")
-            texts.append(WireText(value, view.number(v.grad) if show_grads else None,
-                                  second=second, second_emph=wrong))
-        legend = ("your engine's gradient (✗: wrong)" if show_grads
-                  else "your engine's value (✗: wrong)")
-        scene = place(view.structure, view.symbols, texts, output_name="f",
-                      second_legend=legend)
+            texts.append(
+                WireText(
+                    value,
+                    view.number(v.grad) if show_grads else None,
+                    second=second,
+                    second_emph=wrong,
+                )
+            )
+        legend = (
+            "your engine's gradient (✗: wrong)" if show_grads else "your engine's value (✗: wrong)"
+        )
+        scene = place(view.structure, view.symbols, texts, output_name="f", second_legend=legend)
         fig = render(scene)
         fig.alt_text = self.alt_text()  # type: ignore[attr-defined]  # a DescribedFigure
         return fig
@@ -878,8 +932,10 @@ class EngineReport:
             t = theirs[w] if w < len(theirs) else None
             mine = "none" if t is None else format(t, ".4g")
             mark = "" if t is not None and close(t, right[w]) else " (wrong)"
-            wires.append(f"{m.expr.wire_name(w)}: value {m.right.values[w]:.4g}, right "
-                         f"{what} {right[w]:.4g}, yours {mine}{mark}")
+            wires.append(
+                f"{m.expr.wire_name(w)}: value {m.right.values[w]:.4g}, right "
+                f"{what} {right[w]:.4g}, yours {mine}{mark}"
+            )
         return f"The failing circuit, drawn. {self.line} Wires: " + "; ".join(wires) + "."
 
 
@@ -892,8 +948,9 @@ def available_ops(cls: type, names: Sequence[str] | None = None) -> tuple[list[s
         if getattr(cls, op.method, None) is None:
             missing.append(op.text.format(a="x", b="y", c="2"))
             continue
-        probe = Expr((1.5, -0.5), (Gate(name, (0, 1)[: op.arity], op.consts[0] if op.consts
-                                         else None),))
+        probe = Expr(
+            (1.5, -0.5), (Gate(name, (0, 1)[: op.arity], op.consts[0] if op.consts else None),)
+        )
         try:
             evaluate(probe, cls)
         except NotImplementedError:
@@ -936,21 +993,28 @@ def check_engine(
         ValueError: ``ops`` names an unknown operation, or ``expressions`` is not an int >= 0.
     """
     if not isinstance(cls, type):
-        raise TypeError(f"pass your class itself (e.g. Value), not {type(cls).__name__} "
-                        f"{cls!r:.40}")
+        raise TypeError(
+            f"pass your class itself (e.g. Value), not {type(cls).__name__} {cls!r:.40}"
+        )
     if issubclass(cls, Value):
-        raise TypeError("this checks YOUR engine: a class built on the kit's Value would only "
-                        "check the kit against itself")
+        raise TypeError(
+            "this checks YOUR engine: a class built on the kit's Value would only "
+            "check the kit against itself"
+        )
     if not callable(getattr(cls, "backward", None)):
         raise TypeError(f"{cls.__name__} has no backward() method yet")
     unknown = [n for n in ops or () if n not in OPS]
     if unknown or isinstance(ops, str):
-        raise ValueError(f"ops must be a list of operation names from {', '.join(OPS)}; "
-                         f"got {ops!r:.60}")
+        raise ValueError(
+            f"ops must be a list of operation names from {', '.join(OPS)}; got {ops!r:.60}"
+        )
     if isinstance(expressions, bool) or not isinstance(expressions, int) or expressions < 0:
         raise ValueError(f"expressions must be an int >= 0, got {expressions!r:.40}")
-    if (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
-            or not 0 < time_limit < math.inf):
+    if (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, (int, float))
+        or not 0 < time_limit < math.inf
+    ):
         raise ValueError(f"time_limit must be a number of seconds > 0, got {time_limit!r:.40}")
     token = _RUN.set((run or _direct, time.monotonic() + time_limit))
     try:
@@ -959,8 +1023,9 @@ def check_engine(
         _RUN.reset(token)
 
 
-def _search(cls: type, ops: Sequence[str] | None, expressions: int, seed: int,
-            time_limit: float) -> EngineReport:
+def _search(
+    cls: type, ops: Sequence[str] | None, expressions: int, seed: int, time_limit: float
+) -> EngineReport:
     """The body of :func:`check_engine`, run with its runner and deadline set."""
     try:
         usable, missing = available_ops(cls, ops)
@@ -969,8 +1034,9 @@ def _search(cls: type, ops: Sequence[str] | None, expressions: int, seed: int,
         return _stopped(report, time_limit, None)
     if not usable:
         raise EngineNotAttempted(f"{cls.__name__} has none of the operations written yet")
-    report = EngineReport(cls, [OPS[n].text.format(a="x", b="y", c="2") for n in usable],
-                          missing, 0)
+    report = EngineReport(
+        cls, [OPS[n].text.format(a="x", b="y", c="2") for n in usable], missing, 0
+    )
     rng = random.Random(seed)
     singles = [
         Expr((1.5, -0.5), (Gate(n, (0, 1)[: OPS[n].arity], c),))
@@ -1003,8 +1069,10 @@ def _stopped(report: EngineReport, time_limit: float, expr: Expr | None) -> Engi
     where = f" (on f = {expr.formula()})" if expr is not None else ""
     report.mismatch = None
     report.stopped = f"stopped after {time_limit:g} s"
-    report.line = (f"The check was stopped after {time_limit:g} s{where}: does your engine loop "
-                   "forever somewhere (in _topo() or backward()?), or is it very slow?")
+    report.line = (
+        f"The check was stopped after {time_limit:g} s{where}: does your engine loop "
+        "forever somewhere (in _topo() or backward()?), or is it very slow?"
+    )
     report.hint = ""
     return report
 
@@ -1018,8 +1086,12 @@ def describe_mismatch(m: Mismatch) -> str:
     assert m.wire is not None
     name = expr.wire_name(m.wire)
     if m.kind == "value":
-        return (f"{where}, the first wrong value is on {name}: yours "
-                f"{_num(m.theirs.values[m.wire])}, right {_num(m.right.values[m.wire])}.")
+        return (
+            f"{where}, the first wrong value is on {name}: yours "
+            f"{_num(m.theirs.values[m.wire])}, right {_num(m.right.values[m.wire])}."
+        )
     t = m.theirs.grads[m.wire]
-    return (f"{where}, the first wrong gradient is ∂f/∂{name}: yours "
-            f"{'None' if t is None else _num(t)}, right {_num(m.right.grads[m.wire])}.")
+    return (
+        f"{where}, the first wrong gradient is ∂f/∂{name}: yours "
+        f"{'None' if t is None else _num(t)}, right {_num(m.right.grads[m.wire])}."
+    )

@@ -75,8 +75,7 @@ class ExpressionError(ValueError):
 _CONFUSABLE = str.maketrans(
     "асеһіјорԛѕԝхуԁАВСЕНІЈКМОРЅТХУ"  # Cyrillic
     "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονϲϳ",  # Greek
-    "acehijopqswxydABCEHIJKMOPSTXY"
-    "ABEZHIKMNOPTYXovcj",
+    "acehijopqswxydABCEHIJKMOPSTXYABEZHIKMNOPTYXovcj",
 )
 
 

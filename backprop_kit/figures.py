@@ -71,7 +71,7 @@ def with_text_alternative(svg: str, title: str, desc: str) -> str:
     head = f"<title>{escape(title)}</title>"
     if head not in svg:
         end = svg.index(">", start)
-        svg = f"{svg[:end + 1]}\n {head}{svg[end + 1:]}"
+        svg = f"{svg[: end + 1]}\n {head}{svg[end + 1 :]}"
     at = svg.index(head) + len(head)
     return f"{svg[:at]}\n <desc>{escape(desc)}</desc>{svg[at:]}"
 
@@ -82,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Save the notes' three circuit figures as SVG and PNG.",
     )
     parser.add_argument(
-        "folder", nargs="?", type=Path, default=Path("notebooks/figures"),
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("notebooks/figures"),
         help="where to write them (default: notebooks/figures)",
     )
     args = parser.parse_args(argv)

@@ -32,8 +32,9 @@ def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, d
             build = BUILDERS.get(v.op)
             c = build(ps[0], ps[1] if len(ps) == 2 else None, v.const) if build else v
             if c is v or c.op != v.op or c.const != v.const:
-                raise ValueError(f"cannot copy a circuit with the gate {v.op!r}: no operator "
-                                 "builds it")
+                raise ValueError(
+                    f"cannot copy a circuit with the gate {v.op!r}: no operator builds it"
+                )
         c.label = v.label
         new[id(v)] = c
         origin[id(c)] = v
@@ -74,8 +75,18 @@ def forward(order: list[Value]) -> None:
             v.data = GATES[v.op].forward(ps[0].data, ps[1].data if len(ps) == 2 else 0.0, v.const)
 
 
-_PRECEDENCE = {"add": 1, "sub": 1, "addc": 1, "mul": 2, "div": 2, "scale": 2, "neg": 2,
-               "inv": 2, "pow": 3, "powc": 3}
+_PRECEDENCE = {
+    "add": 1,
+    "sub": 1,
+    "addc": 1,
+    "mul": 2,
+    "div": 2,
+    "scale": 2,
+    "neg": 2,
+    "inv": 2,
+    "pow": 3,
+    "powc": 3,
+}
 
 
 def wire_name(v: Value, longest: int = 16) -> str | None:

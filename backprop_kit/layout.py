@@ -101,13 +101,113 @@ _ADVANCE = dict(
         " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
         "abcdefghijklmnopqrstuvwxyz{|}~σ×−∂·²⁻ˣ…∇→≥",
         (
-            318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
-            636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
-            1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
-            603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
-            500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
-            635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838, 634,
-            838, 838, 517, 318, 401, 528, 444, 1000, 669, 838, 838,
+            318,
+            401,
+            460,
+            838,
+            636,
+            950,
+            780,
+            275,
+            390,
+            390,
+            500,
+            838,
+            318,
+            361,
+            318,
+            337,
+            636,
+            636,
+            636,
+            636,
+            636,
+            636,
+            636,
+            636,
+            636,
+            636,
+            337,
+            337,
+            838,
+            838,
+            838,
+            531,
+            1000,
+            684,
+            686,
+            698,
+            770,
+            632,
+            575,
+            775,
+            752,
+            295,
+            295,
+            656,
+            557,
+            863,
+            748,
+            787,
+            603,
+            787,
+            695,
+            635,
+            611,
+            732,
+            684,
+            989,
+            685,
+            611,
+            685,
+            390,
+            337,
+            390,
+            838,
+            500,
+            500,
+            613,
+            635,
+            550,
+            635,
+            615,
+            352,
+            635,
+            634,
+            278,
+            278,
+            579,
+            278,
+            974,
+            634,
+            612,
+            635,
+            635,
+            411,
+            521,
+            392,
+            634,
+            592,
+            818,
+            592,
+            592,
+            525,
+            636,
+            337,
+            636,
+            838,
+            634,
+            838,
+            838,
+            517,
+            318,
+            401,
+            528,
+            444,
+            1000,
+            669,
+            838,
+            838,
         ),
     )
 )
@@ -401,9 +501,7 @@ class Structure:
 def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> None:
     """A one-line ValueError if the circuit is too big to draw readably (MAX_COLUMNS,
     MAX_PARTS), found in time linear in its size, before any costly layout step."""
-    advice = (
-        "draw a part of it instead (the Value of a sub-expression), or print its numbers"
-    )
+    advice = "draw a part of it instead (the Value of a sub-expression), or print its numbers"
     columns = col[-1] + 1 if col else 0
     if columns > MAX_COLUMNS:
         raise ValueError(
@@ -596,36 +694,83 @@ def place(
             marked = i == highlight
             scene.boxes.append(
                 Box(
-                    cx - w / 2, y - R, w, 2 * R, R,
-                    HIGHLIGHT_FILL if marked else GATE_FILL, INK, 2.2 if marked else 1.1, "gate",
+                    cx - w / 2,
+                    y - R,
+                    w,
+                    2 * R,
+                    R,
+                    HIGHLIGHT_FILL if marked else GATE_FILL,
+                    INK,
+                    2.2 if marked else 1.1,
+                    "gate",
                     mark if marked else "",
                 )
             )
             scene.texts.append(_centred(cx, y, symbols[i], FS_GATE, INK, "gate"))
         else:
             scene.texts.append(
-                Text(left[k] + node_w[k] - NAME_GAP, y + _mid(FS_NAME), symbols[i], FS_NAME, INK,
-                     "end", "name", italic=True)
+                Text(
+                    left[k] + node_w[k] - NAME_GAP,
+                    y + _mid(FS_NAME),
+                    symbols[i],
+                    FS_NAME,
+                    INK,
+                    "end",
+                    "name",
+                    italic=True,
+                )
             )
         t = texts[i]
         cx = left[k] + node_w[k] + PAD + stub_w[k] / 2
         scene.texts.append(
-            Text(cx, y - LABEL_GAP - DESCENT * FS_VALUE, t.value, FS_VALUE, VALUE_COLOR, "middle",
-                 "value")
+            Text(
+                cx,
+                y - LABEL_GAP - DESCENT * FS_VALUE,
+                t.value,
+                FS_VALUE,
+                VALUE_COLOR,
+                "middle",
+                "value",
+            )
         )
         if t.grad is not None:
-            g = Text(cx, y + LABEL_GAP + ASCENT * FS_VALUE, t.grad, FS_VALUE, GRAD_COLOR,
-                     "middle", "grad", italic=GRAD_ITALIC)
+            g = Text(
+                cx,
+                y + LABEL_GAP + ASCENT * FS_VALUE,
+                t.grad,
+                FS_VALUE,
+                GRAD_COLOR,
+                "middle",
+                "grad",
+                italic=GRAD_ITALIC,
+            )
             if t.emph:
                 x0, y0, x1, y1 = g.bbox()
                 scene.boxes.append(
-                    Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, EMPH_FILL, None, 0, "emph",
-                        mark if highlight is None else "")
+                    Box(
+                        x0 - 2,
+                        y0 - 1,
+                        x1 - x0 + 4,
+                        y1 - y0 + 2,
+                        2.0,
+                        EMPH_FILL,
+                        None,
+                        0,
+                        "emph",
+                        mark if highlight is None else "",
+                    )
                 )
             scene.texts.append(g)
         if t.second is not None:
-            s2 = Text(cx, y + LABEL_GAP + (2 * ASCENT + DESCENT) * FS_VALUE, t.second, FS_VALUE,
-                      INK, "middle", "second")
+            s2 = Text(
+                cx,
+                y + LABEL_GAP + (2 * ASCENT + DESCENT) * FS_VALUE,
+                t.second,
+                FS_VALUE,
+                INK,
+                "middle",
+                "second",
+            )
             if t.second_emph:
                 x0, y0, x1, y1 = s2.bbox()
                 scene.boxes.append(
@@ -634,8 +779,16 @@ def place(
             scene.texts.append(s2)
         if i == root and output_name:
             scene.texts.append(
-                Text(stub_end[k] + NAME_GAP, y + _mid(FS_NAME), output_name, FS_NAME, INK,
-                     "start", "output", italic=True)
+                Text(
+                    stub_end[k] + NAME_GAP,
+                    y + _mid(FS_NAME),
+                    output_name,
+                    FS_NAME,
+                    INK,
+                    "start",
+                    "output",
+                    italic=True,
+                )
             )
 
     bottom = top + structure.height
@@ -644,8 +797,15 @@ def place(
         right = _draw_callout(scene, callout, structure, right, left, node_w, top)
     elif band and caption:
         scene.texts.append(
-            Text(MARGIN + 8.0, MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE, caption, FS_NOTE, MUTED,
-                 "start", "note")
+            Text(
+                MARGIN + 8.0,
+                MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE,
+                caption,
+                FS_NOTE,
+                MUTED,
+                "start",
+                "note",
+            )
         )
         right = max(right, MARGIN + 16.0 + text_width(caption, FS_NOTE))
 
@@ -708,15 +868,23 @@ def _draw_callout(
     baseline = [by + 4.0 + (j + 1) * LINE_H - 0.3 * FS_NOTE for j in range(len(callout.lines))]
     pill_y = baseline[0] - ASCENT * FS_NOTE - 1.5
     scene.boxes.append(
-        Box(bx + 8.0, pill_y, pill_w, (ASCENT + DESCENT) * FS_NOTE + 3.0, 3.0, HIGHLIGHT_FILL,
-            INK, 0.8, "note-gate")
+        Box(
+            bx + 8.0,
+            pill_y,
+            pill_w,
+            (ASCENT + DESCENT) * FS_NOTE + 3.0,
+            3.0,
+            HIGHLIGHT_FILL,
+            INK,
+            0.8,
+            "note-gate",
+        )
     )
     scene.texts.append(
         Text(bx + 8.0 + pill_w / 2, baseline[0], callout.symbol, FS_NOTE, INK, "middle", "note")
     )
     scene.texts.append(
-        Text(bx + 8.0 + pill_w + 5.0, baseline[0], callout.lines[0], FS_NOTE, INK, "start",
-             "note")
+        Text(bx + 8.0 + pill_w + 5.0, baseline[0], callout.lines[0], FS_NOTE, INK, "start", "note")
     )
     for j, s in enumerate(callout.lines[1:], start=1):
         scene.texts.append(Text(bx + 8.0, baseline[j], s, FS_NOTE, INK, "start", "note"))

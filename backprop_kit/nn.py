@@ -71,8 +71,7 @@ def _check_sizes(nin: object, nouts: object, activation: str, who: str) -> tuple
     sizes = [_check_count(nin, f"{who}: nin (the number of inputs)")]
     if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
         raise ValueError(
-            f"{who}: nouts must be a non-empty list of layer sizes like [16, 16, 1], "
-            f"got {nouts!r}"
+            f"{who}: nouts must be a non-empty list of layer sizes like [16, 16, 1], got {nouts!r}"
         )
     sizes += [_check_count(n, f"{who}: each layer size") for n in nouts]
     _check_activation(activation)
@@ -156,9 +155,7 @@ def initial_weights(sizes: Sequence[int], seed: int | None = 0) -> list[np.ndarr
     layer (so a model and its array twin can start from the same weights).
     """
     rng = np.random.default_rng(seed)
-    return [
-        rng.uniform(-1.0, 1.0, size=(nout, nin)) for nin, nout in zip(sizes[:-1], sizes[1:])
-    ]
+    return [rng.uniform(-1.0, 1.0, size=(nout, nin)) for nin, nout in zip(sizes[:-1], sizes[1:])]
 
 
 class MLP:
@@ -369,15 +366,15 @@ class ArrayMLP:
         """The scores alone: (N, nout)."""
         return self.forward(X)[0]
 
-    def loss_and_grads(
-        self, X: Any, y: Any, alpha: float = 0.0
-    ) -> tuple[float, list[np.ndarray]]:
+    def loss_and_grads(self, X: Any, y: Any, alpha: float = 0.0) -> tuple[float, list[np.ndarray]]:
         """The SVM loss of the scores (first output) plus ``alpha * sum p²``, and its gradient
         on every array of ``params`` (same order, same shapes)."""
         scores, caches = self.forward(X)
         if scores.shape[1] != 1:
-            raise ValueError(f"ArrayMLP.loss_and_grads: the SVM loss needs one output, "
-                             f"this network has {scores.shape[1]}")
+            raise ValueError(
+                f"ArrayMLP.loss_and_grads: the SVM loss needs one output, "
+                f"this network has {scores.shape[1]}"
+            )
         loss, loss_cache = arrays.svm_loss(scores[:, 0], y)
         ds = arrays.svm_loss_backward(1.0, loss_cache)
         grads = self.backward(ds[:, None], caches)

@@ -48,8 +48,10 @@ def threshold_table() -> str:
     """:data:`GRAD_CHECK_THRESHOLDS` as lines of text, for a chapter to print."""
     lines, low = [], 0.0
     for name, bound, meaning in GRAD_CHECK_THRESHOLDS:
-        span = f"below {bound:.0e}" if low == 0.0 else (
-            f"{low:.0e} or more" if math.isinf(bound) else f"{low:.0e} to {bound:.0e}"
+        span = (
+            f"below {bound:.0e}"
+            if low == 0.0
+            else (f"{low:.0e} or more" if math.isinf(bound) else f"{low:.0e} to {bound:.0e}")
         )
         lines.append(f"{span:<18} {name:<11} {meaning}")
         low = bound
@@ -94,9 +96,7 @@ def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]
     if not (math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a small positive number such as 1e-5, got {h!r}")
     if method not in METHODS:
-        raise ValueError(
-            f"method must be 'central' or 'forward' (or 'backward'), got {method!r}"
-        )
+        raise ValueError(f"method must be 'central' or 'forward' (or 'backward'), got {method!r}")
     return [x.data if isinstance(x, Value) else as_number(x, "input") for x in inputs]
 
 
@@ -123,14 +123,13 @@ def numerical_grad(
         elif method == "backward":
             grads.append((f0 - _shifted(fn, down, xs, i, "-")) / h)
         else:
-            grads.append(
-                (_shifted(fn, up, xs, i, "+") - _shifted(fn, down, xs, i, "-")) / (2 * h)
-            )
+            grads.append((_shifted(fn, up, xs, i, "+") - _shifted(fn, down, xs, i, "-")) / (2 * h))
     return tuple(grads)
 
 
-def _shifted(fn: Callable[..., object], args: list[float], xs: list[float], i: int,
-             sign: str) -> float:
+def _shifted(
+    fn: Callable[..., object], args: list[float], xs: list[float], i: int, sign: str
+) -> float:
     """fn at ``args`` (``xs`` with input i moved by ±h). If fn fails there but not at ``xs``,
     the step h crossed the edge of fn's domain: a one-line ValueError that says so."""
     try:
@@ -172,6 +171,7 @@ def text_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[objec
     """The kit's one plain-text table: a title line, then a line per row, columns two spaces
     apart. Column i is ``(title, spec)``: each cell is ``format(cell, spec)`` (``">14.8f"``,
     ``"<12"``, ``""``), its title aligned the same way (``<`` or else ``>``) and as wide."""
+
     def title(text: str, spec: str) -> str:
         width = spec.lstrip("<>").split(".")[0].rstrip("efg")
         return f"{text:{'<' if spec.startswith('<') else '>'}{width}}"
@@ -204,8 +204,11 @@ class InputCheck:
     @property
     def problem(self) -> str:
         """Why the check cannot be trusted ('' when it can)."""
-        bad = [n for n, v in (("analytic", self.analytic), ("numerical", self.numerical))
-               if not math.isfinite(v)]
+        bad = [
+            n
+            for n, v in (("analytic", self.analytic), ("numerical", self.numerical))
+            if not math.isfinite(v)
+        ]
         if bad:
             return " and ".join(bad) + " gradient not finite"
         return "" if self.ok else "gradients disagree"
@@ -224,17 +227,31 @@ class GradCheck(tuple):
         return math.nan if any(math.isnan(e) for e in errs) else max(errs)
 
     def __repr__(self) -> str:
-        columns = [("input", f"<{max(5, *(len(c.name) for c in self))}"), ("analytic", ">14.8f"),
-                   ("numerical", ">14.8f"), ("rel_error", ">9.1e"), ("verdict", "")]
-        return text_table(columns, [(c.name, c.analytic, c.numerical, c.rel_error, c.verdict
-                                     + (f"  <- {c.problem}" if c.problem else "")) for c in self])
+        columns = [
+            ("input", f"<{max(5, *(len(c.name) for c in self))}"),
+            ("analytic", ">14.8f"),
+            ("numerical", ">14.8f"),
+            ("rel_error", ">9.1e"),
+            ("verdict", ""),
+        ]
+        return text_table(
+            columns,
+            [
+                (
+                    c.name,
+                    c.analytic,
+                    c.numerical,
+                    c.rel_error,
+                    c.verdict + (f"  <- {c.problem}" if c.problem else ""),
+                )
+                for c in self
+            ],
+        )
 
     __str__ = __repr__
 
 
-def grad_check(
-    fn: Callable[..., object], *inputs: float | Value, h: float = 1e-5
-) -> GradCheck:
+def grad_check(fn: Callable[..., object], *inputs: float | Value, h: float = 1e-5) -> GradCheck:
     """Compare backpropagation's gradient of ``fn`` with the central difference, input by input.
 
     Returns a :class:`GradCheck` (a tuple of :class:`InputCheck`: ``name``, ``analytic``,
@@ -245,9 +262,7 @@ def grad_check(
     """
     guard.refuse_if_off("grad_check")
     xs = _check_args(fn, inputs, h, "central")
-    names = [
-        x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)
-    ]
+    names = [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]
     analytic = backprop_grads(fn, *xs)
     numerical = numerical_grad(fn, *xs, h=h)
     return GradCheck(

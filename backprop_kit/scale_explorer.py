@@ -67,8 +67,10 @@ def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.nd
         raise ValueError(f"toy_dataset: n_per_class must be a positive int, got {n_per_class!r}")
     rng = np.random.default_rng(seed)
     X = np.vstack(
-        [rng.normal((1.5, 1.0), 0.8, (n_per_class, 2)),
-         rng.normal((-1.0, -1.5), 0.8, (n_per_class, 2))]
+        [
+            rng.normal((1.5, 1.0), 0.8, (n_per_class, 2)),
+            rng.normal((-1.0, -1.5), 0.8, (n_per_class, 2)),
+        ]
     )
     y = np.concatenate([np.ones(n_per_class), -np.ones(n_per_class)])
     return X, y
@@ -152,8 +154,9 @@ def train_linear_classifier(
     """
     for name, v in (("k", k), ("lr", lr)):
         if isinstance(v, bool) or not isinstance(v, Real) or not (0 < v < math.inf):
-            raise ValueError(f"train_linear_classifier: {name} must be a positive number, "
-                             f"got {v!r}")
+            raise ValueError(
+                f"train_linear_classifier: {name} must be a positive number, got {v!r}"
+            )
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"train_linear_classifier: steps must be a positive int, got {steps!r}")
     data = toy_dataset() if data is None else data
@@ -193,8 +196,9 @@ class ScaleExplorer(HeldExplorer):
     ``png`` is the picture's PNG.
     """
 
-    def __init__(self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr",
-                 steps: int = DEFAULT_STEPS) -> None:
+    def __init__(
+        self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr", steps: int = DEFAULT_STEPS
+    ) -> None:
         import ipywidgets as widgets
 
         effective_lr(lr, k, rule)  # validates the rule
@@ -202,28 +206,43 @@ class ScaleExplorer(HeldExplorer):
         self.steps = steps
         self.data = toy_dataset()
         self.k_slider = widgets.FloatLogSlider(
-            value=k, base=10, min=-3, max=3, step=1, description="data × k",
-            readout_format=".3g", continuous_update=False,
+            value=k,
+            base=10,
+            min=-3,
+            max=3,
+            step=1,
+            description="data × k",
+            readout_format=".3g",
+            continuous_update=False,
         )
         self.lr_slider = widgets.FloatLogSlider(
-            value=lr, base=10, min=-4, max=1, step=0.1, description="base lr",
-            readout_format=".3g", continuous_update=False,
+            value=lr,
+            base=10,
+            min=-4,
+            max=1,
+            step=0.1,
+            description="base lr",
+            readout_format=".3g",
+            continuous_update=False,
         )
         self.rule_buttons = widgets.ToggleButtons(
-            options=[(label, name) for name, label in _RULE_LABELS.items()], value=rule,
+            options=[(label, name) for name, label in _RULE_LABELS.items()],
+            value=rule,
             description="use",
         )
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HBox([self.k_slider, self.lr_slider]),
-            widgets.HBox([self.rule_buttons, self.reset_button]),
-            self.readout,
-            self.picture,
-            explorer_helper(),
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.k_slider, self.lr_slider]),
+                widgets.HBox([self.rule_buttons, self.reset_button]),
+                self.readout,
+                self.picture,
+                explorer_helper(),
+            ]
+        )
         self.widget.add_class(A11Y_CLASS)
         self.png = b""
         self.update()
@@ -269,12 +288,19 @@ class ScaleExplorer(HeldExplorer):
         ratio_step = run.first_step / ref.first_step
         rows = [
             ("learning rate used", _fmt(ref.lr), _fmt(run.lr), ""),
-            ("|dw| at the start", _fmt(ref.grad_norm), _fmt(run.grad_norm),
-             f"× {_fmt(ratio_grad)}"),
-            ("first step lr·|dw|", _fmt(ref.first_step), _fmt(run.first_step),
-             f"× {_fmt(ratio_step)}"),
-            (f"loss after {self.steps} steps", _fmt(ref.final_loss), _fmt(run.final_loss),
-             ""),
+            (
+                "|dw| at the start",
+                _fmt(ref.grad_norm),
+                _fmt(run.grad_norm),
+                f"× {_fmt(ratio_grad)}",
+            ),
+            (
+                "first step lr·|dw|",
+                _fmt(ref.first_step),
+                _fmt(run.first_step),
+                f"× {_fmt(ratio_step)}",
+            ),
+            (f"loss after {self.steps} steps", _fmt(ref.final_loss), _fmt(run.final_loss), ""),
         ]
         cells = "".join(
             f"<tr><td>{name}</td><td>{a}</td><td>{b}</td><td>{r}</td></tr>"
@@ -301,13 +327,15 @@ class ScaleExplorer(HeldExplorer):
         fig.suptitle(
             f"inputs × {_fmt(k)}, lr = {_fmt(run.lr)}: |dw| × {_fmt(run.grad_norm / ref.grad_norm)}"
             f", first step × {_fmt(run.first_step / ref.first_step)} (against k = 1): "
-            f"{run.verdict(ref)}", fontsize=10,
+            f"{run.verdict(ref)}",
+            fontsize=10,
         )
         ax_data, ax_loss = fig.subplots(1, 2)
         for label, marker, colour in ((1, "o", VALUE_COLOR), (-1, "s", GRAD_COLOR)):
             pts = k * X[y == label]
-            ax_data.scatter(pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour,
-                            label=f"class {label:+d}")
+            ax_data.scatter(
+                pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour, label=f"class {label:+d}"
+            )
         lim = 1.1 * k * float(np.abs(X).max())
         ax_data.set_xlim(-lim, lim)
         ax_data.set_ylim(-lim, lim)
@@ -315,14 +343,17 @@ class ScaleExplorer(HeldExplorer):
         if np.all(np.isfinite(w)) and np.linalg.norm(w) > 0:
             # the boundary s = 0 is the line through 0 perpendicular to w
             d = np.array([-w[1], w[0]]) / np.linalg.norm(w) * 2 * lim
-            ax_data.plot([-d[0], d[0]], [-d[1], d[1]], color="black", lw=1.2,
-                         label="boundary")
+            ax_data.plot([-d[0], d[0]], [-d[1], d[1]], color="black", lw=1.2, label="boundary")
         ax_data.set_title("the scaled data: only the axis numbers change", fontsize=9)
         ax_data.legend(fontsize=7, loc="lower right")
         steps = np.arange(len(run.losses))
         ax_loss.semilogy(steps, ref.losses, "--", color=MUTED, label="k = 1")
-        ax_loss.semilogy(steps, np.clip(run.losses, 1e-12, 1e300), color=GRAD_COLOR,
-                         label=f"k = {_fmt(k)}, lr = {_fmt(run.lr)}")
+        ax_loss.semilogy(
+            steps,
+            np.clip(run.losses, 1e-12, 1e300),
+            color=GRAD_COLOR,
+            label=f"k = {_fmt(k)}, lr = {_fmt(run.lr)}",
+        )
         ax_loss.minorticks_off()
         ax_loss.set_xlabel("step")
         ax_loss.set_ylabel("loss")
@@ -347,7 +378,6 @@ class ScaleExplorer(HeldExplorer):
     def __repr__(self) -> str:
         k, lr, rule = self._initial
         return f"ScaleExplorer(k={k:g}, lr={lr:g}, rule={rule!r})"
-
 
 
 def scale_explorer(k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr") -> ScaleExplorer:

@@ -234,9 +234,14 @@ class CircuitView:
         inputs: list[str] = []
         gates: list[str] = []
         for i, v in enumerate(nodes):
-            grad = "" if grads is None else (
-                f", gradient {self.number(grads[id(v)])}" if id(v) in grads
-                else ", gradient not reached yet"
+            grad = (
+                ""
+                if grads is None
+                else (
+                    f", gradient {self.number(grads[id(v)])}"
+                    if id(v) in grads
+                    else ", gradient not reached yet"
+                )
             )
             if not v.parents:
                 names[id(v)] = self.symbols[i]
@@ -246,13 +251,16 @@ class CircuitView:
             names[id(v)] = v.label or f"gate {k}"
             args = " and ".join(names[id(p)] for p in v.parents)
             result = f"{v.label} = " if v.label else ""
-            gates.append(f"gate {k}, {self.symbols[i]} of {args}: {result}"
-                         f"{self.number(v.data)}{grad}")
+            gates.append(
+                f"gate {k}, {self.symbols[i]} of {args}: {result}{self.number(v.data)}{grad}"
+            )
         if grads is None:
             what = "values only; gradients show after backward()"
         elif step is not None:
-            what = (f"backward pass after step {step} of {n_steps}, "
-                    f"gradients ∂{out}/∂wire where the pass has reached")
+            what = (
+                f"backward pass after step {step} of {n_steps}, "
+                f"gradients ∂{out}/∂wire where the pass has reached"
+            )
         else:
             what = f"values and gradients ∂{out}/∂wire"
         return (
@@ -329,7 +337,6 @@ class CircuitView:
             mark=str(marked.number) if marked is not None else ("0" if step == 0 else ""),
             output_name=root.label or "",
         )
-
 
 
 def describe(

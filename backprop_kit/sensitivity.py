@@ -100,10 +100,16 @@ class DifferenceErrors:
         return float(self.hs[int(np.argmin(self.errors(method)))])
 
     def __repr__(self) -> str:
-        columns = [("h", "7.0e"), ("forward", "16.10f"), ("error", "7.1e"), ("central", "16.10f"),
-                   ("error", "7.1e")]
-        rows = zip(self.hs, self.forward, self.errors("forward"), self.central,
-                   self.errors("central"))
+        columns = [
+            ("h", "7.0e"),
+            ("forward", "16.10f"),
+            ("error", "7.1e"),
+            ("central", "16.10f"),
+            ("error", "7.1e"),
+        ]
+        rows = zip(
+            self.hs, self.forward, self.errors("forward"), self.central, self.errors("central")
+        )
         head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
         return head + "\n" + text_table(columns, rows)
 
@@ -161,8 +167,9 @@ def plot_difference_errors(
     for method, (colour, marker) in styles.items():
         err = table.errors(method)
         keep = err > 0
-        ax.loglog(table.hs[keep], err[keep], marker=marker, color=colour,
-                  label=f"{method} difference")
+        ax.loglog(
+            table.hs[keep], err[keep], marker=marker, color=colour, label=f"{method} difference"
+        )
         if guides:
             power = 1 if method == "forward" else 2
             i0 = int(np.argmax(table.hs))
@@ -170,8 +177,14 @@ def plot_difference_errors(
             span = table.hs[table.hs >= table.best_h(method)]
             if e0 > 0 and span.size >= 2:
                 # drawn 4× above the data, so a parallel line means the same slope
-                ax.loglog(span, 4 * e0 * (span / h0) ** power, "--", color=colour, alpha=0.7,
-                          label=f"slope {power} (error ∝ h{'²' if power == 2 else ''})")
+                ax.loglog(
+                    span,
+                    4 * e0 * (span / h0) ** power,
+                    "--",
+                    color=colour,
+                    alpha=0.7,
+                    label=f"slope {power} (error ∝ h{'²' if power == 2 else ''})",
+                )
     ax.text(0.02, 0.97, "← round-off wins", transform=ax.transAxes, va="top", ha="left")
     ax.text(0.98, 0.97, "truncation wins →", transform=ax.transAxes, va="top", ha="right")
     ax.set_xlabel("step size h")
@@ -222,8 +235,13 @@ class SlopeTable(tuple):
 
     def __repr__(self) -> str:
         name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
-        columns = [name, ("left", "8.4f"), ("right", "8.4f"), ("central", "8.4f"),
-                   ("backprop", "8.4f")]
+        columns = [
+            name,
+            ("left", "8.4f"),
+            ("right", "8.4f"),
+            ("central", "8.4f"),
+            ("backprop", "8.4f"),
+        ]
         return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
 
     __str__ = __repr__
@@ -248,7 +266,8 @@ def one_sided_slopes(
     if len(names) != len(xs):
         raise ValueError(f"names has {len(names)} entries for {len(xs)} inputs; give one per input")
     exact = backprop_grads(fn, *xs)
-    left, right, central = (numerical_grad(fn, *xs, h=h, method=m)
-                            for m in ("backward", "forward", "central"))
+    left, right, central = (
+        numerical_grad(fn, *xs, h=h, method=m) for m in ("backward", "forward", "central")
+    )
     rows = [SideSlopes(*row) for row in zip(names, left, right, central, exact)]
     return SlopeTable(rows)

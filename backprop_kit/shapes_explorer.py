@@ -52,12 +52,12 @@ class ShapesExplorer(HeldExplorer):
         self.analysis: DimensionAnalysis = dimension_analysis((M, K), (K, N))  # validates
         for name, size in zip("MKN", self._initial):
             if size > MAX_SIZE:
-                raise ValueError(f"shapes_explorer: {name} must be at most {MAX_SIZE}, "
-                                 f"got {size}")
+                raise ValueError(f"shapes_explorer: {name} must be at most {MAX_SIZE}, got {size}")
 
         def slider(value: int, text: str) -> Any:
-            return widgets.IntSlider(value=value, min=1, max=MAX_SIZE, description=text,
-                                     continuous_update=False)
+            return widgets.IntSlider(
+                value=value, min=1, max=MAX_SIZE, description=text, continuous_update=False
+            )
 
         self.m_slider = slider(M, "M (rows of W)")
         self.k_slider = slider(K, "K (shared)")
@@ -69,12 +69,14 @@ class ShapesExplorer(HeldExplorer):
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
-            widgets.HBox([self.notes_button, self.square_button]),
-            widgets.HBox([self.picture, self.readout]),
-            explorer_helper(),
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
+                widgets.HBox([self.notes_button, self.square_button]),
+                widgets.HBox([self.picture, self.readout]),
+                explorer_helper(),
+            ]
+        )
         self.widget.add_class(A11Y_CLASS)
         self.png = b""
         self.update()
@@ -110,10 +112,7 @@ class ShapesExplorer(HeldExplorer):
     # --- views -----------------------------------------------------------------------------
     def _table(self) -> str:
         a = self.analysis
-        head = (
-            f"<p>W {a.W_shape} @ X {a.X_shape} = D {a.D_shape}; "
-            f"dD has shape {a.D_shape}.</p>"
-        )
+        head = f"<p>W {a.W_shape} @ X {a.X_shape} = D {a.D_shape}; dD has shape {a.D_shape}.</p>"
         return head + _gradient_table(a.dW) + _gradient_table(a.dX)
 
     def figure(self) -> Figure:
@@ -136,10 +135,24 @@ class ShapesExplorer(HeldExplorer):
         fill = {"dD": "#e69f00", "dW": "#0072b2", "dX": "#0072b2"}
 
         def block(x: float, top: float, name: str, rows: int, cols: int) -> float:
-            ax.add_patch(Rectangle((x, top - rows), cols, rows, edgecolor="black",
-                                   facecolor=fill.get(name, "#56b4e9"), alpha=0.85))
-            ax.text(x + cols / 2, top + 0.3, f"{name}\n{rows}×{cols}", ha="center",
-                    va="bottom", fontsize=9)
+            ax.add_patch(
+                Rectangle(
+                    (x, top - rows),
+                    cols,
+                    rows,
+                    edgecolor="black",
+                    facecolor=fill.get(name, "#56b4e9"),
+                    alpha=0.85,
+                )
+            )
+            ax.text(
+                x + cols / 2,
+                top + 0.3,
+                f"{name}\n{rows}×{cols}",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
             return x + cols
 
         def product(top: float, out: str, left: tuple, right: tuple, fits: int) -> None:
@@ -150,14 +163,23 @@ class ShapesExplorer(HeldExplorer):
             ax.text(x + gap / 2, top - 0.5, "=", fontsize=12, ha="center", va="top")
             block(x + gap, top, out, rows, cols)
             verb = "has" if fits == 1 else "have"
-            ax.text(2.0, top - max(rows, _inner) - 0.6,
-                    f"{fits} of the 8 products {verb} the shape of {out}, ({rows}, {cols})",
-                    fontsize=9, va="top")
+            ax.text(
+                2.0,
+                top - max(rows, _inner) - 0.6,
+                f"{fits} of the 8 products {verb} the shape of {out}, ({rows}, {cols})",
+                fontsize=9,
+                va="top",
+            )
 
         a = self.analysis
         product(-label_room, "dW", ("dD", M, N), ("X.T", N, K), len(a.dW.matching))
-        product(-2 * label_room - MAX_SIZE - caption_room, "dX", ("W.T", K, M), ("dD", M, N),
-                len(a.dX.matching))
+        product(
+            -2 * label_room - MAX_SIZE - caption_room,
+            "dX",
+            ("W.T", K, M),
+            ("dD", M, N),
+            len(a.dX.matching),
+        )
         return fig
 
     def alt_text(self) -> str:
@@ -179,7 +201,6 @@ class ShapesExplorer(HeldExplorer):
     def __repr__(self) -> str:
         M, K, N = self._initial
         return f"ShapesExplorer(M={M}, K={K}, N={N})"
-
 
 
 def _gradient_table(g: GradientShapeAnalysis) -> str:

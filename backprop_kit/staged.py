@@ -115,9 +115,7 @@ class StagedProgram:
                 local = _wrap(code.format(**fill))
                 lines.append(f"d{self.names[id(parent)]} {op} {local} * {up}")
             back[id(node)] = lines
-        self.stages = [
-            Stage(number[id(n)], forward_line[id(n)], tuple(back[id(n)])) for n in gates
-        ]
+        self.stages = [Stage(number[id(n)], forward_line[id(n)], tuple(back[id(n)])) for n in gates]
 
     def _fill(self, node: Value) -> dict[str, str]:
         ps = node.parents

@@ -45,8 +45,11 @@ class ForwardSteps(tuple):
     table (stage, line, cached value)."""
 
     def __repr__(self) -> str:
-        columns = [("stage", "<5"), ("line", f"<{max([4] + [len(s.line) for s in self])}"),
-                   ("value", ">9.4f")]
+        columns = [
+            ("stage", "<5"),
+            ("line", f"<{max([4] + [len(s.line) for s in self])}"),
+            ("value", ">9.4f"),
+        ]
         return text_table(columns, [(f"({s.stage})", s.line, s.value) for s in self])
 
     __str__ = __repr__
@@ -98,13 +101,30 @@ class BackwardLines(tuple):
     def __repr__(self) -> str:
         w_line = max([8] + [len(s.target) + 3 for s in self])
         w_up = max([8] + [len(s.upstream_name) for s in self])
-        columns = [("stage", "<5"), ("line", f"<{w_line}"), ("upstream", f"<{w_up}"),
-                   ("", ">8.4f"), ("local", ">8.4f"), ("local×upstream", ">14.4f"),
-                   ("total now", ">9.4f")]
-        return text_table(columns, [
-            (f"({s.stage})", f"{s.target} {'+=' if s.accumulate else '='}", s.upstream_name,
-             s.upstream, s.local, s.contribution, s.total) for s in self
-        ])
+        columns = [
+            ("stage", "<5"),
+            ("line", f"<{w_line}"),
+            ("upstream", f"<{w_up}"),
+            ("", ">8.4f"),
+            ("local", ">8.4f"),
+            ("local×upstream", ">14.4f"),
+            ("total now", ">9.4f"),
+        ]
+        return text_table(
+            columns,
+            [
+                (
+                    f"({s.stage})",
+                    f"{s.target} {'+=' if s.accumulate else '='}",
+                    s.upstream_name,
+                    s.upstream,
+                    s.local,
+                    s.contribution,
+                    s.total,
+                )
+                for s in self
+            ],
+        )
 
     __str__ = __repr__
 
@@ -237,9 +257,7 @@ def backward_side_by_side(
             "backward_side_by_side(): by_hand must be a function or its source text, "
             f"got {type(by_hand).__name__}"
         )
-    left = [
-        (f"({s.number})", line) for s in reversed(program.stages) for line in s.backward
-    ]
+    left = [(f"({s.number})", line) for s in reversed(program.stages) for line in s.backward]
     right = gradient_statements(source)
     if not right:
         raise ValueError("the hand-written code writes no gradient (no line like 'dx = ...')")

@@ -33,8 +33,9 @@ def with_static_picture(
     data = dict(bundle or {})
     data["text/plain"] = text
     data["image/png"] = base64.b64encode(png).decode("ascii")
-    data["text/html"] = img_html(data["image/png"], alt, metadata.get("width"),
-                                 metadata.get("height"))
+    data["text/html"] = img_html(
+        data["image/png"], alt, metadata.get("width"), metadata.get("height")
+    )
     return data, {"image/png": dict(metadata)}
 
 

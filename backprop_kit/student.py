@@ -346,7 +346,9 @@ def _used(tree: ast.AST) -> set[str]:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name == "check":  # check catches what the learner's functions raise
                 handed_to_check.update(
-                    id(n) for a in node.args for n in ast.walk(a)
+                    id(n)
+                    for a in node.args
+                    for n in ast.walk(a)
                     if isinstance(n, ast.Name)
                     and (a is n or isinstance(a, (ast.Tuple, ast.List, ast.Dict)))
                 )

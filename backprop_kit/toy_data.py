@@ -7,9 +7,7 @@ import numpy as np
 __all__ = ["two_moons"]
 
 
-def two_moons(
-    n: int = 100, noise: float = 0.1, seed: int = 1337
-) -> tuple[np.ndarray, np.ndarray]:
+def two_moons(n: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, drawn the way ``sklearn.datasets.make_moons`` does.
 
     The first ``n // 2`` points lie on the upper arc ``(cos t, sin t)``, the others on the

@@ -62,60 +62,89 @@ class TrainExplorer(HeldExplorer):
     :meth:`alt_text`).
     """
 
-    def __init__(self, width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
-                 steps: int = DEFAULT_STEPS, seed: int = 0) -> None:
+    def __init__(
+        self,
+        width: int = DEFAULT_WIDTH,
+        lr: float = DEFAULT_LR,
+        steps: int = DEFAULT_STEPS,
+        seed: int = 0,
+    ) -> None:
         import ipywidgets as widgets
 
         if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
-            raise ValueError(f"train_explorer: width must be an int in 1..{MAX_WIDTH}, "
-                             f"got {width!r}")
+            raise ValueError(
+                f"train_explorer: width must be an int in 1..{MAX_WIDTH}, got {width!r}"
+            )
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf:
             raise ValueError(f"train_explorer: lr must be a positive number, got {lr!r}")
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-            raise ValueError(f"train_explorer: steps must be an int in 1..{MAX_STEPS}, "
-                             f"got {steps!r}")
+            raise ValueError(
+                f"train_explorer: steps must be an int in 1..{MAX_STEPS}, got {steps!r}"
+            )
         self._initial = (width, float(lr), steps, seed)
         self.seed = seed
         self.X, self.y = two_moons()
         pad = 0.5
         lo, hi = self.X.min(axis=0) - pad, self.X.max(axis=0) + pad
-        self._gx, self._gy = np.meshgrid(np.linspace(lo[0], hi[0], GRID),
-                                         np.linspace(lo[1], hi[1], GRID))
+        self._gx, self._gy = np.meshgrid(
+            np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+        )
         self._grid = np.column_stack([self._gx.ravel(), self._gy.ravel()])
 
-        self.step_button = widgets.Button(description="Step", icon="step-forward",
-                                          tooltip="one gradient-descent step")
-        self.train_button = widgets.Button(description="Train", icon="play",
-                                           tooltip="train N steps")
-        self.steps_box = widgets.BoundedIntText(value=steps, min=1, max=MAX_STEPS,
-                                                description="N steps",
-                                                layout=widgets.Layout(width="11em"))
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           tooltip="back to the initial weights")
+        self.step_button = widgets.Button(
+            description="Step", icon="step-forward", tooltip="one gradient-descent step"
+        )
+        self.train_button = widgets.Button(
+            description="Train", icon="play", tooltip="train N steps"
+        )
+        self.steps_box = widgets.BoundedIntText(
+            value=steps,
+            min=1,
+            max=MAX_STEPS,
+            description="N steps",
+            layout=widgets.Layout(width="11em"),
+        )
+        self.reset_button = widgets.Button(
+            description="Reset", icon="undo", tooltip="back to the initial weights"
+        )
         self.lr_slider = widgets.FloatLogSlider(
-            value=lr, base=10, min=-3, max=1.5, step=0.1, description="learning rate",
-            readout_format=".3g", continuous_update=False,
+            value=lr,
+            base=10,
+            min=-3,
+            max=1.5,
+            step=0.1,
+            description="learning rate",
+            readout_format=".3g",
+            continuous_update=False,
             style={"description_width": "initial"},
         )
         self.width_slider = widgets.IntSlider(
-            value=width, min=1, max=MAX_WIDTH, description="hidden width",
-            continuous_update=False, style={"description_width": "initial"},
+            value=width,
+            min=1,
+            max=MAX_WIDTH,
+            description="hidden width",
+            continuous_update=False,
+            style={"description_width": "initial"},
         )
-        self.progress = widgets.IntProgress(value=0, min=0, max=steps, description="progress",
-                                            bar_style="info")
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=steps, description="progress", bar_style="info"
+        )
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
         self.png = b""
-        self.widget = widgets.VBox([
-            widgets.HBox([self.step_button, self.steps_box, self.train_button,
-                          self.reset_button]),
-            widgets.HBox([self.lr_slider, self.width_slider]),
-            self.progress,
-            self.readout,
-            self.picture,
-            explorer_helper(),
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.step_button, self.steps_box, self.train_button, self.reset_button]
+                ),
+                widgets.HBox([self.lr_slider, self.width_slider]),
+                self.progress,
+                self.readout,
+                self.picture,
+                explorer_helper(),
+            ]
+        )
         self.widget.add_class("bpk-train-explorer")  # hooks for browser tests and styling
         self.widget.add_class(A11Y_CLASS)
         self.picture.add_class("bpk-train-picture")
@@ -191,8 +220,13 @@ class TrainExplorer(HeldExplorer):
     def alt_text(self) -> str:
         """What the picture shows, in words (its alt text)."""
         losses = [x for x in self.losses if math.isfinite(x)]
-        curve = (f"from {losses[0]:.4g} to {losses[-1]:.4g}" if len(losses) > 1
-                 else f"{losses[0]:.4g} before any step" if losses else "not a number")
+        curve = (
+            f"from {losses[0]:.4g} to {losses[-1]:.4g}"
+            if len(losses) > 1
+            else f"{losses[0]:.4g} before any step"
+            if losses
+            else "not a number"
+        )
         return (
             f"Two plots. Left: the {len(self.y)} points of two moons (class -1 as circles, "
             f"class +1 as squares) over the regions the network gives each class, with its "
@@ -204,11 +238,15 @@ class TrainExplorer(HeldExplorer):
         """One line of plain text: width, steps, loss and accuracy now."""
         loss = self.loss
         if not math.isfinite(loss):
-            return (f"width {self.width}, after {self.steps_taken} steps: the loss is {loss} "
-                    f"(diverged: lower the learning rate and press Reset)")
+            return (
+                f"width {self.width}, after {self.steps_taken} steps: the loss is {loss} "
+                f"(diverged: lower the learning rate and press Reset)"
+            )
         acc = accuracy(self.net, self.X, self.y)
-        return (f"width {self.width}, after {self.steps_taken} steps: loss {loss:.4f}, "
-                f"{acc:.0%} of the {len(self.y)} points on the right side")
+        return (
+            f"width {self.width}, after {self.steps_taken} steps: loss {loss:.4f}, "
+            f"{acc:.0%} of the {len(self.y)} points on the right side"
+        )
 
     def _text(self, status: str) -> str:
         return f"<p><b>{status}</b>: {self.summary()}</p>"
@@ -226,15 +264,30 @@ class TrainExplorer(HeldExplorer):
         if finite:
             with np.errstate(over="ignore", invalid="ignore"):
                 scores = self.net.predict(self._grid)[:, 0].reshape(self._gx.shape)
-            ax_data.contourf(self._gx, self._gy, scores > 0, levels=[-0.5, 0.5, 1.5],
-                             cmap=ListedColormap([VALUE_COLOR, GRAD_COLOR]), alpha=0.18)
+            ax_data.contourf(
+                self._gx,
+                self._gy,
+                scores > 0,
+                levels=[-0.5, 0.5, 1.5],
+                cmap=ListedColormap([VALUE_COLOR, GRAD_COLOR]),
+                alpha=0.18,
+            )
             if scores.min() < 0 < scores.max():
-                ax_data.contour(self._gx, self._gy, scores, levels=[0.0], colors=INK,
-                                linewidths=1.2)
+                ax_data.contour(
+                    self._gx, self._gy, scores, levels=[0.0], colors=INK, linewidths=1.2
+                )
         for label, marker, colour in ((-1, "o", VALUE_COLOR), (1, "s", GRAD_COLOR)):
             pts = self.X[self.y == label]
-            ax_data.scatter(pts[:, 0], pts[:, 1], s=16, marker=marker, color=colour,
-                            edgecolors="white", linewidths=0.5, label=f"class {label:+d}")
+            ax_data.scatter(
+                pts[:, 0],
+                pts[:, 1],
+                s=16,
+                marker=marker,
+                color=colour,
+                edgecolors="white",
+                linewidths=0.5,
+                label=f"class {label:+d}",
+            )
         ax_data.set_xlim(self._gx.min(), self._gx.max())
         ax_data.set_ylim(self._gy.min(), self._gy.max())
         ax_data.legend(fontsize=7, loc="lower left")
@@ -256,8 +309,8 @@ class TrainExplorer(HeldExplorer):
         return f"TrainExplorer(width={width}, lr={lr:g}, steps={steps}, seed={seed})"
 
 
-
-def train_explorer(width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
-                   steps: int = DEFAULT_STEPS) -> TrainExplorer:
+def train_explorer(
+    width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR, steps: int = DEFAULT_STEPS
+) -> TrainExplorer:
     """The chapter-8 explorer: ``train_explorer(width=8, lr=1.0)``."""
     return TrainExplorer(width=width, lr=lr, steps=steps)

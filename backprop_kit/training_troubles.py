@@ -79,7 +79,7 @@ def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> Accumul
             if zero:
                 model.zero_grad()
             backward_accumulate(loss, model.parameters())
-            norms.append(math.sqrt(sum(p.grad ** 2 for p in model.parameters())))
+            norms.append(math.sqrt(sum(p.grad**2 for p in model.parameters())))
             sgd_update(model.parameters(), lr)
             losses.append(loss.data)
         out[zero] = (losses, norms)

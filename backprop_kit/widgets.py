@@ -81,7 +81,8 @@ def _inputs_of(f: Value) -> dict[str, Value]:
     alike (``x`` and Cyrillic ``х``) are a one-line ValueError: two sliders would read the same.
     """
     named = [
-        (v.label, v) for v in f.topological_order()
+        (v.label, v)
+        for v in f.topological_order()
         if not v.parents and v.label and v.label.isidentifier()
     ]
     twins = lookalike(list(dict.fromkeys(label for label, _ in named)))
@@ -171,8 +172,14 @@ class CircuitExplorer(widgets.VBox):
         self.step_line.add_class(LIVE_CLASS)  # and each step of the backward pass
         self.nudge_input = widgets.Dropdown(description="nudge", layout={"width": "14em"})
         self.nudge_h = widgets.FloatLogSlider(
-            value=0.01, base=10, min=-4, max=0, step=0.25, description="by h",
-            readout_format=".4g", continuous_update=True,
+            value=0.01,
+            base=10,
+            min=-4,
+            max=0,
+            step=0.25,
+            description="by h",
+            readout_format=".4g",
+            continuous_update=True,
         )
         self.nudge_line = widgets.HTML()
 
@@ -271,8 +278,13 @@ class CircuitExplorer(widgets.VBox):
         for name, v in self.inputs.items():
             lo, hi = slider_range(v.data)
             s = widgets.FloatSlider(
-                value=v.data, min=lo, max=hi, step=0.01, description=name,
-                continuous_update=True, readout_format=".2f",
+                value=v.data,
+                min=lo,
+                max=hi,
+                step=0.01,
+                description=name,
+                continuous_update=True,
+                readout_format=".2f",
             )
             s.observe(self._on_slider, names="value")
             self.sliders[name] = s
@@ -377,7 +389,8 @@ class CircuitExplorer(widgets.VBox):
                     + "; ".join(rows)
                 )
         self.picture.value = to_svg(
-            scene, title=f"circuit of {self.formula.value or name}",
+            scene,
+            title=f"circuit of {self.formula.value or name}",
             desc=view.describe(step=self.step),
         )
         self.step_line.value = escape(line)

@@ -75,10 +75,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=25)
     args = parser.parse_args()
-    load = " load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(
-        os, "getloadavg") else ""
-    print(f"numpy {np.__version__}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs,{load}")
+    load = (
+        " load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        if hasattr(os, "getloadavg")
+        else ""
+    )
+    print(
+        f"numpy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs,{load}"
+    )
     diff = same_numbers()
     print(f"step 0: largest difference in loss and gradients, kit vs numpy: {diff:.1e}")
     if diff > 1e-12:
@@ -90,8 +94,10 @@ def main() -> None:
     print(f"  kit  ArrayMLP.step (array gates)   {m['kit'] * 1e6:8.1f} us")
     print(f"  hand-written NumPy step            {m['numpy'] * 1e6:8.1f} us")
     print(f"  ratio kit / numpy, of the medians  {ratio:.3f}")
-    print(f"  ratio kit / numpy, median of the rounds {m['paired ratio']:.3f}"
-          f"  (target <= {TARGET}: {verdict})")
+    print(
+        f"  ratio kit / numpy, median of the rounds {m['paired ratio']:.3f}"
+        f"  (target <= {TARGET}: {verdict})"
+    )
 
 
 if __name__ == "__main__":

@@ -75,12 +75,15 @@ def _fresh_leftover():
 
 BUG_FIXES = {
     "fork": lambda x, y, df: (y * df + df, x * df),
-    "upstream": lambda w, x, df: (x * sig(w * x) * (1 - sig(w * x)) * df,
-                                  w * sig(w * x) * (1 - sig(w * x)) * df),
+    "upstream": lambda w, x, df: (
+        x * sig(w * x) * (1 - sig(w * x)) * df,
+        w * sig(w * x) * (1 - sig(w * x)) * df,
+    ),
     "sigma": lambda z, dout: sig(z) * (1 - sig(z)) * dout,
     "transpose": lambda W, X, dD: (dD @ X.T, W.T @ dD),
     "leftover": _fresh_leftover(),
 }
+
 
 def sgd_by_hand(parameters, lr):
     for p in parameters:
@@ -143,8 +146,11 @@ SOLUTIONS = {
     "ch01-multiply-grads": lambda x, y: (y, x),
     "ch01-max-grads": lambda x, y: (float(x >= y), float(y >= x)),
     "ch02-partials": lambda x, y, z: (z, z, x + y),
-    "ch02-square-chain": lambda x, y, z: (2 * (x * y + z) * y, 2 * (x * y + z) * x,
-                                          2 * (x * y + z)),
+    "ch02-square-chain": lambda x, y, z: (
+        2 * (x * y + z) * y,
+        2 * (x * y + z) * x,
+        2 * (x * y + z),
+    ),
     "ch03-multiply-backward": lambda a, b, up: (b * up, a * up),
     "ch03-divide-backward": lambda a, b, up: (up / b, -up * a / b**2),
     "ch04-sigmoid-slope": lambda z: sig(z) * (1 - sig(z)),
@@ -161,6 +167,7 @@ SOLUTIONS = {
     "ch09-backward": chapter_engine(),
     "ch09-engine": chapter_engine(),
 }
+
 
 def train_loop_by_hand(model, X, y, steps, lr):
     losses = []
@@ -202,8 +209,10 @@ DODGES = {
     "ch03-multiply-backward": ch03.multiply_backward,
     "ch03-divide-backward": ch03.divide_backward,
     "ch04-sigmoid-slope": lambda z: numerical_grad(lambda v: v.sigmoid(), z)[0],
-    "ch04-tanh-gate": (math.tanh, lambda out, dout: numerical_grad(
-        lambda v: v.tanh(), math.atanh(out))[0] * dout),
+    "ch04-tanh-gate": (
+        math.tanh,
+        lambda out, dout: numerical_grad(lambda v: v.tanh(), math.atanh(out))[0] * dout,
+    ),
     "ch05-dden": lambda den, d: numerical_grad(lambda v: 1 / v, den)[0] * d,
     "ch05-staged-backward": ch05.new_staged_gradients,
     "ch05-bug-hunt": {name: reference for name, (reference, _) in ch05.BUGS.items()},

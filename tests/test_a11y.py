@@ -132,8 +132,9 @@ def test_gradients_are_italic_below_the_wire_and_the_legend_says_so():
     assert "above" in legend and "below in italics" in legend
     root = ET.fromstring(to_svg(scene))
     for t in root.iter(SVG + "text"):
-        assert (t.get("font-style") == "italic") == (t.get("class") in ("grad", "name", "output")
-                                                      or "italics" in (t.text or ""))
+        assert (t.get("font-style") == "italic") == (
+            t.get("class") in ("grad", "name", "output") or "italics" in (t.text or "")
+        )
     fig = draw(f)
     styles = {t.get_gid(): t.get_style() for t in fig.axes[0].texts if t.get_gid() == "grad"}
     assert styles == {"grad": "italic"}
@@ -294,8 +295,11 @@ def test_the_helper_script_names_sliders_and_marks_live_regions():
 def test_verdicts_are_words_a_screen_reader_says():
     from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET
 
-    for constant, words in ((CORRECT, "Correct"), (NOT_YET, "Not yet"),
-                            (NOT_ATTEMPTED, "Not attempted yet")):
+    for constant, words in (
+        (CORRECT, "Correct"),
+        (NOT_YET, "Not yet"),
+        (NOT_ATTEMPTED, "Not attempted yet"),
+    ):
         assert words in constant
 
 

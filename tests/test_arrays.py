@@ -302,14 +302,20 @@ def gate_checks(seed):
         grad_check_array(lambda b_: bias_add(A, b_)[0], b, dout, db, name="db"),
         grad_check_array(lambda A_: bias_add(A_, b)[0], A, dout, dXb, name="dX(bias)"),
         grad_check_array(
-            lambda A_: sigmoid(A_)[0], A, dout, sigmoid_backward(dout, sigmoid(A)[1]),
+            lambda A_: sigmoid(A_)[0],
+            A,
+            dout,
+            sigmoid_backward(dout, sigmoid(A)[1]),
             name="dX(sigmoid)",
         ),
         grad_check_array(
             lambda A_: relu(A_)[0], A, dout, relu_backward(dout, relu(A)[1]), name="dX(relu)"
         ),
         grad_check_array(
-            lambda A_: sum_all(A_)[0], A, 0.5, sum_all_backward(0.5, sum_all(A)[1]),
+            lambda A_: sum_all(A_)[0],
+            A,
+            0.5,
+            sum_all_backward(0.5, sum_all(A)[1]),
             name="dX(sum)",
         ),
     ]

@@ -68,8 +68,9 @@ def test_numerical_grad_array_copies_an_output_that_aliases_x():
     x = np.array([1.0, -4.0])
     df = np.array([2.0, 3.0])
     np.testing.assert_allclose(numerical_grad_array(lambda x_: x_, x, df), df, rtol=1e-9)
-    np.testing.assert_allclose(numerical_grad_array(lambda x_: x_[::-1], x, df), df[::-1],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        numerical_grad_array(lambda x_: x_[::-1], x, df), df[::-1], rtol=1e-9
+    )
 
 
 # --------------------------------------------------------------------------- rel_error, checks
@@ -96,8 +97,9 @@ def test_grad_check_array_passes_a_correct_gradient_with_a_readable_summary():
     check = grad_check_array(lambda W_: matmul(W_, X)[0], W, dD, dW, name="dW")
     assert check.passed and check.rel_error < 1e-8 and check.problem is None
     assert check.shape == (5, 10) and check.name == "dW"
-    assert re.fullmatch(r"dW \(5, 10\): rel_error = \d\.\de-\d\d excellent, ok \(< 1e-05\)",
-                        str(check))
+    assert re.fullmatch(
+        r"dW \(5, 10\): rel_error = \d\.\de-\d\d excellent, ok \(< 1e-05\)", str(check)
+    )
     assert re.fullmatch(
         r"ArrayGradCheck\(name='dW', shape=\(5, 10\), rel_error=\d\.\de-\d\d, passed=True\)",
         repr(check),
@@ -106,8 +108,12 @@ def test_grad_check_array_passes_a_correct_gradient_with_a_readable_summary():
 
 @pytest.mark.parametrize(
     "mistake",
-    [lambda dW: 2 * dW, lambda dW: -dW, lambda dW: np.roll(dW, 1, axis=1),
-     lambda dW: dW + 1e-3 * np.abs(dW).max() * (np.arange(dW.size) == 7).reshape(dW.shape)],
+    [
+        lambda dW: 2 * dW,
+        lambda dW: -dW,
+        lambda dW: np.roll(dW, 1, axis=1),
+        lambda dW: dW + 1e-3 * np.abs(dW).max() * (np.arange(dW.size) == 7).reshape(dW.shape),
+    ],
     ids=["factor-2", "sign", "wrong-entries", "one-entry-off"],
 )
 def test_grad_check_array_catches_a_wrong_gradient(mistake):
@@ -169,8 +175,10 @@ def test_dimension_analysis_agrees_with_numpy_and_the_chain_rule(m, k, n):
     W, X, dD = rng.normal(size=(m, k)), rng.normal(size=(k, n)), rng.normal(size=(m, n))
     dW, dX = matmul_backward(dD, matmul(W, X)[1])
     result = dimension_analysis(W.shape, X.shape)
-    for analysis, names, truth in ((result.dW, {"dD": dD, "X": X}, dW),
-                                   (result.dX, {"W": W, "dD": dD}, dX)):
+    for analysis, names, truth in (
+        (result.dW, {"dD": dD, "X": X}, dW),
+        (result.dX, {"W": W, "dD": dD}, dX),
+    ):
         assert len(analysis.candidates) == 8
         assert analysis.chain_rule in analysis.matching
         assert analysis.ambiguous == (len(analysis.matching) > 1)
@@ -197,14 +205,16 @@ def _operand(text, names):
 
 @pytest.mark.parametrize(
     "W_shape, X_shape, words",
-    [((5, 10), (3, 10), ["(5, 10)", "(3, 10)", "2nd dimension (10)", "1st dimension (3)"]),
-     ((5,), (5, 3), ["W_shape", "pair of positive integers", "(5,)"]),
-     ((5, 0), (0, 3), ["W_shape", "(5, 0)"]),
-     ((5, 10), (10, -3), ["X_shape", "(10, -3)"]),
-     ((5.0, 10), (10, 3), ["W_shape", "(5.0, 10)"]),
-     ((True, 2), (2, 3), ["W_shape"]),
-     ("ab", (2, 3), ["W_shape", "'ab'"]),
-     ((5, 10, 1), (10, 3), ["W_shape", "(5, 10, 1)"])],
+    [
+        ((5, 10), (3, 10), ["(5, 10)", "(3, 10)", "2nd dimension (10)", "1st dimension (3)"]),
+        ((5,), (5, 3), ["W_shape", "pair of positive integers", "(5,)"]),
+        ((5, 0), (0, 3), ["W_shape", "(5, 0)"]),
+        ((5, 10), (10, -3), ["X_shape", "(10, -3)"]),
+        ((5.0, 10), (10, 3), ["W_shape", "(5.0, 10)"]),
+        ((True, 2), (2, 3), ["W_shape"]),
+        ("ab", (2, 3), ["W_shape", "'ab'"]),
+        ((5, 10, 1), (10, 3), ["W_shape", "(5, 10, 1)"]),
+    ],
 )
 def test_dimension_analysis_rejects_bad_shapes_in_one_line(W_shape, X_shape, words):
     with pytest.raises(ValueError) as info:

@@ -46,8 +46,11 @@ def test_matmul_names_the_dimensions_that_disagree():
 
 @pytest.mark.parametrize(
     "bad, got",
-    [(np.float64(3.0), "0-d"), (np.ones(4), "1-d array of shape (4,)"),
-     (np.ones((2, 3, 4)), "3-d array of shape (2, 3, 4)")],
+    [
+        (np.float64(3.0), "0-d"),
+        (np.ones(4), "1-d array of shape (4,)"),
+        (np.ones((2, 3, 4)), "3-d array of shape (2, 3, 4)"),
+    ],
 )
 def test_matmul_needs_matrices(bad, got):
     message = raised(ValueError, matmul, bad, np.ones((3, 3)))
@@ -88,10 +91,12 @@ def test_sum_all_backward_needs_a_single_number():
 
 @pytest.mark.parametrize(
     "b_shape, words",
-    [((4,), ["(2, 3)", "(4,)", "length X.shape[1] = 3"]),
-     ((3, 1), ["(2, 3)", "(3, 1)", "equal X's or be 1"]),
-     ((1, 2, 3), ["1-d", "2-d", "(1, 2, 3)"]),
-     ((), ["1-d", "got shape ()"])],
+    [
+        ((4,), ["(2, 3)", "(4,)", "length X.shape[1] = 3"]),
+        ((3, 1), ["(2, 3)", "(3, 1)", "equal X's or be 1"]),
+        ((1, 2, 3), ["1-d", "2-d", "(1, 2, 3)"]),
+        ((), ["1-d", "got shape ()"]),
+    ],
 )
 def test_bias_add_explains_the_allowed_bias_shapes(b_shape, words):
     message = raised(ValueError, bias_add, np.ones((2, 3)), np.ones(b_shape))
@@ -143,8 +148,17 @@ BAD_DTYPES = [
         sum_all,
         lambda bad: matmul_backward(bad, matmul(np.ones((1, 1)), np.ones((1, 2)))[1]),
     ],
-    ids=["matmul-W", "matmul-X", "bias-X", "bias-b", "multiply", "sigmoid", "relu", "sum",
-         "matmul_backward-dD"],
+    ids=[
+        "matmul-W",
+        "matmul-X",
+        "bias-X",
+        "bias-b",
+        "multiply",
+        "sigmoid",
+        "relu",
+        "sum",
+        "matmul_backward-dD",
+    ],
 )
 def test_non_real_input_is_a_type_error_naming_the_dtype(call, bad, dtype_words):
     message = raised(TypeError, call, bad)

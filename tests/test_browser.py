@@ -43,8 +43,13 @@ TRAIN_CHAPTERS = ("08_",)
 STDERR = "application/vnd.jupyter.stderr"
 ERROR = "application/vnd.jupyter.error"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -55,8 +60,12 @@ def _unavailable(reason: str) -> None:
 
 
 def _chromium() -> str:
-    candidates = [os.environ.get("BACKPROP_KIT_CHROMIUM"), shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
+    candidates = [
+        os.environ.get("BACKPROP_KIT_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ]
     for path in candidates:
         if path and Path(path).exists():
             return path
@@ -78,11 +87,21 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-        "--ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={work / 'workspaces'}",
-        f"--LabApp.user_settings_dir={work / 'settings'}", "--LabApp.expose_app_in_browser=True",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.workspaces_dir={work / 'workspaces'}",
+        f"--LabApp.user_settings_dir={work / 'settings'}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
@@ -205,7 +224,8 @@ def _train_and_see_the_loss_picture_change(page) -> None:
     page.wait_for_function(
         f"([p, w]) => {{ const [p2, w2] = ({state})(); return p2 !== p && w2 !== w"
         " && w2.includes('done'); }",
-        arg=[picture, words], timeout=60_000,
+        arg=[picture, words],
+        timeout=60_000,
     )
 
 
@@ -238,14 +258,16 @@ def test_chapter_in_jupyterlab(lab, browser, name):
                 "([p, r]) => { const b = document.querySelector('.bpk-explorer');"
                 " return b.querySelector('svg').outerHTML !== p"
                 " && b.querySelector('.bpk-readout').textContent !== r; }",
-                arg=[picture, readout], timeout=10_000,
+                arg=[picture, readout],
+                timeout=10_000,
             )
             before = _highlighted(page)
             explorer.locator("button:has-text('Next')").first.click()
             page.wait_for_function(
                 "(b) => { const h = document.querySelector('.bpk-explorer svg .bpk-highlight');"
                 " return h && (h.getAttribute('data-gate') || h.outerHTML) !== b; }",
-                arg=before, timeout=10_000,
+                arg=before,
+                timeout=10_000,
             )
         _check_text_alternatives(page)
         _check_axe(page, name)
@@ -353,7 +375,8 @@ def _drive_explorer_with_the_keyboard(page) -> None:
         "([p, r]) => { const b = document.querySelector('.bpk-explorer');"
         " return b.querySelector('svg').outerHTML !== p"
         " && b.querySelector('.bpk-readout').textContent !== r; }",
-        arg=[picture, readout], timeout=10_000,
+        arg=[picture, readout],
+        timeout=10_000,
     )
     _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["label"] == "Next")
     step = int(_highlighted(page) or -1)  # the step shown now (-1: the whole pass, none marked)
@@ -363,7 +386,8 @@ def _drive_explorer_with_the_keyboard(page) -> None:
         page.wait_for_function(
             "(s) => { const h = document.querySelector('.bpk-explorer svg .bpk-highlight');"
             " return h && h.getAttribute('data-gate') === s; }",
-            arg=str(step), timeout=10_000,
+            arg=str(step),
+            timeout=10_000,
         )
         live = explorer.locator(".bpk-live[aria-live='polite']").last.inner_text()
         assert live.startswith(f"Step {step} of 2"), live  # the live step line says where
@@ -381,8 +405,11 @@ def test_learner_edition_folds_each_solution_in_jupyterlab(lab, browser):
         folds = page.locator(".jp-MarkdownOutput details")
         learner = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
         folded = sum("solution" in c["metadata"].get("tags", []) for c in learner)
-        stubs = sum("".join(c["source"]).count("raise NotImplementedError()")
-                    for c in learner if c["cell_type"] == "code")
+        stubs = sum(
+            "".join(c["source"]).count("raise NotImplementedError()")
+            for c in learner
+            if c["cell_type"] == "code"
+        )
         assert folds.count() == folded >= 3
         for i in range(folds.count()):
             fold = folds.nth(i)
@@ -390,11 +417,15 @@ def test_learner_edition_folds_each_solution_in_jupyterlab(lab, browser):
             assert fold.get_attribute("open") is None
             assert fold.locator("summary").is_visible()
             assert not fold.locator("pre").is_visible()  # the solution is not on screen
-        cells_with_stubs = sum("raise NotImplementedError()" in "".join(c["source"])
-                               for c in learner if c["cell_type"] == "code")
+        cells_with_stubs = sum(
+            "raise NotImplementedError()" in "".join(c["source"])
+            for c in learner
+            if c["cell_type"] == "code"
+        )
         assert stubs >= folded
         assert page.locator(".jp-CodeCell:has-text('raise NotImplementedError()')").count() == (
-            cells_with_stubs)
+            cells_with_stubs
+        )
         folds.first.locator("summary").click()
         assert folds.first.locator("pre").is_visible()
         assert "answer.value" in folds.first.locator("pre").inner_text()

@@ -88,8 +88,11 @@ def test_chain_rule_figure():
     fig = draw(f)
     assert Counter(texts(fig, "value")) == Counter(["-2.00", "5.00", "-4.00", "q = 3.00", "-12.00"])
     assert Counter(texts(fig, "grad")) == Counter(["-4.00", "-4.00", "3.00", "-4.00", "1.00"])
-    assert inputs_shown(f) == {"x": ("-2.00", "-4.00"), "y": ("5.00", "-4.00"),
-                               "z": ("-4.00", "3.00")}
+    assert inputs_shown(f) == {
+        "x": ("-2.00", "-4.00"),
+        "y": ("5.00", "-4.00"),
+        "z": ("-4.00", "3.00"),
+    }
     assert sorted(texts(fig, "gate")) == ["*", "+"]
     assert texts(fig, "output") == ["f"]
 
@@ -100,8 +103,10 @@ def test_sigmoid_neuron_figure_draws_every_elementary_gate():
     fig = draw(f)
     assert texts(fig, "gate") == ["*", "*", "+", "+", "*-1", "exp", "+1", "1/x"]
     assert inputs_shown(f) == {
-        "w0": ("2.00", "-0.20"), "x0": ("-1.00", "0.39"),
-        "w1": ("-3.00", "-0.39"), "x1": ("-2.00", "-0.59"),
+        "w0": ("2.00", "-0.20"),
+        "x0": ("-1.00", "0.39"),
+        "w1": ("-3.00", "-0.39"),
+        "x1": ("-2.00", "-0.59"),
         "w2": ("-3.00", "0.20"),
     }
     assert "0.73" in texts(fig, "value")
@@ -131,14 +136,19 @@ def test_patterns_figure():
     f = patterns_example()
     f.backward()
     fig = draw(f)
-    assert inputs_shown(f) == {"x": ("3.00", "-8.00"), "y": ("-4.00", "6.00"),
-                               "z": ("2.00", "2.00"), "w": ("-1.00", "0.00")}
+    assert inputs_shown(f) == {
+        "x": ("3.00", "-8.00"),
+        "y": ("-4.00", "6.00"),
+        "z": ("2.00", "2.00"),
+        "w": ("-1.00", "0.00"),
+    }
     assert sorted(texts(fig, "gate")) == ["*", "*2", "+", "max"]
     assert "-20.00" in texts(fig, "value")
 
 
-@pytest.mark.parametrize("build", [chain_rule_example, sigmoid_neuron, patterns_example,
-                                   staged_example])
+@pytest.mark.parametrize(
+    "build", [chain_rule_example, sigmoid_neuron, patterns_example, staged_example]
+)
 def test_figures_save_as_svg_and_png_and_are_readable(build, tmp_path):
     f = build()
     f.backward()
@@ -263,8 +273,18 @@ def test_text_width_estimate_is_safe_and_close():
     fig = Figure()
     FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
-    for s in ["-12.00", "0.73", "q = 3.00", "xpysqr = 1.00", "w0", "a_long_name", "σ", "1/x",
-              "gradient ∂f/∂wire (backward pass)", "to x: -4.00 × 1.00 = -4.00"]:
+    for s in [
+        "-12.00",
+        "0.73",
+        "q = 3.00",
+        "xpysqr = 1.00",
+        "w0",
+        "a_long_name",
+        "σ",
+        "1/x",
+        "gradient ∂f/∂wire (backward pass)",
+        "to x: -4.00 × 1.00 = -4.00",
+    ]:
         t = fig.text(0, 0, s, fontsize=9, family="DejaVu Sans")
         actual = t.get_window_extent(renderer).width * 72 / fig.dpi
         # Agg snaps extents to whole pixels (0.72 pt at 100 DPI): allow one pixel
@@ -304,9 +324,11 @@ def test_figure_shows_as_a_png_with_alt_text_and_a_stable_text():
     # JupyterLab ignores the metadata's alt: the same PNG as an <img> with alt, in text/html
     assert data["text/html"].startswith(f'<img src="data:image/png;base64,{data["image/png"]}"')
     assert f'alt="{html.escape(describe(f))}"' in data["text/html"]
-    assert meta["image/png"] == {"width": round(fig.get_figwidth() * 100),
-                                 "height": round(fig.get_figheight() * 100),
-                                 "alt": describe(f)}
+    assert meta["image/png"] == {
+        "width": round(fig.get_figwidth() * 100),
+        "height": round(fig.get_figheight() * 100),
+        "alt": describe(f),
+    }
     assert "0x" not in data["text/plain"] and data["text/plain"].startswith("<CircuitFigure")
     assert Gcf.get_num_fig_managers() == 0  # not registered with pyplot: nothing leaks
 

@@ -52,7 +52,11 @@ def test_sigmoid_neuron_example(expanded):
     assert [w0.grad, w1.grad, w2.grad] == pytest.approx([-local, -2 * local, local], abs=1e-15)
     assert [x0.grad, x1.grad] == pytest.approx([2 * local, -3 * local], abs=1e-15)
     assert [round(g, 2) for g in (w0.grad, w1.grad, w2.grad, x0.grad, x1.grad)] == [
-        -0.20, -0.39, 0.20, 0.39, -0.59
+        -0.20,
+        -0.39,
+        0.20,
+        0.39,
+        -0.59,
     ]
     check = grad_check(lambda *v: neuron(*v, expanded), 2.0, -1.0, -3.0, -2.0, -3.0)
     assert check.ok and check.max_rel_error < 1e-8
@@ -133,11 +137,16 @@ def test_operand_order_is_kept():
 def test_numbers_on_either_side():
     a = Value(4.0)
     cases = {
-        "a + 1": (a + 1, 5.0, 1.0), "1 + a": (1 + a, 5.0, 1.0),
-        "a - 1": (a - 1, 3.0, 1.0), "1 - a": (1 - a, -3.0, -1.0),
-        "a * 3": (a * 3, 12.0, 3.0), "3 * a": (3 * a, 12.0, 3.0),
-        "a / 2": (a / 2, 2.0, 0.5), "2 / a": (2 / a, 0.5, -2 / 16),
-        "a ** 2": (a**2, 16.0, 8.0), "2 ** a": (2**a, 16.0, 16 * math.log(2)),
+        "a + 1": (a + 1, 5.0, 1.0),
+        "1 + a": (1 + a, 5.0, 1.0),
+        "a - 1": (a - 1, 3.0, 1.0),
+        "1 - a": (1 - a, -3.0, -1.0),
+        "a * 3": (a * 3, 12.0, 3.0),
+        "3 * a": (3 * a, 12.0, 3.0),
+        "a / 2": (a / 2, 2.0, 0.5),
+        "2 / a": (2 / a, 0.5, -2 / 16),
+        "a ** 2": (a**2, 16.0, 8.0),
+        "2 ** a": (2**a, 16.0, 16 * math.log(2)),
         "-a": (-a, -4.0, -1.0),
     }
     for text, (f, value, grad) in cases.items():
@@ -196,13 +205,23 @@ def test_graph_is_freed_by_reference_counting_alone():
 # --- random compositions agree with the numerical gradient -----------------------------------
 
 UNARY = [
-    lambda a: a.sigmoid(), lambda a: a.tanh(), lambda a: (a * 0.3).exp(),
-    lambda a: a * -1.5, lambda a: a + 2.0, lambda a: -a, lambda a: (a * a + 1.0).log(),
-    lambda a: 1.0 / (a * a + 0.5), lambda a: a**2, lambda a: a.sigmoid(expanded=True),
+    lambda a: a.sigmoid(),
+    lambda a: a.tanh(),
+    lambda a: (a * 0.3).exp(),
+    lambda a: a * -1.5,
+    lambda a: a + 2.0,
+    lambda a: -a,
+    lambda a: (a * a + 1.0).log(),
+    lambda a: 1.0 / (a * a + 0.5),
+    lambda a: a**2,
+    lambda a: a.sigmoid(expanded=True),
 ]
 BINARY = [
-    lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b,
-    lambda a, b: a / (b * b + 1.0), lambda a, b: (a * a + 0.5) ** b.tanh(),
+    lambda a, b: a + b,
+    lambda a, b: a * b,
+    lambda a, b: a - b,
+    lambda a, b: a / (b * b + 1.0),
+    lambda a, b: (a * a + 0.5) ** b.tanh(),
 ]
 
 
@@ -215,10 +234,14 @@ def programs(draw):
         if draw(st.booleans()):
             steps.append(("u", draw(st.integers(0, len(UNARY) - 1)), draw(st.integers(0, i + 2))))
         else:
-            steps.append((
-                "b", draw(st.integers(0, len(BINARY) - 1)),
-                draw(st.integers(0, i + 2)), draw(st.integers(0, i + 2)),
-            ))
+            steps.append(
+                (
+                    "b",
+                    draw(st.integers(0, len(BINARY) - 1)),
+                    draw(st.integers(0, i + 2)),
+                    draw(st.integers(0, i + 2)),
+                )
+            )
     return steps
 
 
@@ -242,7 +265,9 @@ def test_random_compositions_agree_with_central_difference(steps, xs):
         scale = max(abs(c.analytic), abs(c.numerical))
         # Tiny gradients are dominated by the difference's round-off; compare absolutely there.
         assert c.rel_error < 1e-6 or abs(c.analytic - c.numerical) < 1e-7 * max(1.0, scale), (
-            steps, xs, check,
+            steps,
+            xs,
+            check,
         )
 
 

@@ -37,8 +37,14 @@ def test_the_chapters_solution_passes_every_step(capsys):
     assert {"x + y", "x * y", "x ** 2", "x.tanh()", "x.relu()", "x.exp()", "x / y"} <= set(
         report.checked
     )
-    for step in ("ch09-add", "ch09-graph", "ch09-local", "ch09-topo", "ch09-backward",
-                 "ch09-engine"):
+    for step in (
+        "ch09-add",
+        "ch09-graph",
+        "ch09-local",
+        "ch09-topo",
+        "ch09-backward",
+        "ch09-engine",
+    ):
         assert verdict(capsys, step, engine).startswith(CORRECT), step
 
 
@@ -77,8 +83,10 @@ def test_the_kits_gradients_on_random_expressions_match_finite_differences(seed)
     def f(*xs):
         return reference(Expr(tuple(x.data for x in xs), expr.gates)).values[-1]
 
-    if any(reference(Expr(tuple(x + d for x in expr.inputs), expr.gates)) is None
-           for d in (-1e-4, 1e-4)):
+    if any(
+        reference(Expr(tuple(x + d for x in expr.inputs), expr.gates)) is None
+        for d in (-1e-4, 1e-4)
+    ):
         return  # too close to the edge of a gate's domain for a finite difference
     num = numerical_grad(f, *expr.inputs)
     for got, want in zip(right.grads, num):
@@ -116,8 +124,7 @@ def test_no_smaller_expression_fails(bug):
     """These need two gates; the shrunk expression is as small as any failing one."""
     engine = demo_engine(bug)
     found = check_engine(engine).mismatch.expr
-    smaller = [e for e in tiny_exprs(available_ops(engine)[0])
-               if e.size()[0] < found.size()[0]]
+    smaller = [e for e in tiny_exprs(available_ops(engine)[0]) if e.size()[0] < found.size()[0]]
     assert smaller  # the search space is not empty
     assert [e.formula() for e in smaller if compare(e, engine) is not None] == []
 
@@ -131,12 +138,16 @@ def test_formulas_keep_the_circuits_grouping():
 
 def test_a_simulated_mistake_is_the_engine_with_that_mistake():
     expr = Expr((2.0, -3.0), (Gate("mul", (0, 1)), Gate("mulc", (2,), 2.0)))
-    for bug, mistake in (("upstream", {"upstream": False}), ("order", {"forward_order": True}),
-                         ("swap", {"swap_mul": True})):
+    for bug, mistake in (
+        ("upstream", {"upstream": False}),
+        ("order", {"forward_order": True}),
+        ("swap", {"swap_mul": True}),
+    ):
         from backprop_kit.engine_check import evaluate
 
-        assert evaluate(expr, demo_engine(bug)).grads == pytest.approx(
-            simulate(expr, **mistake)), bug
+        assert evaluate(expr, demo_engine(bug)).grads == pytest.approx(simulate(expr, **mistake)), (
+            bug
+        )
 
 
 def test_the_figure_writes_the_learners_gradient_beside_the_right_one():
@@ -193,15 +204,20 @@ def test_an_engine_with_nothing_written_is_not_attempted(capsys):
 
     with pytest.raises(EngineNotAttempted):
         check_engine(Stub)
-    for step in ("ch09-add", "ch09-graph", "ch09-local", "ch09-topo", "ch09-backward",
-                 "ch09-engine"):
+    for step in (
+        "ch09-add",
+        "ch09-graph",
+        "ch09-local",
+        "ch09-topo",
+        "ch09-backward",
+        "ch09-engine",
+    ):
         assert verdict(capsys, step, Stub) == NOT_ATTEMPTED, step
 
 
 def test_answers_are_judged_by_type_first(capsys):
     assert verdict(capsys, "ch09-engine", 3).startswith(f"{NOT_YET} Hint: Pass your class")
-    assert verdict(capsys, "ch09-engine", "Value").startswith(
-        f"{NOT_YET} Hint: Pass your class")
+    assert verdict(capsys, "ch09-engine", "Value").startswith(f"{NOT_YET} Hint: Pass your class")
 
     class OnTheKits(Value):
         pass
@@ -212,7 +228,8 @@ def test_answers_are_judged_by_type_first(capsys):
 
 def test_the_graph_step_asks_for_an_ordered_tuple_with_repeats(capsys):
     assert verdict(capsys, "ch09-graph", demo_engine("set")).startswith(
-        f"{NOT_YET} Hint: _parents must be a tuple")
+        f"{NOT_YET} Hint: _parents must be a tuple"
+    )
     assert verdict(capsys, "ch09-graph", demo_engine()).startswith(CORRECT)
 
 
@@ -259,15 +276,27 @@ def test_an_engine_that_borrows_the_kits_backward_is_refused(capsys):
 
 
 MICROGRAD_BUGS = {  # micrograd's own engine with one line changed, and the cause to be named
-    "fork": (("self.grad += out.grad\n            other.grad += out.grad",
-              "self.grad = out.grad\n            other.grad = out.grad"),
-             "fork lost a contribution"),
-    "swap": (("self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
-              "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"),
-             "swapped multiply rule"),
-    "upstream": (("self.grad += other.data * out.grad\n            other.grad += self.data * "
-                  "out.grad", "self.grad += other.data\n            other.grad += self.data"),
-                 "missing upstream factor"),
+    "fork": (
+        (
+            "self.grad += out.grad\n            other.grad += out.grad",
+            "self.grad = out.grad\n            other.grad = out.grad",
+        ),
+        "fork lost a contribution",
+    ),
+    "swap": (
+        (
+            "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+            "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad",
+        ),
+        "swapped multiply rule",
+    ),
+    "upstream": (
+        (
+            "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+            "self.grad += other.data\n            other.grad += self.data",
+        ),
+        "missing upstream factor",
+    ),
     "order": (("for v in reversed(topo):", "for v in topo:"), "out of order"),
 }
 
@@ -440,6 +469,7 @@ def test_attributes_that_fail_are_one_line_and_bounded_in_time():
 
     # through the exercise's runner, which stops learner code (check_engine alone cannot)
     from backprop_kit.exercises import NOT_YET
+
     out = verdict_text("ch09-engine", _engine_with_data(property(forever)))
     assert out.startswith(NOT_YET) and "stopped after" in out
 

@@ -27,8 +27,11 @@ def _dfdz() -> float:
 
 value_exercise("test-dfdz", "df/dz of (x+y)z", _dfdz, "look at the other input of the gate")
 function_exercise(
-    "test-mul-local", "local gradients of x*y", lambda x, y: (y, x),
-    lambda: [(4.0, -3.0), (0.5, 2.0)], "each input's local gradient is the other input",
+    "test-mul-local",
+    "local gradients of x*y",
+    lambda x, y: (y, x),
+    lambda: [(4.0, -3.0), (0.5, 2.0)],
+    "each input's local gradient is the other input",
 )
 
 

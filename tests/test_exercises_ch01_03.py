@@ -87,9 +87,7 @@ def test_the_answers_are_the_notes_numbers():
 
 def test_a_plain_number_close_enough_is_accepted(capsys):
     # the first-order change and the exact change of x·y agree (x·y is linear in x)
-    assert value_verdict(capsys, "ch01-nudge", (4.001 * -3.0) - (4.0 * -3.0)).startswith(
-        CORRECT
-    )
+    assert value_verdict(capsys, "ch01-nudge", (4.001 * -3.0) - (4.0 * -3.0)).startswith(CORRECT)
 
 
 @pytest.mark.parametrize(
@@ -117,9 +115,7 @@ def test_wrong_value_gets_a_hint_without_the_answer(capsys, exercise_id, wrong, 
     assert_hint_hides(out, [a() for a in answers])
 
 
-@pytest.mark.parametrize(
-    "wrong", ["z", "x", {"x"}, ["x", "y", "z"], "x, y, z", "xy", 2, ["x", 1]]
-)
+@pytest.mark.parametrize("wrong", ["z", "x", {"x"}, ["x", "y", "z"], "x, y, z", "xy", 2, ["x", 1]])
 def test_wrong_inputs_to_raise_get_a_hint_without_the_names(capsys, wrong):
     out = value_verdict(capsys, "ch03-inputs-to-raise", wrong)
     assert out.startswith(f"{NOT_YET} Hint:")
@@ -148,14 +144,21 @@ WRONG_FUNCTIONS = [
     # a tie sent to x only
     ("ch01-max-grads", lambda x, y: (float(x >= y), float(y > x)), ch01.max_grads, (2.0, 2.0)),
     # the local slopes without the chain rule
-    ("ch02-partials", lambda x, y, z: (1.0, 1.0, x + y), ch02.chain_rule_partials,
-     (-2.0, 5.0, -4.0)),
+    (
+        "ch02-partials",
+        lambda x, y, z: (1.0, 1.0, x + y),
+        ch02.chain_rule_partials,
+        (-2.0, 5.0, -4.0),
+    ),
     # the upstream gradient forgotten
-    ("ch03-multiply-backward", lambda a, b, up: (b, a), ch03.multiply_backward,
-     (3.0, -4.0, 2.0)),
+    ("ch03-multiply-backward", lambda a, b, up: (b, a), ch03.multiply_backward, (3.0, -4.0, 2.0)),
     # not switched
-    ("ch03-multiply-backward", lambda a, b, up: (a * up, b * up), ch03.multiply_backward,
-     (-2.0, 3.0, 1.0)),
+    (
+        "ch03-multiply-backward",
+        lambda a, b, up: (a * up, b * up),
+        ch03.multiply_backward,
+        (-2.0, 3.0, 1.0),
+    ),
 ]
 
 
@@ -241,9 +244,7 @@ def test_chain_rule_reference_agrees_with_central_difference(x, y, z):
 @given(finite, finite, finite)
 def test_multiply_backward_is_upstream_times_local(a, b, up):
     local = numerical_grad(lambda p, q: p * q, a, b)
-    assert ch03.multiply_backward(a, b, up) == pytest.approx(
-        tuple(up * g for g in local), abs=1e-5
-    )
+    assert ch03.multiply_backward(a, b, up) == pytest.approx(tuple(up * g for g in local), abs=1e-5)
 
 
 @settings(max_examples=40, deadline=None)

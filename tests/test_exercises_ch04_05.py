@@ -72,7 +72,11 @@ def test_dw0_is_asked_at_another_input_and_wrong_signs_get_a_hint(capsys):
     notes = neuron_gradients()
     # the notes' figure: dw = [-0.20, -0.39, 0.20], dx = [0.39, -0.59]
     assert [round(notes[n], 2) for n in ("w0", "w1", "w2", "x0", "x1")] == [
-        -0.20, -0.39, 0.20, 0.39, -0.59
+        -0.20,
+        -0.39,
+        0.20,
+        0.39,
+        -0.59,
     ]
     # the exercise's input is not the chapter's, so the chapter's printed dw0 is wrong
     assert value_verdict(capsys, "ch04-dw0", notes["w0"]).startswith(NOT_YET)
@@ -101,8 +105,12 @@ def test_sigmoid_local_gradient_from_cached_output(capsys):
     want = (1 - 0.88) * 0.88
     assert value_verdict(capsys, "ch04-sigmoid-local", want).startswith(CORRECT)
     assert value_verdict(capsys, "ch04-sigmoid-local", round(want, 3)).startswith(CORRECT)
-    for wrong in (0.88, 0.12, sigma(0.88) * (1 - sigma(0.88)),  # s, 1-s, σ'(z) at z = 0.88
-                  (1 - 0.73) * 0.73):  # the chapter's own neuron
+    for wrong in (
+        0.88,
+        0.12,
+        sigma(0.88) * (1 - sigma(0.88)),  # s, 1-s, σ'(z) at z = 0.88
+        (1 - 0.73) * 0.73,
+    ):  # the chapter's own neuron
         out = value_verdict(capsys, "ch04-sigmoid-local", wrong)
         assert out.startswith(NOT_YET)
         assert not any(t in out for t in answer_texts(want))
@@ -189,8 +197,12 @@ def test_staged_example_has_the_notes_numbers():
 # --- every exercise of both chapters --------------------------------------------------------
 
 IDS = [
-    "ch04-sigmoid-slope", "ch04-dw0", "ch04-sigmoid-local",
-    "ch05-dden", "ch05-dx-count", "ch05-dx-equals",
+    "ch04-sigmoid-slope",
+    "ch04-dw0",
+    "ch04-sigmoid-local",
+    "ch05-dden",
+    "ch05-dx-count",
+    "ch05-dx-equals",
 ]
 
 

@@ -38,8 +38,7 @@ def test_max_route_is_computed_at_its_own_point():
 
     got = pattern_gradients(MAX_ROUTE_INPUTS)
     assert (got["z"], got["w"]) == (0.0, 2.0)  # w = -1 beats z = -3 and takes the upstream 2
-    num = numerical_grad(lambda x, y, z, w: 2 * (x * y + maximum(z, w)),
-                         *MAX_ROUTE_INPUTS.values())
+    num = numerical_grad(lambda x, y, z, w: 2 * (x * y + maximum(z, w)), *MAX_ROUTE_INPUTS.values())
     assert [got[n] for n in MAX_ROUTE_INPUTS] == pytest.approx(num, abs=1e-6)
 
 
@@ -69,7 +68,9 @@ def test_multiply_uneven_reference_and_typical_mistakes(capsys):
 
 @settings(max_examples=50, deadline=None)
 @given(
-    st.floats(-1e3, 1e3), st.floats(-1e3, 1e3), st.floats(-10, 10),
+    st.floats(-1e3, 1e3),
+    st.floats(-1e3, 1e3),
+    st.floats(-10, 10),
 )
 def test_multiply_downstream_agrees_with_numerical_gradient(x, y, up):
     from backprop_kit.exercises.ch06 import multiply_downstream
@@ -143,10 +144,12 @@ def test_dX_reference_and_typical_mistakes(capsys):
 
 
 @pytest.mark.parametrize("spelling", ["dD @ W.T", "W @ dD", "dD.T @ W"])
-def test_dX_on_square_matrices_says_shapes_cannot_decide_and_names_the_product(capsys,
-                                                                              spelling):
-    wrong = {"dD @ W.T": lambda W, dD: dD @ W.T, "W @ dD": lambda W, dD: W @ dD,
-             "dD.T @ W": lambda W, dD: dD.T @ W}[spelling]
+def test_dX_on_square_matrices_says_shapes_cannot_decide_and_names_the_product(capsys, spelling):
+    wrong = {
+        "dD @ W.T": lambda W, dD: dD @ W.T,
+        "W @ dD": lambda W, dD: W @ dD,
+        "dD.T @ W": lambda W, dD: dD.T @ W,
+    }[spelling]
     out = verdict(capsys, "ch07-dX", wrong)
     assert out.startswith(f"{NOT_YET} Hint:") and "right shape" in out
     assert "cannot decide" in out and f"equals {spelling})" in out
@@ -173,8 +176,16 @@ def test_dX_cases_start_square_and_not_symmetric():
 
 @pytest.mark.parametrize(
     "spelling",
-    ["dD @ X.T", "dD@X.T", "dD.dot(X.T)", "dD @ X.transpose()", "np.dot(dD, X.T)",
-     "numpy.matmul(dD, np.transpose(X))", "dD.dot(X.transpose())", "(X @ dD.T).T"],
+    [
+        "dD @ X.T",
+        "dD@X.T",
+        "dD.dot(X.T)",
+        "dD @ X.transpose()",
+        "np.dot(dD, X.T)",
+        "numpy.matmul(dD, np.transpose(X))",
+        "dD.dot(X.transpose())",
+        "(X @ dD.T).T",
+    ],
 )
 def test_which_product_accepts_equivalent_spellings(capsys, spelling):
     assert value_verdict(capsys, "ch07-which-product", spelling).startswith(CORRECT)
@@ -190,8 +201,16 @@ def test_product_form_is_parsed_not_evaluated():
 
 
 def test_which_product_reference_and_typical_mistakes(capsys):
-    for wrong in ("X.T @ dD", "dD @ X", "W.T @ dD", "X @ dD.T", "dD.dot(X)", "X.dot(dD.T)",
-                  "dD * X.T", "import os"):
+    for wrong in (
+        "X.T @ dD",
+        "dD @ X",
+        "W.T @ dD",
+        "X @ dD.T",
+        "dD.dot(X)",
+        "X.dot(dD.T)",
+        "dD * X.T",
+        "import os",
+    ):
         out = value_verdict(capsys, "ch07-which-product", wrong)
         assert out.startswith(f"{NOT_YET} Hint:")
         assert "dd@x.t" not in out.replace(" ", "").lower()
@@ -199,8 +218,14 @@ def test_which_product_reference_and_typical_mistakes(capsys):
 
 # --- both -----------------------------------------------------------------------------------
 
-IDS = ["ch06-max-route", "ch06-multiply-uneven", "ch06-replay-lr",
-       "ch07-dW-shape", "ch07-dX", "ch07-which-product"]
+IDS = [
+    "ch06-max-route",
+    "ch06-multiply-uneven",
+    "ch06-replay-lr",
+    "ch07-dW-shape",
+    "ch07-dX",
+    "ch07-which-product",
+]
 
 
 @pytest.mark.parametrize("exercise_id", IDS)

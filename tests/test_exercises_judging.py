@@ -31,13 +31,14 @@ from backprop_kit.numeric import backprop_grads
 from tests.verdicts import value_verdict, verdict
 
 value_exercise("test-judge-pair", "a pair", lambda: (2.0, 0.0), "think about routing")
-value_exercise("test-judge-decimals", "3 decimals or more", lambda: 0.1971, "the idea",
-               decimals=3)
-function_exercise("test-judge-slow", "slow", lambda x: x, lambda: [(1.0,), (2.0,), (3.0,)],
-                  "the idea")
+value_exercise("test-judge-decimals", "3 decimals or more", lambda: 0.1971, "the idea", decimals=3)
+function_exercise(
+    "test-judge-slow", "slow", lambda x: x, lambda: [(1.0,), (2.0,), (3.0,)], "the idea"
+)
 
 
 # --- #10: answers judged wrongly --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("answer", [{2.0, 0.0}, "02", "(2, 0)"])
 def test_max_route_set_or_string_is_not_correct_and_gets_a_type_hint(capsys, answer):
@@ -51,8 +52,10 @@ def test_digit_strings_from_a_function_are_not_numbers(capsys):
     assert out.startswith(NOT_YET) and "expected a number, got the string '1'" in out
 
 
-@pytest.mark.parametrize("exercise_id", ["ch07-which-product", "ch03-inputs-to-raise",
-                                         "ch06-max-route", "ch01-nudge", "ch07-dW-shape"])
+@pytest.mark.parametrize(
+    "exercise_id",
+    ["ch07-which-product", "ch03-inputs-to-raise", "ch06-max-route", "ch01-nudge", "ch07-dW-shape"],
+)
 def test_an_object_equal_to_everything_is_not_correct(capsys, exercise_id):
     out = value_verdict(capsys, exercise_id, unittest.mock.ANY)
     assert out.startswith(f"{NOT_YET} Hint: Expected") and "_ANY" in out
@@ -104,6 +107,7 @@ def test_a_huge_error_message_gives_one_short_line(capsys):
 
 # --- #12: wrong types get type hints ----------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("exercise_id", "answer", "words"),
     [
@@ -124,8 +128,10 @@ def test_wrong_types_get_a_hint_naming_the_mismatch(capsys, exercise_id, answer,
 
 def test_a_wrong_shape_array_is_named(capsys):
     want = np.zeros((2, 3))
-    assert "expected an array of shape (2, 3), got shape (3, 2)" in compare(np.zeros((3, 2)),
-                                                                              want).text
+    assert (
+        "expected an array of shape (2, 3), got shape (3, 2)"
+        in compare(np.zeros((3, 2)), want).text
+    )
     assert compare(np.zeros((2, 3)).astype(bool), want).kind == "type"
     assert compare([[0, 0, 0], [0, 0, 0]], want) is None
     assert compare(np.full((2, 3), np.nan), want).kind == "type"
@@ -142,6 +148,7 @@ def test_rounded_answers_are_accepted_and_near_misses_get_a_precision_hint(capsy
 
 
 # --- learner code: time limit, autodiff off ---------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_function_that_sleeps_past_the_limit_is_stopped_in_time(capsys):
@@ -233,6 +240,7 @@ def test_a_wrong_shape_array_from_a_function_gets_a_shape_hint(capsys):
 
 
 # --- tolerances are relative: a tiny right answer is not "close" to 0 or to a 1000x error ------
+
 
 def test_a_tiny_expected_number_is_judged_relatively():
     want = 5e-7

@@ -43,8 +43,7 @@ def placeholder(answer):
     """The student edition's version of ``answer``: every function raises NotImplementedError
     (a class: every method it defines)."""
     if isinstance(answer, type):
-        methods = {name for k in answer.__mro__[:-1] for name, v in vars(k).items()
-                   if callable(v)}
+        methods = {name for k in answer.__mro__[:-1] for name, v in vars(k).items() if callable(v)}
         return type(answer.__name__, (), dict.fromkeys(methods, not_implemented))
     if isinstance(answer, dict):
         return {k: not_implemented for k in answer}
@@ -55,8 +54,11 @@ def placeholder(answer):
 
 def test_every_exercise_answered_with_code_has_a_solution_and_a_dodge():
     # the value exercises are answered with `with attempt(...)`; all others take code
-    code_ids = {i for i, ex in all_exercises().items()
-                if "Write" in ex.question or "Each of five" in ex.question}
+    code_ids = {
+        i
+        for i, ex in all_exercises().items()
+        if "Write" in ex.question or "Each of five" in ex.question
+    }
     assert code_ids | USES_AUTODIFF <= set(SOLUTIONS) == set(DODGES) | USES_AUTODIFF
 
 
@@ -70,7 +72,8 @@ def test_calling_the_kits_autodiff_is_refused(capsys, exercise_id):
     out = verdict(capsys, exercise_id, DODGES[exercise_id])
     assert out.startswith(NOT_YET), out
     assert "is switched off while your code is checked" in out or (
-        "calls the kit's autodiff" in out), out
+        "calls the kit's autodiff" in out
+    ), out
 
 
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
@@ -91,8 +94,13 @@ def test_chapter_exercises_count_and_write_gradient_code():
         assert len(mine) >= 3, (chapter, mine)
         if chapter >= 2:
             assert any(i in SOLUTIONS for i in mine), chapter
-    for kept in ("ch01-max-grads", "ch03-inputs-to-raise", "ch05-dx-count", "ch06-replay-lr",
-                 "ch07-which-product"):
+    for kept in (
+        "ch01-max-grads",
+        "ch03-inputs-to-raise",
+        "ch05-dx-count",
+        "ch06-replay-lr",
+        "ch07-which-product",
+    ):
         assert kept in ids
 
 
@@ -125,9 +133,13 @@ def test_bug_hunt_says_which_bugs_are_fixed(capsys):
         grads["b"] += dout
         return grads["w"], grads["b"]
 
-    answer = {**BUG_FIXES, "sigma": lambda z, dout: z * (1 - z) * dout,
-              "transpose": lambda W, X, dD: (dD @ X, W.T @ dD), "leftover": still_leftover,
-              "upstream": not_implemented}
+    answer = {
+        **BUG_FIXES,
+        "sigma": lambda z, dout: z * (1 - z) * dout,
+        "transpose": lambda W, X, dD: (dD @ X, W.T @ dD),
+        "leftover": still_leftover,
+        "upstream": not_implemented,
+    }
     out = verdict(capsys, "ch05-bug-hunt", answer)
     assert out.startswith(f"{NOT_YET} Hint: Fixed 1 of 5 (fork)")
     assert "still wrong: sigma, transpose, leftover" in out
@@ -159,8 +171,9 @@ def test_affine_relu_names_the_first_failing_gradient(capsys):
 
     out = verdict(capsys, "ch07-affine-relu", no_mask)
     assert "dW1 fails the array gradient check" in out and "ReLU" in out
-    out = verdict(capsys, "ch07-affine-relu",
-                  lambda *a: block_backward(*a)[:4] + (block_backward(*a)[4].T,))
+    out = verdict(
+        capsys, "ch07-affine-relu", lambda *a: block_backward(*a)[:4] + (block_backward(*a)[4].T,)
+    )
     assert "shape" in out
 
 
@@ -196,15 +209,17 @@ small = st.floats(-3, 3)
 
 def agrees(analytic, numerical) -> bool:
     """Within the threshold table's pass mark, or absolutely tiny (both near 0)."""
-    return all(rel_error(a, n) < GRAD_CHECK_PASS or abs(a - n) < 1e-7
-               for a, n in zip(analytic, numerical))
+    return all(
+        rel_error(a, n) < GRAD_CHECK_PASS or abs(a - n) < 1e-7 for a, n in zip(analytic, numerical)
+    )
 
 
 @settings(max_examples=30, deadline=None)
 @given(small, small, small)
 def test_square_chain_reference_agrees_with_central_difference(x, y, z):
-    assert agrees(ch02.square_chain(x, y, z),
-                  numerical_grad(lambda a, b, c: (a * b + c) ** 2, x, y, z))
+    assert agrees(
+        ch02.square_chain(x, y, z), numerical_grad(lambda a, b, c: (a * b + c) ** 2, x, y, z)
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -233,8 +248,13 @@ def test_patterns_reference_agrees_with_central_difference_away_from_ties(x, y, 
 @pytest.mark.parametrize("name", sorted(ch05.BUGS))
 def test_bug_hunt_references_agree_with_central_difference(name):
     reference, cases = ch05.BUGS[name]
-    fns = {"fork": lambda a, b: a * b + a, "upstream": lambda a, b: (a * b).sigmoid(),
-           "sigma": lambda a: a.sigmoid(), "leftover": None, "transpose": None}
+    fns = {
+        "fork": lambda a, b: a * b + a,
+        "upstream": lambda a, b: (a * b).sigmoid(),
+        "sigma": lambda a: a.sigmoid(),
+        "leftover": None,
+        "transpose": None,
+    }
     for args in cases():
         if name == "transpose":
             W, X, dD = args

@@ -92,4 +92,3 @@ def test_expanded_sigmoid_far_left_drawing_readout_and_engine_agree():
     w.sliders["x"].value = -5.0  # where nothing overflows, both forms agree
     assert readout(w)["x"] == pytest.approx(math.exp(-5) / (1 + math.exp(-5)) ** 2, abs=1e-4)
     assert readout(explore(f))["x"] == 0.0
-

@@ -92,9 +92,19 @@ def test_every_gate_is_tested_above() -> None:
 
 
 def test_the_notes_gates_exist_under_their_symbols() -> None:
-    symbols = {GATES[n].label(c) for n, c in [("add", None), ("mul", None), ("max", None),
-                                              ("exp", None), ("inv", None), ("addc", 1.0),
-                                              ("scale", -1.0), ("sigmoid", None)]}
+    symbols = {
+        GATES[n].label(c)
+        for n, c in [
+            ("add", None),
+            ("mul", None),
+            ("max", None),
+            ("exp", None),
+            ("inv", None),
+            ("addc", 1.0),
+            ("scale", -1.0),
+            ("sigmoid", None),
+        ]
+    }
     assert symbols == {"+", "*", "max", "exp", "1/x", "+1", "*-1", "σ"}
 
 

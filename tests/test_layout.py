@@ -303,8 +303,9 @@ def test_random_circuits_keep_columns_and_clearances(f):
 
 @given(
     st.lists(st.floats(-100, 100), min_size=1, max_size=12).flatmap(
-        lambda w: st.tuples(st.just(w), st.lists(st.floats(0, 30), min_size=len(w) - 1,
-                                                 max_size=len(w) - 1))
+        lambda w: st.tuples(
+            st.just(w), st.lists(st.floats(0, 30), min_size=len(w) - 1, max_size=len(w) - 1)
+        )
     )
 )
 def test_pack_keeps_gaps_and_is_least_squares(args):

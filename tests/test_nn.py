@@ -37,9 +37,7 @@ def test_one_output_is_a_value_several_are_a_list():
 
 def test_parameters_layer_by_layer_neuron_by_neuron_weights_then_bias():
     model = nn.MLP(3, [4, 2, 1])
-    expected = [
-        p for layer in model.layers for n in layer.neurons for p in [*n.w, n.b]
-    ]
+    expected = [p for layer in model.layers for n in layer.neurons for p in [*n.w, n.b]]
     got = model.parameters()
     assert len(got) == (3 + 1) * 4 + (4 + 1) * 2 + (2 + 1) * 1
     assert all(a is b for a, b in zip(got, expected, strict=True))
@@ -132,8 +130,10 @@ def test_micrograd_value_gives_the_same_forward_and_gradients():
     b.backward()
     assert b.data == pytest.approx(a.data, rel=1e-12)
     np.testing.assert_allclose(
-        [p.grad for p in theirs.parameters()], [p.grad for p in ours.parameters()],
-        rtol=1e-10, atol=1e-14,
+        [p.grad for p in theirs.parameters()],
+        [p.grad for p in ours.parameters()],
+        rtol=1e-10,
+        atol=1e-14,
     )
 
 
@@ -214,8 +214,9 @@ def test_array_network_from_a_seed_starts_where_the_scalar_one_does():
     model = nn.MLP(2, [5, 3, 1], activation="tanh", seed=11)
     assert np.array_equal(net.flat(), [p.data for p in model.parameters()])
     X, _ = data(6)
-    np.testing.assert_allclose(net.predict(X)[:, 0], [model(r).data for r in X.tolist()],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        net.predict(X)[:, 0], [model(r).data for r in X.tolist()], rtol=1e-12
+    )
 
 
 def test_array_step_equals_scalar_step():
@@ -226,16 +227,16 @@ def test_array_step_equals_scalar_step():
         a = nn.train_step(model, X, y, lr=0.2, alpha=1e-4)
         b = net.step(X, y, lr=0.2, alpha=1e-4)
         assert b == pytest.approx(a, rel=1e-12)
-    np.testing.assert_allclose(net.flat(), [p.data for p in model.parameters()], rtol=1e-11,
-                               atol=1e-13)
+    np.testing.assert_allclose(
+        net.flat(), [p.data for p in model.parameters()], rtol=1e-11, atol=1e-13
+    )
 
 
 # --- the new array gates, gradient-checked like the others -------------------------------
 
 
 @FAST
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 6), d=st.integers(1, 5),
-       h=st.integers(1, 5))
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 6), d=st.integers(1, 5), h=st.integers(1, 5))
 def test_affine_backward_passes_the_gradient_check(seed, n, d, h):
     rng = np.random.default_rng(seed)
     X, W, b = rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=h)

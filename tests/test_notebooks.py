@@ -70,8 +70,11 @@ def test_chapter_structure(path):
     assert len(exercises) >= 2, "at least two exercises"
     for cell in exercises:
         assert "exercise" in cell.get("metadata", {}).get("tags", []), "exercise cells are tagged"
-    checks = [c for c in code_cells(nb)
-              if re.search(r"^\s*(check\(|with attempt\()", text(c["source"]), re.M)]
+    checks = [
+        c
+        for c in code_cells(nb)
+        if re.search(r"^\s*(check\(|with attempt\()", text(c["source"]), re.M)
+    ]
     assert len(checks) >= 3, "at least three exercises"
     for cell in checks:  # an exercise may hold several solution regions (a bug hunt)
         shown = "".join(text(o.get("text", "")) for o in cell["outputs"])

@@ -96,7 +96,9 @@ def test_ci_runs_the_readme_test_command():
     """.ci/run's own extraction (not a copy of it) finds the Quick start's test command."""
     printed = subprocess.run(
         ["bash", str(ROOT / ".ci" / "run"), "--print-test-command"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.rstrip("\n") == quick_start_commands()[1]
@@ -108,7 +110,9 @@ def test_ci_refuses_a_readme_without_the_marked_command(tmp_path):
     (tmp_path / "README.md").write_text("# no commands here\n")
     printed = subprocess.run(
         ["bash", str(tmp_path / ".ci" / "run"), "--print-test-command"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert printed.returncode == 1 and "no test command" in printed.stderr
 

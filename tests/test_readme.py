@@ -13,9 +13,7 @@ BINDER = "https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/notebooks/
 
 def test_every_notebook_has_a_row_with_a_binder_link():
     for name in NOTEBOOKS:
-        row = next(
-            line for line in README.splitlines() if f"](notebooks/learner/{name})" in line
-        )
+        row = next(line for line in README.splitlines() if f"](notebooks/learner/{name})" in line)
         assert BINDER.format(name) in row, name
 
 
@@ -39,9 +37,15 @@ def test_the_picture_exists_and_is_drawn_by_the_kit():
 
 
 def test_sections_a_new_user_looks_for():
-    for heading in ("## Quick start", "## The chapters", "## Running the tests",
-                    "## For instructors", "## Accessibility", "## Troubleshooting",
-                    "## Licence"):
+    for heading in (
+        "## Quick start",
+        "## The chapters",
+        "## Running the tests",
+        "## For instructors",
+        "## Accessibility",
+        "## Troubleshooting",
+        "## Licence",
+    ):
         assert heading in README, heading
     assert "artifacts/screenshots/" in README
     assert "python -m backprop_kit.rerun" in README

@@ -129,7 +129,9 @@ def test_reset_button(explorer):
     explorer.k_slider.value = 100
     explorer.reset_button.click()
     assert (explorer.k, explorer.lr_slider.value, explorer.rule_buttons.value) == (
-        1.0, DEFAULT_LR, "lr"
+        1.0,
+        DEFAULT_LR,
+        "lr",
     )
     assert "learns" in explorer.readout.value and explorer.run.k == 1.0
 

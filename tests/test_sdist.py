@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_sdist_unpacks_to_a_tree_whose_tests_run(tmp_path: Path) -> None:
     built = subprocess.run(
         [sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path / "dist"), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (archive,) = (tmp_path / "dist").glob("backprop_kit-*.tar.gz")
@@ -24,15 +26,26 @@ def test_sdist_unpacks_to_a_tree_whose_tests_run(tmp_path: Path) -> None:
         tar.extractall(tmp_path / "src", filter="data")
     (tree,) = (tmp_path / "src").iterdir()
 
-    for needed in ("tests/__init__.py", "tests/verdicts.py", "tests/sanitize.cfg",
-                   "tests/conftest.py", "environment.yml", "postBuild", ".ci/run",
-                   "notebooks/00_index.ipynb", "notebooks/figures"):
+    for needed in (
+        "tests/__init__.py",
+        "tests/verdicts.py",
+        "tests/sanitize.cfg",
+        "tests/conftest.py",
+        "environment.yml",
+        "postBuild",
+        ".ci/run",
+        "notebooks/00_index.ipynb",
+        "notebooks/figures",
+    ):
         assert (tree / needed).exists(), f"the sdist lacks {needed}"
     assert not list(tree.rglob("__pycache__")), "the sdist ships bytecode caches"
 
     collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--co", "-q"], cwd=tree,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "pytest", "--co", "-q"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-2000:]
     assert "error" not in collected.stdout.lower().splitlines()[-1]
@@ -40,6 +53,9 @@ def test_sdist_unpacks_to_a_tree_whose_tests_run(tmp_path: Path) -> None:
     # the consistency tests read the sdist's own files (README, pyproject, CI script)
     ran = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "tests/test_packaging.py", "tests/test_readme.py"],
-        cwd=tree, capture_output=True, text=True, timeout=300,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert ran.returncode == 0, ran.stdout[-3000:]

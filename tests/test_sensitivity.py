@@ -86,10 +86,10 @@ def test_errors_are_distances_from_the_given_exact_value():
 
 
 def test_a_function_returning_a_number_needs_exact():
-    t = difference_errors(lambda v: v.data ** 2, 3.0, hs=[1e-3], exact=6.0)
+    t = difference_errors(lambda v: v.data**2, 3.0, hs=[1e-3], exact=6.0)
     assert t.central[0] == pytest.approx(6.0)
     with pytest.raises(TypeError, match="not a Value"):
-        difference_errors(lambda v: v.data ** 2, 3.0)
+        difference_errors(lambda v: v.data**2, 3.0)
 
 
 def test_bad_arguments_give_clear_errors():
@@ -123,7 +123,10 @@ def test_plot_draws_both_methods_and_their_guides():
     assert plot_difference_errors(t, ax=ax) is fig
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == [
-        "forward difference", "slope 1 (error ∝ h)", "central difference", "slope 2 (error ∝ h²)"
+        "forward difference",
+        "slope 1 (error ∝ h)",
+        "central difference",
+        "slope 2 (error ∝ h²)",
     ]
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), t.errors("forward"))
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"

@@ -24,10 +24,16 @@ def test_notes_listing_forward_lines():
     program = staged(f)
     lines = [line.split("#")[0].strip() for line in program.forward_lines]
     assert lines == [
-        "x = 3.0", "y = -4.0",
-        "sigy = 1.0 / (1.0 + math.exp(-y))", "num = x + sigy",
-        "sigx = 1.0 / (1.0 + math.exp(-x))", "xpy = x + y", "xpysqr = xpy ** 2",
-        "den = sigx + xpysqr", "invden = 1.0 / den", "f = num * invden",
+        "x = 3.0",
+        "y = -4.0",
+        "sigy = 1.0 / (1.0 + math.exp(-y))",
+        "num = x + sigy",
+        "sigx = 1.0 / (1.0 + math.exp(-x))",
+        "xpy = x + y",
+        "xpysqr = xpy ** 2",
+        "den = sigx + xpysqr",
+        "invden = 1.0 / den",
+        "f = num * invden",
     ]
     assert program.forward_lines[-1].endswith("# (8)")
 

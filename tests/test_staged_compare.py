@@ -167,7 +167,7 @@ def test_random_circuits_totals_are_backward_gradients_and_equals_overwrites(ste
 
 # --- the kit's backward pass next to a hand-written one -------------------------------------
 
-HAND_WRITTEN = '''
+HAND_WRITTEN = """
 def by_hand(x, y):
     xpy = x + y
     den = xpy * y       # 'den' is not a gradient: there is no 'en'
@@ -178,7 +178,7 @@ def by_hand(x, y):
     dx = dxpy
     dy += dxpy
     return f, dx, dy
-'''
+"""
 
 
 def test_gradient_statements_are_the_lines_that_write_d_of_a_name():
@@ -225,8 +225,9 @@ def test_side_by_side_pairs_each_kit_line_with_the_hand_written_one():
     kit = [line for s in reversed(program.stages) for line in s.backward]
     assert len(rows) == 1 + len(kit) == 13
     assert rows[0].split() == ["stage", "staged(f)", "by", "hand"]
-    for row, line, hand in zip(rows[1:], kit, gradient_statements(inspect.getsource(
-            staged_by_hand))):
+    for row, line, hand in zip(
+        rows[1:], kit, gradient_statements(inspect.getsource(staged_by_hand))
+    ):
         stage, rest = row.split(maxsplit=1)
         assert rest.startswith(line) and rest.endswith(hand)
         assert stage.strip("()").isdigit()

@@ -642,9 +642,15 @@ def test_learner_edition_runs_to_the_end_with_every_solution_folded(tmp_path, ca
         folded = [c.source for c in learner.cells if "solution" in c.metadata.get("tags", [])]
         # one fold per cell that holds solutions (a cell may hold several regions)
         cells = [
-            regions for cell in sources[name].cells
-            if (regions := [r for r in regions_of(nbformat.v4.new_notebook(cells=[cell]))
-                            if any(line.strip() for line in r)])
+            regions
+            for cell in sources[name].cells
+            if (
+                regions := [
+                    r
+                    for r in regions_of(nbformat.v4.new_notebook(cells=[cell]))
+                    if any(line.strip() for line in r)
+                ]
+            )
         ]
         if len(folded) != len(cells):
             problems.append(f"{name}: {len(folded)} folded solutions for {len(cells)} cells")

@@ -31,7 +31,7 @@ def test_sigmoid_slope_is_at_most_a_quarter_and_deep_sigmoids_vanish():
     sizes = troubles.gradient_size_per_layer(depth=6, width=8, activation="sigmoid")
     assert len(sizes) == 6
     assert all(a < b for a, b in zip(sizes, sizes[1:]))  # smaller towards the input
-    assert sizes[-1] / sizes[0] > 4 ** 2  # at least a factor 1/4 per layer would give 4**5
+    assert sizes[-1] / sizes[0] > 4**2  # at least a factor 1/4 per layer would give 4**5
 
 
 def test_gradient_sizes_are_what_backward_sends_to_each_layer():

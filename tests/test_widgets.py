@@ -117,8 +117,7 @@ def test_nudge_on_a_curved_function_is_close_to_linear():
     text = w.nudge_line.value
     delta = float(re.search(r"= (-?[\d.e-]+) &nbsp; vs", text).group(1))
     expected = 1e-3 * numerical_grad(lambda x, y: x.exp() * y, 0.5, 2.0)[0]
-    assert delta == pytest.approx(expected, rel=1e-3) and delta != pytest.approx(expected,
-                                                                                rel=1e-9)
+    assert delta == pytest.approx(expected, rel=1e-3) and delta != pytest.approx(expected, rel=1e-9)
 
 
 def test_typing_a_formula_rebuilds_the_sliders(chain):

@@ -193,9 +193,7 @@ def is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
-def _number_mismatch(
-    got: Any, want: float, tol: float, decimals: int | None
-) -> Mismatch | None:
+def _number_mismatch(got: Any, want: float, tol: float, decimals: int | None) -> Mismatch | None:
     if not is_number(got):
         return Mismatch("type", f"expected a number, got {describe(got)}")
     g, w = float(got), float(want)
@@ -241,8 +239,9 @@ def _sequence_mismatch(
     example = "(a, b)" if n == 2 else "(" + ", ".join("…" for _ in range(min(n, 3))) + ")"
     if isinstance(got, (set, frozenset, dict)):
         what = "a set" if not isinstance(got, dict) else "a dict"
-        return Mismatch("type", f"expected {kind} such as {example}, got {what} (no order): "
-                                f"{short(got)}")
+        return Mismatch(
+            "type", f"expected {kind} such as {example}, got {what} (no order): {short(got)}"
+        )
     if isinstance(got, np.ndarray) and got.ndim == 1:
         got = list(got)
     if not isinstance(got, (tuple, list)):
@@ -266,15 +265,13 @@ def _array_mismatch(got: Any, want: np.ndarray, tol: float) -> Mismatch | None:
         try:
             got = np.asarray(got)
         except (ValueError, TypeError):
-            return Mismatch("type", f"expected an array of shape {want.shape}, got "
-                                    f"{describe(got)}")
+            return Mismatch("type", f"expected an array of shape {want.shape}, got {describe(got)}")
     if not isinstance(got, np.ndarray):
         return Mismatch("type", f"expected an array of shape {want.shape}, got {describe(got)}")
     if got.dtype.kind not in "iuf":
         return Mismatch("type", f"expected an array of real numbers, got dtype {got.dtype}")
     if got.shape != want.shape:
-        return Mismatch("type", f"expected an array of shape {want.shape}, got shape "
-                                f"{got.shape}")
+        return Mismatch("type", f"expected an array of shape {want.shape}, got shape {got.shape}")
     if not np.all(np.isfinite(got)):
         return Mismatch("type", "expected finite numbers, got NaN or inf entries")
     return None if np.allclose(got, want, rtol=tol, atol=ABS_FLOOR) else _VALUE
@@ -432,8 +429,10 @@ def one_line_error(err: BaseException, chars: int = 160) -> str:
 def learner_failure(err: LearnerCodeError) -> str:
     """The verdict line for a learner's code that failed, ran too long or asked for autodiff."""
     if isinstance(err, LearnerTimeout):
-        return (f"{NOT_YET} Your function was stopped after {err.seconds:g} s: it ran too long "
-                "(an endless loop?).")
+        return (
+            f"{NOT_YET} Your function was stopped after {err.seconds:g} s: it ran too long "
+            "(an endless loop?)."
+        )
     if isinstance(err.original, guard.AutodiffRefused):
         return f"{NOT_YET} {_sentence(str(err.original))}."
     return f"{NOT_YET} Your code raised {one_line_error(err.original)}"
@@ -493,8 +492,9 @@ def function_exercise(
     def judge(fn: Any) -> str | None:
         if not callable(fn):
             return f"pass the function itself (without calling it). {hint}"
-        for args, got, want in run_cases(exercise_id, fn, reference, cases(), seconds,
-                                         allow_autodiff):
+        for args, got, want in run_cases(
+            exercise_id, fn, reference, cases(), seconds, allow_autodiff
+        ):
             m = compare(got, want, tol)
             if m is not None:
                 if len(names) == len(args):  # "x = -2, y = 3, z = 1", named as the reference
@@ -578,8 +578,10 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
     except (RecursionError, MemoryError, AnswerTooComplex):  # the checker choked on it
         return f"{NOT_YET} {TOO_COMPLEX}"
     except Exception as err:  # an answer object whose own methods fail inside the checker
-        return (f"{NOT_YET} The kit could not read this answer ({one_line_error(err, 80)}); "
-                "give plain numbers, tuples, strings or arrays.")
+        return (
+            f"{NOT_YET} The kit could not read this answer ({one_line_error(err, 80)}); "
+            "give plain numbers, tuples, strings or arrays."
+        )
     if hint is None:
         return f"{CORRECT} {ex.explanation}".rstrip()
     return f"{NOT_YET} Hint: {_sentence(hint)}"

@@ -78,18 +78,23 @@ class NameSet(AnswerKey):
 
     def compare(self, got: Any) -> Mismatch | None:
         names = names_in(got)
-        example = "{\"a\", \"b\"} or \"a, b\""
+        example = '{"a", "b"} or "a, b"'
         if names is None and isinstance(got, (set, frozenset, list, tuple)):
             odd = next(t for t in got if not isinstance(t, str))
-            return Mismatch("type", f"every name must be a string in quotes; your answer holds "
-                                    f"{describe(odd)}")
+            return Mismatch(
+                "type", f"every name must be a string in quotes; your answer holds {describe(odd)}"
+            )
         if names is None:
-            return Mismatch("type", f"expected names of inputs such as {example}, got "
-                                    f"{describe(got)}")
+            return Mismatch(
+                "type", f"expected names of inputs such as {example}, got {describe(got)}"
+            )
         unknown = sorted(names - self.allowed)
         if unknown:
-            return Mismatch("type", f"{unknown[0][:20]!r} is not the name of an input: write "
-                                    "each name on its own, separated by commas")
+            return Mismatch(
+                "type",
+                f"{unknown[0][:20]!r} is not the name of an input: write "
+                "each name on its own, separated by commas",
+            )
         return None if names == self.names else Mismatch("value")
 
     def __repr__(self) -> str:
@@ -112,7 +117,7 @@ function_exercise(
 value_exercise(
     "ch03-inputs-to-raise",
     "f = (x + y)·z at x = −3, y = 1, z = 2. Which inputs would you raise a little to make f "
-    "larger? Answer with their names, e.g. {\"x\", \"z\"} or \"x, z\" (any order).",
+    'larger? Answer with their names, e.g. {"x", "z"} or "x, z" (any order).',
     expected=lambda: NameSet(inputs_to_raise(**RAISE_POINT)),
     hint=(
         "work out each input's gradient at THIS point with the chain rule (the + gate hands on "

@@ -62,16 +62,22 @@ def _sigma(z: float) -> float:
 
 # Wrong rules a learner may write, each with the hint that names the slip.
 _SLOPE_SLIPS: tuple[tuple[Any, str], ...] = (
-    (lambda z: (1 - z) * z,
-     "that is (1 − z)·z: the rule is written with the gate's OUTPUT s = σ(z), not with its "
-     "input z. Compute s = 1 / (1 + e^(−z)) first, then build the slope from s"),
-    (lambda z: (1 + _sigma(z)) * _sigma(z),
-     "that is (1 + s)·s with s = σ(z): you used the output, good, but check the sign of the "
-     "first factor. Step 5 of the derivation turns e^(−z) / (1 + e^(−z)) into 1 minus something"),
-    (lambda z: _sigma(z),
-     "that is σ(z) itself, the forward value; the slope is a product of two factors made from it"),
-    (lambda z: 1 - _sigma(z),
-     "that is 1 − σ(z), only one of the two factors of the slope"),
+    (
+        lambda z: (1 - z) * z,
+        "that is (1 − z)·z: the rule is written with the gate's OUTPUT s = σ(z), not with its "
+        "input z. Compute s = 1 / (1 + e^(−z)) first, then build the slope from s",
+    ),
+    (
+        lambda z: (1 + _sigma(z)) * _sigma(z),
+        "that is (1 + s)·s with s = σ(z): you used the output, good, but check the sign of the "
+        "first factor. Step 5 of the derivation turns e^(−z) / (1 + e^(−z)) into 1 minus something",
+    ),
+    (
+        lambda z: _sigma(z),
+        "that is σ(z) itself, the forward value; the slope is a product of two factors made "
+        "from it",
+    ),
+    (lambda z: 1 - _sigma(z), "that is 1 − σ(z), only one of the two factors of the slope"),
 )
 
 
@@ -90,15 +96,20 @@ def _judge_sigmoid_slope(fn: Any) -> str | None:
         where = f"at z = {short(z)} your function returned {short(got)}"
         for slip, text in _SLOPE_SLIPS:
             wrong = slip(z)
-            if (math.isclose(float(got), wrong, rel_tol=1e-6, abs_tol=1e-12)
-                    and not math.isclose(wrong, want, rel_tol=SLOPE_REL_TOL)):
+            if math.isclose(float(got), wrong, rel_tol=1e-6, abs_tol=1e-12) and not math.isclose(
+                wrong, want, rel_tol=SLOPE_REL_TOL
+            ):
                 return f"{where}: {text}."
         if abs(float(got) - want) <= 1e-6:  # close in absolute terms only: σ is flat here
-            return (f"{where}, but dσ/dz there is {short(want)}: σ is so flat at z = "
-                    f"{short(z)} that a finite difference loses its digits. Write the rule "
-                    "you derived, from s = σ(z).")
-        return (f"{where}. Compute s = σ(z) = 1 / (1 + e^(−z)) first, then build the slope "
-                "from s alone, as in step 6 of the derivation.")
+            return (
+                f"{where}, but dσ/dz there is {short(want)}: σ is so flat at z = "
+                f"{short(z)} that a finite difference loses its digits. Write the rule "
+                "you derived, from s = σ(z)."
+            )
+        return (
+            f"{where}. Compute s = σ(z) = 1 / (1 + e^(−z)) first, then build the slope "
+            "from s alone, as in step 6 of the derivation."
+        )
     return None
 
 
@@ -161,6 +172,7 @@ def _judge_tanh_gate(answer: Any) -> str | None:
         if m is not None:
             text = m.text or "that is not tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))"
             return f"your tanh_forward({x:.3g}) returned {short(out)}: {text}"
+
     def numeric_dx(out: float, dout: float) -> float:
         (slope,) = numerical_grad(lambda v: v.tanh(), math.atanh(out))
         return slope * dout
@@ -172,10 +184,12 @@ def _judge_tanh_gate(answer: Any) -> str | None:
             return f"your tanh_backward(out={out:.3g}, dout={dout:.3g}): {m.text}"
         err = rel_error(float(got), want)
         if not err < GRAD_CHECK_PASS:
-            return (f"at x = {math.atanh(out):.3g} the gradient check gives rel_error {err:.1e} "
-                    f"({grade_rel_error(err)}). The slope of tanh can be written with its OUTPUT "
-                    "alone: differentiate (e^x − e^(−x)) / (e^x + e^(−x)) with the quotient "
-                    "rule and look for tanh² in the result. Then multiply by dout.")
+            return (
+                f"at x = {math.atanh(out):.3g} the gradient check gives rel_error {err:.1e} "
+                f"({grade_rel_error(err)}). The slope of tanh can be written with its OUTPUT "
+                "alone: differentiate (e^x − e^(−x)) / (e^x + e^(−x)) with the quotient "
+                "rule and look for tanh² in the result. Then multiply by dout."
+            )
     return None
 
 

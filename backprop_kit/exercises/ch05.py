@@ -135,9 +135,10 @@ def _judge_staged(fn: Any) -> str | None:
                 continue
             if m.kind == "type":
                 return f"at (x, y) = ({x:g}, {y:g}), {name}: {m.text}"
-            return (f"at (x, y) = ({x:g}, {y:g}) the first wrong stage is {name} = "
-                    f"{short(got[name])} (the stages before it are right). "
-                    + _STAGE_HINTS[name])
+            return (
+                f"at (x, y) = ({x:g}, {y:g}) the first wrong stage is {name} = "
+                f"{short(got[name])} (the stages before it are right). " + _STAGE_HINTS[name]
+            )
     return None
 
 
@@ -160,6 +161,7 @@ custom_exercise(
 
 
 # --- the bug hunt ------------------------------------------------------------------------------
+
 
 def fork_reference(x: float, y: float, df: float) -> tuple[float, ...]:
     """(dx, dy) of f = x·y + x, by backprop."""
@@ -196,20 +198,25 @@ def _grads_times(fn: Any, inputs: tuple, upstream: float) -> tuple[float, ...]:
 
 def _square_cases() -> list[tuple]:
     rng = np.random.default_rng(5)
-    return [tuple(rng.integers(-3, 4, size=(2, 2)).astype(float) for _ in range(3))
-            for _ in range(3)]
+    return [
+        tuple(rng.integers(-3, 4, size=(2, 2)).astype(float) for _ in range(3)) for _ in range(3)
+    ]
 
 
 #: The bug hunt: name -> (reference, cases). Each learner function is called with the cases in
 #: order; ``leftover`` twice in a row, so a gradient kept from the first call shows.
 BUGS: dict[str, tuple[Any, Any]] = {
     "fork": (fork_reference, lambda: [(3.0, -4.0, 1.0), (2.0, 0.5, 2.0), (-1.0, 3.0, -1.0)]),
-    "upstream": (upstream_reference, lambda: [(2.0, -1.0, 1.0), (0.5, 3.0, 2.0),
-                                              (-1.0, -2.0, -3.0)]),
+    "upstream": (
+        upstream_reference,
+        lambda: [(2.0, -1.0, 1.0), (0.5, 3.0, 2.0), (-1.0, -2.0, -3.0)],
+    ),
     "sigma": (sigma_reference, lambda: [(1.0, 1.0), (-2.0, 0.5), (0.3, -2.0)]),
     "transpose": (transpose_reference, _square_cases),
-    "leftover": (leftover_reference, lambda: [(2.0, 1.0, 0.5, 1.0), (-1.0, 3.0, 1.0, 2.0),
-                                              (4.0, -2.0, 0.0, -1.0)]),
+    "leftover": (
+        leftover_reference,
+        lambda: [(2.0, 1.0, 0.5, 1.0), (-1.0, 3.0, 1.0, 2.0), (4.0, -2.0, 0.0, -1.0)],
+    ),
 }
 
 
@@ -217,8 +224,10 @@ def _judge_bug_hunt(answer: Any) -> str | None:
     """``answer`` maps each bug's name to the learner's fixed function; the hint lists which
     are fixed, which are still wrong and which are not attempted yet."""
     if not isinstance(answer, dict):
-        return (f"pass a dict of your fixed functions, {{'fork': fork_backward, ...}}, got "
-                f"{describe(answer)}")
+        return (
+            f"pass a dict of your fixed functions, {{'fork': fork_backward, ...}}, got "
+            f"{describe(answer)}"
+        )
     fixed: list[str] = []
     wrong: list[str] = []
     todo: list[str] = []
@@ -228,8 +237,14 @@ def _judge_bug_hunt(answer: Any) -> str | None:
             wrong.append(f"{name} (missing)")
             continue
         try:
-            bad = next((m for *_, got, want in run_cases("ch05-bug-hunt", fn, reference, cases())
-                        if (m := compare(got, want)) is not None), None)
+            bad = next(
+                (
+                    m
+                    for *_, got, want in run_cases("ch05-bug-hunt", fn, reference, cases())
+                    if (m := compare(got, want)) is not None
+                ),
+                None,
+            )
         except NotImplementedError:
             todo.append(name)
             continue
@@ -237,8 +252,15 @@ def _judge_bug_hunt(answer: Any) -> str | None:
             if isinstance(err, LearnerTimeout):
                 raise
             refused = isinstance(err.original, AutodiffRefused)
-            wrong.append(f"{name} (" + ("calls the kit's autodiff" if refused else
-                                        f"raised {type(err.original).__name__}") + ")")
+            wrong.append(
+                f"{name} ("
+                + (
+                    "calls the kit's autodiff"
+                    if refused
+                    else f"raised {type(err.original).__name__}"
+                )
+                + ")"
+            )
             continue
         (wrong if bad is not None else fixed).append(name)
     if not fixed and not wrong:

@@ -135,8 +135,13 @@ function_exercise(
     "max gate routes, the * gate swaps (the kit's autodiff is switched off while it runs).",
     reference=pattern_backward,
     # the last case is a tie (z = w): the kit's max gate passes the gradient to both inputs
-    cases=lambda: [(3.0, -4.0, 2.0, -1.0), (1.0, 2.0, -3.0, 0.5), (-2.0, 0.5, 4.0, 1.0),
-                   (0.25, -3.0, -1.0, -2.0), (1.5, -2.0, 0.5, 0.5)],
+    cases=lambda: [
+        (3.0, -4.0, 2.0, -1.0),
+        (1.0, 2.0, -3.0, 0.5),
+        (-2.0, 0.5, 4.0, 1.0),
+        (0.25, -3.0, -1.0, -2.0),
+        (1.5, -2.0, 0.5, 0.5),
+    ],
     hint=(
         "the *2 gate sends 2 to the + gate, which hands 2 to both x·y and max(z, w). The max "
         "gate gives all of it to the larger of z and w at THIS point, 0 to the other (at a tie, "

@@ -36,8 +36,9 @@ WORDS_W_SHAPE = (128, 784)
 WORDS_X_SHAPE = (784, 32)
 
 
-def notes_dW_shape(w_shape: tuple[int, int] = W_SHAPE,
-                   x_shape: tuple[int, int] = X_SHAPE) -> tuple[int, int]:
+def notes_dW_shape(
+    w_shape: tuple[int, int] = W_SHAPE, x_shape: tuple[int, int] = X_SHAPE
+) -> tuple[int, int]:
     """The shape of dW for D = W @ X with W of ``w_shape`` and X of ``x_shape`` (the notes'
     by default), from an actual backward pass."""
     rng = np.random.default_rng(0)
@@ -163,6 +164,7 @@ value_exercise(
     explanation="A gradient always has the shape of the array it belongs to.",
 )
 
+
 def _dX_slips(W: np.ndarray, dD: np.ndarray) -> dict[str, np.ndarray]:
     """The other products of W (maybe transposed) and dD that are defined here, by spelling."""
     slips = {}
@@ -189,14 +191,18 @@ def _judge_dX(fn: Any) -> str | None:
         if m.kind != "value":
             return f"{where[:-1]}: {m.text}"
         got = np.asarray(got, dtype=float)
-        named = [name for name, arr in _dX_slips(W, dD).items()
-                 if arr.shape == got.shape and np.allclose(arr, got)
-                 and not np.allclose(arr, want)]
+        named = [
+            name
+            for name, arr in _dX_slips(W, dD).items()
+            if arr.shape == got.shape and np.allclose(arr, got) and not np.allclose(arr, want)
+        ]
         product = f" (it equals {named[0]})" if named else ""
-        return (f"{where} your function returned an array of the right shape {got.shape}, but "
-                f"the wrong numbers{product}. Here the shapes agree for several products, so "
-                "they cannot decide: the order and the transpose can. Go back to one entry: "
-                "D[i, j] = Σ_k W[i, k]·X[k, j], so which entries of W and dD reach dX[k, j]?")
+        return (
+            f"{where} your function returned an array of the right shape {got.shape}, but "
+            f"the wrong numbers{product}. Here the shapes agree for several products, so "
+            "they cannot decide: the order and the transpose can. Go back to one entry: "
+            "D[i, j] = Σ_k W[i, k]·X[k, j], so which entries of W and dD reach dX[k, j]?"
+        )
     return None
 
 
@@ -229,8 +235,9 @@ BLOCK_SHAPES = {"X": (3, 4), "W1": (5, 3), "b1": (5, 1), "W2": (2, 5), "b2": (2,
 BLOCK_GRADS = ("dW2", "db2", "dW1", "db1", "dX")
 
 
-def block_forward(X: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray,
-                  b2: np.ndarray) -> np.ndarray:
+def block_forward(
+    X: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray
+) -> np.ndarray:
     """Y = W2 @ relu(W1 @ X + b1) + b2 (biases broadcast along the examples' axis)."""
     return W2 @ np.maximum(W1 @ X + b1, 0.0) + b2
 
@@ -280,8 +287,10 @@ def _judge_block(fn: Any) -> str | None:
         for name, g in zip(BLOCK_GRADS, got):
             err = rel_error(np.asarray(g, dtype=float), want[name])
             if not err < GRAD_CHECK_PASS:
-                return (f"the gradient {name} fails the array gradient check: rel_error {err:.1e} "
-                        f"({grade_rel_error(err)}). " + _BLOCK_HINTS[name])
+                return (
+                    f"the gradient {name} fails the array gradient check: rel_error {err:.1e} "
+                    f"({grade_rel_error(err)}). " + _BLOCK_HINTS[name]
+                )
     return None
 
 

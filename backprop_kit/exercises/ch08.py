@@ -100,15 +100,21 @@ def _judge_update(fn: Any) -> str | None:
         if _close_lists(got, want):
             continue
         if _close_lists(got, before):
-            return ("no parameter changed. Change each parameter's .data in place (the "
-                    "function returns nothing).")
+            return (
+                "no parameter changed. Change each parameter's .data in place (the "
+                "function returns nothing)."
+            )
         uphill = [b + (b - w) for b, w in zip(before, want)]
         if _close_lists(got, uphill):
-            return ("your step went uphill: the gradient points where the loss grows, so "
-                    "step against it.")
-        return (f"with lr = {lr}, your parameters moved to {got[0]:.6g}, ... where one step "
-                f"should give {want[0]:.6g}, ... Each parameter moves by lr times its "
-                f"gradient, against the gradient.")
+            return (
+                "your step went uphill: the gradient points where the loss grows, so "
+                "step against it."
+            )
+        return (
+            f"with lr = {lr}, your parameters moved to {got[0]:.6g}, ... where one step "
+            f"should give {want[0]:.6g}, ... Each parameter moves by lr times its "
+            f"gradient, against the gradient."
+        )
     return None
 
 
@@ -121,10 +127,16 @@ def _judge_loop(fn: Any) -> str | None:
     # the loop must backpropagate the micrograd way (nn.backward_accumulate adds to .grad):
     # the kit's own loss.backward(), which resets .grad itself, would skip the lesson
     got = run_learner_code(
-        fn, model, X, y, LOOP_STEPS, LOOP_LR, refuse_autodiff="ch08-train-loop",
+        fn,
+        model,
+        X,
+        y,
+        LOOP_STEPS,
+        LOOP_LR,
+        refuse_autodiff="ch08-train-loop",
         refuse_only=frozenset({"Value.backward"}),
         why="keeps micrograd's habit (backward adds to .grad: use nn.backward_accumulate and "
-            "zero the gradients yourself)",
+        "zero the gradients yourself)",
     )
     mismatch = compare(got, want, 1e-9)
     if mismatch is None:
@@ -135,11 +147,15 @@ def _judge_loop(fn: Any) -> str | None:
         (i for i, (g, w) in enumerate(zip(got, want)) if compare(g, w, 1e-9) is not None), 0
     )
     if first_wrong >= 2:
-        return (f"the losses agree up to step {first_wrong - 1} and then drift: from the "
-                f"second step on, what else is still in p.grad besides this step's gradient?")
-    return f"at step {first_wrong} your loss was {_show_number(got[first_wrong])}, the " \
-           f"kit's {want[first_wrong]:.6g}. Start from the loop you were given and change " \
-           f"only what is wrong."
+        return (
+            f"the losses agree up to step {first_wrong - 1} and then drift: from the "
+            f"second step on, what else is still in p.grad besides this step's gradient?"
+        )
+    return (
+        f"at step {first_wrong} your loss was {_show_number(got[first_wrong])}, the "
+        f"kit's {want[first_wrong]:.6g}. Start from the loop you were given and change "
+        f"only what is wrong."
+    )
 
 
 def _show_number(x: Any) -> str:

@@ -182,8 +182,10 @@ def _inputs(cls: type, *xs: float) -> list[Any]:
 
 def _same(got: object, want: float) -> bool:
     """``got`` is a number (judged by type first) equal to ``want`` up to rounding."""
-    return isinstance(got, (int, float)) and not isinstance(got, bool) and engine_check.close(
-        float(got), want
+    return (
+        isinstance(got, (int, float))
+        and not isinstance(got, bool)
+        and engine_check.close(float(got), want)
     )
 
 
@@ -206,8 +208,10 @@ def _need_class(cls: object) -> str | None:
     return None
 
 
-_TUPLE_HINT = ("_parents must be a tuple (in operand order), got {}: a set forgets which input "
-               "came first and keeps a + a's input once")
+_TUPLE_HINT = (
+    "_parents must be a tuple (in operand order), got {}: a set forgets which input "
+    "came first and keeps a + a's input once"
+)
 
 
 def judge_graph(cls: object, ops: str = "+*") -> str | None:
@@ -223,8 +227,14 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
         return _TUPLE_HINT.format(type(getattr(a, "_parents", None)).__name__)
     if a._parents != () or not _is_str(getattr(a, "_op", None), ""):
         return "an input, Value(2.0), has no parents: _parents == () and _op == ''"
-    cases = [("+", -1.0, (a, b)), ("+", -1.0, (b, a)), ("+", 4.0, (a, a)),
-             ("*", -6.0, (a, b)), ("*", -6.0, (b, a)), ("*", 9.0, (b, b))]
+    cases = [
+        ("+", -1.0, (a, b)),
+        ("+", -1.0, (b, a)),
+        ("+", 4.0, (a, a)),
+        ("*", -6.0, (a, b)),
+        ("*", -6.0, (b, a)),
+        ("*", 9.0, (b, b)),
+    ]
     for op, want, parents in cases:
         if op not in ops:
             continue
@@ -237,17 +247,24 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
         if not isinstance(ps, tuple):
             return _TUPLE_HINT.format(type(ps).__name__)
         if len(ps) != 2 or ps[0] is not parents[0] or ps[1] is not parents[1]:
-            return (f"({shown})._parents should hold the two operands themselves, in the order "
-                    "they were written (a + a holds a twice)")
+            return (
+                f"({shown})._parents should hold the two operands themselves, in the order "
+                "they were written (a + a holds a twice)"
+            )
         if not _is_str(getattr(out, "_op", None), op):
             return f"({shown})._op should be {op!r}"
     for op in ops:
         c = a + 4 if op == "+" else a * 4
         ps = getattr(c, "_parents", ())
-        if (not isinstance(ps, tuple) or len(ps) != 2 or not isinstance(ps[1], cls)
-                or not _same(getattr(ps[1], "data", None), 4.0)):
-            return (f"a {op} 4 should wrap the plain number 4 in a Value of its own (its second "
-                    "parent)")
+        if (
+            not isinstance(ps, tuple)
+            or len(ps) != 2
+            or not isinstance(ps[1], cls)
+            or not _same(getattr(ps[1], "data", None), 4.0)
+        ):
+            return (
+                f"a {op} 4 should wrap the plain number 4 in a Value of its own (its second parent)"
+            )
     return None
 
 
@@ -256,7 +273,7 @@ def judge_local(cls: object) -> str | None:
     if (problem := _need_class(cls)) is not None:
         return problem
     assert isinstance(cls, type)
-    x0, = _inputs(cls, 5.0)
+    (x0,) = _inputs(cls, 5.0)
     if tuple(x0._local_grads()) != ():
         return "an input has no parents, so _local_grads() of an input is ()"
     for x, y in ((2.0, -3.0), (-1.5, 4.0), (0.5, 0.5)):
@@ -264,11 +281,15 @@ def judge_local(cls: object) -> str | None:
         for op, out in (("+", a + b), ("*", a * b)):
             got = out._local_grads()
             want = _kit_local(op, x, y)
-            if not isinstance(got, (tuple, list)) or len(got) != 2 or not all(
-                _same(g, w) for g, w in zip(got, want)
+            if (
+                not isinstance(got, (tuple, list))
+                or len(got) != 2
+                or not all(_same(g, w) for g, w in zip(got, want))
             ):
-                return (f"for a {op} b with a = {x:g}, b = {y:g}, _local_grads() returned "
-                        f"{got!r:.60}: it must be (∂out/∂a, ∂out/∂b), one number per parent")
+                return (
+                    f"for a {op} b with a = {x:g}, b = {y:g}, _local_grads() returned "
+                    f"{got!r:.60}: it must be (∂out/∂a, ∂out/∂b), one number per parent"
+                )
     return None
 
 
@@ -316,8 +337,9 @@ def _reachable(out: Any) -> dict[int, Any]:
     return seen
 
 
-def _engine_judge(exercise_id: str, ops: tuple[str, ...] | None,
-                  twice: bool) -> Callable[[object], str | None]:
+def _engine_judge(
+    exercise_id: str, ops: tuple[str, ...] | None, twice: bool
+) -> Callable[[object], str | None]:
     def judge(cls: object) -> str | None:
         if (problem := _need_class(cls)) is not None:
             return problem
@@ -332,9 +354,11 @@ def _engine_judge(exercise_id: str, ops: tuple[str, ...] | None,
         if twice:
             first, again = run_learner_code(_two_passes, cls, refuse_autodiff=exercise_id)
             if not (_same(again[0], first[0]) and _same(again[1], first[1])):
-                return (f"calling f.backward() twice on f = a * b + a gave ∂f/∂a = {first[0]:g} "
-                        f"then {again[0]:g}: backward() must first reset every gradient of the "
-                        "circuit to 0")
+                return (
+                    f"calling f.backward() twice on f = a * b + a gave ∂f/∂a = {first[0]:g} "
+                    f"then {again[0]:g}: backward() must first reset every gradient of the "
+                    "circuit to 0"
+                )
         return None
 
     return judge
@@ -370,8 +394,13 @@ def _runner(exercise_id: str) -> engine_check.Runner:
     return run
 
 
-def _custom(exercise_id: str, question: str, judge: Callable[[Any], str | None],
-            explanation: str, learner_code: bool = True) -> Exercise:
+def _custom(
+    exercise_id: str,
+    question: str,
+    judge: Callable[[Any], str | None],
+    explanation: str,
+    learner_code: bool = True,
+) -> Exercise:
     """Register a chapter 9 exercise. With ``learner_code``, the whole judge runs as learner
     code (it calls the learner's class throughout): under the time limit, autodiff off."""
     if not learner_code:
@@ -445,19 +474,31 @@ def curve_figure(theirs: list[float], kit: list[float]) -> Figure:
     ax = fig.add_subplot()
     steps = range(len(kit))
     ax.plot(steps, kit, color=VALUE_COLOR, linewidth=4, alpha=0.5, label="the kit's Value")
-    ax.plot(steps, theirs, color=GRAD_COLOR, linestyle="--", marker="o", markersize=3,
-            label="your Value")
+    ax.plot(
+        steps,
+        theirs,
+        color=GRAD_COLOR,
+        linestyle="--",
+        marker="o",
+        markersize=3,
+        label="your Value",
+    )
     ax.set_xlabel("training step")
     ax.set_ylabel("loss")
     ax.legend(frameon=False)
     fig.tight_layout()
     same = len(theirs) == len(kit) and all(
-        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(theirs, kit))
+        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(theirs, kit)
+    )
     fig.alt_text = (
-        f"Two loss curves over {len(kit)} training steps: the kit's Value from "
-        f"{kit[0]:.4g} to {kit[-1]:.4g}, yours from {theirs[0]:.4g} to {theirs[-1]:.4g}; "
-        + ("they lie on top of each other." if same else "they differ.")
-    ) if kit and theirs else "Two loss curves, one of them empty."
+        (
+            f"Two loss curves over {len(kit)} training steps: the kit's Value from "
+            f"{kit[0]:.4g} to {kit[-1]:.4g}, yours from {theirs[0]:.4g} to {theirs[-1]:.4g}; "
+            + ("they lie on top of each other." if same else "they differ.")
+        )
+        if kit and theirs
+        else "Two loss curves, one of them empty."
+    )
     return fig
 
 
@@ -471,8 +512,9 @@ def train_model(
     from backprop_kit.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
 
     X, y = two_moons()
-    model = MLP(2, [DEFAULT_WIDTH, DEFAULT_WIDTH, 1], activation="relu", seed=0,
-                value_cls=value_cls)
+    model = MLP(
+        2, [DEFAULT_WIDTH, DEFAULT_WIDTH, 1], activation="relu", seed=0, value_cls=value_cls
+    )
     lr = DEFAULT_LR if lr is None else lr
     alpha = ALPHA if alpha is None else alpha
     return model, [train_step(model, X, y, lr, alpha) for _ in range(steps)]
@@ -481,14 +523,13 @@ def train_model(
 def _why_weights_differ(ps: list[Any]) -> str:
     """The likely slip behind trained weights that differ from the kit's, found by training
     the kit's engine with each slip and comparing."""
-    slips = (
-        ({"alpha": 0.0}, "they match a loss without the L2 term: compute the loss as "
-                         "svm_loss(model, X, y, ALPHA), with ALPHA"),
-    )
-    for change, hint in slips:
-        slipped = train_model(KitValue, **change)[0].parameters()
-        if all(_same(p.data, q.data) for p, q in zip(ps, slipped)):
-            return hint
+    # a loss without the L2 term is the one slip that trains to other weights quietly
+    slipped = train_model(KitValue, alpha=0.0)[0].parameters()
+    if all(_same(p.data, q.data) for p, q in zip(ps, slipped)):
+        return (
+            "they match a loss without the L2 term: compute the loss as "
+            "svm_loss(model, X, y, ALPHA), with ALPHA"
+        )
     return ""
 
 
@@ -498,10 +539,16 @@ def judge_train(answer: object) -> str | None:
     same steps; then both loss curves are drawn."""
     from backprop_kit.nn import MLP
 
-    if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[0], MLP)
-            and isinstance(answer[1], list)):
-        return ("answer.value should be the pair (model, losses): the trained MLP and the list "
-                f"of losses, got {type(answer).__name__}")
+    if not (
+        isinstance(answer, tuple)
+        and len(answer) == 2
+        and isinstance(answer[0], MLP)
+        and isinstance(answer[1], list)
+    ):
+        return (
+            "answer.value should be the pair (model, losses): the trained MLP and the list "
+            f"of losses, got {type(answer).__name__}"
+        )
     model, losses = answer
     cls = model.value_cls
     if (problem := _need_class(cls)) is not None:
@@ -512,24 +559,32 @@ def judge_train(answer: object) -> str | None:
         return "train MLP(2, [16, 16, 1], seed=0, value_cls=Value), chapter 8's network"
     start = train_model(KitValue, 0)[0].parameters()
     if all(_same(p.data, q.data) for p, q in zip(ps, start)):
-        return ("the weights have not moved: after loss.backward(), step every parameter "
-                "p.data -= LR * p.grad")
+        return (
+            "the weights have not moved: after loss.backward(), step every parameter "
+            "p.data -= LR * p.grad"
+        )
     for p, q in zip(ps, want):
         if not _same(p.data, q.data):
             slip = _why_weights_differ(ps)
             if slip:
                 return f"after {TRAIN_STEPS} steps your weights differ from the kit's: {slip}"
-            return (f"after {TRAIN_STEPS} steps your weights differ from the kit's ({p.data:.6g} "
-                    f"against {q.data:.6g}): take exactly {TRAIN_STEPS} steps, each against "
-                    "the gradient (p.data -= LR * p.grad) with the loss computed with ALPHA, "
-                    "and if they still differ run check('ch09-engine', Value)")
+            return (
+                f"after {TRAIN_STEPS} steps your weights differ from the kit's ({p.data:.6g} "
+                f"against {q.data:.6g}): take exactly {TRAIN_STEPS} steps, each against "
+                "the gradient (p.data -= LR * p.grad) with the loss computed with ALPHA, "
+                "and if they still differ run check('ch09-engine', Value)"
+            )
     if len(losses) != len(kit) or not all(is_number(t) for t in losses):
-        return (f"losses should hold {TRAIN_STEPS} numbers, the loss.data of each step before "
-                f"its update; got {len(losses)} entries"
-                + ("" if all(is_number(t) for t in losses) else ", not all of them numbers"))
+        return (
+            f"losses should hold {TRAIN_STEPS} numbers, the loss.data of each step before "
+            f"its update; got {len(losses)} entries"
+            + ("" if all(is_number(t) for t in losses) else ", not all of them numbers")
+        )
     if not all(_same(t, k) for t, k in zip(losses, kit)):
-        return ("the weights are right but the losses are not: append loss.data once per step, "
-                "computed before the update")
+        return (
+            "the weights are right but the losses are not: append loss.data once per step, "
+            "computed before the update"
+        )
     _display(curve_figure(losses, kit))
     return None
 
