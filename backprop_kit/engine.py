@@ -296,6 +296,7 @@ def backward_walk(
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
+    _guard.refuse_if_off("backward_walk")
     order = root.topological_order()
     grads = dict.fromkeys(order, 0.0)
     grads[root] = as_number(seed, "seed")

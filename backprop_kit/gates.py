@@ -38,10 +38,13 @@ explorers' readouts all read these rules, so they agree):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from backprop_kit import guard as _guard
 
 Forward = Callable[[float, float, Any], float]  # c: the constant, or None
 Local = Callable[[float, float, float, Any], tuple[float, ...]]
@@ -287,3 +290,24 @@ def derivative_table(names: tuple[str, ...] = ("inv", "addc", "exp", "scale")) -
         known = ", ".join(GATES)
         raise ValueError(f"derivative_table: unknown gate {unknown[0]!r}; known gates: {known}")
     return "\n".join(GATES[n].formula for n in names)
+
+
+# --- while an exercise checks a gradient rule, the table's own rules refuse too -------------
+_RULES = {name: gate.local for name, gate in GATES.items()}
+
+
+def _refusing_rule(name: str) -> Callable[..., tuple[float, ...]]:
+    def refuse(*args: Any) -> tuple[float, ...]:
+        _guard.refuse_if_off(f"GATES[{name!r}].local")
+        return _RULES[name](*args)  # pragma: no cover - refuse_if_off raised
+
+    return refuse
+
+
+def _switch_rules(off: bool) -> None:
+    for name, gate in list(GATES.items()):
+        rule = _refusing_rule(name) if off else _RULES[name]
+        GATES[name] = dataclasses.replace(gate, local=rule)
+
+
+_guard.on_switch(_switch_rules)

@@ -44,7 +44,13 @@ import nbformat
 from nbformat import NotebookNode
 
 from backprop_kit import atomic
-from backprop_kit.student import BEGIN_SOLUTION, EXERCISE_TAG, shows_verdict
+from backprop_kit.student import (
+    BEGIN_SOLUTION,
+    EXERCISE_TAG,
+    StudentEditionError,
+    shows_verdict,
+)
+from backprop_kit.student import _check_cells as check_cells
 
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema (nbgrader 0.6 - 0.9)
 POINTS = 1
@@ -84,6 +90,8 @@ def has_solution(cell: NotebookNode) -> bool:
 def is_test_cell(cell: NotebookNode) -> bool:
     """An autograder test cell written by :func:`mark_notebook` (``grade_id`` ``test-…``)."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
+    if not isinstance(meta, dict):  # a hand-edited cell: not one of ours
+        return False
     return (
         bool(meta.get("grade"))
         and not meta.get("solution")
@@ -207,6 +215,10 @@ def mark(paths: Iterable[Path], check_only: bool = False) -> tuple[list[Path], l
         except Exception as err:
             reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise GradingError(f"{path}: cannot read it as a notebook: {reason}") from None
+        try:
+            check_cells(nb, str(path))
+        except StudentEditionError as err:
+            raise GradingError(str(err)) from None
         new, more = mark_notebook(nb, str(path))
         notes += more
         if nbformat.writes(new) != nbformat.writes(nb):

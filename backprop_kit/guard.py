@@ -14,7 +14,7 @@ gate), so it does not slow the engine measurably.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 #: None while autodiff is allowed; otherwise the exercise id whose check switched it off.
@@ -29,6 +29,11 @@ class AutodiffRefused(RuntimeError):
     """Raised by an autodiff entry point while a gradient-rule exercise checks a learner's code."""
 
 
+# importlib.reload(guard) must not make a second class that the checks' ``except`` misses
+AutodiffRefused = globals().get("_CLASS", AutodiffRefused)  # type: ignore[misc]
+_CLASS = AutodiffRefused
+
+
 def refuse_if_off(what: str) -> None:
     """Raise :class:`AutodiffRefused` naming ``what`` (e.g. ``"Value.backward"``) if autodiff
     is switched off for it; do nothing otherwise."""
@@ -40,6 +45,17 @@ def refuse_if_off(what: str) -> None:
         )
 
 
+#: Called with True when every entry point is switched off and with False when that ends:
+#: ``gates`` registers one that swaps each gate's local-gradient rule for a refusing one, so
+#: the gate table itself (``GATES["div"].local``) cannot stand in for the rule either.
+_switches: list[Callable[[bool], None]] = globals().get("_switches", [])  # kept on reload
+
+
+def on_switch(fn: Callable[[bool], None]) -> None:
+    """Register ``fn(off)``, called when a full refusal starts (True) and ends (False)."""
+    _switches.append(fn)
+
+
 @contextmanager
 def autodiff_off(
     exercise_id: str, only: frozenset[str] | None = None, why: str | None = None
@@ -49,10 +65,29 @@ def autodiff_off(
     global refusal, refused, reason
     before = refusal, refused, reason
     refusal, refused, reason = exercise_id, only, why
+    full = only is None and before[0] is None
+    if full:
+        for fn in _switches:
+            fn(True)
     try:
         yield
     finally:
         refusal, refused, reason = before
+        if full:
+            for fn in _switches:
+                fn(False)
+
+
+def tampered(exercise_id: str) -> bool:
+    """True if code run under :func:`autodiff_off` switched the refusal off behind its back
+    (assigned ``refusal``, replaced :func:`refuse_if_off`, or reloaded this module)."""
+    import sys
+
+    return (
+        refusal != exercise_id
+        or refuse_if_off is not _REFUSE_IF_OFF
+        or sys.modules.get(__name__) is not _THIS
+    )
 
 
 @contextmanager
@@ -66,3 +101,7 @@ def inner_call() -> Iterator[None]:
         yield
     finally:
         refusal = before
+
+
+_REFUSE_IF_OFF = refuse_if_off
+_THIS = __import__("sys").modules[__name__]

@@ -13,6 +13,7 @@ import keyword
 import math
 from dataclasses import dataclass
 
+from backprop_kit import guard
 from backprop_kit.engine import Value
 from backprop_kit.gates import GATES, nan_max
 
@@ -157,6 +158,7 @@ class StagedProgram:
         The text executed is exactly :attr:`source`, which this module generated itself from
         the gate table; nothing typed by a user is executed (see :func:`run_source`).
         """
+        guard.refuse_if_off("staged(...).run()")
         return run_source(self.source, "<staged program>")
 
 

@@ -201,6 +201,12 @@ def _check_cells(nb: NotebookNode, name: str) -> None:
         if not isinstance(cell["source"], str):  # nbformat joins lists of lines on reading
             raise StudentEditionError(f"{where}: its 'source' is not text")
         cell.setdefault("metadata", NotebookNode())
+        if not isinstance(cell["metadata"], dict):
+            raise StudentEditionError(f"{where}: its 'metadata' is not a JSON object")
+        if not isinstance(cell["metadata"].get("nbgrader", {}), dict):
+            raise StudentEditionError(
+                f"{where}: its 'metadata.nbgrader' is not a JSON object (nbgrader writes one)"
+            )
 
 
 def _is_autograder_test(cell: NotebookNode) -> bool:

@@ -276,3 +276,100 @@ def test_patterns_backward_checks_the_tie_rule(capsys):
 
     out = verdict(capsys, "ch06-patterns-backward", strict)
     assert out.startswith(NOT_YET) and "x = 1.5, y = -2, z = 0.5, w = 0.5" in out and "tie" in out
+
+
+# --- dodges a hostile tester found: each is refused now ----------------------------------------
+
+
+def _divide_dodges():
+    import importlib
+
+    from backprop_kit import guard as g
+    from backprop_kit.engine import backward_walk
+    from backprop_kit.gates import GATES
+    from backprop_kit.staged import staged
+
+    def gate_rule(a, b, u):
+        return tuple(u * loc for loc in GATES["div"].local(a / b, a, b, None))
+
+    def walk(a, b, u):
+        va, vb = Value(a), Value(b)
+        grads = {}
+        for gate, _up, _loc, down in backward_walk(va / vb, u):
+            for p, d in zip(gate.parents, down):
+                grads[id(p)] = grads.get(id(p), 0.0) + d
+        return grads[id(va)], grads[id(vb)]
+
+    def staged_run(a, b, u):
+        r = staged(Value(a, label="a") / Value(b, label="b")).run()
+        return u * r["da"], u * r["db"]
+
+    def by_backward(a, b, u):
+        va, vb = Value(a), Value(b)
+        (va / vb).backward(u)
+        return va.grad, vb.grad
+
+    def switch_off(a, b, u):
+        g.refusal = None
+        return by_backward(a, b, u)
+
+    def reload(a, b, u):
+        importlib.reload(g)
+        return by_backward(a, b, u)
+
+    class Lazy(float):  # computes its value only when judged, after the guard
+        def __new__(cls, f):
+            obj = float.__new__(cls, 0.0)
+            obj.f = f
+            return obj
+
+        def __float__(self):
+            return self.f()
+
+    def lazy(a, b, u):
+        return Lazy(lambda: by_backward(a, b, u)[0]), Lazy(lambda: by_backward(a, b, u)[1])
+
+    return {
+        "gate rule": gate_rule,
+        "backward_walk": walk,
+        "staged run": staged_run,
+        "guard off": switch_off,
+        "guard reloaded": reload,
+        "lazy float": lazy,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_divide_dodges()))
+def test_kit_internals_cannot_stand_in_for_the_rule(capsys, name):
+    from backprop_kit import guard as g
+
+    out = verdict(capsys, "ch03-divide-backward", _divide_dodges()[name])
+    assert out.startswith(NOT_YET) and "\n" not in out, (name, out)
+    assert g.refusal is None and g.refuse_if_off("Value.backward") is None  # restored after
+
+
+def test_a_float_subclass_is_judged_by_its_own_value(capsys):
+    class Odd(float):
+        def __float__(self):
+            return 3.0  # what it claims to be; its value is something else
+
+    def answer(a, b, u):
+        return Odd(99.0), Odd(99.0)
+
+    assert verdict(capsys, "ch03-divide-backward", answer).startswith(NOT_YET)
+
+
+def test_decimals_accept_the_right_rounding_only():
+    want = 0.1056
+    assert compare(0.106, want, decimals=3) is None and compare(0.1058, want, decimals=3) is None
+    for wrong in (0.1051, 0.105):  # 0.1051 rounds to 0.105: not the 3-decimal answer
+        m = compare(wrong, want, decimals=3)
+        assert m is not None and m.kind == "precision", wrong
+
+
+def test_a_zero_d_array_is_a_number_and_a_decimal_is_told_what_to_give():
+    from decimal import Decimal
+
+    assert compare(np.array(0.25), 0.25) is None
+    m = compare(Decimal("0.25"), 0.25)
+    assert m is not None and m.kind == "type" and "int or a float" in m.text

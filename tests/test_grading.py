@@ -295,3 +295,34 @@ def test_release_preprocessors_swap_only_clear_output():
     changed = [(a.__name__, b.__name__) for a, b in zip(default, ours) if a is not b]
     assert changed == [("ClearOutput", "ClearExerciseOutput")] and len(ours) == len(default)
     assert json.dumps([p.__name__ for p in ours])  # importable names for nbgrader_config.py
+
+
+def test_a_hand_edited_nbgrader_metadata_that_is_not_an_object_is_one_line(tmp_path):
+    """A cell whose metadata.nbgrader is a string: one line from mark and student, no file
+    touched (it used to be an AttributeError traceback)."""
+    import json
+    import subprocess
+    import sys
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells[0].metadata["nbgrader"] = "oops"
+    src = tmp_path / "src"
+    src.mkdir()
+    path = src / "01_a.ipynb"
+    path.write_text(json.dumps(nb))
+    before = path.read_bytes()
+    for args in (["grading", "mark", str(src)], ["student", str(src), str(tmp_path / "dest")]):
+        done = subprocess.run(
+            [sys.executable, "-m", f"backprop_kit.{args[0]}", *args[1:]],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+        assert "metadata.nbgrader" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert path.read_bytes() == before and not (tmp_path / "dest").exists()
