@@ -5,7 +5,7 @@ The scalar engine (``Value``, ``maximum``), numerical gradients (``numerical_gra
 backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when first used.
 
 The map (the README's module table says more). General kit: gates, engine, graph, numeric,
-staged, expr; layout, scene, drawing, svg; widgets, stepper, static_view, a11y; arrays,
+staged, expr; view, layout, scene, style, drawing, svg; widgets, stepper, static_view, a11y; arrays,
 dimensions, nn; engine_check, guard, atomic, exercises (its ``__init__``). Chapter material:
 sensitivity (1), circuits, staged_compare (4-6), scale_explorer (6), shapes_explorer (7),
 train_explorer, training_troubles, toy_data (8), exercises.chNN. Tools (``python -m``):
@@ -16,8 +16,8 @@ from backprop_kit.engine import Value, maximum, sigmoid
 from backprop_kit.expr import Expression, ExpressionError, parse
 from backprop_kit.gates import GATES, derivative_table
 from backprop_kit.numeric import grad_check, numerical_grad, rel_error
-from backprop_kit.scene import describe
 from backprop_kit.staged import staged
+from backprop_kit.view import describe
 
 __all__ = [
     "Expression",

@@ -30,8 +30,9 @@ from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from backprop_kit.a11y import img_html
 from backprop_kit.engine import Value
-from backprop_kit.layout import BACKGROUND, FONT_FAMILY, Scene
-from backprop_kit.scene import CircuitView
+from backprop_kit.scene import Scene
+from backprop_kit.style import BACKGROUND, FONT_FAMILY
+from backprop_kit.view import CircuitView
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -119,7 +120,7 @@ def png_bytes(fig: Figure, scale: int = 2) -> tuple[bytes, dict[str, int]]:
 
 
 def render(scene: Scene, ax: Axes | None = None) -> Figure:
-    """Paint a :class:`~backprop_kit.layout.Scene` with matplotlib; returns the Figure."""
+    """Paint a :class:`~backprop_kit.scene.Scene` with matplotlib; returns the Figure."""
     width, height = scene.width, scene.height
     if ax is None:
         # a whole number of pixels (at DPI), so the figure's repr is short and stable

@@ -47,11 +47,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from backprop_kit.engine import Value
+from backprop_kit.style import format_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 # --- the operations a learner's engine may have ------------------------------------------------
+
+_num = partial(format_number, fmt="g")  # a number in a sentence: 6 significant digits
 
 
 @dataclass(frozen=True)
@@ -261,10 +264,6 @@ class Expr:
                         seen.add(v)
                         stack.append(v)
         return seen
-
-
-def _num(x: float | None) -> str:
-    return "None" if x is None else f"{x:g}"
 
 
 def prune(expr: Expr, root: int | None = None) -> Expr:
@@ -876,7 +875,7 @@ class EngineReport:
             return None
         from backprop_kit.drawing import render
         from backprop_kit.layout import WireText, place
-        from backprop_kit.scene import CircuitView
+        from backprop_kit.view import CircuitView
 
         wires = build(m.expr, Value, labels=True)
         for w, name in m.expr.names().items():
@@ -1093,5 +1092,5 @@ def describe_mismatch(m: Mismatch) -> str:
     t = m.theirs.grads[m.wire]
     return (
         f"{where}, the first wrong gradient is ∂f/∂{name}: yours "
-        f"{'None' if t is None else _num(t)}, right {_num(m.right.grads[m.wire])}."
+        f"{_num(t)}, right {_num(m.right.grads[m.wire])}."
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from backprop_kit import circuits
 from backprop_kit.engine import Value
-from backprop_kit.scene import describe
+from backprop_kit.view import describe
 
 TITLES = {
     "chain_rule": "The chain-rule circuit (x + y) * z",

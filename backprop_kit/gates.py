@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backprop_kit import guard as _guard
+from backprop_kit.style import format_number
 
 Forward = Callable[[float, float, Any], float]  # c: the constant, or None
 Local = Callable[[float, float, float, Any], tuple[float, ...]]
@@ -78,12 +79,7 @@ class Gate:
         """The symbol drawn on the gate, with its constant filled in (``+1``, ``*-1``)."""
         if c is None:
             return self.symbol
-        return self.symbol.format(c=_short(c))
-
-
-def _short(c: float) -> str:
-    """A constant as a learner would write it: ``1`` not ``1.0``, ``0.5`` stays ``0.5``."""
-    return str(int(c)) if float(c).is_integer() and abs(c) < 1e15 else repr(float(c))
+        return self.symbol.format(c=format_number(c, "exact"))
 
 
 def _exp(x: float) -> float:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from backprop_kit.engine import Value, maximum
-from backprop_kit.gates import GATES, _short
+from backprop_kit.gates import GATES
+from backprop_kit.style import format_number
 
 
 def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, dict[int, Value]]:
@@ -115,7 +116,7 @@ def formula(v: Value) -> str:
         return f"({t})" if inner < prec or (tighter and inner == prec) else t
 
     a = v.parents[0]
-    c = "" if v.const is None else _short(v.const)
+    c = "" if v.const is None else format_number(v.const, "exact")
     if len(v.parents) == 2:
         b = v.parents[1]
         if v.op == "max":

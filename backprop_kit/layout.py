@@ -34,46 +34,31 @@ and splits at a dot into one branch per use (``a + a`` gives two branches into o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from backprop_kit.engine import Value
+from backprop_kit.scene import Box, Dot, Line, Scene, Text
+from backprop_kit.style import (
+    ASCENT,
+    DESCENT,
+    EMPH_FILL,
+    FS_GATE,
+    FS_NAME,
+    FS_NOTE,
+    FS_VALUE,
+    GATE_FILL,
+    GRAD_COLOR,
+    GRAD_ITALIC,
+    HIGHLIGHT_FILL,
+    INK,
+    MUTED,
+    NOTE_FILL,
+    VALUE_COLOR,
+    WIRE_COLOR,
+    text_width,
+)
 
-# --- colours (Okabe-Ito, safe for colour-blind readers) and sizes, in points ----------------
-# Every text colour has a contrast of at least 4.5:1 (WCAG 2.1 AA) on every background it sits
-# on: TEXT_BACKGROUNDS lists those pairs and tests/test_a11y.py computes each ratio.
-VALUE_COLOR = "#0072B2"  # Okabe-Ito blue: forward values (5.2:1 on white)
-GRAD_COLOR = "#A63F00"  # a darker Okabe-Ito vermillion: gradients (4.8:1 even on the yellow)
-INK = "#222222"  # text and outlines
-WIRE_COLOR = "#4D4D4D"
-GATE_FILL = "#F2F2F2"
-HIGHLIGHT_FILL = "#F0E442"  # Okabe-Ito yellow: the gate of the current step
-EMPH_FILL = "#FBF3A6"  # behind a gradient that the current step just changed
-NOTE_FILL = "#FFFBE6"
-MUTED = "#5E5E5E"  # captions and hints
-BACKGROUND = "#FFFFFF"
-ERROR_COLOR = GRAD_COLOR  # error text drawn on a white card
-
-#: Each text colour of the drawings and plots, and every background it is drawn on.
-TEXT_BACKGROUNDS: dict[str, tuple[str, ...]] = {
-    VALUE_COLOR: (BACKGROUND,),
-    GRAD_COLOR: (BACKGROUND, EMPH_FILL, HIGHLIGHT_FILL),
-    INK: (BACKGROUND, GATE_FILL, HIGHLIGHT_FILL, NOTE_FILL, EMPH_FILL),
-    MUTED: (BACKGROUND, NOTE_FILL),
-}
-
-#: The second cue, besides colour, that tells a gradient from a value: gradients are written
-#: below their wire in italics, values above it upright (the legend says so).
-GRAD_ITALIC = True
-
-FONT_FAMILY = "DejaVu Sans"
-FS_VALUE = 9.0  # numbers on wires
-FS_GATE = 10.0  # gate symbols
-FS_NAME = 11.0  # input and output names
-FS_NOTE = 9.0  # callout, caption and legend
-
-ASCENT = 0.928  # DejaVu Sans, in em
-DESCENT = 0.236
-
+# --- sizes, in points -------------------------------------------------------------------------
 R = 13.0  # half height of a gate (a circle when the symbol is short)
 PORT = 6.5  # vertical offset of the two input ports of a two-input gate
 LABEL_GAP = 2.5  # between a wire and the text above or below it
@@ -93,212 +78,6 @@ MAX_PARTS = 1000
 sum of n inputs has about n²/2); the layout's cost grows with their square."""
 MAX_SIZE = 4000.0
 """The largest width or height of a picture, in points (about 5,600 pixels at 100 DPI)."""
-
-# Advance widths of DejaVu Sans (the matplotlib default font), per 1000 em. Unknown characters
-# count as a full em, which over-estimates: overlaps are avoided, at worst space is wasted.
-_ADVANCE = dict(
-    zip(
-        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-        "abcdefghijklmnopqrstuvwxyz{|}~σ×−∂·²⁻ˣ…∇→≥",
-        (
-            318,
-            401,
-            460,
-            838,
-            636,
-            950,
-            780,
-            275,
-            390,
-            390,
-            500,
-            838,
-            318,
-            361,
-            318,
-            337,
-            636,
-            636,
-            636,
-            636,
-            636,
-            636,
-            636,
-            636,
-            636,
-            636,
-            337,
-            337,
-            838,
-            838,
-            838,
-            531,
-            1000,
-            684,
-            686,
-            698,
-            770,
-            632,
-            575,
-            775,
-            752,
-            295,
-            295,
-            656,
-            557,
-            863,
-            748,
-            787,
-            603,
-            787,
-            695,
-            635,
-            611,
-            732,
-            684,
-            989,
-            685,
-            611,
-            685,
-            390,
-            337,
-            390,
-            838,
-            500,
-            500,
-            613,
-            635,
-            550,
-            635,
-            615,
-            352,
-            635,
-            634,
-            278,
-            278,
-            579,
-            278,
-            974,
-            634,
-            612,
-            635,
-            635,
-            411,
-            521,
-            392,
-            634,
-            592,
-            818,
-            592,
-            592,
-            525,
-            636,
-            337,
-            636,
-            838,
-            634,
-            838,
-            838,
-            517,
-            318,
-            401,
-            528,
-            444,
-            1000,
-            669,
-            838,
-            838,
-        ),
-    )
-)
-
-
-def text_width(text: str, size: float) -> float:
-    """The width in points of ``text`` set in DejaVu Sans at ``size`` points (a safe estimate)."""
-    return 1.06 * size * sum(_ADVANCE.get(ch, 1000) for ch in text) / 1000.0
-
-
-# --- the display list ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Box:
-    """A rectangle with round corners (radius ``r``); a gate, a note or a text's background."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-    r: float
-    fill: str
-    stroke: str | None
-    lw: float
-    role: str
-    mark: str = ""  # on the part the current step is about: the step number (SVG data-gate)
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A polyline through ``points``."""
-
-    points: tuple[tuple[float, float], ...]
-    color: str
-    lw: float
-    role: str
-    dashed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Dot:
-    """A filled circle: where a wire splits to feed several gates."""
-
-    x: float
-    y: float
-    r: float
-    color: str
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A one-line text whose baseline starts (``anchor="start"``), is centred (``"middle"``) or
-    ends (``"end"``) at (x, y).
-
-    ``role`` says what it is: "value", "grad", "name", "output", "gate", "note", "legend".
-    """
-
-    x: float
-    y: float
-    text: str
-    size: float
-    color: str
-    anchor: str
-    role: str
-    italic: bool = False
-
-    @property
-    def width(self) -> float:
-        return text_width(self.text, self.size)
-
-    def bbox(self) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the text's estimated extent, y down."""
-        w = self.width
-        x0 = self.x - {"start": 0.0, "middle": w / 2, "end": w}[self.anchor]
-        return (x0, self.y - ASCENT * self.size, x0 + w, self.y + DESCENT * self.size)
-
-
-@dataclass
-class Scene:
-    """Everything a renderer paints, back to front: lines, dots, boxes, then texts.
-    Sizes in points; (0, 0) is the top-left corner."""
-
-    width: float
-    height: float
-    lines: list[Line] = field(default_factory=list)
-    dots: list[Dot] = field(default_factory=list)
-    boxes: list[Box] = field(default_factory=list)
-    texts: list[Text] = field(default_factory=list)
-
-    def texts_with(self, role: str) -> list[str]:
-        """The texts of one role, in drawing order (handy in tests)."""
-        return [t.text for t in self.texts if t.role == role]
 
 
 # --- the shape of a circuit -----------------------------------------------------------------------

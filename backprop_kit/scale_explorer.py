@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,8 @@ import numpy as np
 
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
 from backprop_kit.arrays import linear_weight_grad
-from backprop_kit.layout import GRAD_COLOR, MUTED, VALUE_COLOR
 from backprop_kit.static_view import HeldExplorer
+from backprop_kit.style import GRAD_COLOR, MUTED, VALUE_COLOR, format_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -55,6 +56,8 @@ RULES: dict[str, int] = {"lr": 0, "lr/k": 1, "lr/k^2": 2}
 _RULE_LABELS = {"lr": "same lr", "lr/k": "lr ÷ k", "lr/k^2": "lr ÷ k²"}
 DEFAULT_LR = 0.5
 DEFAULT_STEPS = 30
+
+_fmt = partial(format_number, fmt="about3")  # measurements: about 3 significant digits
 
 
 def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -173,15 +176,6 @@ def train_linear_classifier(
             first_step = lr * grad_norm
         w = w - lr * dw
     return ScaleRun(float(k), float(lr), tuple(losses), grad_norm, first_step, w)
-
-
-def _fmt(x: float) -> str:
-    """About 3 significant digits, readable: 0.693, 787, 1,250, 0.000393, 5e-07, 1.2e+09."""
-    if not math.isfinite(x) or x == 0 or not 1e-4 <= abs(x) < 1e6:
-        return f"{x:.3g}"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
 
 
 class ScaleExplorer(HeldExplorer):

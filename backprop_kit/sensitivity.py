@@ -154,7 +154,7 @@ def plot_difference_errors(
     the plot shows (:func:`difference_errors_alt`).
     """
     from backprop_kit.drawing import DescribedFigure
-    from backprop_kit.layout import GRAD_COLOR, VALUE_COLOR
+    from backprop_kit.style import GRAD_COLOR, VALUE_COLOR
 
     fig: Figure
     if ax is None:

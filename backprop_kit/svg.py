@@ -1,7 +1,7 @@
 """A circuit Scene written directly as SVG text: the fast picture of the live widgets.
 
 Re-creating a matplotlib figure takes tens of milliseconds; writing the same
-:class:`~backprop_kit.layout.Scene` as an SVG string takes about a millisecond, so a slider can
+:class:`~backprop_kit.scene.Scene` as an SVG string takes about a millisecond, so a slider can
 redraw the circuit on every move. Both pictures paint one Scene with the same colours, fonts and
 sizes, so they look alike. Every text is escaped (names come from users' variable names).
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from html import escape
 
-from backprop_kit.layout import BACKGROUND, FONT_FAMILY, Scene
+from backprop_kit.scene import Scene
+from backprop_kit.style import BACKGROUND, FONT_FAMILY
 
 PX_PER_PT = 100 / 72  # the size a matplotlib figure has at its default 100 DPI
 

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
-from backprop_kit.layout import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 from backprop_kit.nn import ArrayMLP
 from backprop_kit.static_view import HeldExplorer
+from backprop_kit.style import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 from backprop_kit.toy_data import two_moons
 
 if TYPE_CHECKING:

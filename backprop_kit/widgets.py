@@ -41,9 +41,10 @@ from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
 from backprop_kit.graph import copy_circuit, forward
-from backprop_kit.scene import CircuitView, describe
 from backprop_kit.static_view import with_static_picture
+from backprop_kit.style import format_number
 from backprop_kit.svg import to_svg
+from backprop_kit.view import CircuitView, describe
 
 DEFAULT_VALUE = 1.0
 """The starting value of a variable given no initial value."""
@@ -396,9 +397,10 @@ class CircuitExplorer(widgets.VBox):
         self.step_line.value = escape(line)
         self.back_button.disabled = self.step == 0
         grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
-        parts = [f"<b>{escape(name)}</b> = {_readout(self.output.data)}"]
+        parts = [f"<b>{escape(name)}</b> = {format_number(self.output.data, 'readout')}"]
         parts += [
-            f"∂{escape(name)}/∂{escape(k)} = {_readout(g)}" for k, g in zip(self.inputs, grads)
+            f"∂{escape(name)}/∂{escape(k)} = {format_number(g, 'readout')}"
+            for k, g in zip(self.inputs, grads)
         ]
         self.readout.value = " &nbsp;&nbsp; ".join(parts)
         self._show_nudge()
@@ -478,11 +480,6 @@ class CircuitExplorer(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
         png, meta = self.static_png()
         return with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), png, meta)
-
-
-def _readout(x: float) -> str:
-    """4 decimals; 6 significant digits for numbers of a million or more (or nan/inf)."""
-    return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.6g}"
 
 
 def _error_html(e: BaseException | str) -> str:

@@ -30,7 +30,8 @@ import matplotlib
 
 from backprop_kit.circuits import sigmoid_neuron
 from backprop_kit.drawing import draw
-from backprop_kit.scene import CircuitView, forward
+from backprop_kit.graph import forward
+from backprop_kit.view import CircuitView
 from backprop_kit.widgets import explore
 
 TARGET_MS = 20.0

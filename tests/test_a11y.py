@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, describe, draw, maximum
-from backprop_kit import layout as L
+from backprop_kit import scene as S
+from backprop_kit import style as L
 from backprop_kit.a11y import (
     A11Y_CLASS,
     HELPER_HTML,
@@ -21,8 +22,8 @@ from backprop_kit.a11y import (
     relative_luminance,
 )
 from backprop_kit.circuits import chain_rule_example, patterns_example, sigmoid_neuron
-from backprop_kit.scene import CircuitView
 from backprop_kit.svg import to_svg
+from backprop_kit.view import CircuitView
 
 AA = 4.5
 SVG = "{http://www.w3.org/2000/svg}"
@@ -63,7 +64,7 @@ def test_values_and_gradients_keep_the_okabe_ito_hues():
     assert contrast_ratio(L.VALUE_COLOR, L.GRAD_COLOR) > 1.0
 
 
-def _background(scene: L.Scene, text: L.Text) -> str:
+def _background(scene: S.Scene, text: S.Text) -> str:
     """The fill under the centre of ``text``: the last box drawn there, else the card."""
     x0, y0, x1, y1 = text.bbox()
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2

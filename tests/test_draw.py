@@ -22,9 +22,10 @@ from backprop_kit.circuits import (
     staged_example,
 )
 from backprop_kit.drawing import CircuitFigure, draw
-from backprop_kit.layout import DESCENT, FS_NAME, FS_VALUE, LABEL_GAP, _mid, text_width
-from backprop_kit.scene import CircuitView
+from backprop_kit.layout import LABEL_GAP, _mid
+from backprop_kit.style import DESCENT, FS_NAME, FS_VALUE, text_width
 from backprop_kit.svg import to_svg
+from backprop_kit.view import CircuitView
 from tests.test_layout import random_circuits
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -16,8 +16,10 @@ from backprop_kit.circuits import (
     staged_example,
 )
 from backprop_kit.graph import copy_circuit
-from backprop_kit.layout import R, Scene, Structure, _pack, text_width
-from backprop_kit.scene import CircuitView
+from backprop_kit.layout import R, Structure, _pack
+from backprop_kit.scene import Scene
+from backprop_kit.style import text_width
+from backprop_kit.view import CircuitView
 
 NOTES = {
     "chain": chain_rule_example,

@@ -471,7 +471,7 @@ def curve_figure(theirs: list[float], kit: list[float]) -> Figure:
     """Both loss curves on one small plot (a Figure that shows itself as a PNG in a notebook,
     not registered with pyplot)."""
     from backprop_kit.drawing import CircuitFigure
-    from backprop_kit.layout import GRAD_COLOR, VALUE_COLOR
+    from backprop_kit.style import GRAD_COLOR, VALUE_COLOR
 
     fig = CircuitFigure(figsize=(4.8, 2.6), dpi=100)
     ax = fig.add_subplot()
