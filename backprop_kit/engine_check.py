@@ -874,7 +874,7 @@ class EngineReport:
         if m is None or m.kind == "error":
             return None
         from backprop_kit.drawing import render
-        from backprop_kit.layout import WireText, place
+        from backprop_kit.layout import Frame, WireText, place
         from backprop_kit.view import CircuitView
 
         wires = build(m.expr, Value, labels=True)
@@ -912,7 +912,9 @@ class EngineReport:
         legend = (
             "your engine's gradient (✗: wrong)" if show_grads else "your engine's value (✗: wrong)"
         )
-        scene = place(view.structure, view.symbols, texts, output_name="f", second_legend=legend)
+        scene = place(
+            view.structure, view.symbols, texts, Frame(output_name="f", second_legend=legend)
+        )
         fig = render(scene)
         fig.alt_text = self.alt_text()  # type: ignore[attr-defined]  # a DescribedFigure
         return fig

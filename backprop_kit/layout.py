@@ -353,12 +353,50 @@ class WireText:
 
 @dataclass(frozen=True, slots=True)
 class Callout:
-    """The note of the current step, about the gate of wire ``node`` drawn as ``symbol``: a
-    heading (``lines[0]``, written after the symbol) and one line per input."""
+    """The note of a step about the gate of wire ``node``, drawn as ``symbol``: a ``heading``
+    (written after the symbol) and one of ``rows`` per input of the gate."""
 
     node: int
     symbol: str
-    lines: tuple[str, ...]
+    heading: str
+    rows: tuple[str, ...]
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return (self.heading, *self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """The current step of a backward pass in a picture: its number ``step`` (kept on the
+    marked part, the SVG's ``data-gate``, so a browser test can follow steps) and the note of
+    its gate, whose gate is marked; at step 0 (``callout`` None) the output's emphasised
+    gradient carries the number."""
+
+    step: int
+    callout: Callout | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What a picture shows around its circuit.
+
+    Attributes:
+        output_name: written after the output wire.
+        band_lines: reserve a band of this many note lines above the circuit even without a
+            callout (a live widget keeps its picture the same height from step to step);
+            ``caption`` fills it.
+        caption: a note in that band when no step is shown.
+        reserve: the narrowest width kept for numbers, as a sample text, so that small changes
+            of the numbers do not move the picture.
+        second_legend: the legend's words for the wires' ``second`` numbers.
+    """
+
+    output_name: str = ""
+    band_lines: int = 0
+    caption: str = ""
+    reserve: str = "-8.88"
+    second_legend: str = ""
 
 
 def gate_width(symbol: str) -> float:
@@ -370,35 +408,19 @@ def place(
     structure: Structure,
     symbols: list[str],
     texts: list[WireText],
-    *,
-    callout: Callout | None = None,
-    band_lines: int = 0,
-    caption: str = "",
-    reserve: str = "-8.88",
-    highlight: int | None = None,
-    mark: str = "",
-    output_name: str = "",
-    second_legend: str = "",
+    frame: Frame = Frame(),
+    focus: Focus | None = None,
 ) -> Scene:
     """The Scene of a circuit: ``symbols[i]`` is drawn for wire i (a gate symbol, or an input's
-    name) and ``texts[i]`` on it.
-
-    Args:
-        callout: the note of the current step (drawn in a band above the circuit).
-        band_lines: reserve a band of this many note lines even without a callout (a live
-            widget keeps its picture the same height from step to step); ``caption`` fills it.
-        reserve: the narrowest width kept for numbers, as a sample text, so that small changes
-            of the numbers do not move the picture.
-        highlight: the wire whose gate is marked (the current step).
-        mark: the current step's number, kept on the marked gate (or, with no gate marked, on
-            the background of the emphasised gradient) so a browser test can follow steps.
-        output_name: written after the output wire.
-        second_legend: the legend's words for the texts' ``second`` numbers.
-    """
+    name) and ``texts[i]`` on it, in ``frame``, with the step ``focus`` marked."""
+    callout = focus.callout if focus is not None else None
+    highlight = callout.node if callout is not None else None
+    mark = str(focus.step) if focus is not None else ""
+    caption, output_name = frame.caption, frame.output_name
     parts, nodes = structure.parts, structure.nodes
     # widths of the zones of each column
     node_w = [0.0] * structure.n_columns
-    stub_w = [text_width(reserve, FS_VALUE)] * structure.n_columns
+    stub_w = [text_width(frame.reserve, FS_VALUE)] * structure.n_columns
     for p in parts:
         if p.kind == "waypoint":
             continue
@@ -417,7 +439,7 @@ def place(
         k = parts[link.src].col
         route_w[k] = min(ROUTE_MAX, max(route_w[k], 0.45 * dy))
 
-    lines_in_band = max(band_lines, len(callout.lines) if callout else 0)
+    lines_in_band = max(frame.band_lines, len(callout.lines) if callout else 0)
     band = lines_in_band * LINE_H + 2 * 6.0 + 14.0 if lines_in_band else 0.0
     top = MARGIN + band
     left = [MARGIN]
@@ -598,7 +620,7 @@ def place(
         entries.append((GRAD_COLOR, f"gradient ∂{out}/∂wire, below in italics", GRAD_ITALIC))
     seconds = any(t.second is not None for t in texts)
     if seconds:
-        entries.append((INK, second_legend or "second number", False))
+        entries.append((INK, frame.second_legend or "second number", False))
     for color, label, italic in entries:
         scene.lines.append(Line(((x, ly - 3.2), (x + 16, ly - 3.2)), color, 3.0, "legend"))
         scene.texts.append(Text(x + 21, ly, label, FS_NOTE, color, "start", "legend", italic))
@@ -635,8 +657,8 @@ def _draw_callout(
     """
     part = structure.parts[callout.node]
     pill_w = text_width(callout.symbol, FS_NOTE) + 8.0
-    widths = [pill_w + 5.0 + text_width(callout.lines[0], FS_NOTE)]
-    widths += [text_width(s, FS_NOTE) for s in callout.lines[1:]]
+    widths = [pill_w + 5.0 + text_width(callout.heading, FS_NOTE)]
+    widths += [text_width(s, FS_NOTE) for s in callout.rows]
     width = max(widths) + 16.0
     right = max(right, MARGIN + width)
     gx = left[part.col] + node_w[part.col] / 2
@@ -663,9 +685,9 @@ def _draw_callout(
         Text(bx + 8.0 + pill_w / 2, baseline[0], callout.symbol, FS_NOTE, INK, "middle", "note")
     )
     scene.texts.append(
-        Text(bx + 8.0 + pill_w + 5.0, baseline[0], callout.lines[0], FS_NOTE, INK, "start", "note")
+        Text(bx + 8.0 + pill_w + 5.0, baseline[0], callout.heading, FS_NOTE, INK, "start", "note")
     )
-    for j, s in enumerate(callout.lines[1:], start=1):
+    for j, s in enumerate(callout.rows, start=1):
         scene.texts.append(Text(bx + 8.0, baseline[j], s, FS_NOTE, INK, "start", "note"))
     column = structure.columns[part.col]
     if column[0] == callout.node:  # nothing of its column above the gate

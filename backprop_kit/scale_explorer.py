@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
+from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.arrays import linear_weight_grad
 from backprop_kit.static_view import HeldExplorer
 from backprop_kit.style import GRAD_COLOR, MUTED, VALUE_COLOR, format_number
@@ -228,19 +228,15 @@ class ScaleExplorer(HeldExplorer):
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self.widget = widgets.VBox(
+        self._hold(
             [
                 widgets.HBox([self.k_slider, self.lr_slider]),
                 widgets.HBox([self.rule_buttons, self.reset_button]),
                 self.readout,
                 self.picture,
-                explorer_helper(),
-            ]
+            ],
         )
-        self.widget.add_class(A11Y_CLASS)
-        self.png = b""
         self.update()
-        self._initial_png, self._initial_alt = self.png, self.alt_text()
         for control in (self.k_slider, self.lr_slider, self.rule_buttons):
             control.observe(self._on_change, names="value")
         self.reset_button.on_click(self._on_reset)
@@ -262,8 +258,7 @@ class ScaleExplorer(HeldExplorer):
         self.reference = train_linear_classifier(1.0, base_lr, self.steps, self.data)
         self.run = train_linear_classifier(self.k, self.lr, self.steps, self.data)
         self.readout.value = self._table()
-        self.png = self._draw()
-        self.picture.value = img_html(self.png, self.alt_text())
+        self.show_picture()
 
     def _on_change(self, change: dict) -> None:
         self.update()

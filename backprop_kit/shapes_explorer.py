@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
+from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.dimensions import (
     DimensionAnalysis,
     GradientShapeAnalysis,
@@ -69,18 +69,14 @@ class ShapesExplorer(HeldExplorer):
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self.widget = widgets.VBox(
+        self._hold(
             [
                 widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
                 widgets.HBox([self.notes_button, self.square_button]),
                 widgets.HBox([self.picture, self.readout]),
-                explorer_helper(),
-            ]
+            ],
         )
-        self.widget.add_class(A11Y_CLASS)
-        self.png = b""
         self.update()
-        self._initial_png, self._initial_alt = self.png, self.alt_text()
         for s in (self.m_slider, self.k_slider, self.n_slider):
             s.observe(self._on_change, names="value")
         self.notes_button.on_click(lambda _b: self.set_sizes(*NOTES_SIZES))
@@ -103,8 +99,7 @@ class ShapesExplorer(HeldExplorer):
         M, K, N = self.sizes
         self.analysis = dimension_analysis((M, K), (K, N))
         self.readout.value = self._table()
-        self.png = self._draw()
-        self.picture.value = img_html(self.png, self.alt_text())
+        self.show_picture()
 
     def _on_change(self, change: dict) -> None:
         self.update()

@@ -1,21 +1,29 @@
-"""A live widget that still shows a picture where no widget front-end runs.
+"""What every explorer of the kit shares: a live widget that still shows a picture where no
+widget front-end runs, and leaves nothing behind when closed.
 
 JupyterLab draws a widget from the ``application/vnd.jupyter.widget-view+json`` entry of its
 display bundle. nbval, nbconvert and a code host's notebook viewer cannot; they fall back to
-``image/png`` and ``text/plain``. So every explorer of the kit adds a PNG of its first picture
-and a stable text (no memory addresses, so nbval can compare it) to ipywidgets' own bundle, and an
-alt text for the PNG in the output's metadata. :class:`HeldExplorer` is what the explorers
-that hold their live view in ``.widget`` share: that bundle, figure to PNG, the quiet setter.
+``image/png`` and ``text/plain``. So every explorer adds a PNG of its first picture and a stable
+text (no memory addresses, so nbval can compare it) to ipywidgets' own bundle, and an alt text
+for the PNG in the output's metadata (:func:`with_static_picture`).
+
+:class:`Explorer` is the base of every explorer: that display bundle, ``close()`` of every
+widget it holds (:func:`close_tree`), and a quiet setter. :class:`HeldExplorer` is the base of
+the explorers that hold their live view in ``.widget`` and redraw a matplotlib figure as a PNG
+(the scale, shapes and training explorers); the circuit explorer is itself a ``VBox`` and draws
+SVG (:mod:`backprop_kit.widgets`).
 """
 
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backprop_kit.a11y import img_html
+from backprop_kit.a11y import A11Y_CLASS, explorer_helper, img_html
+
+if TYPE_CHECKING:  # ipywidgets is imported when an explorer is built, not with this module
+    import ipywidgets as widgets
 
 
 def with_static_picture(
@@ -39,21 +47,51 @@ def with_static_picture(
     return data, {"image/png": dict(metadata)}
 
 
-class HeldExplorer:
-    """The base of an explorer whose live view is ``self.widget``: a subclass sets ``widget``,
-    ``_initial_png``, ``_initial_alt`` (first picture, alt text), ``figure()`` and a stable
-    ``__repr__``; this base gives the display bundle, the PNG and the quiet setter."""
+def close_tree(widget: widgets.Widget) -> None:
+    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively.
 
-    widget: Any
-    _initial_png: bytes
-    _initial_alt: str
-    figure: Callable[[], Any]  # a matplotlib Figure of the current state
+    ``Widget.close()`` closes one widget only; a slider alone holds a Layout and a style
+    widget, which would stay registered in the kernel.
+    """
+    import ipywidgets as widgets
 
-    def _draw(self) -> bytes:
-        """The PNG of :meth:`figure`."""
-        buf = io.BytesIO()
-        self.figure().savefig(buf, format="png")
-        return buf.getvalue()
+    seen: set[int] = set()
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        for key in w.keys:
+            value = getattr(w, key, None)
+            items = value if isinstance(value, list | tuple) else (value,)
+            stack.extend(x for x in items if isinstance(x, widgets.Widget))
+        widgets.Widget.close(w)  # the base close: an explorer's own close() calls this function
+
+
+def explorer_box(children: Iterable[widgets.Widget], *classes: str) -> widgets.VBox:
+    """The root widget of an explorer: ``children`` and the accessibility helper in a VBox
+    with the classes a browser test, the styling and the helper look for."""
+    import ipywidgets as widgets
+
+    box = widgets.VBox([*children, explorer_helper()])
+    for name in (*classes, A11Y_CLASS):
+        box.add_class(name)
+    return box
+
+
+class Explorer:
+    """The base of every explorer. A subclass gives :attr:`live_widget` (what JupyterLab
+    shows), :meth:`static_picture` (the PNG of its first picture and its display metadata,
+    with ``alt``) and a stable ``__repr__``; this base gives the display bundle, ``close()`` and
+    the quiet setter."""
+
+    @property
+    def live_widget(self) -> widgets.Widget:
+        raise NotImplementedError
+
+    def static_picture(self) -> tuple[bytes, dict[str, Any]]:
+        raise NotImplementedError
 
     @staticmethod
     def set_quietly(pairs: Iterable[tuple[Any, Any]], handler: Callable[[dict], None]) -> None:
@@ -64,8 +102,51 @@ class HeldExplorer:
             control.value = value
             control.observe(handler, names="value")
 
+    def close(self) -> None:
+        """Close the explorer and every widget it holds (sliders, buttons, layouts, styles)."""
+        close_tree(self.live_widget)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """ipywidgets' bundle (the live view) plus a PNG of the first picture, with its alt
         text, for static viewers; ``text/plain`` is this object's stable repr."""
-        live = self.widget._repr_mimebundle_(**kwargs)
-        return with_static_picture(live, repr(self), self._initial_png, {"alt": self._initial_alt})
+        import ipywidgets as widgets
+
+        live = widgets.Widget._repr_mimebundle_(self.live_widget, **kwargs)
+        return with_static_picture(live, repr(self), *self.static_picture())
+
+
+class HeldExplorer(Explorer):
+    """The base of an explorer whose live view is ``self.widget`` (made by :meth:`_hold`) and
+    whose picture is ``figure()``, a matplotlib Figure of the current state, shown as the PNG
+    ``self.png`` in the HTML widget ``self.picture`` with ``alt_text()``: :meth:`show_picture`
+    redraws it, and the first picture is what static viewers see."""
+
+    widget: widgets.VBox
+    picture: widgets.HTML
+    png: bytes = b""
+    _first: tuple[bytes, str] | None = None
+    figure: Callable[[], Any]
+    alt_text: Callable[[], str]
+
+    @property
+    def live_widget(self) -> widgets.Widget:
+        return self.widget
+
+    def _hold(self, children: Iterable[widgets.Widget], *classes: str) -> None:
+        """Make ``self.widget``, the explorer's root, of ``children``."""
+        self.widget = explorer_box(children, *classes)
+
+    def show_picture(self) -> None:
+        """Draw :meth:`figure` into ``self.png`` and show it, with its alt text."""
+        from backprop_kit.drawing import png_bytes
+
+        self.png, alt = png_bytes(self.figure(), scale=1)[0], self.alt_text()
+        self.picture.value = img_html(self.png, alt)
+        if self._first is None:
+            self._first = (self.png, alt)
+
+    def static_picture(self) -> tuple[bytes, dict[str, Any]]:
+        if self._first is None:
+            self.show_picture()
+        png, alt = self._first  # type: ignore[misc]
+        return png, {"alt": alt}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper, img_html
+from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.nn import ArrayMLP
 from backprop_kit.static_view import HeldExplorer
 from backprop_kit.style import GRAD_COLOR, INK, MUTED, VALUE_COLOR
@@ -132,8 +132,7 @@ class TrainExplorer(HeldExplorer):
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self.png = b""
-        self.widget = widgets.VBox(
+        self._hold(
             [
                 widgets.HBox(
                     [self.step_button, self.steps_box, self.train_button, self.reset_button]
@@ -142,14 +141,11 @@ class TrainExplorer(HeldExplorer):
                 self.progress,
                 self.readout,
                 self.picture,
-                explorer_helper(),
-            ]
+            ],
+            "bpk-train-explorer",
         )
-        self.widget.add_class("bpk-train-explorer")  # hooks for browser tests and styling
-        self.widget.add_class(A11Y_CLASS)
         self.picture.add_class("bpk-train-picture")
         self._new_network()
-        self._initial_png, self._initial_alt = self.png, self.alt_text()
         self.step_button.on_click(lambda _b: self.train(1))
         self.train_button.on_click(lambda _b: self.train(int(self.steps_box.value)))
         self.reset_button.on_click(lambda _b: self.reset())
@@ -212,9 +208,8 @@ class TrainExplorer(HeldExplorer):
 
     # --- views -----------------------------------------------------------------------------
     def _show(self, status: str) -> None:
-        self.png = self._draw()
         # the picture first: once the words say "done", it is final
-        self.picture.value = img_html(self.png, self.alt_text())
+        self.show_picture()
         self.readout.value = self._text(status)
 
     def alt_text(self) -> str:

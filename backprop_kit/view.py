@@ -25,7 +25,7 @@ from __future__ import annotations
 from backprop_kit.engine import Value
 from backprop_kit.gates import GATES
 from backprop_kit.graph import copy_circuit, forward, wire_name
-from backprop_kit.layout import Callout, Structure, WireText, place
+from backprop_kit.layout import Callout, Focus, Frame, Structure, WireText, place
 from backprop_kit.scene import Scene
 from backprop_kit.stepper import BackwardSteps, Step
 from backprop_kit.style import check_fmt, format_number
@@ -140,14 +140,15 @@ class CircuitView:
         """The circuit's shape with no number on any wire and ``reason`` as its caption: the
         picture of inputs at which the circuit cannot be evaluated (no stale numbers)."""
         blank = [WireText("", "") for _ in self.structure.nodes]  # no number, same legend
-        return place(
-            self.structure,
-            self.symbols,
-            blank,
-            band_lines=max(self.band_lines, 1),
-            caption=reason,
-            reserve=self.reserve,
+        return place(self.structure, self.symbols, blank, self.frame(reason))
+
+    def frame(self, caption: str = "") -> Frame:
+        """The frame of this view's pictures, with ``caption`` in the note band."""
+        return Frame(
             output_name=self.root.label or "",
+            band_lines=max(self.band_lines, 1 if caption else 0),
+            caption=caption,
+            reserve=self.reserve,
         )
 
     def display_node(self, highlight: Value | int, steps: BackwardSteps) -> Step:
@@ -171,30 +172,38 @@ class CircuitView:
             )
         return steps.steps[highlight - 1]
 
-    def callout_lines(self, step: Step, total: int) -> tuple[str, ...]:
-        """The note of one step: its gate, then upstream × local = downstream for each input."""
+    def step_note(self, step: Step, total: int) -> Callout:
+        """The note of one step: its gate, and upstream × local = downstream for each input."""
         num = self.number
-        symbol = self.symbols[self.structure.index[id(step.gate)]]
-        head = f"gate {symbol} · step {step.number} of {total} · upstream × local = downstream"
+        node = self.structure.index[id(step.gate)]
         rows = tuple(
             f"to {_operand_name(step, j)}: {num(step.upstream)} × {num(step.local[j])} = "
             f"{num(step.downstream[j])}"
             for j in range(len(step.local))
         )
-        return (head, *rows)
+        heading = f"step {step.number} of {total} · upstream × local = downstream"
+        return Callout(node, self.symbols[node], heading, rows)
 
     def number(self, x: float) -> str:
         return format_number(x, self.fmt)
 
     # --- the text version -------------------------------------------------------------------------
-    def describe(self, *, show_grad: bool | None = None, step: int | None = None) -> str:
+    def describe(
+        self,
+        *,
+        show_grad: bool | None = None,
+        step: int | None = None,
+        steps: BackwardSteps | None = None,
+    ) -> str:
         """The circuit as text (the alt text of its picture): its inputs, then each gate in
         forward order with its inputs, value and gradient, as :meth:`scene` would show them
-        (same ``show_grad`` and ``step`` rules, same number format)."""
+        (same ``show_grad``, ``step`` and ``steps`` rules, same number format)."""
         nodes = self.structure.nodes
         n_steps = sum(1 for v in nodes if v.parents)
         if step is not None:
-            grads: dict[int, float] | None = self.steps().grads_after(step)
+            grads: dict[int, float] | None = (
+                steps if steps is not None else self.steps()
+            ).grads_after(step)
         else:
             show = self.source.grad != 0 if show_grad is None else show_grad
             grads = self.stored_grads() if show else None
@@ -246,23 +255,24 @@ class CircuitView:
         step: int | None = None,
         highlight: Value | int | None = None,
         caption: str = "",
+        steps: BackwardSteps | None = None,
     ) -> Scene:
         """The Scene of the circuit's current numbers (see the module docstring for the rules).
 
         ``step=k`` shows the backward pass after k gates and marks gate k; ``highlight`` marks a
         gate (a Value or a step number) and writes its ``upstream × local = downstream``.
+        ``steps`` is :meth:`steps` if the caller has it already (computed at these numbers).
         """
         if step is not None and highlight is not None:
             raise ValueError("give either step= (a step of the backward pass) or highlight=")
         if show_grad not in (None, True, False):
             raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r}")
-        nodes = self.structure.nodes
         marked: Step | None = None
         emph: set[int] = set()
         grads: dict[int, float] | None
-        steps: BackwardSteps | None = None
-        if step is not None:
-            steps = self.steps()
+        if step is not None or highlight is not None:
+            steps = steps if steps is not None else self.steps()
+        if step is not None and steps is not None:
             grads = steps.grads_after(step)
             if step:
                 marked = steps.steps[step - 1]
@@ -276,36 +286,21 @@ class CircuitView:
         else:
             show = self.source.grad != 0 if show_grad is None else show_grad
             grads = self.stored_grads() if show else None
-            if highlight is not None:
-                steps = self.steps()
+            if highlight is not None and steps is not None:
                 marked = self.display_node(highlight, steps)
         texts = []
-        root = self.root
-        for v in nodes:
+        for v in self.structure.nodes:
             value = self.number(v.data)
-            if self.names and v.label and v.parents and v is not root:
+            if self.names and v.label and v.parents and v is not self.root:
                 value = f"{v.label} = {value}"
             g = None if grads is None or id(v) not in grads else self.number(grads[id(v)])
             texts.append(WireText(value, g, id(v) in emph))
-        callout = None
-        hi = None
+        focus = None
         if marked is not None and steps is not None:
-            hi = self.structure.index[id(marked.gate)]
-            head, *rows = self.callout_lines(marked, len(steps))
-            head = head.split(" · ", 1)[1]  # the symbol is drawn on its own
-            callout = Callout(hi, self.symbols[hi], (head, *rows))
-        return place(
-            self.structure,
-            self.symbols,
-            texts,
-            callout=callout,
-            band_lines=max(self.band_lines, 1 if caption else 0),
-            caption=caption,
-            reserve=self.reserve,
-            highlight=hi,
-            mark=str(marked.number) if marked is not None else ("0" if step == 0 else ""),
-            output_name=root.label or "",
-        )
+            focus = Focus(marked.number, self.step_note(marked, len(steps)))
+        elif step == 0:
+            focus = Focus(0)
+        return place(self.structure, self.symbols, texts, self.frame(caption), focus)
 
 
 def describe(

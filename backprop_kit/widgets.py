@@ -41,7 +41,7 @@ from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
 from backprop_kit.graph import copy_circuit, forward
-from backprop_kit.static_view import with_static_picture
+from backprop_kit.static_view import Explorer, close_tree
 from backprop_kit.style import format_number
 from backprop_kit.svg import to_svg
 from backprop_kit.view import CircuitView, describe
@@ -105,27 +105,7 @@ def _inputs_of(f: Value) -> dict[str, Value]:
     return dict(sorted(found.items(), key=lambda item: order[id(item[1])]))
 
 
-def close_tree(widget: widgets.Widget) -> None:
-    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively.
-
-    ``Widget.close()`` closes one widget only; a slider alone holds a Layout and a style
-    widget, which would stay registered in the kernel.
-    """
-    seen: set[int] = set()
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        if id(w) in seen:
-            continue
-        seen.add(id(w))
-        for key in w.keys:
-            value = getattr(w, key, None)
-            items = value if isinstance(value, list | tuple) else (value,)
-            stack.extend(x for x in items if isinstance(x, widgets.Widget))
-        widgets.Widget.close(w)  # the base close: an explorer's own close() calls this function
-
-
-class CircuitExplorer(widgets.VBox):
+class CircuitExplorer(Explorer, widgets.VBox):
     """A live circuit: sliders for its inputs, its picture, a step-through backward pass.
 
     Build it with :func:`explore`. Useful attributes (all ipywidgets): ``formula`` (Text) and
@@ -375,24 +355,22 @@ class CircuitExplorer(widgets.VBox):
             scene = view.scene(caption=caption)
             line = f"All {n} gates done: every wire carries its gradient ∂{name}/∂wire."
         else:
-            scene = view.scene(step=self.step)
+            scene = view.scene(step=self.step, steps=steps)
             if self.step == 0:
                 line = (
                     f"Step 0 of {n}: backward() starts at the output with "
                     f"∂{name}/∂{name} = {view.number(steps.seed)}."
                 )
             else:
-                step = steps.steps[self.step - 1]
-                _, *rows = view.callout_lines(step, n)
-                symbol = view.symbols[view.structure.index[id(step.gate)]]
+                note = view.step_note(steps.steps[self.step - 1], n)
                 line = (
-                    f"Step {self.step} of {n} · gate {symbol} · upstream × local = downstream: "
-                    + "; ".join(rows)
+                    f"Step {self.step} of {n} · gate {note.symbol} · upstream × local = "
+                    "downstream: " + "; ".join(note.rows)
                 )
         self.picture.value = to_svg(
             scene,
             title=f"circuit of {self.formula.value or name}",
-            desc=view.describe(step=self.step),
+            desc=view.describe(step=self.step, steps=steps),
         )
         self.step_line.value = escape(line)
         self.back_button.disabled = self.step == 0
@@ -443,10 +421,6 @@ class CircuitExplorer(widgets.VBox):
             f"h·∂{out}/∂{name} = {h:.4g} × {grad:.4g} = {lin:.6g}"
         ).replace("   ", " &nbsp; ")
 
-    def close(self) -> None:
-        """Close the explorer and every widget it holds (sliders, buttons, layouts, styles)."""
-        close_tree(self)
-
     # --- where no widget front-end runs ---------------------------------------------------------
     def __repr__(self) -> str:
         values = ", ".join(f"{n}={x!r}" for n, x in self.initial.items())
@@ -456,7 +430,7 @@ class CircuitExplorer(widgets.VBox):
             what = f"<circuit of {self.output.label!r}, {self.n_steps} gates>"
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
-    def static_png(self) -> tuple[bytes, dict[str, Any]]:
+    def static_picture(self) -> tuple[bytes, dict[str, Any]]:
         """PNG of the circuit at its initial values, drawn with matplotlib, and its display
         metadata (size, and ``alt``: the circuit as text)."""
         if self._static_png is None:
@@ -477,9 +451,9 @@ class CircuitExplorer(widgets.VBox):
             self._static_png = (png, {**size, "alt": alt})
         return self._static_png
 
-    def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
-        png, meta = self.static_png()
-        return with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), png, meta)
+    @property
+    def live_widget(self) -> widgets.Widget:
+        return self
 
 
 def _error_html(e: BaseException | str) -> str:
