@@ -34,7 +34,7 @@ import numpy as np
 
 from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.arrays import linear_weight_grad
-from backprop_kit.static_view import HeldExplorer
+from backprop_kit.static_view import HeldExplorer, log_slider
 from backprop_kit.style import GRAD_COLOR, MUTED, VALUE_COLOR, format_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,26 +199,8 @@ class ScaleExplorer(HeldExplorer):
         self._initial = (float(k), float(lr), rule)
         self.steps = steps
         self.data = toy_dataset()
-        self.k_slider = widgets.FloatLogSlider(
-            value=k,
-            base=10,
-            min=-3,
-            max=3,
-            step=1,
-            description="data × k",
-            readout_format=".3g",
-            continuous_update=False,
-        )
-        self.lr_slider = widgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=-4,
-            max=1,
-            step=0.1,
-            description="base lr",
-            readout_format=".3g",
-            continuous_update=False,
-        )
+        self.k_slider = log_slider("data × k", k, -3, 3, 1)
+        self.lr_slider = log_slider("base lr", lr, -4, 1, 0.1)
         self.rule_buttons = widgets.ToggleButtons(
             options=[(label, name) for name, label in _RULE_LABELS.items()],
             value=rule,

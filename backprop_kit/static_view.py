@@ -80,6 +80,19 @@ def explorer_box(children: Iterable[widgets.Widget], *classes: str) -> widgets.V
     return box
 
 
+def log_slider(
+    description: str, value: float, low: float, high: float, step: float, **options: Any
+) -> widgets.FloatLogSlider:
+    """A slider over 10**low … 10**high in steps of 10**step, its readout with 3 significant
+    digits, acting when let go (``options`` override any of these ipywidgets settings)."""
+    import ipywidgets as widgets
+
+    settings: dict[str, Any] = {"readout_format": ".3g", "continuous_update": False, **options}
+    return widgets.FloatLogSlider(
+        value=value, base=10, min=low, max=high, step=step, description=description, **settings
+    )
+
+
 class Explorer:
     """The base of every explorer. A subclass gives :attr:`live_widget` (what JupyterLab
     shows), :meth:`static_picture` (the PNG of its first picture and its display metadata,

@@ -25,7 +25,7 @@ import numpy as np
 
 from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.nn import ArrayMLP
-from backprop_kit.static_view import HeldExplorer
+from backprop_kit.static_view import HeldExplorer, log_slider
 from backprop_kit.style import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 from backprop_kit.toy_data import two_moons
 
@@ -107,16 +107,8 @@ class TrainExplorer(HeldExplorer):
         self.reset_button = widgets.Button(
             description="Reset", icon="undo", tooltip="back to the initial weights"
         )
-        self.lr_slider = widgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=-3,
-            max=1.5,
-            step=0.1,
-            description="learning rate",
-            readout_format=".3g",
-            continuous_update=False,
-            style={"description_width": "initial"},
+        self.lr_slider = log_slider(
+            "learning rate", lr, -3, 1.5, 0.1, style={"description_width": "initial"}
         )
         self.width_slider = widgets.IntSlider(
             value=width,

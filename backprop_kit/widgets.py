@@ -41,7 +41,7 @@ from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.engine import Value, as_number
 from backprop_kit.expr import Expression, ExpressionError, describe_lookalike, lookalike, parse
 from backprop_kit.graph import copy_circuit, forward
-from backprop_kit.static_view import Explorer, close_tree
+from backprop_kit.static_view import Explorer, close_tree, log_slider
 from backprop_kit.style import format_number
 from backprop_kit.svg import to_svg
 from backprop_kit.view import CircuitView, describe
@@ -152,15 +152,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.step_line = widgets.HTML()
         self.step_line.add_class(LIVE_CLASS)  # and each step of the backward pass
         self.nudge_input = widgets.Dropdown(description="nudge", layout={"width": "14em"})
-        self.nudge_h = widgets.FloatLogSlider(
-            value=0.01,
-            base=10,
-            min=-4,
-            max=0,
-            step=0.25,
-            description="by h",
-            readout_format=".4g",
-            continuous_update=True,
+        self.nudge_h = log_slider(
+            "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
         )
         self.nudge_line = widgets.HTML()
 
