@@ -546,21 +546,7 @@ def place(
                 italic=GRAD_ITALIC,
             )
             if t.emph:
-                x0, y0, x1, y1 = g.bbox()
-                scene.boxes.append(
-                    Box(
-                        x0 - 2,
-                        y0 - 1,
-                        x1 - x0 + 4,
-                        y1 - y0 + 2,
-                        2.0,
-                        EMPH_FILL,
-                        None,
-                        0,
-                        "emph",
-                        mark if highlight is None else "",
-                    )
-                )
+                scene.boxes.append(_behind(g, mark if highlight is None else ""))
             scene.texts.append(g)
         if t.second is not None:
             s2 = Text(
@@ -573,10 +559,7 @@ def place(
                 "second",
             )
             if t.second_emph:
-                x0, y0, x1, y1 = s2.bbox()
-                scene.boxes.append(
-                    Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, EMPH_FILL, None, 0, "emph")
-                )
+                scene.boxes.append(_behind(s2))
             scene.texts.append(s2)
         if i == root and output_name:
             scene.texts.append(
@@ -696,6 +679,12 @@ def _draw_callout(
             0, Line(((gx, by + bh), (gx, gate_top)), MUTED, 1.0, "leader", dashed=True)
         )
     return right
+
+
+def _behind(t: Text, mark: str = "") -> Box:
+    """The emphasis behind a text the current step just changed."""
+    x0, y0, x1, y1 = t.bbox()
+    return Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, EMPH_FILL, None, 0, "emph", mark)
 
 
 def _mid(size: float) -> float:
