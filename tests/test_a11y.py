@@ -167,7 +167,7 @@ def test_describe_names_unnamed_gates_by_number_and_follows_the_steps():
 finite = st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 2))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(finite, finite, finite)
 def test_describe_carries_every_value_and_gradient_drawn(a, b, c):
     x, y, z = Value(a, label="x"), Value(b, label="y"), Value(c, label="z")

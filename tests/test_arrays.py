@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from backprop_kit.arrays import (
     bias_add,
@@ -38,20 +37,11 @@ from backprop_kit.arrays import (
     sum_all,
     sum_all_backward,
 )
+from tests.strategies import any_shape, arrays, away_from_zero, dims, values
 
 EPS = np.finfo(np.float64).eps
 H = 1e-5
-FAST = settings(max_examples=40, deadline=None)
-
-dims = st.integers(1, 8)
-# Moderate values: 0 or a magnitude in [1e-6, 10], so no product underflows to subnormals.
-values = st.floats(-10, 10).map(lambda v: 0.0 if abs(v) < 1e-6 else v)
-away_from_zero = st.one_of(st.floats(-10, -1e-3), st.floats(1e-3, 10))
-any_shape = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=6)
-
-
-def arrays(shape, elements=values):
-    return hnp.arrays(np.float64, shape, elements=elements)
+FAST = settings(max_examples=40)
 
 
 def assert_matches_numeric(analytic, numeric, df, magnitude, rtol=1e-7):
@@ -259,7 +249,7 @@ def two_layer_backward(caches, columns):
 
 
 @pytest.mark.parametrize("columns", [True, False], ids=["columns-are-examples", "rows"])
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(data=st.data())
 def test_two_layer_composition_matches_numerical_gradient_end_to_end(columns, data):
     n, d, hidden, c = (data.draw(dims) for _ in range(4))

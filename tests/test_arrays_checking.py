@@ -19,10 +19,7 @@ from backprop_kit.arrays import (
     numerical_grad_array,
     rel_error,
 )
-
-dims = st.integers(1, 8)
-values = st.floats(-10, 10).map(lambda v: 0.0 if abs(v) < 1e-6 else v)
-
+from tests.strategies import dims, values
 
 # --------------------------------------------------------------------------- numerical_grad_array
 
@@ -168,7 +165,7 @@ def test_dimension_analysis_says_when_shape_does_not_decide():
     assert "shape alone does not decide" in str(result)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(m=dims, k=dims, n=dims)
 def test_dimension_analysis_agrees_with_numpy_and_the_chain_rule(m, k, n):
     rng = np.random.default_rng(m * 100 + k * 10 + n)
@@ -228,7 +225,7 @@ def test_dimension_analysis_rejects_bad_shapes_in_one_line(W_shape, X_shape, wor
 # --------------------------------------------------------------------------- data scale
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data(), n=dims, d=dims, k=st.sampled_from([2.0, 0.5, 1024.0, -8.0]))
 def test_weight_gradient_grows_exactly_k_fold(data, n, d, k):
     X = data.draw(hnp.arrays(np.float64, (n, d), elements=values))
@@ -239,7 +236,7 @@ def test_weight_gradient_grows_exactly_k_fold(data, n, d, k):
     assert np.array_equal(linear_weight_grad(X, w, k), k * dw1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data(), n=dims, d=dims, c=st.integers(0, 4), k=st.floats(1e-3, 1e3))
 def test_weight_gradient_is_k_times_larger_and_matches_numeric(data, n, d, c, k):
     X = data.draw(hnp.arrays(np.float64, (n, d), elements=values))

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -26,7 +26,7 @@ from backprop_kit.layout import LABEL_GAP, _mid
 from backprop_kit.style import DESCENT, FS_NAME, FS_VALUE, text_width
 from backprop_kit.svg import to_svg
 from backprop_kit.view import CircuitView
-from tests.test_layout import random_circuits
+from tests.strategies import random_circuits
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -264,7 +264,7 @@ def test_draw_needs_a_value():
 
 
 # --- readable on random circuits ----------------------------------------------------------------
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12)
 @given(random_circuits())
 def test_random_circuits_render_readably(f):
     assert_readable(draw(f))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, maximum, numerical_grad, rel_error
 from backprop_kit.engine import backward_walk
+from tests.strategies import programs, run_program
 
 
 def f_staged(x, y):
@@ -204,58 +205,8 @@ def test_graph_is_freed_by_reference_counting_alone():
 
 # --- random compositions agree with the numerical gradient -----------------------------------
 
-UNARY = [
-    lambda a: a.sigmoid(),
-    lambda a: a.tanh(),
-    lambda a: (a * 0.3).exp(),
-    lambda a: a * -1.5,
-    lambda a: a + 2.0,
-    lambda a: -a,
-    lambda a: (a * a + 1.0).log(),
-    lambda a: 1.0 / (a * a + 0.5),
-    lambda a: a**2,
-    lambda a: a.sigmoid(expanded=True),
-]
-BINARY = [
-    lambda a, b: a + b,
-    lambda a, b: a * b,
-    lambda a, b: a - b,
-    lambda a, b: a / (b * b + 1.0),
-    lambda a, b: (a * a + 0.5) ** b.tanh(),
-]
 
-
-@st.composite
-def programs(draw):
-    """A random circuit over three inputs: each step applies a gate to earlier wires."""
-    steps = []
-    n = draw(st.integers(1, 12))
-    for i in range(n):
-        if draw(st.booleans()):
-            steps.append(("u", draw(st.integers(0, len(UNARY) - 1)), draw(st.integers(0, i + 2))))
-        else:
-            steps.append(
-                (
-                    "b",
-                    draw(st.integers(0, len(BINARY) - 1)),
-                    draw(st.integers(0, i + 2)),
-                    draw(st.integers(0, i + 2)),
-                )
-            )
-    return steps
-
-
-def run_program(steps, *inputs):
-    wires = list(inputs)
-    for step in steps:
-        if step[0] == "u":
-            wires.append(UNARY[step[1]](wires[step[2]]))
-        else:
-            wires.append(BINARY[step[1]](wires[step[2]], wires[step[3]]))
-    return wires[-1]
-
-
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(programs(), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
 def test_random_compositions_agree_with_central_difference(steps, xs):
     out = run_program(steps, *(Value(x) for x in xs))

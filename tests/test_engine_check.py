@@ -57,7 +57,7 @@ def test_micrograd_value_passes_on_the_operations_it_has():
     assert "x.relu()" in report.checked and "2 / x" in report.checked
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(0, 10**6))
 def test_random_expressions_agree_between_two_correct_engines(seed):
     import random
@@ -69,7 +69,7 @@ def test_random_expressions_agree_between_two_correct_engines(seed):
     assert compare(expr, engine) is None, expr.formula()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(0, 10**6))
 def test_the_kits_gradients_on_random_expressions_match_finite_differences(seed):
     import random

@@ -124,7 +124,7 @@ def test_wrong_inputs_to_raise_get_a_hint_without_the_names(capsys, wrong):
         assert not re.search(rf"\b{name}\b", hint), hint
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.floats(-10, 10), st.floats(-10, 10), st.floats(-10, 10))
 def test_inputs_to_raise_are_those_whose_nudge_raises_f(x, y, z):
     def f(a, b, c):
@@ -224,7 +224,7 @@ def _all_ids():
 finite = st.floats(-10, 10)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(finite, finite)
 def test_multiply_reference_agrees_with_central_difference(x, y):
     assert ch01.multiply_grads(x, y) == pytest.approx(
@@ -232,7 +232,7 @@ def test_multiply_reference_agrees_with_central_difference(x, y):
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(finite, finite, finite)
 def test_chain_rule_reference_agrees_with_central_difference(x, y, z):
     assert ch02.chain_rule_partials(x, y, z) == pytest.approx(
@@ -240,14 +240,14 @@ def test_chain_rule_reference_agrees_with_central_difference(x, y, z):
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(finite, finite, finite)
 def test_multiply_backward_is_upstream_times_local(a, b, up):
     local = numerical_grad(lambda p, q: p * q, a, b)
     assert ch03.multiply_backward(a, b, up) == pytest.approx(tuple(up * g for g in local), abs=1e-5)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(finite, finite)
 def test_max_reference_away_from_ties_agrees_with_central_difference(x, y):
     assume(abs(x - y) > 1e-3)

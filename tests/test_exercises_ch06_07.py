@@ -66,7 +66,7 @@ def test_multiply_uneven_reference_and_typical_mistakes(capsys):
         assert "1500" not in out and "0.006" not in out and "500" not in out
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     st.floats(-1e3, 1e3),
     st.floats(-1e3, 1e3),

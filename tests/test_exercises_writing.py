@@ -214,7 +214,7 @@ def agrees(analytic, numerical) -> bool:
     )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(small, small, small)
 def test_square_chain_reference_agrees_with_central_difference(x, y, z):
     assert agrees(
@@ -222,14 +222,14 @@ def test_square_chain_reference_agrees_with_central_difference(x, y, z):
     )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(small, small.filter(lambda b: abs(b) > 0.5), small)
 def test_divide_backward_reference_is_upstream_times_the_numerical_slopes(a, b, up):
     local = numerical_grad(lambda p, q: p / q, a, b)
     assert agrees(ch03.divide_backward(a, b, up), [up * g for g in local])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(small, small)
 def test_staged_reference_agrees_with_central_difference(x, y):
     got = ch05.new_staged_gradients(x, y)
@@ -237,7 +237,7 @@ def test_staged_reference_agrees_with_central_difference(x, y):
     assert agrees((got["dx"], got["dy"]), num)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(small, small, small, small)
 def test_patterns_reference_agrees_with_central_difference_away_from_ties(x, y, z, w):
     assume(abs(z - w) > 1e-3)

@@ -77,7 +77,7 @@ def test_steps_and_nudge_while_it_cannot_evaluate():
     assert w.step == 1 and "Step 1 of 2" in w.step_line.value
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.sampled_from(FORMULAS),
     st.lists(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import backprop_kit.expr as expr_module
@@ -384,13 +384,13 @@ def parse_or_refuse(text: str) -> None:
     assert isinstance(out, Value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=string.printable, max_size=60))
 def test_random_printable_text_parses_or_is_refused(text):
     parse_or_refuse(text)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.text(max_size=30))
 def test_random_unicode_text_parses_or_is_refused(text):
     parse_or_refuse(text)
@@ -400,13 +400,13 @@ TOKENS = ["x", "y", "(", ")", "+", "-", "*", "**", "/", "1e308", "2", "0", "exp"
 TOKENS += ["sigmoid", "_", ".", "[", "]", ",", "lambda", ":", "__class__", "'", "=", "1e999"]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400)
 @given(st.lists(st.sampled_from(TOKENS), max_size=40), st.sampled_from(["", " "]))
 def test_random_token_sequences_parse_or_are_refused(tokens, sep):
     parse_or_refuse(sep.join(tokens))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.sampled_from(["(", "-", "exp(", "x+", "(x*", "+"]), st.integers(90, 700))
 def test_long_repetitions_parse_or_are_refused(piece, n):
     parse_or_refuse(piece * n + "x" + ")" * (n * piece.count("(")))
@@ -512,7 +512,7 @@ formulas = st.recursive(leaves, branches, max_leaves=8)
 numbers = st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 3))
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=250)
 @given(formulas, numbers, numbers, numbers)
 def test_random_formulas_build_the_same_circuit_as_by_hand(formula, xv, yv, zv):
     text, build = formula

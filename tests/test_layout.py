@@ -5,21 +5,21 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_kit import Value, maximum
+from backprop_kit import Value
 from backprop_kit.circuits import (
     chain_rule_example,
     patterns_example,
     sigmoid_neuron,
     staged_example,
 )
-from backprop_kit.graph import copy_circuit
 from backprop_kit.layout import R, Structure, _pack
 from backprop_kit.scene import Scene
 from backprop_kit.style import text_width
 from backprop_kit.view import CircuitView
+from tests.strategies import random_circuits
 
 NOTES = {
     "chain": chain_rule_example,
@@ -28,72 +28,6 @@ NOTES = {
     "patterns": patterns_example,
     "staged": staged_example,
 }
-
-
-# --- random circuits (also used by test_draw.py) ------------------------------------------------
-ONE_INPUT = ("exp", "sigmoid", "tanh", "relu", "neg", "addc", "scale", "powc", "inv", "log")
-TWO_INPUTS = ("add", "sub", "mul", "div", "max", "pow")
-
-
-def _apply(op: str, a: Value, b: Value, c: float) -> Value:
-    return {
-        "exp": lambda: a.exp(),
-        "sigmoid": lambda: a.sigmoid(),
-        "tanh": lambda: a.tanh(),
-        "relu": lambda: a.relu(),
-        "neg": lambda: -a,
-        "addc": lambda: a + c,
-        "scale": lambda: a * c,
-        "powc": lambda: a**2,
-        "inv": lambda: a.inv(),
-        "log": lambda: a.log(),
-        "add": lambda: a + b,
-        "sub": lambda: a - b,
-        "mul": lambda: a * b,
-        "div": lambda: a / b,
-        "max": lambda: maximum(a, b),
-        "pow": lambda: a**b,
-    }[op]()
-
-
-@st.composite
-def random_circuits(draw, max_gates: int = 30) -> Value:
-    """A random circuit of 1 to ``max_gates`` gates over up to 4 inputs, with fan-out, long
-    wires, named intermediates, constants and numbers of every size."""
-    number = st.floats(-3, 3, allow_nan=False) | st.sampled_from([0.0, 12345.678, -0.001])
-    names = ["x", "y", "z", "w"][: draw(st.integers(1, 4))]
-    nodes = [Value(draw(number), label=n) for n in names]
-    if draw(st.booleans()):
-        nodes.append(Value(2.0, label="2"))  # a constant input, as max(x, 2) makes
-    n_gates = draw(st.integers(1, max_gates) | st.just(max_gates))
-    made = 0
-    for _ in range(3 * n_gates):
-        if made == n_gates:
-            break
-        op = draw(st.sampled_from(ONE_INPUT + TWO_INPUTS))
-        # mostly extend the latest wire (so the output uses most gates); any earlier wire may
-        # start a branch or fan out into a second operand
-        if draw(st.integers(0, 4)):
-            a = nodes[-1]
-        else:
-            a = nodes[draw(st.integers(0, len(nodes) - 1))]
-        b = nodes[draw(st.integers(0, len(nodes) - 1))]
-        c = draw(st.sampled_from([1.0, -1.0, 2.0, 0.5, 3.25]))
-        try:
-            v = _apply(op, a, b, c)
-        except (ArithmeticError, ValueError):
-            continue
-        if draw(st.integers(0, 5)) == 0:
-            v.named(draw(st.sampled_from(["q", "hidden", "a_long_name", "t1"])))
-        nodes.append(v)
-        made += 1
-    root = nodes[-1]
-    try:
-        root.backward()
-        copy_circuit(root, expand_sigmoid=True)[0].backward()
-    except ArithmeticError:  # e.g. 1/x² at a tiny or huge x: the engine's limits, not drawing's
-        assume(False)
-    return root
 
 
 # --- geometry helpers -----------------------------------------------------------------------------
@@ -284,14 +218,14 @@ def test_layout_is_the_same_for_other_numbers():
     assert (va.width, va.height) == (vb.width, vb.height)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(random_circuits())
 def test_random_circuits_have_no_collisions(f):
     for scene in scenes_of(f)[:4]:
         assert collisions(scene) == []
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(random_circuits())
 def test_random_circuits_keep_columns_and_clearances(f):
     s = Structure(f)

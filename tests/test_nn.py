@@ -19,7 +19,7 @@ from backprop_kit.arrays import (
 )
 from backprop_kit.toy_data import two_moons
 
-FAST = settings(max_examples=25, deadline=None)
+FAST = settings(max_examples=25)
 
 
 def data(n: int = 12, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:

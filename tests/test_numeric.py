@@ -49,7 +49,7 @@ def test_accepts_values_and_plain_results():
     assert numerical_grad(lambda x: 7.0, 2.0) == (0.0,)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.floats(-3, 3), st.floats(-3, 3))
 def test_grad_check_of_a_smooth_function(x, y):
     check = grad_check(lambda x, y: (x * y).tanh() + (x - y).sigmoid(), x, y)

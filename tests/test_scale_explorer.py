@@ -31,7 +31,7 @@ def test_toy_dataset_is_seeded_and_balanced():
         toy_dataset(0)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(
     st.lists(st.floats(-3, 3), min_size=2, max_size=2),
     st.sampled_from([0.01, 0.5, 1.0, 20.0]),

@@ -68,7 +68,7 @@ def test_slopes_are_one_and_two_then_round_off_wins():
         assert err[-1] > 1000 * err.min()  # at h = 1e-15 round-off has taken over
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.floats(-2.0, 2.0))
 def test_exp_truncation_slopes_on_random_points(x):
     t = difference_errors(lambda v: v.exp(), x)
@@ -191,7 +191,7 @@ def test_slope_table_prints_and_checks_names():
         one_sided_slopes(maximum, 1.0, 2.0, h=0.0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.floats(-5, 5), st.floats(-5, 5))
 def test_backprop_grads_agree_with_central_difference(a, b):
     def f(x, y):

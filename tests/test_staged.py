@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from backprop_kit import Value, staged
 from backprop_kit.circuits import staged_example
-from tests.test_engine import programs, run_program
+from tests.strategies import programs, run_program
 
 
 def notes_example():
@@ -83,7 +83,7 @@ def test_labels_that_are_not_identifiers_or_collide_are_renamed():
     assert out["dx"] == b.grad
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(programs(), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
 def test_staged_program_reproduces_backward_bit_for_bit(steps, xs):
     inputs = [Value(v, label) for v, label in zip(xs, "abc")]

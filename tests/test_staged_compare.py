@@ -19,7 +19,7 @@ from backprop_kit.staged_compare import (
     run_with_equals,
     with_equals,
 )
-from tests.test_engine import programs, run_program
+from tests.strategies import programs, run_program
 from tests.test_staged import notes_example
 
 
@@ -144,7 +144,7 @@ def overwriting_backward(f: Value) -> dict[int, float]:
     return grads
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(programs(), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
 def test_random_circuits_totals_are_backward_gradients_and_equals_overwrites(steps, xs):
     inputs = [Value(x, label=n) for x, n in zip(xs, ("a", "b", "c"))]
