@@ -2,9 +2,11 @@
 
 :class:`Structure` looks at the *shape* of a circuit only (which gate feeds which) and decides
 columns, the order within each column and the height of every wire; :func:`place` then adds the
-numbers' widths and returns a :class:`Scene`: a flat list of boxes, lines, dots and texts in
-points (1/72 inch, y pointing down). ``drawing.py`` paints a Scene with matplotlib and ``svg.py``
-writes the same Scene as SVG text, so both pictures have one layout.
+numbers' widths and returns a :class:`~backprop_kit.scene.Scene`: a flat list of boxes, lines,
+dots and texts in points (1/72 inch, y pointing down), framed by a :class:`Frame` (output name,
+note band, caption) and marking the current step's :class:`Focus`. :mod:`backprop_kit.drawing`
+paints a Scene with matplotlib and :mod:`backprop_kit.svg` writes it as SVG text, so both
+pictures have one layout.
 
 The layout (a small Sugiyama layout):
 

@@ -1,7 +1,8 @@
 """The view of a circuit: :class:`CircuitView` turns a circuit and its current numbers into a
-:class:`~backprop_kit.scene.Scene` (the Scene type and the geometry live in
-:mod:`backprop_kit.layout`; this module decides what the picture shows: the numbers as text,
-the marked step, σ in one piece or four).
+:class:`~backprop_kit.scene.Scene` (the display list; the geometry lives in
+:mod:`backprop_kit.layout`, colours, fonts and number formats in :mod:`backprop_kit.style`):
+this module decides what the picture shows: the numbers as text, the marked step and its
+note, σ in one piece or four.
 
 :class:`CircuitView` is the one front door shared by :func:`backprop_kit.drawing.draw`
 (matplotlib), :mod:`backprop_kit.svg` (live widgets) and the explorers: it lays the circuit out
