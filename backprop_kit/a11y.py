@@ -2,7 +2,7 @@
 
 * :func:`contrast_ratio` is WCAG 2.1's contrast of two sRGB colours, (L1 + 0.05) / (L2 + 0.05)
   with L the relative luminance; AA asks for at least 4.5:1 for normal-size text. The tests
-  check every text colour of the palette (``layout.TEXT_BACKGROUNDS``) with it.
+  check every text colour of the palette (``style.TEXT_BACKGROUNDS``) with it.
 * :func:`img_html` is a PNG as an ``<img>`` with an ``alt`` text. JupyterLab 4 writes no alt
   for an ``image/png`` output (it ignores the ``alt`` of the output's metadata, which nbconvert
   uses), and an ``ipywidgets.Image`` has none either: so every picture of the kit also comes as

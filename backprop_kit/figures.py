@@ -92,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.folder.exists() and not args.folder.is_dir():
         print(f"figures: {args.folder} is a file; give a folder", file=sys.stderr)
         return 2
-    for path in save_figures(args.folder):
+    try:
+        written = save_figures(args.folder)
+    except OSError as e:
+        print(f"figures: cannot write into {args.folder}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    for path in written:
         print(path)
     return 0
 

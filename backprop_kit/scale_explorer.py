@@ -34,7 +34,7 @@ import numpy as np
 
 from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.arrays import linear_weight_grad
-from backprop_kit.static_view import HeldExplorer, log_slider
+from backprop_kit.static_view import HeldExplorer, in_log_range, log_slider
 from backprop_kit.style import GRAD_COLOR, MUTED, VALUE_COLOR, format_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,6 +178,12 @@ def train_linear_classifier(
     return ScaleRun(float(k), float(lr), tuple(losses), grad_norm, first_step, w)
 
 
+K_RANGE = (-3.0, 3.0)
+"""The data scale slider spans 10**-3 … 10**3."""
+LR_RANGE = (-4.0, 1.0)
+"""The base learning-rate slider spans 10**-4 … 10."""
+
+
 class ScaleExplorer(HeldExplorer):
     """Sliders for the data scale ``k`` and the learning rate, a learning-rate rule, a readout
     table (k = 1 reference vs the current k) and a picture: the scaled data with the learned
@@ -195,12 +201,14 @@ class ScaleExplorer(HeldExplorer):
     ) -> None:
         import ipywidgets as widgets
 
+        k = in_log_range(k, *K_RANGE, "scale_explorer: k")  # before any widget exists
+        lr = in_log_range(lr, *LR_RANGE, "scale_explorer: lr")
         effective_lr(lr, k, rule)  # validates the rule
-        self._initial = (float(k), float(lr), rule)
+        self._initial = (k, lr, rule)
         self.steps = steps
         self.data = toy_dataset()
-        self.k_slider = log_slider("data × k", k, -3, 3, 1)
-        self.lr_slider = log_slider("base lr", lr, -4, 1, 0.1)
+        self.k_slider = log_slider("data × k", k, *K_RANGE, 1)
+        self.lr_slider = log_slider("base lr", lr, *LR_RANGE, 0.1)
         self.rule_buttons = widgets.ToggleButtons(
             options=[(label, name) for name, label in _RULE_LABELS.items()],
             value=rule,

@@ -49,10 +49,7 @@ class ShapesExplorer(HeldExplorer):
         import ipywidgets as widgets
 
         self._initial = (M, K, N)
-        self.analysis: DimensionAnalysis = dimension_analysis((M, K), (K, N))  # validates
-        for name, size in zip("MKN", self._initial):
-            if size > MAX_SIZE:
-                raise ValueError(f"shapes_explorer: {name} must be at most {MAX_SIZE}, got {size}")
+        self.analysis: DimensionAnalysis = _analysis(M, K, N)  # validates
 
         def slider(value: int, text: str) -> Any:
             return widgets.IntSlider(
@@ -89,7 +86,9 @@ class ShapesExplorer(HeldExplorer):
         return (int(self.m_slider.value), int(self.k_slider.value), int(self.n_slider.value))
 
     def set_sizes(self, M: int, K: int, N: int) -> None:
-        """Move all three sliders at once and recompute once."""
+        """Move all three sliders at once and recompute once (sizes the sliders cannot show
+        are refused in one line, before any slider moves)."""
+        _analysis(M, K, N)
         sliders = (self.m_slider, self.k_slider, self.n_slider)
         self.set_quietly(zip(sliders, (M, K, N)), self._on_change)
         self.update()
@@ -224,6 +223,16 @@ def _gradient_table(g: GradientShapeAnalysis) -> str:
         f"<p><b>{g.gradient}</b> must be {g.required_shape}: {summary}.</p>"
         f"<table style='border-collapse: collapse'>{''.join(rows)}</table>"
     )
+
+
+def _analysis(M: int, K: int, N: int) -> DimensionAnalysis:
+    """The analysis of W (M, K) @ X (K, N), if the sliders can show those sizes (1 …
+    MAX_SIZE), else a one-line ValueError."""
+    analysis = dimension_analysis((M, K), (K, N))  # whole positive sizes, or one line
+    for name, size in zip("MKN", (M, K, N)):
+        if size > MAX_SIZE:
+            raise ValueError(f"shapes_explorer: {name} must be at most {MAX_SIZE}, got {size}")
+    return analysis
 
 
 def shapes_explorer(M: int = 5, K: int = 10, N: int = 3) -> ShapesExplorer:

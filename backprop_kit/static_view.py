@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from backprop_kit.a11y import A11Y_CLASS, explorer_helper, img_html
+from backprop_kit.engine import as_number
 
 if TYPE_CHECKING:  # ipywidgets is imported when an explorer is built, not with this module
     import ipywidgets as widgets
@@ -53,8 +54,8 @@ def close_tree(widget: widgets.Widget) -> None:
     ``Widget.close()`` closes one widget only; a slider alone holds a Layout and a style
     widget, which would stay registered in the kernel.
     """
-    import ipywidgets as widgets
-
+    # ipywidgets' Widget class, found without an import (close() also runs at shutdown)
+    base: Any = next(c for c in type(widget).__mro__ if c.__name__ == "Widget")
     seen: set[int] = set()
     stack = [widget]
     while stack:
@@ -65,8 +66,8 @@ def close_tree(widget: widgets.Widget) -> None:
         for key in w.keys:
             value = getattr(w, key, None)
             items = value if isinstance(value, list | tuple) else (value,)
-            stack.extend(x for x in items if isinstance(x, widgets.Widget))
-        widgets.Widget.close(w)  # the base close: an explorer's own close() calls this function
+            stack.extend(x for x in items if isinstance(x, base))
+        base.close(w)  # the base close: an explorer's own close() calls this function
 
 
 def explorer_box(children: Iterable[widgets.Widget], *classes: str) -> widgets.VBox:
@@ -80,12 +81,24 @@ def explorer_box(children: Iterable[widgets.Widget], *classes: str) -> widgets.V
     return box
 
 
+def in_log_range(value: object, low: float, high: float, what: str) -> float:
+    """``value`` as a float if a slider over 10**low … 10**high can show it, else a one-line
+    error naming the range (a slider would silently move it to the nearest end)."""
+    x = as_number(value, what)
+    if not 10.0**low <= x <= 10.0**high:
+        raise ValueError(f"{what} must be between {10.0**low:g} and {10.0**high:g}, got {x!r}")
+    return x
+
+
 def log_slider(
     description: str, value: float, low: float, high: float, step: float, **options: Any
 ) -> widgets.FloatLogSlider:
     """A slider over 10**low … 10**high in steps of 10**step, its readout with 3 significant
-    digits, acting when let go (``options`` override any of these ipywidgets settings)."""
+    digits, acting when let go (``options`` override any of these ipywidgets settings); a
+    value outside the range is a one-line ValueError (:func:`in_log_range`)."""
     import ipywidgets as widgets
+
+    value = in_log_range(value, low, high, description)
 
     settings: dict[str, Any] = {"readout_format": ".3g", "continuous_update": False, **options}
     return widgets.FloatLogSlider(
@@ -112,20 +125,25 @@ class Explorer:
         of ``value`` (so moving several controls recomputes once, when the caller says)."""
         for control, value in pairs:
             control.unobserve(handler, names="value")
-            control.value = value
-            control.observe(handler, names="value")
+            try:
+                control.value = value
+            finally:  # a refused value leaves the control as it was, still observed
+                control.observe(handler, names="value")
 
     def close(self) -> None:
-        """Close the explorer and every widget it holds (sliders, buttons, layouts, styles)."""
+        """Close the explorer and every widget it holds (sliders, buttons, layouts, styles);
+        a closed explorer shows only its static picture."""
         close_tree(self.live_widget)
+        vars(self).pop("_repr_mimebundle_", None)  # ipywidgets' mark of a closed widget
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """ipywidgets' bundle (the live view) plus a PNG of the first picture, with its alt
-        text, for static viewers; ``text/plain`` is this object's stable repr."""
+        """ipywidgets' bundle (the live view, unless closed) plus a PNG of the first picture,
+        with its alt text, for static viewers; ``text/plain`` is this object's stable repr."""
         import ipywidgets as widgets
 
-        live = widgets.Widget._repr_mimebundle_(self.live_widget, **kwargs)
-        return with_static_picture(live, repr(self), *self.static_picture())
+        live = self.live_widget
+        bundle = widgets.Widget._repr_mimebundle_(live, **kwargs) if live.comm else None
+        return with_static_picture(bundle, repr(self), *self.static_picture())
 
 
 class HeldExplorer(Explorer):

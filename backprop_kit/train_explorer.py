@@ -25,7 +25,7 @@ import numpy as np
 
 from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.nn import ArrayMLP
-from backprop_kit.static_view import HeldExplorer, log_slider
+from backprop_kit.static_view import HeldExplorer, in_log_range, log_slider
 from backprop_kit.style import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 from backprop_kit.toy_data import two_moons
 
@@ -47,6 +47,10 @@ REDRAWS = 10  # pictures drawn while one Train runs (besides the last)
 def accuracy(net: ArrayMLP, X: np.ndarray, y: np.ndarray) -> float:
     """The fraction of points whose score has the sign of their label (y = ±1)."""
     return float(np.mean(np.sign(net.predict(X)[:, 0]) == y))
+
+
+LR_RANGE = (-3.0, 1.5)
+"""The learning-rate slider spans 10**-3 … 10**1.5 (about 31.6)."""
 
 
 class TrainExplorer(HeldExplorer):
@@ -75,8 +79,7 @@ class TrainExplorer(HeldExplorer):
             raise ValueError(
                 f"train_explorer: width must be an int in 1..{MAX_WIDTH}, got {width!r}"
             )
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf:
-            raise ValueError(f"train_explorer: lr must be a positive number, got {lr!r}")
+        lr = in_log_range(lr, *LR_RANGE, "train_explorer: lr")  # what the slider can show
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
             raise ValueError(
                 f"train_explorer: steps must be an int in 1..{MAX_STEPS}, got {steps!r}"
@@ -108,7 +111,7 @@ class TrainExplorer(HeldExplorer):
             description="Reset", icon="undo", tooltip="back to the initial weights"
         )
         self.lr_slider = log_slider(
-            "learning rate", lr, -3, 1.5, 0.1, style={"description_width": "initial"}
+            "learning rate", lr, *LR_RANGE, 0.1, style={"description_width": "initial"}
         )
         self.width_slider = widgets.IntSlider(
             value=width,

@@ -34,6 +34,11 @@ from backprop_kit.style import check_fmt, format_number
 SIGMOID_MODES = ("gate", "expanded")
 
 
+def _check_show_grad(show_grad: object) -> None:
+    if show_grad is not None and show_grad is not True and show_grad is not False:
+        raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r:.40}")
+
+
 def _input_symbol(v: Value) -> str:
     return v.label if v.label else f"{v.data:g}"
 
@@ -199,6 +204,7 @@ class CircuitView:
         """The circuit as text (the alt text of its picture): its inputs, then each gate in
         forward order with its inputs, value and gradient, as :meth:`scene` would show them
         (same ``show_grad``, ``step`` and ``steps`` rules, same number format)."""
+        _check_show_grad(show_grad)
         nodes = self.structure.nodes
         n_steps = sum(1 for v in nodes if v.parents)
         if step is not None:
@@ -266,8 +272,7 @@ class CircuitView:
         """
         if step is not None and highlight is not None:
             raise ValueError("give either step= (a step of the backward pass) or highlight=")
-        if show_grad not in (None, True, False):
-            raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r}")
+        _check_show_grad(show_grad)
         marked: Step | None = None
         emph: set[int] = set()
         grads: dict[int, float] | None

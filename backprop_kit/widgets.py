@@ -157,16 +157,6 @@ class CircuitExplorer(Explorer, widgets.VBox):
         )
         self.nudge_line = widgets.HTML()
 
-        self._set_source(source, initial_values)
-
-        self.build_button.on_click(lambda _: self.build(self.formula.value))
-        self.formula.observe(self._on_formula, names="value")
-        self.back_button.on_click(lambda _: self.go(self._back()))
-        self.next_button.on_click(lambda _: self.go(self._next()))
-        self.reset_button.on_click(lambda _: self.go(0))
-        self.all_button.on_click(lambda _: self.go(None))
-        self.nudge_input.observe(lambda _: self._show_nudge(), names="value")
-        self.nudge_h.observe(lambda _: self._show_nudge(), names="value")
         steps = widgets.HBox(
             [self.back_button, self.next_button, self.reset_button, self.all_button]
         )
@@ -186,6 +176,19 @@ class CircuitExplorer(Explorer, widgets.VBox):
         )
         self.add_class("bpk-explorer")  # a hook for browser tests and for styling
         self.add_class(A11Y_CLASS)
+        try:
+            self._set_source(source, initial_values)
+        except BaseException:
+            close_tree(self)  # a refused start leaves no widget behind
+            raise
+        self.build_button.on_click(lambda _: self.build(self.formula.value))
+        self.formula.observe(self._on_formula, names="value")
+        self.back_button.on_click(lambda _: self.go(self._back()))
+        self.next_button.on_click(lambda _: self.go(self._next()))
+        self.reset_button.on_click(lambda _: self.go(0))
+        self.all_button.on_click(lambda _: self.go(None))
+        self.nudge_input.observe(lambda _: self._show_nudge(), names="value")
+        self.nudge_h.observe(lambda _: self._show_nudge(), names="value")
 
     # --- building a circuit ------------------------------------------------------------------
     def _set_source(self, source: str | Expression | Value, values: dict[str, float]) -> None:
@@ -242,6 +245,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self._make_sliders()
         self.nudge_input.options = list(inputs)
         self.nudge_input.value = next(iter(inputs), None)
+        self._not_drawn = ""  # html: why the typed formula is not the one drawn
         self.message.value = ""
         self.redraw()
 
@@ -272,7 +276,9 @@ class CircuitExplorer(Explorer, widgets.VBox):
             names = parse(text).variables
             self._set_source(text, {n: keep[n] for n in names if n in keep})
         except (ExpressionError, TypeError, ArithmeticError, ValueError) as e:
-            self.message.value = _error_html(e)
+            # the typed text stays to be corrected; the line says what the picture shows
+            self._not_drawn = _error_html(f"{text!r} is not drawn ({e}); shown: {self._title()}")
+            self.message.value = self._not_drawn
 
     def _on_formula(self, change: dict) -> None:
         if self.expression is None or change["new"] != self.expression.text:
@@ -291,7 +297,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         those values, :attr:`error` says why and nothing shows a number until it can."""
         v = self.inputs[name]
         v.data = as_number(value, name)
-        self.message.value = ""
+        self.message.value = self._not_drawn
         self._evaluate()
         self.redraw()
 
@@ -362,7 +368,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
                 )
         self.picture.value = to_svg(
             scene,
-            title=f"circuit of {self.formula.value or name}",
+            title=f"circuit of {self._title()}",
             desc=view.describe(step=self.step, steps=steps),
         )
         self.step_line.value = escape(line)
@@ -376,15 +382,18 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.readout.value = " &nbsp;&nbsp; ".join(parts)
         self._show_nudge()
 
+    def _title(self) -> str:
+        return self.expression.text if self.expression is not None else str(self.output.label)
+
     def _show_unavailable(self) -> None:
         """The picture, readout and lines where the sliders' values cannot be evaluated."""
         name = str(self.output.label)
         where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
         reason = f"{CANNOT_EVALUATE} ({where}): {self.error}"
-        self.message.value = _error_html(reason)
+        self.message.value = self._not_drawn + _error_html(reason)
         self.picture.value = to_svg(
             self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}"),
-            title=f"circuit of {self.formula.value or name}: {CANNOT_EVALUATE}",
+            title=f"circuit of {self._title()}: {CANNOT_EVALUATE}",
         )
         self.readout.value = f"<b>{escape(name)}</b>: {CANNOT_EVALUATE}"
         self.step_line.value = escape(f"{CANNOT_EVALUATE}: move a slider to where it can be.")

@@ -3,7 +3,10 @@ holds, and a step of the circuit explorer computes the backward pass once."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
+import traitlets
 
 from backprop_kit import stepper
 from backprop_kit.scale_explorer import scale_explorer
@@ -69,4 +72,87 @@ def test_a_step_of_the_circuit_explorer_computes_the_backward_pass_once(monkeypa
     built.clear()
     w.sliders["x"].value = 1.0  # a slider keeps the step: one pass, too
     assert len(built) == 1
+    w.close()
+
+
+def test_sizes_the_sliders_cannot_show_are_refused_before_any_slider_moves():
+    w = shapes_explorer()
+    table = w.readout.value
+    for bad in ((4, "b", 3), ("a", 3, 4), (0, 3, 3), (200, 3, 3)):
+        with pytest.raises(ValueError) as e:
+            w.set_sizes(*bad)
+        assert "\n" not in str(e.value)
+        assert w.sizes == (5, 10, 3) and w.readout.value == table
+    w.m_slider.value = 7  # every slider is still observed: the table follows
+    assert w.analysis.dW.required_shape == (7, 10) and w.readout.value != table
+    w.close()
+
+
+def test_a_refused_value_leaves_the_control_observed():
+    w = scale_explorer()
+    with pytest.raises(traitlets.TraitError):  # a text for a float slider
+        w.set_quietly([(w.k_slider, "x")], w._on_change)
+    w.k_slider.value = 100.0
+    assert w.run.k == 100.0  # recomputed: the observer came back
+    w.close()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: scale_explorer(k=0), "k must be between 0.001 and 1000, got 0.0"),
+        (lambda: scale_explorer(k=-1), "k must be between 0.001 and 1000"),
+        (lambda: scale_explorer(k=1e10), "k must be between 0.001 and 1000"),  # was run at 1000
+        (lambda: scale_explorer(lr=1e5), "lr must be between 0.0001 and 10"),
+        (lambda: scale_explorer(k=float("nan")), "k must be between"),
+        (lambda: scale_explorer(k="2"), "k needs a real number"),
+        (lambda: train_explorer(lr=100.0), "lr must be between 0.001 and 31.6228"),
+        (lambda: explore("x * y", fmt="bad"), "fmt must be a format string"),
+        (lambda: explore("(("), ""),
+        (lambda: explore("x * y", q=1), "no variable 'q'"),
+        (lambda: explore("x * y", x=float("nan")), "finite"),
+        (lambda: explore(3), "explore needs a formula"),
+        (lambda: explore("x * y", sigmoid="nope"), "sigmoid must be"),
+    ],
+)
+def test_a_refused_start_is_one_line_and_leaves_no_widget(build, message):
+    before = open_widgets()
+    with pytest.raises((ValueError, TypeError)) as e:
+        build()
+    assert message in str(e.value) and "\n" not in str(e.value)
+    assert open_widgets() == before
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_a_closed_explorer_shows_its_picture_and_no_dead_widget(name):
+    w = BUILDERS[name]()
+    w.close()
+    data, meta = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" not in data
+    assert data["text/plain"] == repr(w) and data["image/png"] and meta["image/png"]["alt"]
+
+
+def test_explorers_alive_at_exit_print_nothing():
+    import subprocess
+    import sys
+
+    code = (
+        "from backprop_kit.widgets import explore\n"
+        "from backprop_kit.scale_explorer import scale_explorer\n"
+        "a, b = explore('x * y'), scale_explorer()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stderr == ""
+
+
+def test_a_formula_that_is_not_drawn_stays_said_while_sliders_move():
+    w = explore("z + y", z=0.0, y=1.0)
+    w.formula.value = "1/z + y"  # cannot be built at z = 0
+    said = html.unescape(w.message.value)
+    assert "'1/z + y' is not drawn" in said and "shown: z + y" in said
+    w.sliders["y"].value = 2.0
+    assert said == html.unescape(w.message.value)  # the readout is z + y's, and says so
+    assert "<title>circuit of z + y</title>" in w.picture.value
+    w.formula.value = "z * y"  # a formula that builds clears the note
+    assert w.message.value == "" and "<title>circuit of z * y</title>" in w.picture.value
     w.close()

@@ -53,3 +53,12 @@ def test_svg_is_reproducible(tmp_path, name):
     save_figures(tmp_path / "b")
     first, second = (tmp_path / run / f"{name}.svg" for run in ("a", "b"))
     assert first.read_text() == second.read_text()
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(capsys):
+    from backprop_kit.figures import main
+
+    assert main(["/proc/no-such-folder/figures"]) == 2  # /proc refuses new folders, even root
+    err = capsys.readouterr().err
+    assert err.startswith("figures: cannot write into /proc/no-such-folder/figures")
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -69,3 +69,47 @@ def test_draw_refuses_a_fmt_without_a_place_for_the_number():
     x = Value(2.0, label="x")
     with pytest.raises(ValueError, match="fmt must be"):
         draw(x * x, fmt="value")  # once silently drew "value" on every wire
+
+
+@pytest.mark.parametrize(
+    ("x", "fmt", "text"),
+    [
+        (-0.004, "{:.2f}%", "0.00%"),  # zero with a suffix: no minus sign either
+        (-0.0, "{:.1f} m", "0.0 m"),
+        (2.0, "{:e}", "2.000000e+00"),
+        (-2.0, "{:e}", "-2.000000e+00"),  # a minus sign does not make it "too long"
+        (1e15, "exact", "1000000000000000"),
+        (True, "g", "1"),
+    ],
+)
+def test_edges_a_hostile_review_found(x, fmt, text):
+    assert format_number(x, fmt) == text
+
+
+@pytest.mark.parametrize(
+    ("x", "fmt", "error"),
+    [
+        ("2.5", "{:.2f}", TypeError),
+        (10**400, "{:.2f}", ValueError),
+        (1.5, "%.2f", ValueError),
+        (1.5, "", ValueError),
+        (1.5, "EXACT", ValueError),
+    ],
+)
+def test_format_number_refuses_what_it_cannot_write_in_one_line(x, fmt, error):
+    with pytest.raises(error) as e:
+        format_number(x, fmt)
+    assert "\n" not in str(e.value)
+
+
+def test_the_fmt_error_names_the_styles():
+    with pytest.raises(ValueError, match="'readout', 'about3', 'exact', 'g'"):
+        check_fmt("EXACT")
+
+
+def test_describe_checks_show_grad_as_draw_does():
+    from backprop_kit import describe
+
+    x = Value(2.0, label="x")
+    with pytest.raises(ValueError, match="show_grad must be None"):
+        describe(x * x, show_grad="yes")

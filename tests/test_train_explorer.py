@@ -61,7 +61,8 @@ def test_too_high_a_learning_rate_is_reported_not_hidden():
 def test_bad_arguments_are_one_line_errors():
     for kwargs, message in (
         ({"width": 0}, "width must be an int"),
-        ({"lr": -1.0}, "lr must be a positive number"),
+        ({"lr": -1.0}, "lr must be between 0.001 and 31.6228, got -1.0"),
+        ({"lr": 100.0}, "lr must be between 0.001 and 31.6228, got 100.0"),  # was clamped
         ({"steps": 10**6}, "steps must be an int"),
     ):
         with pytest.raises(ValueError, match=message):
