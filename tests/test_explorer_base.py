@@ -156,3 +156,16 @@ def test_a_formula_that_is_not_drawn_stays_said_while_sliders_move():
     w.formula.value = "z * y"  # a formula that builds clears the note
     assert w.message.value == "" and "<title>circuit of z * y</title>" in w.picture.value
     w.close()
+
+
+def test_two_inputs_with_one_label_are_told_apart_everywhere():
+    from backprop_kit import Value
+
+    a, b = Value(1.0, label="x"), Value(3.0, label="x")
+    w = explore((a * b).named("f"))
+    assert list(w.sliders) == ["x", "x_2"]
+    w.go(1)
+    assert "to x:" in w.step_line.value and "to x_2:" in w.step_line.value
+    assert "x = 1.00" in w.view.describe() and "x_2 = 3.00" in w.view.describe()
+    assert a.label == b.label == "x"  # the learner's own Values are not touched
+    w.close()
