@@ -51,6 +51,7 @@ from backprop_kit.dimensions import (
     matmul_mismatch_message,
     short_repr,
 )
+from backprop_kit.gates import sigmoid_of
 from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
 
 __all__ = [
@@ -362,8 +363,7 @@ def sigmoid(X: ArrayLike) -> tuple[np.ndarray, SigmoidCache]:
     Returns ``(out, cache)``; the cache keeps ``out``, which is all the backward needs.
     """
     X = _as_real_array(X, "X", "sigmoid")
-    with np.errstate(over="ignore"):  # exp(-X) -> inf for X < -709 gives out = 0, correctly
-        out = 1.0 / (1.0 + np.exp(-X))
+    out = sigmoid_of(X)  # X < -709 gives out = 0, correctly, without a warning
     return out, SigmoidCache(out)
 
 

@@ -42,7 +42,9 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
 
 from backprop_kit import guard as _guard
 
@@ -94,9 +96,28 @@ def _exp(x: float) -> float:
         return math.inf
 
 
-def _sigmoid(x: float) -> float:
-    """σ(x) = 1 / (1 + e⁻ˣ)."""
-    return 1.0 / (1.0 + _exp(-x))
+@overload
+def sigmoid_of(x: float) -> float: ...
+@overload
+def sigmoid_of(x: np.ndarray) -> np.ndarray: ...
+def sigmoid_of(x: float | np.ndarray) -> float | np.ndarray:
+    """σ(x) = 1 / (1 + e⁻ˣ): the kit's one σ, for a number (the σ gate) or elementwise for an
+    array of any shape (``arrays.sigmoid``, the scale explorer); same shape out as in.
+
+    e⁻ˣ overflows to inf for x < −709, and σ is then 1/inf = 0, correctly: no error, no
+    warning. A number goes through ``math.exp``, an array through ``np.exp`` (which may differ
+    from ``math.exp`` in the last bit). The float test comes first and ``math.exp`` is called
+    here, not through :func:`_exp`: the σ gate stays as fast as a bare ``1/(1 + exp(-x))``.
+    """
+    if type(x) is float or not isinstance(x, np.ndarray):
+        try:
+            e = math.exp(-x)
+        except OverflowError:
+            e = math.inf
+    else:
+        with np.errstate(over="ignore"):
+            e = np.exp(-x)
+    return 1.0 / (1.0 + e)
 
 
 def _pow(a: float, b: float) -> float:
@@ -229,7 +250,7 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "{c} * {a}", ("{c}",),
          "f_a(x) = a·x  →  df/dx = a"),
     Gate("sigmoid", "σ", 1,
-         lambda a, b, c: _sigmoid(a),
+         lambda a, b, c: sigmoid_of(a),
          lambda out, a, b, c: ((1.0 - out) * out,),
          "1.0 / (1.0 + math.exp(-{a}))", ("(1.0 - {out}) * {out}",),
          "σ(x) = 1/(1 + e⁻ˣ)  →  dσ/dx = (1 − σ(x))·σ(x)"),
