@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numbers
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from backprop_kit import guard as _guard
 from backprop_kit.gates import GATES, Gate
@@ -48,6 +48,25 @@ def as_number(x: object, what: str = "Value") -> float:
         raise ValueError(
             f"{what} needs a number a float can hold (|x| < 1.8e308), got {digits}"
         ) from None
+
+
+def _operators(
+    two: str, one: str, symbol: str
+) -> tuple[Callable[[Value, Value | float], Value], Callable[[Value, float], Value]]:
+    """The methods ``a <symbol> b`` and its reflection ``c <symbol> a`` (c a number): the
+    two-input gate ``two`` when b is a Value, else the one-input gate ``one`` with the number
+    as its constant (``a + 2`` and ``2 + a`` are both the ``+2`` gate)."""
+    gate2, gate1 = _G[two], _G[one]
+
+    def operator(self: Value, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return _two(gate2, self, other)
+        return _one(gate1, self, as_number(other, symbol))
+
+    def reflected(self: Value, other: float) -> Value:
+        return _one(gate1, self, as_number(other, symbol))
+
+    return operator, reflected
 
 
 class Value:
@@ -115,21 +134,8 @@ class Value:
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g}{op})"
 
     # --- two-input operators -------------------------------------------------------------
-    def __add__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
-            return _two(_G["add"], self, other)
-        return _one(_G["addc"], self, as_number(other, "+"))
-
-    def __radd__(self, other: float) -> Value:
-        return _one(_G["addc"], self, as_number(other, "+"))
-
-    def __mul__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
-            return _two(_G["mul"], self, other)
-        return _one(_G["scale"], self, as_number(other, "*"))
-
-    def __rmul__(self, other: float) -> Value:
-        return _one(_G["scale"], self, as_number(other, "*"))
+    __add__, __radd__ = _operators("add", "addc", "+")
+    __mul__, __rmul__ = _operators("mul", "scale", "*")
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -155,10 +161,7 @@ class Value:
         inv = _one(_G["inv"], self)
         return inv if c == 1.0 else _one(_G["scale"], inv, c)
 
-    def __pow__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
-            return _two(_G["pow"], self, other)
-        return _one(_G["powc"], self, as_number(other, "**"))
+    __pow__ = _operators("pow", "powc", "**")[0]  # c ** a is a pow gate: see __rpow__
 
     def __rpow__(self, other: float) -> Value:
         base = Value(as_number(other, "**"), label=str(other))

@@ -42,12 +42,13 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, TypeVar
 
 import numpy as np
 
 from backprop_kit import guard as _guard
 
+Real = TypeVar("Real", float, np.ndarray)
 Forward = Callable[[float, float, Any], float]  # c: the constant, or None
 Local = Callable[[float, float, float, Any], tuple[float, ...]]
 
@@ -96,19 +97,11 @@ def _exp(x: float) -> float:
         return math.inf
 
 
-@overload
-def sigmoid_of(x: float) -> float: ...
-@overload
-def sigmoid_of(x: np.ndarray) -> np.ndarray: ...
-def sigmoid_of(x: float | np.ndarray) -> float | np.ndarray:
-    """σ(x) = 1 / (1 + e⁻ˣ): the kit's one σ, for a number (the σ gate) or elementwise for an
-    array of any shape (``arrays.sigmoid``, the scale explorer); same shape out as in.
-
-    e⁻ˣ overflows to inf for x < −709, and σ is then 1/inf = 0, correctly: no error, no
-    warning. A number goes through ``math.exp``, an array through ``np.exp`` (which may differ
-    from ``math.exp`` in the last bit). The float test comes first and ``math.exp`` is called
-    here, not through :func:`_exp`: the σ gate stays as fast as a bare ``1/(1 + exp(-x))``.
-    """
+def sigmoid_of(x: Real) -> Real:
+    """σ(x) = 1 / (1 + e⁻ˣ), the kit's one σ: of a number (the σ gate, by ``math.exp``) or
+    of each entry of an array, same shape (``arrays.sigmoid``, the scale explorer; ``np.exp``
+    may differ from ``math.exp`` in the last bit). x < −709 gives 0 with no error or warning.
+    The float test and the inlined ``math.exp`` keep the σ gate as fast as ``1/(1 + exp(-x))``."""
     if type(x) is float or not isinstance(x, np.ndarray):
         try:
             e = math.exp(-x)
