@@ -69,6 +69,17 @@ def _operators(
     return operator, reflected
 
 
+def _gate_method(name: str, doc: str) -> Callable[[Value], Value]:
+    """The method ``x.<name>()``: the one-input gate ``name`` on x; ``doc`` is its docstring."""
+    gate = _G[name]
+
+    def method(self: Value) -> Value:
+        return _one(gate, self)
+
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Value.{name}", doc
+    return method
+
+
 class Value:
     """A scalar on a wire of a circuit, with the gradient of the circuit's output on it.
 
@@ -167,25 +178,13 @@ class Value:
         base = Value(as_number(other, "**"), label=str(other))
         return _two(_G["pow"], base, self)
 
-    def __neg__(self) -> Value:
-        return _one(_G["neg"], self)
+    __neg__ = _gate_method("neg", "-x.")
 
     # --- one-input gates -----------------------------------------------------------------
-    def exp(self) -> Value:
-        """eˣ."""
-        return _one(_G["exp"], self)
-
-    def log(self) -> Value:
-        """ln x (x must be > 0)."""
-        return _one(_G["log"], self)
-
-    def tanh(self) -> Value:
-        """tanh x."""
-        return _one(_G["tanh"], self)
-
-    def relu(self) -> Value:
-        """max(0, x)."""
-        return _one(_G["relu"], self)
+    exp = _gate_method("exp", "eˣ.")
+    log = _gate_method("log", "ln x (x must be > 0).")
+    tanh = _gate_method("tanh", "tanh x.")
+    relu = _gate_method("relu", "max(0, x).")
 
     def sigmoid(self, expanded: bool = False) -> Value:
         """σ(x) = 1 / (1 + e⁻ˣ), as one gate, or ``expanded`` into ``*-1 → exp → +1 → 1/x``.
@@ -196,9 +195,7 @@ class Value:
             return _one(_G["sigmoid"], self)
         return 1.0 / (1.0 + (self * -1.0).exp())
 
-    def inv(self) -> Value:
-        """1/x (the ``1/x`` gate; x must be non-zero)."""
-        return _one(_G["inv"], self)
+    inv = _gate_method("inv", "1/x (the ``1/x`` gate; x must be non-zero).")
 
     # --- pickle and copy.deepcopy, without recursion ---------------------------------------
     def __reduce_ex__(self, protocol: object) -> tuple:
