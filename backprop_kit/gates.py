@@ -98,10 +98,9 @@ def _exp(x: float) -> float:
 
 
 def sigmoid_of(x: Real) -> Real:
-    """σ(x) = 1 / (1 + e⁻ˣ), the kit's one σ: of a number (the σ gate, by ``math.exp``) or
-    of each entry of an array, same shape (``arrays.sigmoid``, the scale explorer; ``np.exp``
-    may differ from ``math.exp`` in the last bit). x < −709 gives 0 with no error or warning.
-    The float test and the inlined ``math.exp`` keep the σ gate as fast as ``1/(1 + exp(-x))``."""
+    """σ(x) = 1 / (1 + e⁻ˣ), the kit's one σ: of a number (the σ gate; ``math.exp``) or of each
+    entry of an array, same shape (``np.exp``: may differ in the last bit). x < −709 gives 0, no
+    warning. Floats first, ``math.exp`` inlined: the σ gate is as fast as ``1/(1 + exp(-x))``."""
     if type(x) is float or not isinstance(x, np.ndarray):
         try:
             e = math.exp(-x)
