@@ -51,6 +51,7 @@ from backprop_kit.dimensions import (
     matmul_mismatch_message,
     short_repr,
 )
+from backprop_kit.gates import sigmoid_of
 from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
 
 __all__ = [
@@ -171,8 +172,10 @@ def _check_upstream(
     return dout
 
 
-def _check_cache(cache: object, kind: type, func: str, forward: str) -> Any:
-    """Make sure ``cache`` is the cache object that the matching forward returned."""
+def _backward_cache(cache: object, kind: type, func: str, forward: str) -> Any:
+    """The entry of every array backward ``func``: it refuses while autodiff is off (see
+    :mod:`~backprop_kit.guard`), then makes sure ``cache`` is what the forward returned."""
+    guard.refuse_if_off(func)
     if not isinstance(cache, kind):
         got = type(cache).__name__
         raise TypeError(
@@ -255,8 +258,7 @@ def matmul_backward(dD: ArrayLike, cache: MatmulCache) -> tuple[np.ndarray, np.n
     (K, N) are the cached inputs. ``.T`` is a view, so this is exactly two BLAS calls.
     Raises ``ValueError`` if ``dD`` does not have the shape (M, N) of ``D``.
     """
-    guard.refuse_if_off("matmul_backward")
-    W, X = _check_cache(cache, MatmulCache, "matmul_backward", "matmul(W, X)")
+    W, X = _backward_cache(cache, MatmulCache, "matmul_backward", "matmul(W, X)")
     dD = _check_upstream(dD, (W.shape[0], X.shape[1]), "dD", "matmul_backward", "D = W @ X")
     return dD @ X.T, W.T @ dD
 
@@ -310,8 +312,7 @@ def bias_add_backward(dout: ArrayLike, cache: BiasAddCache) -> tuple[np.ndarray,
     Shapes: ``dout`` (like ``out``, i.e. like ``X``) -> ``dX`` (like ``X``), ``db`` (like
     ``b``). Raises ``ValueError`` if ``dout`` does not have ``X``'s shape.
     """
-    guard.refuse_if_off("bias_add_backward")
-    X, b = _check_cache(cache, BiasAddCache, "bias_add_backward", "bias_add(X, b)")
+    X, b = _backward_cache(cache, BiasAddCache, "bias_add_backward", "bias_add(X, b)")
     dout = _check_upstream(dout, X.shape, "dout", "bias_add_backward", "out = X + b")
     if b.ndim == 1:
         db = dout.sum(axis=0)
@@ -349,8 +350,7 @@ def multiply_backward(dout: ArrayLike, cache: MultiplyCache) -> tuple[np.ndarray
     Shapes: ``dout``, ``dA``, ``dB`` all have the shape of ``A`` and ``B``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
-    guard.refuse_if_off("multiply_backward")
-    A, B = _check_cache(cache, MultiplyCache, "multiply_backward", "multiply(A, B)")
+    A, B = _backward_cache(cache, MultiplyCache, "multiply_backward", "multiply(A, B)")
     dout = _check_upstream(dout, A.shape, "dout", "multiply_backward", "out = A * B")
     return dout * B, dout * A
 
@@ -362,8 +362,7 @@ def sigmoid(X: ArrayLike) -> tuple[np.ndarray, SigmoidCache]:
     Returns ``(out, cache)``; the cache keeps ``out``, which is all the backward needs.
     """
     X = _as_real_array(X, "X", "sigmoid")
-    with np.errstate(over="ignore"):  # exp(-X) -> inf for X < -709 gives out = 0, correctly
-        out = 1.0 / (1.0 + np.exp(-X))
+    out = sigmoid_of(X)  # X < -709 gives out = 0, correctly, without a warning
     return out, SigmoidCache(out)
 
 
@@ -375,8 +374,7 @@ def sigmoid_backward(dout: ArrayLike, cache: SigmoidCache) -> np.ndarray:
     Shapes: ``dout`` and ``dX`` have the shape of ``X``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
-    guard.refuse_if_off("sigmoid_backward")
-    (out,) = _check_cache(cache, SigmoidCache, "sigmoid_backward", "sigmoid(X)")
+    (out,) = _backward_cache(cache, SigmoidCache, "sigmoid_backward", "sigmoid(X)")
     dout = _check_upstream(dout, out.shape, "dout", "sigmoid_backward", "out = sigmoid(X)")
     return dout * out * (1.0 - out)
 
@@ -400,8 +398,7 @@ def relu_backward(dout: ArrayLike, cache: ReluCache) -> np.ndarray:
     Shapes: ``dout`` and ``dX`` have the shape of ``X``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
-    guard.refuse_if_off("relu_backward")
-    (X,) = _check_cache(cache, ReluCache, "relu_backward", "relu(X)")
+    (X,) = _backward_cache(cache, ReluCache, "relu_backward", "relu(X)")
     dout = _check_upstream(dout, X.shape, "dout", "relu_backward", "out = relu(X)")
     return np.where(X > 0, dout, 0.0)
 
@@ -424,8 +421,7 @@ def sum_all_backward(dL: float | ArrayLike, cache: SumCache) -> np.ndarray:
     Shapes: ``dL`` a scalar (Python number or 0-d array; 1.0 when ``L`` is the loss) ->
     ``dX`` the shape of ``X``. Raises ``ValueError`` if ``dL`` is not a single number.
     """
-    guard.refuse_if_off("sum_all_backward")
-    (X,) = _check_cache(cache, SumCache, "sum_all_backward", "sum_all(X)")
+    (X,) = _backward_cache(cache, SumCache, "sum_all_backward", "sum_all(X)")
     dL = _check_upstream(dL, (), "dL", "sum_all_backward", "L = sum_all(X)")
     return np.full(X.shape, dL, dtype=np.result_type(X, dL))
 
@@ -453,8 +449,7 @@ def tanh_backward(dout: ArrayLike, cache: TanhCache) -> np.ndarray:
     Shapes: ``dout`` and ``dX`` have the shape of ``X``.
     Raises ``ValueError`` if ``dout`` has another shape.
     """
-    guard.refuse_if_off("tanh_backward")
-    (out,) = _check_cache(cache, TanhCache, "tanh_backward", "tanh(X)")
+    (out,) = _backward_cache(cache, TanhCache, "tanh_backward", "tanh(X)")
     dout = _check_upstream(dout, out.shape, "dout", "tanh_backward", "out = tanh(X)")
     return dout * (1.0 - out * out)
 
@@ -502,8 +497,7 @@ def affine_backward(
     reads the data, whose gradient nobody uses.
     Raises ``ValueError`` if ``dout`` does not have the shape (N, H) of ``out``.
     """
-    guard.refuse_if_off("affine_backward")
-    X, W = _check_cache(cache, AffineCache, "affine_backward", "affine(X, W, b)")
+    X, W = _backward_cache(cache, AffineCache, "affine_backward", "affine(X, W, b)")
     dout = _check_upstream(
         dout, (X.shape[0], W.shape[1]), "dout", "affine_backward", "out = X @ W + b"
     )
@@ -541,8 +535,7 @@ def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
 
     Shapes: ``dL`` a single number (1.0 when ``L`` is the loss) -> ``ds`` (N,).
     """
-    guard.refuse_if_off("svm_loss_backward")
-    y, margins = _check_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
+    y, margins = _backward_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
     if type(dL) is not float:
         dL = float(_check_upstream(dL, (), "dL", "svm_loss_backward", "L = svm_loss(scores, y)"))
     return np.where(margins > 0, y * (-dL / y.shape[0]), 0.0)

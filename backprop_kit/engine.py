@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numbers
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from backprop_kit import guard as _guard
 from backprop_kit.gates import GATES, Gate
@@ -48,6 +48,36 @@ def as_number(x: object, what: str = "Value") -> float:
         raise ValueError(
             f"{what} needs a number a float can hold (|x| < 1.8e308), got {digits}"
         ) from None
+
+
+def _operators(
+    two: str, one: str, symbol: str
+) -> tuple[Callable[[Value, Value | float], Value], Callable[[Value, float], Value]]:
+    """The methods ``a <symbol> b`` and its reflection ``c <symbol> a`` (c a number): the
+    two-input gate ``two`` when b is a Value, else the one-input gate ``one`` with the number
+    as its constant (``a + 2`` and ``2 + a`` are both the ``+2`` gate)."""
+    gate2, gate1 = _G[two], _G[one]
+
+    def operator(self: Value, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return _two(gate2, self, other)
+        return _one(gate1, self, as_number(other, symbol))
+
+    def reflected(self: Value, other: float) -> Value:
+        return _one(gate1, self, as_number(other, symbol))
+
+    return operator, reflected
+
+
+def _gate_method(name: str, doc: str) -> Callable[[Value], Value]:
+    """The method ``x.<name>()``: the one-input gate ``name`` on x; ``doc`` is its docstring."""
+    gate = _G[name]
+
+    def method(self: Value) -> Value:
+        return _one(gate, self)
+
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Value.{name}", doc
+    return method
 
 
 class Value:
@@ -115,21 +145,8 @@ class Value:
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g}{op})"
 
     # --- two-input operators -------------------------------------------------------------
-    def __add__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
-            return _two(_G["add"], self, other)
-        return _one(_G["addc"], self, as_number(other, "+"))
-
-    def __radd__(self, other: float) -> Value:
-        return _one(_G["addc"], self, as_number(other, "+"))
-
-    def __mul__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
-            return _two(_G["mul"], self, other)
-        return _one(_G["scale"], self, as_number(other, "*"))
-
-    def __rmul__(self, other: float) -> Value:
-        return _one(_G["scale"], self, as_number(other, "*"))
+    __add__, __radd__ = _operators("add", "addc", "+")
+    __mul__, __rmul__ = _operators("mul", "scale", "*")
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -155,34 +172,19 @@ class Value:
         inv = _one(_G["inv"], self)
         return inv if c == 1.0 else _one(_G["scale"], inv, c)
 
-    def __pow__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
-            return _two(_G["pow"], self, other)
-        return _one(_G["powc"], self, as_number(other, "**"))
+    __pow__ = _operators("pow", "powc", "**")[0]  # c ** a is a pow gate: see __rpow__
 
     def __rpow__(self, other: float) -> Value:
         base = Value(as_number(other, "**"), label=str(other))
         return _two(_G["pow"], base, self)
 
-    def __neg__(self) -> Value:
-        return _one(_G["neg"], self)
+    __neg__ = _gate_method("neg", "-x.")
 
     # --- one-input gates -----------------------------------------------------------------
-    def exp(self) -> Value:
-        """eˣ."""
-        return _one(_G["exp"], self)
-
-    def log(self) -> Value:
-        """ln x (x must be > 0)."""
-        return _one(_G["log"], self)
-
-    def tanh(self) -> Value:
-        """tanh x."""
-        return _one(_G["tanh"], self)
-
-    def relu(self) -> Value:
-        """max(0, x)."""
-        return _one(_G["relu"], self)
+    exp = _gate_method("exp", "eˣ.")
+    log = _gate_method("log", "ln x (x must be > 0).")
+    tanh = _gate_method("tanh", "tanh x.")
+    relu = _gate_method("relu", "max(0, x).")
 
     def sigmoid(self, expanded: bool = False) -> Value:
         """σ(x) = 1 / (1 + e⁻ˣ), as one gate, or ``expanded`` into ``*-1 → exp → +1 → 1/x``.
@@ -193,9 +195,7 @@ class Value:
             return _one(_G["sigmoid"], self)
         return 1.0 / (1.0 + (self * -1.0).exp())
 
-    def inv(self) -> Value:
-        """1/x (the ``1/x`` gate; x must be non-zero)."""
-        return _one(_G["inv"], self)
+    inv = _gate_method("inv", "1/x (the ``1/x`` gate; x must be non-zero).")
 
     # --- pickle and copy.deepcopy, without recursion ---------------------------------------
     def __reduce_ex__(self, protocol: object) -> tuple:

@@ -42,11 +42,14 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from backprop_kit import guard as _guard
 from backprop_kit.style import format_number
 
+Real = TypeVar("Real", float, np.ndarray)
 Forward = Callable[[float, float, Any], float]  # c: the constant, or None
 Local = Callable[[float, float, float, Any], tuple[float, ...]]
 
@@ -90,9 +93,19 @@ def _exp(x: float) -> float:
         return math.inf
 
 
-def _sigmoid(x: float) -> float:
-    """σ(x) = 1 / (1 + e⁻ˣ)."""
-    return 1.0 / (1.0 + _exp(-x))
+def sigmoid_of(x: Real) -> Real:
+    """σ(x) = 1 / (1 + e⁻ˣ), the kit's one σ: of a number (the σ gate; ``math.exp``) or of each
+    entry of an array, same shape (``np.exp``: may differ in the last bit). x < −709 gives 0, no
+    warning. Floats first, ``math.exp`` inlined: the σ gate is as fast as ``1/(1 + exp(-x))``."""
+    if type(x) is float or not isinstance(x, np.ndarray):
+        try:
+            e = math.exp(-x)
+        except OverflowError:
+            e = math.inf
+    else:
+        with np.errstate(over="ignore"):
+            e = np.exp(-x)
+    return 1.0 / (1.0 + e)
 
 
 def _pow(a: float, b: float) -> float:
@@ -225,7 +238,7 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          "{c} * {a}", ("{c}",),
          "f_a(x) = a·x  →  df/dx = a"),
     Gate("sigmoid", "σ", 1,
-         lambda a, b, c: _sigmoid(a),
+         lambda a, b, c: sigmoid_of(a),
          lambda out, a, b, c: ((1.0 - out) * out,),
          "1.0 / (1.0 + math.exp(-{a}))", ("(1.0 - {out}) * {out}",),
          "σ(x) = 1/(1 + e⁻ˣ)  →  dσ/dx = (1 − σ(x))·σ(x)"),

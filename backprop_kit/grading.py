@@ -48,6 +48,7 @@ from backprop_kit.student import (
     BEGIN_SOLUTION,
     EXERCISE_TAG,
     StudentEditionError,
+    read_notebook,
     shows_verdict,
 )
 from backprop_kit.student import _check_cells as check_cells
@@ -193,14 +194,15 @@ def mark_notebook(nb: NotebookNode, name: str = "notebook") -> tuple[NotebookNod
     return nb, notes
 
 
-def notebooks_in(folder: Path) -> list[Path]:
-    """The notebooks directly in ``folder`` (not in sub-folders such as the learner edition)."""
+def notebooks_in(folder: Path, error: type[Exception] = GradingError) -> list[Path]:
+    """The notebooks directly in ``folder`` (not in sub-folders such as the learner edition);
+    ``error`` (one line) when it is no folder or holds none."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise GradingError(f"{folder} is not a folder of notebooks")
+        raise error(f"{folder} is not a folder of notebooks")
     found = sorted(folder.glob("*.ipynb"))
     if not found:
-        raise GradingError(f"no notebooks (*.ipynb) in {folder}")
+        raise error(f"no notebooks (*.ipynb) in {folder}")
     return found
 
 
@@ -210,11 +212,7 @@ def mark(paths: Iterable[Path], check_only: bool = False) -> tuple[list[Path], l
     marked = []
     notes: list[str] = []
     for path in paths:
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception as err:
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise GradingError(f"{path}: cannot read it as a notebook: {reason}") from None
+        nb = read_notebook(path, GradingError)
         try:
             check_cells(nb, str(path))
         except StudentEditionError as err:

@@ -34,6 +34,7 @@ import numpy as np
 
 from backprop_kit.a11y import LIVE_CLASS
 from backprop_kit.arrays import linear_weight_grad
+from backprop_kit.gates import sigmoid_of
 from backprop_kit.static_view import HeldExplorer, in_log_range, log_slider
 from backprop_kit.style import GRAD_COLOR, MUTED, VALUE_COLOR, format_number
 
@@ -79,11 +80,6 @@ def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.nd
     return X, y
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) without overflow warnings: σ(z) = (1 + tanh(z/2)) / 2."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 def loss_and_grad(
     w: np.ndarray, k: float, data: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[float, np.ndarray]:
@@ -96,7 +92,7 @@ def loss_and_grad(
     X, y = toy_dataset() if data is None else data
     margins = -y * ((k * X) @ w)
     loss = float(np.mean(np.logaddexp(0.0, margins)))
-    dscores = -y * _sigmoid(margins) / len(y)
+    dscores = -y * sigmoid_of(margins) / len(y)
     return loss, linear_weight_grad(X, w, k, dscores)
 
 

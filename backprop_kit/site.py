@@ -26,10 +26,11 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
 from nbformat import NotebookNode
 
 from backprop_kit import atomic
+from backprop_kit.grading import notebooks_in
+from backprop_kit.student import read_notebook
 
 TEMPLATE = "lab"
 _NOTEBOOK_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:)([^)\s#]+)\.ipynb(#[^)\s]*)?\)", re.I)
@@ -62,11 +63,7 @@ def build_site(src: Path, dest: Path) -> list[Path]:
     """Write one page per notebook directly in ``src`` into ``dest`` (replaced as a whole) and
     ``index.html``; return the pages written (paths inside ``dest``)."""
     src, dest = Path(src), Path(dest)
-    if not src.is_dir():
-        raise SiteError(f"{src} is not a folder of notebooks")
-    paths = sorted(src.glob("*.ipynb"))
-    if not paths:
-        raise SiteError(f"no notebooks (*.ipynb) in {src}")
+    paths = notebooks_in(src, SiteError)
     if dest.resolve() == src.resolve() or src.resolve().is_relative_to(dest.resolve()):
         raise SiteError(f"DEST {dest} would replace the notebooks in {src}; choose another folder")
     if dest.exists() and not dest.is_dir():
@@ -75,12 +72,7 @@ def build_site(src: Path, dest: Path) -> list[Path]:
         raise SiteError(f"DEST {dest} holds files but no index.html: not a site this built")
     pages = {}
     for path in paths:
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception as err:
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise SiteError(f"{path}: cannot read it as a notebook: {reason}") from None
-        pages[path.stem + ".html"] = to_html(nb)
+        pages[path.stem + ".html"] = to_html(read_notebook(path, SiteError))
     pages["index.html"] = pages[paths[0].stem + ".html"]
     try:
         with atomic.new_folder(dest) as tmp:

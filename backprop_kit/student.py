@@ -75,6 +75,15 @@ class StudentEditionError(Exception):
     """Why no student edition was written, in one line."""
 
 
+def read_notebook(path: Path, error: type[Exception] = StudentEditionError) -> NotebookNode:
+    """The notebook at ``path`` (nbformat 4), or ``error`` with one line naming the file."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as err:  # bad JSON, unknown format: one line naming the file
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise error(f"{path}: cannot read it as a notebook: {reason}") from None
+
+
 @dataclass
 class Cleared:
     """A cell source with its solution regions replaced.
@@ -524,11 +533,7 @@ def make_student_edition(
     converted = []
     for path in notebooks:
         rel = path.relative_to(src)
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception as err:  # bad JSON, unknown format: one line naming the file
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise StudentEditionError(f"{path}: cannot read it as a notebook: {reason}") from None
+        nb = read_notebook(path)
         if EDITION_KEY in nb.metadata:  # a student edition kept inside SRC (notebooks/learner)
             continue
         converted.append((rel, *student_notebook(nb, str(rel), fold_solutions)))

@@ -197,8 +197,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         if isinstance(source, Value):
             f, _ = copy_circuit(source)
             inputs = _inputs_of(f)
-            for name, v in inputs.items():  # the copy's wires say what the sliders say
-                v.label = name
+            for name, wire in inputs.items():  # the copy's wires say what the sliders say
+                wire.label = name
             unknown = [n for n in values if n not in inputs]
             if unknown:
                 raise TypeError(

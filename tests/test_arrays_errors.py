@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from backprop_kit import arrays, guard
 from backprop_kit.arrays import (
     bias_add,
     bias_add_backward,
@@ -226,3 +227,13 @@ def test_linear_weight_grad_names_the_mismatch():
     message = raised(ValueError, linear_weight_grad, np.ones((4, 3)), np.ones(3), 2.0, np.ones(3))
     assert "dout has shape (3,)" in message and "(4,)" in message
     assert "w must be 1-d" in raised(ValueError, linear_weight_grad, np.ones((4, 3)), 1.0)
+
+
+@pytest.mark.parametrize("name", [n for n in arrays.__all__ if n.endswith("_backward")])
+def test_every_array_backward_refuses_first_while_autodiff_is_off(name: str) -> None:
+    # the refusal is the first thing each backward does, before its arguments are looked at
+    with guard.autodiff_off("test-id"):
+        with pytest.raises(guard.AutodiffRefused, match=f"the kit's {name} is switched off"):
+            getattr(arrays, name)(None, None)
+    with pytest.raises(TypeError, match=f"^{name}: cache must be the"):
+        getattr(arrays, name)(None, None)  # autodiff on again: the cache check speaks

@@ -33,6 +33,7 @@ chapter to show what the checker says and for the tests.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -211,18 +212,26 @@ def _need_class(cls: object) -> str | None:
     return None
 
 
+def _own_class(judge: Callable[..., str | None]) -> Callable[..., str | None]:
+    """``judge(cls, ...)``, run only when ``cls`` is a class of the learner's own; else why not."""
+
+    @functools.wraps(judge)
+    def checked(cls: object, *args: Any) -> str | None:
+        return _need_class(cls) or judge(cls, *args)
+
+    return checked
+
+
 _TUPLE_HINT = (
     "_parents must be a tuple (in operand order), got {}: a set forgets which input "
     "came first and keeps a + a's input once"
 )
 
 
-def judge_graph(cls: object, ops: str = "+*") -> str | None:
+@_own_class
+def judge_graph(cls: type, ops: str = "+*") -> str | None:
     """The forward graph: values, ``_parents`` as an ordered tuple, ``_op``, grads at 0;
     for the operators in ``ops`` (``"+"`` alone, or ``"+*"``)."""
-    if (problem := _need_class(cls)) is not None:
-        return problem
-    assert isinstance(cls, type)
     a, b = _inputs(cls, 2.0, -3.0)
     if not _same(getattr(a, "data", None), 2.0) or not _same(getattr(a, "grad", None), 0.0):
         return "Value(2.0) should have .data == 2.0 and .grad == 0.0"
@@ -271,11 +280,9 @@ def judge_graph(cls: object, ops: str = "+*") -> str | None:
     return None
 
 
-def judge_local(cls: object) -> str | None:
+@_own_class
+def judge_local(cls: type) -> str | None:
     """``_local_grads()`` of ``+`` and ``*``: ∂out/∂parent in operand order."""
-    if (problem := _need_class(cls)) is not None:
-        return problem
-    assert isinstance(cls, type)
     (x0,) = _inputs(cls, 5.0)
     if tuple(x0._local_grads()) != ():
         return "an input has no parents, so _local_grads() of an input is ()"
@@ -296,11 +303,9 @@ def judge_local(cls: object) -> str | None:
     return None
 
 
-def judge_topo(cls: object) -> str | None:
+@_own_class
+def judge_topo(cls: type) -> str | None:
     """``_topo()``: every wire once, each after its parents, the output last."""
-    if (problem := _need_class(cls)) is not None:
-        return problem
-    assert isinstance(cls, type)
     circuits: list[tuple[str, Callable[[list[Any]], Any]]] = [
         ("a * b", lambda v: v[0] * v[1]),
         ("(a + b) * (a + c)", lambda v: (v[0] + v[1]) * (v[0] + v[2])),
@@ -343,10 +348,8 @@ def _reachable(out: Any) -> dict[int, Any]:
 def _engine_judge(
     exercise_id: str, ops: tuple[str, ...] | None, twice: bool
 ) -> Callable[[object], str | None]:
-    def judge(cls: object) -> str | None:
-        if (problem := _need_class(cls)) is not None:
-            return problem
-        assert isinstance(cls, type)
+    @_own_class
+    def judge(cls: type) -> str | None:
         try:
             report = engine_check.check_engine(cls, ops, run=_runner(exercise_id))
         except TypeError as err:
