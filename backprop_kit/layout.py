@@ -486,113 +486,46 @@ def place(
             points.append((end, y1))
         scene.lines.append(Line(tuple(points), WIRE_COLOR, 1.2, "wire"))
 
-    # gates, names and the numbers on the stubs
+    # gates, names and the numbers on the stubs: the value above its wire, the gradient below,
+    # then a second number under it
+    above, below = LABEL_GAP + DESCENT * FS_VALUE, LABEL_GAP + ASCENT * FS_VALUE
+    under = below + (ASCENT + DESCENT) * FS_VALUE
     for n, p in enumerate(parts):
         if p.kind == "waypoint":
             continue
         k, y, i = p.col, y_of(n), p.node
+        t, cx = texts[i], left[k] + node_w[k] + PAD + stub_w[k] / 2
         if p.kind == "gate":
-            w = gate_width(symbols[i])
-            cx = left[k] + node_w[k] / 2
-            marked = i == highlight
+            w, gx, on = gate_width(symbols[i]), left[k] + node_w[k] / 2, i == highlight
+            fill, lw = (HIGHLIGHT_FILL, 2.2) if on else (GATE_FILL, 1.1)
             scene.boxes.append(
-                Box(
-                    cx - w / 2,
-                    y - R,
-                    w,
-                    2 * R,
-                    R,
-                    HIGHLIGHT_FILL if marked else GATE_FILL,
-                    INK,
-                    2.2 if marked else 1.1,
-                    "gate",
-                    mark if marked else "",
-                )
+                Box(gx - w / 2, y - R, w, 2 * R, R, fill, INK, lw, "gate", on * mark)
             )
-            scene.texts.append(_centred(cx, y, symbols[i], FS_GATE, INK, "gate"))
+            scene.texts.append(_centred(gx, y, symbols[i], FS_GATE, INK, "gate"))
         else:
-            scene.texts.append(
-                Text(
-                    left[k] + node_w[k] - NAME_GAP,
-                    y + _mid(FS_NAME),
-                    symbols[i],
-                    FS_NAME,
-                    INK,
-                    "end",
-                    "name",
-                    italic=True,
-                )
-            )
-        t = texts[i]
-        cx = left[k] + node_w[k] + PAD + stub_w[k] / 2
-        scene.texts.append(
-            Text(
-                cx,
-                y - LABEL_GAP - DESCENT * FS_VALUE,
-                t.value,
-                FS_VALUE,
-                VALUE_COLOR,
-                "middle",
-                "value",
-            )
-        )
+            x = left[k] + node_w[k] - NAME_GAP
+            scene.texts.append(_name(x, y, symbols[i], "end", "name"))
+        scene.texts.append(Text(cx, y - above, t.value, FS_VALUE, VALUE_COLOR, "middle", "value"))
         if t.grad is not None:
-            g = Text(
-                cx,
-                y + LABEL_GAP + ASCENT * FS_VALUE,
-                t.grad,
-                FS_VALUE,
-                GRAD_COLOR,
-                "middle",
-                "grad",
-                italic=GRAD_ITALIC,
-            )
+            g = Text(cx, y + below, t.grad, FS_VALUE, GRAD_COLOR, "middle", "grad", GRAD_ITALIC)
             if t.emph:
                 scene.boxes.append(_behind(g, mark if highlight is None else ""))
             scene.texts.append(g)
         if t.second is not None:
-            s2 = Text(
-                cx,
-                y + LABEL_GAP + (2 * ASCENT + DESCENT) * FS_VALUE,
-                t.second,
-                FS_VALUE,
-                INK,
-                "middle",
-                "second",
-            )
+            s2 = Text(cx, y + under, t.second, FS_VALUE, INK, "middle", "second")
             if t.second_emph:
                 scene.boxes.append(_behind(s2))
             scene.texts.append(s2)
         if i == root and output_name:
-            scene.texts.append(
-                Text(
-                    stub_end[k] + NAME_GAP,
-                    y + _mid(FS_NAME),
-                    output_name,
-                    FS_NAME,
-                    INK,
-                    "start",
-                    "output",
-                    italic=True,
-                )
-            )
+            scene.texts.append(_name(stub_end[k] + NAME_GAP, y, output_name, "start", "output"))
 
     bottom = top + structure.height
     # the note of the current step (or a caption) in the band above the circuit
     if callout is not None:
         right = _draw_callout(scene, callout, structure, right, left, node_w, top)
     elif band and caption:
-        scene.texts.append(
-            Text(
-                MARGIN + 8.0,
-                MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE,
-                caption,
-                FS_NOTE,
-                MUTED,
-                "start",
-                "note",
-            )
-        )
+        y = MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE
+        scene.texts.append(Text(MARGIN + 8.0, y, caption, FS_NOTE, MUTED, "start", "note"))
         right = max(right, MARGIN + 16.0 + text_width(caption, FS_NOTE))
 
     # the legend under the circuit
@@ -652,34 +585,17 @@ def _draw_callout(
     bh = len(callout.lines) * LINE_H + 8.0
     scene.boxes.insert(0, Box(bx, by, width, bh, 4.0, NOTE_FILL, INK, 1.0, "note-bg"))
     baseline = [by + 4.0 + (j + 1) * LINE_H - 0.3 * FS_NOTE for j in range(len(callout.lines))]
-    pill_y = baseline[0] - ASCENT * FS_NOTE - 1.5
-    scene.boxes.append(
-        Box(
-            bx + 8.0,
-            pill_y,
-            pill_w,
-            (ASCENT + DESCENT) * FS_NOTE + 3.0,
-            3.0,
-            HIGHLIGHT_FILL,
-            INK,
-            0.8,
-            "note-gate",
-        )
-    )
-    scene.texts.append(
-        Text(bx + 8.0 + pill_w / 2, baseline[0], callout.symbol, FS_NOTE, INK, "middle", "note")
-    )
-    scene.texts.append(
-        Text(bx + 8.0 + pill_w + 5.0, baseline[0], callout.heading, FS_NOTE, INK, "start", "note")
-    )
-    for j, s in enumerate(callout.rows, start=1):
-        scene.texts.append(Text(bx + 8.0, baseline[j], s, FS_NOTE, INK, "start", "note"))
+    pill_y, pill_h = baseline[0] - ASCENT * FS_NOTE - 1.5, (ASCENT + DESCENT) * FS_NOTE + 3.0
+    x = bx + 8.0
+    scene.boxes.append(Box(x, pill_y, pill_w, pill_h, 3.0, HIGHLIGHT_FILL, INK, 0.8, "note-gate"))
+    note = [(x + pill_w / 2, baseline[0], callout.symbol, "middle")]
+    note.append((x + pill_w + 5.0, baseline[0], callout.heading, "start"))
+    note += [(x, baseline[j], s, "start") for j, s in enumerate(callout.rows, start=1)]
+    scene.texts += [Text(tx, ty, s, FS_NOTE, INK, anchor, "note") for tx, ty, s, anchor in note]
     column = structure.columns[part.col]
     if column[0] == callout.node:  # nothing of its column above the gate
-        gate_top = top + part.y - R
-        scene.lines.insert(
-            0, Line(((gx, by + bh), (gx, gate_top)), MUTED, 1.0, "leader", dashed=True)
-        )
+        leader = ((gx, by + bh), (gx, top + part.y - R))
+        scene.lines.insert(0, Line(leader, MUTED, 1.0, "leader", dashed=True))
     return right
 
 
@@ -687,6 +603,11 @@ def _behind(t: Text, mark: str = "") -> Box:
     """The emphasis behind a text the current step just changed."""
     x0, y0, x1, y1 = t.bbox()
     return Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, EMPH_FILL, None, 0, "emph", mark)
+
+
+def _name(x: float, y: float, name: str, anchor: str, role: str) -> Text:
+    """An input's or the output's name, in italics, centred on the height of its wire."""
+    return Text(x, y + _mid(FS_NAME), name, FS_NAME, INK, anchor, role, italic=True)
 
 
 def _mid(size: float) -> float:
