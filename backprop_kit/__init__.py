@@ -5,8 +5,9 @@ The scalar engine (``Value``, ``maximum``), numerical gradients (``numerical_gra
 backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when first used.
 
 The map (the README's module table says more). General kit: gates, engine, graph, numeric,
-staged, expr; view, layout, scene, style, drawing, svg; widgets, stepper, static_view, a11y; arrays,
-dimensions, nn; engine_check, guard, atomic, exercises (its ``__init__``). Chapter material:
+staged, expr; view, layout, scene, style, drawing, svg; static_view (the explorers' base),
+widgets, stepper, a11y; arrays, dimensions, nn; engine_check, guard, atomic, exercises (its
+``__init__``). Chapter material:
 sensitivity (1), circuits, staged_compare (4-6), scale_explorer (6), shapes_explorer (7),
 train_explorer, training_troubles, toy_data (8), exercises.chNN. Tools (``python -m``):
 student, rerun, figures, grading, site.
