@@ -55,3 +55,17 @@ def test_sections_a_new_user_looks_for():
 def test_relative_links_point_at_files_that_exist():
     for target in re.findall(r"\]\(((?!https?://)[^)#]+)\)", README):
         assert (ROOT / target).exists(), target
+
+
+def test_the_map_names_every_module_in_its_room():
+    """The README's module table and the package docstring each name every module of the
+    package once, so a newcomer finds each room (general kit, chapter material, tools)."""
+    import backprop_kit
+
+    package = Path(backprop_kit.__file__).parent
+    modules = {p.stem for p in package.glob("*.py")} - {"__init__"}
+    table = set(re.findall(r"`(\w+)\.py`", README))
+    assert modules <= table, f"missing from the README's map: {sorted(modules - table)}"
+    assert not table - modules - {"pyproject"}, f"no such module: {sorted(table - modules)}"
+    words = set(re.findall(r"\w+", backprop_kit.__doc__ or ""))
+    assert modules <= words, f"missing from the package map: {sorted(modules - words)}"
