@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import difflib
 import functools
 import json
 import sys
@@ -66,21 +67,48 @@ class GradingError(Exception):
 def exercise_ids(source: str) -> list[str]:
     """The exercise ids a code cell checks: the first argument of every ``check("…", …)`` and
     ``attempt("…")`` call that is a string literal, in order of appearance, without repeats."""
+    found: list[str] = []
+    for first in _checked(source):
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            if first.value not in found:
+                found.append(first.value)
+    return sorted(found, key=source.index)
+
+
+def _checked(source: str) -> list[ast.expr]:
+    """The first argument of every ``check(…)`` and ``attempt(…)`` call of a code cell."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-        first = node.args[0]
-        if name in ("check", "attempt") and isinstance(first, ast.Constant):
-            if isinstance(first.value, str) and first.value not in found:
-                found.append(first.value)
-    return sorted(found, key=source.index)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args]
+    return [
+        call.args[0]
+        for call in calls
+        if (call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", ""))
+        in ("check", "attempt")
+    ]
+
+
+def _check_ids(source: str, where: str) -> None:
+    """A one-line GradingError if a cell checks an exercise that does not exist, or names it
+    with anything but a string (the marks could not see it, and it would go ungraded)."""
+    from backprop_kit.exercises import all_exercises
+
+    known = all_exercises()
+    for first in _checked(source):
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            raise GradingError(
+                f'{where}: write the exercise id as a string, as in check("ch04-dw0", …), '
+                f"not {ast.unparse(first)!r:.40}: the marks cannot see which exercise it is"
+            )
+        if first.value not in known:
+            close = difflib.get_close_matches(first.value, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise GradingError(
+                f"{where}: {first.value!r} is no exercise; {hint}exercises are registered in "
+                "backprop_kit/exercises/chNN.py"
+            )
 
 
 def has_solution(cell: NotebookNode) -> bool:
@@ -147,6 +175,8 @@ def mark_notebook(nb: NotebookNode, name: str = "notebook") -> tuple[NotebookNod
     pending_region = False
     for index, cell in enumerate(cells):
         ids = exercise_ids(cell.source) if cell.cell_type == "code" else []
+        if cell.cell_type == "code":
+            _check_ids(cell.source, f"{name}, cell {index + 1}")
         if has_solution(cell):
             key = ids[0] if ids else cell.get("id", str(index))
             markdown = cell.cell_type != "code"

@@ -25,6 +25,7 @@ from backprop_kit.exercises import (
 )
 from backprop_kit.grading import (
     POINTS,
+    GradingError,
     exercise_ids,
     main,
     mark,
@@ -326,3 +327,24 @@ def test_a_hand_edited_nbgrader_metadata_that_is_not_an_object_is_one_line(tmp_p
         assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
         assert "metadata.nbgrader" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert path.read_bytes() == before and not (tmp_path / "dest").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ('check("test-grading-fm", f)', "'test-grading-fm' is no exercise; did you mean"),
+        ('with attempt("ch04-no-such") as answer:\n    answer.value = 1', "is no exercise"),
+        ("name = 'test-grading-fn'\ncheck(name, f)", "write the exercise id as a string"),
+    ],
+)
+def test_a_check_the_marks_cannot_grade_is_refused_in_one_line(tmp_path, source, said):
+    """A misspelt or computed exercise id used to be skipped in silence: the exercise went
+    out with no test cell, and nbgrader never graded it."""
+    nb = new_notebook(cells=[solution_cell("test-grading-value"), new_code_cell(source)])
+    path = tmp_path / "01_a.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    with pytest.raises(GradingError, match=said) as e:
+        mark([path])
+    assert "\n" not in str(e.value) and "cell 2" in str(e.value)
+    assert path.read_bytes() == before
