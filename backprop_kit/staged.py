@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from backprop_kit import guard
 from backprop_kit.engine import Value
 from backprop_kit.gates import GATES, nan_max
+from backprop_kit.style import format_number
 
 _RESERVED = {"math", "float", "max"}
 
@@ -30,13 +31,9 @@ class Stage:
 
 
 def _literal(c: float) -> str:
-    if math.isnan(c):
-        return "math.nan"
-    if math.isinf(c):
-        return "math.inf" if c > 0 else "-math.inf"
-    if float(c).is_integer() and abs(c) < 1e15:
-        return str(int(c))
-    return repr(float(c))
+    """A constant as Python text: ``2``, ``0.5``, ``math.nan``, ``-math.inf``."""
+    text = format_number(c, "exact")
+    return text if math.isfinite(c) else text.replace("inf", "math.inf").replace("nan", "math.nan")
 
 
 def _input_literal(x: float) -> str:
