@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from backprop_kit import guard
+from backprop_kit.style import format_number
 
 CORRECT = "✔ Correct!"
 NOT_YET = "✘ Not yet."
@@ -149,7 +150,7 @@ def short(x: Any, chars: int = SHOW_CHARS) -> str:
     """``repr(x)`` on one line, cut to ``chars`` characters (with "…" where cut); numbers with
     6 significant digits, arrays by their shape. Never calls more than one ``repr``."""
     if isinstance(x, (float, np.floating)) and not isinstance(x, bool):
-        return f"{float(x):.6g}"
+        return format_number(float(x), "g")
     if isinstance(x, np.ndarray):
         return f"an array of shape {tuple(x.shape)}"
     if isinstance(x, tuple) and len(x) <= 4:
@@ -517,9 +518,12 @@ def function_exercise(
     explanation: str = "",
     allow_autodiff: bool = False,
     seconds: float = TIME_LIMIT,
+    returns: Sequence[str] = (),
 ) -> Exercise:
     """Register an exercise whose answer is a function, compared with ``reference`` on
-    ``cases()`` (a list of argument tuples). The hint names the first case that differs.
+    ``cases()`` (a list of argument tuples). The hint names the first case that differs and,
+    where the function returns a tuple, which of its items are wrong: by the names in
+    ``returns`` (``("dX", "dW", "db")``), else by place.
 
     The learner's function runs through :func:`run_learner_code`: ``seconds`` for all cases
     together, and the kit's autodiff switched off unless ``allow_autodiff`` (then the question
@@ -541,11 +545,31 @@ def function_exercise(
                 else:
                     where = "(" + ", ".join(short(a) for a in args) + ")"
                 if m.kind == "value":
-                    return f"at {where} your function returned {short(got)}. {_sentence(hint)}"
+                    what = _wrong_items(got, want, tol, returns)
+                    what = what or f"function returned {short(got)}"
+                    return f"at {where} your {what}. {_sentence(hint)}"
                 return f"at {where}: {m.text}"
         return None
 
     return _register(Exercise(exercise_id, question, judge, explanation))
+
+
+def _wrong_items(got: Any, want: Any, tol: float, names: Sequence[str]) -> str | None:
+    """For a tuple answer of the right length: which items are wrong and which are right,
+    by name or by place ("dW (an array of shape (2, 3)) is not right; dX and db are")."""
+    if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):
+        return None
+    n = len(want)
+    labels = list(names) if len(names) == n else [f"item {k + 1} of {n}" for k in range(n)]
+    wrong = [k for k in range(n) if compare(got[k], want[k], tol) is not None]
+    if not wrong:
+        return None
+    right = [labels[k] for k in range(n) if k not in wrong]
+    text = " and ".join(f"{labels[k]} ({short(got[k])})" for k in wrong)
+    text += " is not right" if len(wrong) == 1 else " are not right"
+    if right:
+        text += f"; {' and '.join(right)} {'is' if len(right) == 1 else 'are'}"
+    return text
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:

@@ -45,6 +45,7 @@ function_exercise(
     "ch01-multiply-grads",
     "Write local_gradients(x, y) returning (∂f/∂x, ∂f/∂y) for f(x, y) = x·y.",
     reference=multiply_grads,
+    returns=("∂f/∂x", "∂f/∂y"),
     cases=lambda: [(X, Y), (2.5, 0.5), (-1.0, 7.0), (0.0, 3.0), (-2.0, -6.0)],
     hint=(
         "When x moves by a small step, f = x·y moves by that step times the OTHER factor; "
@@ -70,6 +71,7 @@ function_exercise(
     "Write max_gradients(x, y) returning (∂f/∂x, ∂f/∂y) for f(x, y) = max(x, y), "
     "using the kit's convention at a tie.",
     reference=max_grads,
+    returns=("∂f/∂x", "∂f/∂y"),
     cases=lambda: [(3.0, 1.0), (-2.0, 5.0), (2.0, 2.0), (-0.5, -0.5), (0.0, -1.0)],
     hint=(
         "An input that is the largest passes changes straight through to f, the other does not "

@@ -39,6 +39,7 @@ function_exercise(
     "ch02-partials",
     "Write partials(x, y, z) returning (∂f/∂x, ∂f/∂y, ∂f/∂z) for f = (x + y)·z.",
     reference=chain_rule_partials,
+    returns=("∂f/∂x", "∂f/∂y", "∂f/∂z"),
     cases=lambda: [(-2.0, 5.0, -4.0), (1.0, -3.0, 5.0), (0.5, 0.25, 2.0), (3.0, -3.0, 7.0)],
     hint=(
         "for ∂f/∂z: which value does z multiply? The inputs x and y reach f only through "
@@ -62,6 +63,7 @@ function_exercise(
     "g = (x·y + z)², with the chain rule through q = x·y + z (the kit's autodiff is switched "
     "off while your function is checked).",
     reference=square_chain,
+    returns=("∂g/∂x", "∂g/∂y", "∂g/∂z"),
     cases=lambda: [(1.0, 2.0, 3.0), (-2.0, 0.5, 1.0), (3.0, -1.0, -4.0), (0.0, 4.0, -2.0)],
     hint=(
         "first ∂g/∂q for g = q² (it depends on the value of q at this point), then multiply it "

@@ -106,6 +106,7 @@ function_exercise(
     "Write multiply_backward(a, b, upstream) returning the gradients on a and b of a * gate "
     "whose output receives the gradient `upstream`.",
     reference=multiply_backward,
+    returns=("gradient on a", "gradient on b"),
     cases=lambda: [(-2.0, 3.0, 1.0), (3.0, -4.0, 2.0), (0.5, 8.0, -1.5), (-1.0, -1.0, 0.25)],
     hint=(
         "First the gate's local gradients: ∂out/∂a and ∂out/∂b for out = a·b. Then the chain "
@@ -142,6 +143,7 @@ function_exercise(
     "out = a / b whose output receives the gradient `upstream` (the kit's autodiff is "
     "switched off while your function is checked).",
     reference=divide_backward,
+    returns=("gradient on a", "gradient on b"),
     cases=lambda: [(3.0, 2.0, 1.0), (-1.0, 4.0, 2.0), (6.0, -3.0, -0.5), (0.5, 0.25, 3.0)],
     hint=(
         "the local gradients of a / b: with b fixed it is a line in a (slope 1/b); with a "

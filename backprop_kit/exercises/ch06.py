@@ -134,6 +134,7 @@ function_exercise(
     "f = 2·(x·y + max(z, w)), gate by gate: the *2 gate scales, the + gate distributes, the "
     "max gate routes, the * gate swaps (the kit's autodiff is switched off while it runs).",
     reference=pattern_backward,
+    returns=("dx", "dy", "dz", "dw"),
     # the last case is a tie (z = w): the kit's max gate passes the gradient to both inputs
     cases=lambda: [
         (3.0, -4.0, 2.0, -1.0),

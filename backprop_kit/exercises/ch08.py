@@ -189,6 +189,7 @@ function_exercise(
         "added to every row of X @ W, so its gradient collects a sum over the rows."
     ),
     tol=1e-9,
+    returns=("dX", "dW", "db"),
     explanation="dX = dout @ W.T, dW = X.T @ dout, db = dout.sum(axis=0): the matmul rule, "
     "and a sum where b fans out to every row.",
 )
