@@ -810,7 +810,8 @@ class EngineReport:
     Attributes:
         engine: the class checked.
         checked: the operations it was checked on (their Python text, ``x * y``).
-        missing: operations it does not have yet (absent, or raising NotImplementedError).
+        missing: operations it does not have yet (absent, or raising NotImplementedError), as
+            Python text with the method that makes them: ``2 - x (__rsub__)``.
         expressions: how many expressions were compared.
         mismatch: the smallest failing expression's first disagreement (None: all agreed).
         line: one line naming the expression and the first wrong number (or the error).
@@ -842,7 +843,7 @@ class EngineReport:
         else:
             text = f"{self.line} {self.hint}".strip()
         if self.missing:
-            text += f" (Not checked yet: {', '.join(self.missing)}.)"
+            text += f" Not checked, as your class cannot do them yet: {', '.join(self.missing)}."
         return text
 
     def table(self) -> str:
@@ -946,8 +947,11 @@ def available_ops(cls: type, names: Sequence[str] | None = None) -> tuple[list[s
     usable, missing = [], []
     for name in names or OPS:
         op = OPS[name]
+        text = op.text.format(a="x", b="y", c="2")
+        if op.method.startswith("__"):  # the method that makes it: 2 - x needs __rsub__
+            text += f" ({op.method})"
         if getattr(cls, op.method, None) is None:
-            missing.append(op.text.format(a="x", b="y", c="2"))
+            missing.append(text)
             continue
         probe = Expr(
             (1.5, -0.5), (Gate(name, (0, 1)[: op.arity], op.consts[0] if op.consts else None),)
@@ -955,7 +959,7 @@ def available_ops(cls: type, names: Sequence[str] | None = None) -> tuple[list[s
         try:
             evaluate(probe, cls)
         except NotImplementedError:
-            missing.append(op.text.format(a="x", b="y", c="2"))
+            missing.append(text)
             continue
         usable.append(name)
     return usable, missing

@@ -187,8 +187,11 @@ def test_only_the_operations_written_so_far_are_used():
     Early.tanh = Early.__truediv__ = not_yet
     report = check_engine(Early)
     assert report.ok
-    assert "x.tanh()" in report.missing and "x / y" in report.missing
+    assert "x.tanh()" in report.missing and "x / y (__truediv__)" in report.missing
     assert "x.tanh()" not in report.checked
+    # the summary says why they were left out, and which method makes each
+    said = "Not checked, as your class cannot do them yet: "
+    assert said in report.summary() and "x / y (__truediv__)" in report.summary()
 
 
 def test_an_engine_with_nothing_written_is_not_attempted(capsys):
