@@ -23,6 +23,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from backprop_kit.atomic import write_text
 
@@ -106,6 +107,7 @@ def rerun(path: Path, timeout: int = 120) -> float:
         raise RerunError(_one_line(e)) from None
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    _stable_widget_ids(nb, path.name)
     try:
         nbformat.validate(nb)
     except Exception as e:
@@ -113,6 +115,19 @@ def rerun(path: Path, timeout: int = 120) -> float:
     text = nbformat.writes(nb)
     write_atomic(path, text if text.endswith("\n") else text + "\n", expected=before)
     return seconds
+
+
+def _stable_widget_ids(nb: Any, name: str) -> None:
+    """Give each stored widget view a model id made from where it is (notebook, cell, output)
+    instead of the kernel's random one: with no widget state stored, the id refers to nothing,
+    and a random one changed the file on every run."""
+    view = "application/vnd.jupyter.widget-view+json"
+    for i, cell in enumerate(nb.cells):
+        for k, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            if isinstance(data.get(view), dict) and "model_id" in data[view]:
+                where = f"{name}:{cell.get('id', i)}:{k}".encode()
+                data[view]["model_id"] = hashlib.sha256(where).hexdigest()[:32]
 
 
 def main(argv: list[str] | None = None) -> int:

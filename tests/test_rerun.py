@@ -185,3 +185,15 @@ def test_a_folder_that_refuses_the_temporary_file_is_one_line(tmp_path, monkeypa
     with pytest.raises(rr.RerunError, match="cannot write .*: Permission denied") as err:
         rr.rerun(nb)
     assert "\n" not in str(err.value) and nb.read_bytes() == before
+
+
+def test_running_again_stores_the_same_file(tmp_path):
+    """A widget's view used to get a new random model id on every run: an instructor's rerun
+    changed every notebook with an explorer, with nothing else changed."""
+    path = notebook(tmp_path / "w.ipynb", "import ipywidgets\nipywidgets.IntSlider(3)")
+    rr.rerun(path)
+    first = path.read_bytes()
+    view = nbformat.read(path, 4).cells[0].outputs[0].data
+    assert "application/vnd.jupyter.widget-view+json" in view  # a widget was displayed
+    rr.rerun(path)
+    assert path.read_bytes() == first
