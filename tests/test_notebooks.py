@@ -101,3 +101,37 @@ def test_static_viewers_see_every_explorer(path):
     for data in views:
         assert "image/png" in data and "text/plain" in data, path.name
     assert "widgets" not in nb["metadata"], f"{path.name} stores widget state"
+
+
+DECIMAL = re.compile(r"(?<![\w.])[-−]?\d+\.\d+(?![.\d])")
+NOT_A_MEASURE = re.compile(r"Exercises? \d+\.\d+(?:,\s*\d+\.\d+)*|\d+\.\d+\.\d+")
+
+
+def printed_numbers(nb: dict) -> list[float]:
+    """Every decimal number a chapter's code cells hold or print (text outputs)."""
+    texts = []
+    for cell in code_cells(nb):
+        texts.append(text(cell["source"]))
+        for out in cell.get("outputs", []):
+            texts.append(text(out.get("text", "")))
+            texts += [text(v) for k, v in out.get("data", {}).items() if k.startswith("text/")]
+    return [float(m.replace("−", "-")) for m in DECIMAL.findall("\n".join(texts))]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_number_the_prose_quotes_is_one_the_chapter_computes(path):
+    """A decimal number in the text (the summary's "f = 0.73") is a copy of a computed one: if
+    an example's inputs change and the text is not edited, the stale number is named here.
+    (It cannot tell which number a sentence means: an adapter still reads the prose.)"""
+    nb = load(path)
+    printed = printed_numbers(nb)
+    stale = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        prose = NOT_A_MEASURE.sub("", text(cell["source"]))
+        for shown in DECIMAL.findall(prose):
+            x, places = float(shown.replace("−", "-")), len(shown.split(".")[1])
+            if not any(abs(v - x) <= 0.5 * 10**-places + 1e-12 for v in printed):
+                stale.append(shown)
+    assert stale == [], f"numbers in the text that no cell computes or prints: {stale}"
