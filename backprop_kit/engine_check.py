@@ -842,9 +842,13 @@ class EngineReport:
             )
         else:
             text = f"{self.line} {self.hint}".strip()
-        if self.missing:
-            text += f" Not checked, as your class cannot do them yet: {', '.join(self.missing)}."
-        return text
+        return f"{text} {self.left_out()}".strip()
+
+    def left_out(self) -> str:
+        """What the check could not try, as the class cannot do it ("" if nothing)."""
+        if not self.missing:
+            return ""
+        return f"Left out, as the class cannot do them: {', '.join(self.missing)}."
 
     def table(self) -> str:
         """Every wire of the failing expression: its value and the right gradient, and yours

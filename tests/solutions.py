@@ -93,14 +93,17 @@ def sgd_by_hand(parameters, lr):
 CHAPTER_9 = Path(__file__).resolve().parents[1] / "notebooks" / "09_your_own_engine.ipynb"
 
 
-def chapter_engine() -> type:
-    """Chapter 9's reference solution: the notebook's class cells (``class Value``), in order."""
+def chapter_engine(then: str = "") -> type:
+    """Chapter 9's reference solution: the notebook's class cells (``class Value``), in order,
+    then the code ``then`` in the same namespace (a learner's later ``class Value(Value)``,
+    which the earlier methods then build on, as in the notebook)."""
     nb = nbformat.read(CHAPTER_9, as_version=4)
     scope: dict = {"math": math}
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.lstrip().startswith("class Value"):
             source = cell.source.split("\ncheck(")[0]
             exec(compile(source, str(CHAPTER_9), "exec"), scope)
+    exec(compile(then, "learner", "exec"), scope)
     return scope["Value"]
 
 

@@ -190,7 +190,7 @@ def test_only_the_operations_written_so_far_are_used():
     assert "x.tanh()" in report.missing and "x / y (__truediv__)" in report.missing
     assert "x.tanh()" not in report.checked
     # the summary says why they were left out, and which method makes each
-    said = "Not checked, as your class cannot do them yet: "
+    said = "Left out, as the class cannot do them: "
     assert said in report.summary() and "x / y (__truediv__)" in report.summary()
 
 
@@ -482,3 +482,32 @@ def test_a_bad_time_limit_is_one_line(bad):
     good = _engine_with_data(property(lambda s: s._data))
     with pytest.raises(ValueError, match="time_limit must be a number of seconds > 0"):
         check_engine(good, ["add"], time_limit=bad)
+
+
+def test_ch09_local_hints_say_what_is_wrong(capsys):
+    def local(body: str) -> type:
+        """The chapter's engine with ``_local_grads`` written as ``body``."""
+        code = "class Value(Value):\n    def _local_grads(self):\n"
+        return chapter_engine(code + "\n".join("        " + line for line in body.split("\n")))
+
+    no_return = local(
+        'if self._op == "+":\n    return (1.0, 1.0)\nif self._op == "*":\n'
+        "    return (self._parents[1].data, self._parents[0].data)"
+    )
+    out = verdict(capsys, "ch09-local", no_return)
+    assert "_local_grads() of an input returned None" in out and "TypeError" not in out
+    values = local(
+        'if self._op == "*":\n    return tuple(reversed(self._parents))\n'
+        "return (1.0,) * len(self._parents)"
+    )
+    assert "use .data of a Value" in verdict(capsys, "ch09-local", values)
+    not_swapped = local("return tuple(p.data if self._op == '*' else 1.0 for p in self._parents)")
+    out = verdict(capsys, "ch09-local", not_swapped)
+    assert "right count, wrong slopes" in out and "one number per parent" not in out
+
+
+def test_a_right_engine_that_cannot_do_everything_is_told_what_was_left_out(capsys):
+    without = "class Value(Value):\n    __rmul__ = __rsub__ = __rtruediv__ = None\n"
+    out = verdict(capsys, "ch09-engine", chapter_engine(without))
+    assert out.startswith(CORRECT)
+    assert "Left out, as the class cannot do them: 2 * x (__rmul__)" in out

@@ -30,7 +30,8 @@ NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 # returned (4, -3). ", or "… your ∂f/∂x (4) is not right; ∂f/∂y is. ") may show any number;
 # the rest of the hint must not show the answer
 ECHO = re.compile(
-    r"at .*? your (?:function returned .*?|.*? not right(?:; [^.]*)?)\. ", re.IGNORECASE
+    r"at .*? your (?:function returned .*?|.*? not right(?:; [^.]*)?|.*? look swapped)\. ",
+    re.IGNORECASE,
 )
 
 
@@ -175,7 +176,7 @@ def test_wrong_function_gets_a_hint_without_the_answer(
     names = list(inspect.signature(reference).parameters)
     shown = ", ".join(f"{n} = {a:g}" for n, a in zip(names, first_bad))
     assert f"at {shown} your " in out.lower()  # names the differing case
-    assert " not right" in out  # and which of the returned gradients are wrong
+    assert " not right" in out or " look swapped" in out  # which returned gradients are wrong
     assert_hint_hides(out, reference(*first_bad))
 
 

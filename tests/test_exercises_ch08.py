@@ -131,3 +131,30 @@ def test_a_loop_that_never_stops_is_stopped(capsys):
 
     out = verdict(capsys, "ch08-train-loop", endless)
     assert out.startswith(NOT_YET) and "stopped after" in out
+
+
+@pytest.mark.parametrize("miscount", [336, 338, 335])
+def test_a_miscounted_parameter_total_gets_the_counting_hint(capsys, miscount):
+    """A whole number off by one or two used to be told to stop "rounding"."""
+    out = value_verdict(capsys, "ch08-count-params", miscount)
+    assert out.startswith(NOT_YET) and "weights and 1 bias" in out and "rounding" not in out
+
+
+def test_an_update_that_skips_a_parameter_is_named(capsys):
+    """The last parameter's gradient was ~0 in both test models: skipping it passed."""
+
+    def skip_last(parameters, lr):
+        for p in parameters[:-1]:
+            p.data -= lr * p.grad
+
+    out = verdict(capsys, "ch08-update", skip_last)
+    assert out.startswith(NOT_YET) and "parameter 13 of 13 is" in out
+
+
+def test_affine_hints_name_the_wrong_gradient_and_a_swap(capsys):
+    out = verdict(capsys, "ch08-affine-backward", lambda d, X, W: (X.T @ d, d @ W.T, d.sum(0)))
+    assert "your dX and dW look swapped" in out
+    out = verdict(capsys, "ch08-affine-backward", lambda d, X, W: (d @ W.T, X.T @ d, d.sum()))
+    assert "your db: expected an array of shape (3,)" in out
+    out = verdict(capsys, "ch08-affine-backward", lambda d, X, W: (d @ W.T, X.T @ d))
+    assert out.endswith("(an array of shape (3, 3), an array of shape (3, 3))")  # not cut

@@ -591,7 +591,7 @@ def test_student_edition_runs_to_the_end_and_answers_each_attempt(tmp_path, caps
     assert output_text(answered.cells[1]).startswith(f"{NOT_YET} Hint: The local gradient")
     assert output_text(answered.cells[2]).startswith(CORRECT)
     assert output_text(answered.cells[4]).startswith(
-        f"{NOT_YET} Hint: At x = 2, y = 3 your item 1 of 2 (2) and item 2 of 2 (3) are not right"
+        f"{NOT_YET} Hint: At x = 2, y = 3 your item 1 of 2 and item 2 of 2 look swapped"
     )
     assert output_text(answered.cells[5]) == "reached the end\n"
 

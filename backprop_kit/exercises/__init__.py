@@ -45,6 +45,7 @@ import importlib
 import math
 import numbers
 import pkgutil
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -155,6 +156,7 @@ def short(x: Any, chars: int = SHOW_CHARS) -> str:
         return f"an array of shape {tuple(x.shape)}"
     if isinstance(x, tuple) and len(x) <= 4:
         text = "(" + ", ".join(short(v, chars) for v in x) + ("," if len(x) == 1 else "") + ")"
+        chars *= max(1, len(x))  # room for each item's own short text
     else:
         try:
             text = repr(x)
@@ -231,7 +233,8 @@ def _number_mismatch(got: Any, want: float, tol: float, decimals: int | None) ->
     # around an expected 0 (an absolute tolerance of tol would call 0 right for 5e-7)
     if math.isclose(g, w, rel_tol=tol, abs_tol=ABS_FLOOR):
         return None
-    if tol < 1e-3 and math.isclose(g, w, rel_tol=1e-2, abs_tol=ABS_FLOOR):
+    whole = float(g).is_integer() and float(w).is_integer()  # a count is never "rounded"
+    if tol < 1e-3 and not whole and math.isclose(g, w, rel_tol=1e-2, abs_tol=ABS_FLOOR):
         return Mismatch(
             "precision",
             f"{short(got)} is close but not exact: compute the rule exactly, without rounding "
@@ -535,40 +538,59 @@ def function_exercise(
     def judge(fn: Any) -> str | None:
         if not callable(fn):
             return f"pass the function itself (without calling it). {hint}"
-        for args, got, want in run_cases(
-            exercise_id, fn, reference, cases(), seconds, allow_autodiff
-        ):
+        results = list(run_cases(exercise_id, fn, reference, cases(), seconds, allow_autodiff))
+        for args, got, want in results:
             m = compare(got, want, tol)
-            if m is not None:
-                if len(names) == len(args):  # "x = -2, y = 3, z = 1", named as the reference
-                    where = ", ".join(f"{n} = {short(a)}" for n, a in zip(names, args))
-                else:
-                    where = "(" + ", ".join(short(a) for a in args) + ")"
-                if m.kind == "value":
-                    what = _wrong_items(got, want, tol, returns)
-                    what = what or f"function returned {short(got)}"
-                    return f"at {where} your {what}. {_sentence(hint)}"
-                return f"at {where}: {m.text}"
+            if m is None:
+                continue
+            if len(names) == len(args):  # "x = -2, y = 3, z = 1", named as the reference
+                where = ", ".join(f"{n} = {short(a)}" for n, a in zip(names, args))
+            else:
+                where = "(" + ", ".join(short(a) for a in args) + ")"
+            if m.kind == "value":
+                what = _wrong_items(got, want, tol, returns, results)
+                what = what or f"function returned {short(got)}"
+                return f"at {where} your {what}. {_sentence(hint)}"
+            entry = re.match(r"entry (\d+): ", m.text)
+            if entry and len(returns) >= int(entry[1]):  # "your db: expected …", not "entry 3"
+                return f"at {where} your {returns[int(entry[1]) - 1]}: {m.text[entry.end() :]}"
+            return f"at {where}: {m.text}"
         return None
 
     return _register(Exercise(exercise_id, question, judge, explanation))
 
 
-def _wrong_items(got: Any, want: Any, tol: float, names: Sequence[str]) -> str | None:
-    """For a tuple answer of the right length: which items are wrong and which are right,
-    by name or by place ("dW (an array of shape (2, 3)) is not right; dX and db are")."""
+def _wrong_items(
+    got: Any, want: Any, tol: float, names: Sequence[str], results: Sequence[tuple]
+) -> str | None:
+    """For a tuple answer of the right length: which items are wrong here, which are right on
+    every case (``results``: all ``(args, got, want)``), or that two look swapped; by name or
+    by place ("dW (an array of shape (2, 3)) is not right; dX and db are")."""
     if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):
         return None
     n = len(want)
     labels = list(names) if len(names) == n else [f"item {k + 1} of {n}" for k in range(n)]
-    wrong = [k for k in range(n) if compare(got[k], want[k], tol) is not None]
+
+    def same(a: Any, b: Any) -> bool:
+        return compare(a, b, tol) is None
+
+    wrong = [k for k in range(n) if not same(got[k], want[k])]
     if not wrong:
         return None
-    right = [labels[k] for k in range(n) if k not in wrong]
+    if len(wrong) == 2:
+        i, j = wrong
+        if same(got[i], want[j]) and same(got[j], want[i]) and not same(want[i], want[j]):
+            return f"{labels[i]} and {labels[j]} look swapped"
+    always = [
+        labels[k]
+        for k in range(n)
+        if k not in wrong
+        and all(isinstance(g, tuple) and len(g) == n and same(g[k], w[k]) for _, g, w in results)
+    ]
     text = " and ".join(f"{labels[k]} ({short(got[k])})" for k in wrong)
     text += " is not right" if len(wrong) == 1 else " are not right"
-    if right:
-        text += f"; {' and '.join(right)} {'is' if len(right) == 1 else 'are'}"
+    if always:
+        text += f"; {' and '.join(always)} {'is' if len(always) == 1 else 'are'}"
     return text
 
 
@@ -630,6 +652,11 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+class RightWithNote(str):
+    """What a judge returns for a right answer that deserves a note (what was not checked,
+    say): the verdict is "✔ Correct!", the explanation, then the note."""
+
+
 def _verdict(exercise_id: str, attempt_value: Any) -> str:
     ex = get(exercise_id)
     try:
@@ -645,8 +672,8 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
             f"{NOT_YET} The kit could not read this answer ({one_line_error(err, 80)}); "
             "give plain numbers, tuples, strings or arrays."
         )
-    if hint is None:
-        return f"{CORRECT} {ex.explanation}".rstrip()
+    if hint is None or isinstance(hint, RightWithNote):
+        return f"{CORRECT} {ex.explanation} {hint or ''}".rstrip()
     return f"{NOT_YET} Hint: {_sentence(hint)}"
 
 

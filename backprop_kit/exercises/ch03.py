@@ -146,8 +146,9 @@ function_exercise(
     returns=("gradient on a", "gradient on b"),
     cases=lambda: [(3.0, 2.0, 1.0), (-1.0, 4.0, 2.0), (6.0, -3.0, -0.5), (0.5, 0.25, 3.0)],
     hint=(
-        "the local gradients of a / b: with b fixed it is a line in a (slope 1/b); with a "
-        "fixed it is a·(1/b), and d(1/b)/db = −1/b². Then multiply each by `upstream`."
+        "first the local gradients of a / b: hold b fixed and a / b is a straight line in a "
+        "(what is its slope?); hold a fixed and it is a times 1/b, so you need the slope of "
+        "1/b (the 1/x gate's rule). Then multiply each by `upstream`."
     ),
     explanation="(upstream / b, −upstream · a / b²): local slope times what flows in.",
 )

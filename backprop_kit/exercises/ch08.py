@@ -91,6 +91,10 @@ def _judge_update(fn: Any) -> str | None:
         return "pass the function itself (without calling it)."
     for seed, lr in ((0, 0.1), (1, 0.5)):
         want_model, got_model = model_with_gradients(seed), model_with_gradients(seed)
+        for k, pair in enumerate(zip(want_model.parameters(), got_model.parameters())):
+            for p in pair:  # every parameter moves visibly, so skipping one is seen
+                if abs(p.grad) < 1e-3:
+                    p.grad = 0.05 * (k + 1)
         before = [p.data for p in got_model.parameters()]
         sgd_update(want_model.parameters(), lr)
         # writing the step is the point: the kit's own sgd_update (and autodiff) refuse
@@ -110,10 +114,11 @@ def _judge_update(fn: Any) -> str | None:
                 "your step went uphill: the gradient points where the loss grows, so "
                 "step against it."
             )
+        k = next(k for k, (g, w) in enumerate(zip(got, want)) if not _close_lists([g], [w]))
         return (
-            f"with lr = {lr}, your parameters moved to {got[0]:.6g}, ... where one step "
-            f"should give {want[0]:.6g}, ... Each parameter moves by lr times its "
-            f"gradient, against the gradient."
+            f"with lr = {lr}, parameter {k + 1} of {len(want)} is {got[k]:.6g} after your step, "
+            f"where one step should give {want[k]:.6g}. Each parameter moves by lr times its "
+            "gradient, against the gradient."
         )
     return None
 
@@ -185,8 +190,9 @@ function_exercise(
     cases=_affine_cases,
     hint=(
         "each gradient has the shape of its array: dX (N, D), dW (D, H), db (H,). For the "
-        "product, chapter 7's rule with the roles of the two factors in this order; b is "
-        "added to every row of X @ W, so its gradient collects a sum over the rows."
+        "product, chapter 7's rule, but mind the order: there D = W @ X had W first, here "
+        "X @ W has X first, so the two factors trade places; b is added to every row of "
+        "X @ W, so its gradient collects a sum over the rows."
     ),
     tol=1e-9,
     returns=("dX", "dW", "db"),

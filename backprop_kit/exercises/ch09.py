@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from backprop_kit.exercises import (
     TIME_LIMIT,
     Exercise,
     LearnerTimeout,
+    RightWithNote,
     custom_exercise,
     is_number,
     run_learner_code,
@@ -284,21 +286,26 @@ def judge_graph(cls: type, ops: str = "+*") -> str | None:
 def judge_local(cls: type) -> str | None:
     """``_local_grads()`` of ``+`` and ``*``: ∂out/∂parent in operand order."""
     (x0,) = _inputs(cls, 5.0)
-    if tuple(x0._local_grads()) != ():
-        return "an input has no parents, so _local_grads() of an input is ()"
+    own = x0._local_grads()
+    if not isinstance(own, (tuple, list)) or tuple(own) != ():
+        return (
+            f"_local_grads() of an input returned {own!r:.40}; an input has no parents, so it "
+            "must return () (does your method end without a return for an input?)"
+        )
     for x, y in ((2.0, -3.0), (-1.5, 4.0), (0.5, 0.5)):
         a, b = _inputs(cls, x, y)
         for op, out in (("+", a + b), ("*", a * b)):
             got = out._local_grads()
             want = _kit_local(op, x, y)
-            if (
-                not isinstance(got, (tuple, list))
-                or len(got) != 2
-                or not all(_same(g, w) for g, w in zip(got, want))
-            ):
+            said = f"for a {op} b with a = {x:g}, b = {y:g}, _local_grads() returned {got!r:.60}"
+            if not isinstance(got, (tuple, list)) or len(got) != 2:
+                return f"{said}: it must be (∂out/∂a, ∂out/∂b), one number per parent"
+            if not all(isinstance(g, numbers.Real) for g in got):
+                return f"{said}: the slopes are plain numbers (use .data of a Value)"
+            if not all(_same(g, w) for g, w in zip(got, want)):
                 return (
-                    f"for a {op} b with a = {x:g}, b = {y:g}, _local_grads() returned "
-                    f"{got!r:.60}: it must be (∂out/∂a, ∂out/∂b), one number per parent"
+                    f"{said}: right count, wrong slopes; what does out = a {op} b change by "
+                    "when a moves by 1, and when b does?"
                 )
     return None
 
@@ -365,6 +372,8 @@ def _engine_judge(
                     f"then {again[0]:g}: backward() must first reset every gradient of the "
                     "circuit to 0"
                 )
+        if report.missing:
+            return RightWithNote(report.left_out())
         return None
 
     return judge
@@ -458,7 +467,7 @@ _custom(
     "Write the local gradient rules of **, tanh, exp and relu; the kit compares your engine "
     "with its own on random expressions of every operation it has.",
     _engine_judge("ch09-engine", None, twice=False),
-    "Your engine agrees with the kit's on every value and gradient.",
+    "Your engine agrees with the kit's on every value and gradient it was checked on.",
     learner_code=False,
 )
 
