@@ -158,3 +158,18 @@ def test_affine_hints_name_the_wrong_gradient_and_a_swap(capsys):
     assert "your db: expected an array of shape (3,)" in out
     out = verdict(capsys, "ch08-affine-backward", lambda d, X, W: (d @ W.T, X.T @ d))
     assert out.endswith("(an array of shape (3, 3), an array of shape (3, 3))")  # not cut
+
+
+def test_a_loop_that_zeroes_the_gradients_before_the_update_is_told_nothing_moved(capsys):
+    def zero_too_late(model, X, y, steps, lr):
+        losses = []
+        for _ in range(steps):
+            loss = nn.svm_loss(model, X, y)
+            nn.backward_accumulate(loss, model.parameters())
+            model.zero_grad()  # the update below then sees zeros
+            nn.sgd_update(model.parameters(), lr)
+            losses.append(loss.data)
+        return losses
+
+    out = verdict(capsys, "ch08-train-loop", zero_too_late)
+    assert out.startswith(NOT_YET) and "the weights never moved" in out

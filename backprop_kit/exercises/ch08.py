@@ -26,6 +26,7 @@ from backprop_kit.exercises import (
     value_exercise,
 )
 from backprop_kit.nn import MLP, backward_accumulate, sgd_update, svm_loss
+from backprop_kit.style import format_number
 from backprop_kit.toy_data import two_moons
 
 COUNT_SIZES = (2, [16, 16, 1])
@@ -148,6 +149,11 @@ def _judge_loop(fn: Any) -> str | None:
         return None
     if mismatch.kind == "type":
         return f"return the list of the {LOOP_STEPS} losses, one per step ({mismatch.text})."
+    if len(set(got)) == 1 and len(set(want)) > 1:
+        return (
+            f"your loss stayed at {_show_number(got[0])}: the weights never moved. When the "
+            "update runs, does each p.grad still hold this step's gradient?"
+        )
     first_wrong = next(
         (i for i, (g, w) in enumerate(zip(got, want)) if compare(g, w, 1e-9) is not None), 0
     )
@@ -165,7 +171,7 @@ def _judge_loop(fn: Any) -> str | None:
 
 def _show_number(x: Any) -> str:
     try:
-        return f"{float(x):.6g}"
+        return format_number(x, "g")
     except (TypeError, ValueError):
         return repr(x)
 
