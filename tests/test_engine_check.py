@@ -511,3 +511,22 @@ def test_a_right_engine_that_cannot_do_everything_is_told_what_was_left_out(caps
     out = verdict(capsys, "ch09-engine", chapter_engine(without))
     assert out.startswith(CORRECT)
     assert "Left out, as the class cannot do them: 2 * x (__rmul__)" in out
+
+
+def test_training_uphill_with_your_engine_is_named(capsys):
+    from backprop_kit.exercises.ch09 import TRAIN_STEPS, train_model
+    from backprop_kit.nn import svm_loss
+    from backprop_kit.toy_data import two_moons
+    from backprop_kit.train_explorer import ALPHA, DEFAULT_LR
+
+    model, _ = train_model(chapter_engine(), steps=0)
+    X, y = two_moons()
+    losses = []
+    for _ in range(TRAIN_STEPS):
+        loss = svm_loss(model, X, y, ALPHA)
+        loss.backward()
+        for p in model.parameters():
+            p.data += DEFAULT_LR * p.grad  # along the gradient: uphill
+        losses.append(loss.data)
+    out = verdict(capsys, "ch09-train", (model, losses))
+    assert out.startswith(f"{NOT_YET} Hint: Your step went uphill: the loss grew from")

@@ -578,8 +578,16 @@ def judge_train(answer: object) -> str | None:
             "the weights have not moved: after loss.backward(), step every parameter "
             "p.data -= LR * p.grad"
         )
+    grew = len(losses) == len(kit) and all(is_number(t) for t in losses)
+    grew = grew and losses[-1] > losses[0] and kit[-1] < kit[0]
     for p, q in zip(ps, want):
         if not _same(p.data, q.data):
+            if grew:
+                return (
+                    f"your step went uphill: the loss grew from {losses[0]:.6g} to "
+                    f"{losses[-1]:.6g}. The gradient points where the loss grows, so step "
+                    "against it."
+                )
             slip = _why_weights_differ(ps)
             if slip:
                 return f"after {TRAIN_STEPS} steps your weights differ from the kit's: {slip}"
@@ -619,7 +627,8 @@ def _display(fig: Any) -> bool:
 
 _custom(
     "ch09-train",
-    "Train chapter 8's network with your engine for TRAIN_STEPS steps; answer (model, losses).",
+    "Train chapter 8's network with your engine for TRAIN_STEPS steps, the loss being "
+    "svm_loss(model, X, y, ALPHA) (with its L2 term); answer (model, losses).",
     judge_train,
     f"Your engine trains the network: the same loss as the kit's at each of the {TRAIN_STEPS} "
     "steps.",
