@@ -257,3 +257,22 @@ def test_multiply_backward_is_upstream_times_local(a, b, up):
 def test_max_reference_away_from_ties_agrees_with_central_difference(x, y):
     assume(abs(x - y) > 1e-3)
     assert ch01.max_grads(x, y) == pytest.approx(numerical_grad(maximum, x, y), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "wrong", "said"),
+    [
+        ("ch01-nudge", ch01.multiply_grads(ch01.X, ch01.Y)[0], "That is ∂f/∂x, the change per"),
+        ("ch01-nudge", (ch01.X + ch01.NUDGE) * ch01.Y, "That is f after the nudge"),
+        ("ch02-dfdx", -10.0, "That is f itself"),
+        ("ch02-dfdx", -2.0, "That is ∂f/∂z"),
+        ("ch03-inputs-to-raise", {"z"}, "Those are the inputs whose gradient is negative"),
+        ("ch03-inputs-to-raise", "x, y, z", "Not all three"),
+    ],
+)
+def test_a_known_mistake_gets_its_own_hint(capsys, exercise_id, wrong, said):
+    """The same general hint used to answer every wrong value; a mistake the kit can name is
+    named, without the answer."""
+    out = value_verdict(capsys, exercise_id, wrong)
+    assert out.startswith(f"{NOT_YET} Hint: {said}")
+    assert not re.search(r"\d", out.split("Hint:")[1])  # no number in it, the answer's least

@@ -496,17 +496,25 @@ def value_exercise(
     tol: float = 1e-6,
     explanation: str = "",
     decimals: int | None = None,
+    mistakes: Callable[[], Sequence[tuple[Any, str]]] | None = None,
 ) -> Exercise:
     """Register an exercise whose answer is a value (a number, a tuple, a string, an array).
 
     ``expected()`` computes the right answer with the kit when the check runs; ``hint`` points
     at the idea, not at the answer. With ``decimals`` (for a question that says "d decimals or
-    more"), a number rounded to that many decimals is right. See :func:`compare`.
+    more"), a number rounded to that many decimals is right. ``mistakes()`` lists known wrong
+    answers, each computed by the kit, with the hint that suits it ("that is f itself, not its
+    slope"). See :func:`compare`.
     """
 
     def judge(got: Any) -> str | None:
         m = compare(got, expected(), tol, decimals)
-        return None if m is None else _hint_for(m, hint)
+        if m is None:
+            return None
+        for wrong, said in mistakes() if mistakes and m.kind == "value" else ():
+            if compare(got, wrong, tol, decimals) is None:
+                return said
+        return _hint_for(m, hint)
 
     return _register(Exercise(exercise_id, question, judge, explanation))
 

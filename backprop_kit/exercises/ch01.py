@@ -64,6 +64,11 @@ value_exercise(
     ),
     tol=1e-9,
     explanation="Change ≈ ∂f/∂x · Δx: a sensitivity times a nudge.",
+    mistakes=lambda: [
+        (multiply_grads(X, Y)[0], "that is ∂f/∂x, the change per unit of x: x moves by less"),
+        ((X + NUDGE) * Y, "that is f after the nudge; the question asks how much f CHANGES"),
+        (multiply_grads(X, Y)[1] * NUDGE, "that is ∂f/∂y times the nudge, but it is x that moves"),
+    ],
 )
 
 function_exercise(

@@ -33,6 +33,10 @@ value_exercise(
         "product; for q = x + y, ∂q/∂x is the slope of a sum. Evaluate at THIS point."
     ),
     explanation="∂f/∂q = z and ∂q/∂x = 1, so ∂f/∂x = z · 1.",
+    mistakes=lambda: [
+        ((POINT["x"] + POINT["y"]) * POINT["z"], "that is f itself; the question asks its slope"),
+        (chain_rule_partials(**POINT)[2], "that is ∂f/∂z (the value of q); x reaches f through q"),
+    ],
 )
 
 function_exercise(

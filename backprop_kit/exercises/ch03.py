@@ -126,6 +126,13 @@ value_exercise(
         "negative one means it lowers f. Name every input that raises f, and only those."
     ),
     explanation="The + gate hands the positive z to x and y; z receives q = x + y, negative here.",
+    mistakes=lambda: [
+        (
+            NameSet(frozenset("xyz") - inputs_to_raise(**RAISE_POINT)),
+            "those are the inputs whose gradient is negative here: raising them LOWERS f",
+        ),
+        (NameSet(frozenset("xyz")), "not all three: one input's gradient is negative here"),
+    ],
 )
 
 
