@@ -76,18 +76,24 @@ def exercise_ids(source: str) -> list[str]:
 
 
 def _checked(source: str) -> list[ast.expr]:
-    """The first argument of every ``check(…)`` and ``attempt(…)`` call of a code cell."""
+    """The first argument of every ``check(…)`` and ``attempt(…)`` call of a code cell, and of
+    every ``something.check("…", …)`` whose first argument is a string (a method of another
+    name's object, ``report.check(x)``, is not an exercise check)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args]
-    return [
-        call.args[0]
-        for call in calls
-        if (call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", ""))
-        in ("check", "attempt")
-    ]
+    found = []
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call) or not call.args:
+            continue
+        first, func = call.args[0], call.func
+        if isinstance(func, ast.Name) and func.id in ("check", "attempt"):
+            found.append(first)
+        elif isinstance(func, ast.Attribute) and func.attr in ("check", "attempt"):
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.append(first)
+    return found
 
 
 def _check_ids(source: str, where: str) -> None:

@@ -335,6 +335,7 @@ def test_a_hand_edited_nbgrader_metadata_that_is_not_an_object_is_one_line(tmp_p
         ('check("test-grading-fm", f)', "'test-grading-fm' is no exercise; did you mean"),
         ('with attempt("ch04-no-such") as answer:\n    answer.value = 1', "is no exercise"),
         ("name = 'test-grading-fn'\ncheck(name, f)", "write the exercise id as a string"),
+        ('exercises.check("test-grading-fm", f)', "'test-grading-fm' is no exercise"),
     ],
 )
 def test_a_check_the_marks_cannot_grade_is_refused_in_one_line(tmp_path, source, said):
@@ -348,3 +349,10 @@ def test_a_check_the_marks_cannot_grade_is_refused_in_one_line(tmp_path, source,
         mark([path])
     assert "\n" not in str(e.value) and "cell 2" in str(e.value)
     assert path.read_bytes() == before
+
+
+def test_a_method_of_another_name_that_is_called_check_is_left_alone():
+    """``report.check(x)`` is no exercise check: marking must not refuse the notebook."""
+    nb = new_notebook(cells=[solution_cell("test-grading-value"), new_code_cell("report.check(1)")])
+    marked, notes = mark_notebook(nb)
+    assert notes == [] and len(marked.cells) == 3
