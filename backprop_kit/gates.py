@@ -267,7 +267,7 @@ GATES: dict[str, Gate] = {g.name: g for g in (
          lambda a, b, c: _pow(a, b),
          _pow_local,
          "{a} ** {b}",
-         ("{b} * {a} ** ({b} - 1)",
+         ("({b} * {a} ** ({b} - 1) if {b} else 0.0)",
           "({out} * math.log({a}) if {a} > 0 else 0.0 if {a} == 0 else math.nan)"),
          "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x"),
     Gate("log", "log", 1,

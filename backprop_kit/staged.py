@@ -110,7 +110,8 @@ class StagedProgram:
             for parent, code in zip(node.parents, g.local_code):
                 op = "+=" if id(parent) in assigned else "="
                 assigned.add(id(parent))
-                local = _wrap(code.format(**fill))
+                flat = node.op == "powc" and node.const == 0  # x⁰ = 1: slope 0, also at x = 0
+                local = "0.0" if flat else _wrap(code.format(**fill))
                 lines.append(f"d{self.names[id(parent)]} {op} {local} * {up}")
             back[id(node)] = lines
         self.stages = [Stage(number[id(n)], forward_line[id(n)], tuple(back[id(n)])) for n in gates]

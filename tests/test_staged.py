@@ -96,3 +96,14 @@ def test_staged_program_reproduces_backward_bit_for_bit(steps, xs):
         name = program.names[id(node)]
         assert out[name] == node.data or (math.isnan(out[name]) and math.isnan(node.data))
         assert out["d" + name] == node.grad, (name, str(program))
+
+
+@pytest.mark.parametrize("power", ["x ** 0", "x ** y"])
+def test_a_staged_power_at_zero_gives_the_engines_slope(power):
+    """x⁰ is flat, also at x = 0: the staged text used to raise ZeroDivisionError there
+    (0.0 ** -1) where the engine gives 0."""
+    x, y = Value(0.0, label="x"), Value(0.0, label="y")
+    f = (x**0 if power == "x ** 0" else x**y).named("f")
+    f.backward()
+    run = staged(f).run()
+    assert run["dx"] == x.grad == 0.0
