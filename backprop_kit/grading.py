@@ -36,6 +36,7 @@ import copy
 import difflib
 import functools
 import json
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -75,24 +76,35 @@ def exercise_ids(source: str) -> list[str]:
     return sorted(found, key=source.index)
 
 
+EXERCISE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+"""What an exercise id looks like (``ch04-dw0``): how ``something.check("…")`` is told from
+a method of another object that happens to be called check."""
+
+
 def _checked(source: str) -> list[ast.expr]:
-    """The first argument of every ``check(…)`` and ``attempt(…)`` call of a code cell, and of
-    every ``something.check("…", …)`` whose first argument is a string (a method of another
-    name's object, ``report.check(x)``, is not an exercise check)."""
+    """The exercise id argument of every ``check(…)`` and ``attempt(…)`` call of a code cell
+    (given by position or as ``exercise_id=``), and of every ``something.check("an-id", …)``.
+    Lines of IPython magics and shell escapes (``%%time``, ``!pip``) are read as blank."""
+    lines = source.split("\n")
+    python = "\n".join("" if line.lstrip()[:1] in ("%", "!") else line for line in lines)
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(python)
     except SyntaxError:
         return []
     found = []
     for call in ast.walk(tree):
-        if not isinstance(call, ast.Call) or not call.args:
+        if not isinstance(call, ast.Call):
             continue
-        first, func = call.args[0], call.func
+        given = call.args[:1] or [k.value for k in call.keywords if k.arg == "exercise_id"]
+        if not given:
+            continue
+        first, func = given[0], call.func
         if isinstance(func, ast.Name) and func.id in ("check", "attempt"):
             found.append(first)
         elif isinstance(func, ast.Attribute) and func.attr in ("check", "attempt"):
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.append(first)
+                if EXERCISE_ID.fullmatch(first.value):
+                    found.append(first)
     return found
 
 

@@ -101,3 +101,16 @@ def test_every_chapter_registers_at_least_two_exercises():
     for chapter in range(1, 8):
         mine = [i for i in ids if i.startswith(f"ch{chapter:02d}")]
         assert len(mine) >= 2, (chapter, sorted(ids))
+
+
+def test_a_list_answer_is_judged_item_by_item_and_a_later_failure_keeps_the_case(capsys):
+    out = run(capsys, lambda: check("test-mul-local", lambda x, y: [x, y]))
+    assert "At x = 4, y = -3 your item 1 of 2 and item 2 of 2 look swapped" in out
+
+    def fails_later(x, y):
+        if x != 4:
+            raise ZeroDivisionError("later")
+        return (y, y)
+
+    out = run(capsys, lambda: check("test-mul-local", fails_later))
+    assert "At x = 4, y = -3 your item 2 of 2 (-3) is not right." in out  # nothing called right

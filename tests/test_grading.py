@@ -356,3 +356,25 @@ def test_a_method_of_another_name_that_is_called_check_is_left_alone():
     nb = new_notebook(cells=[solution_cell("test-grading-value"), new_code_cell("report.check(1)")])
     marked, notes = mark_notebook(nb)
     assert notes == [] and len(marked.cells) == 3
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'check(exercise_id="test-grading-value", answer=6.0)',
+        '%%time\nwith attempt("test-grading-value") as answer:\n    answer.value = 6.0',
+    ],
+)
+def test_a_check_by_keyword_or_under_a_magic_gets_its_test_cell(source):
+    nb = new_notebook(cells=[solution_cell("test-grading-value"), new_code_cell(source)])
+    marked, _ = mark_notebook(nb)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in marked.cells]
+    assert ids[-1] == "test-test-grading-value"
+
+
+@pytest.mark.parametrize(
+    "source", ['validator.check("hello world")', 're.compile("a").check("abc")', "x.check(3)"]
+)
+def test_methods_of_other_objects_called_check_are_not_exercises(source):
+    nb = new_notebook(cells=[new_code_cell(source)])
+    assert mark_notebook(nb)[1] == []  # marked, nothing refused

@@ -546,11 +546,17 @@ def function_exercise(
     def judge(fn: Any) -> str | None:
         if not callable(fn):
             return f"pass the function itself (without calling it). {hint}"
-        results = list(run_cases(exercise_id, fn, reference, cases(), seconds, allow_autodiff))
-        for args, got, want in results:
+        runs = run_cases(exercise_id, fn, reference, cases(), seconds, allow_autodiff)
+        results: list[tuple] = []
+        for args, got, want in runs:
+            results.append((args, got, want))
             m = compare(got, want, tol)
             if m is None:
                 continue
+            try:  # the other cases, to call an item right only if it is right on all of them
+                results += list(runs)
+            except LearnerCodeError:
+                results = []  # a later case failed: no item is called right
             if len(names) == len(args):  # "x = -2, y = 3, z = 1", named as the reference
                 where = ", ".join(f"{n} = {short(a)}" for n, a in zip(names, args))
             else:
@@ -574,6 +580,8 @@ def _wrong_items(
     """For a tuple answer of the right length: which items are wrong here, which are right on
     every case (``results``: all ``(args, got, want)``), or that two look swapped; by name or
     by place ("dW (an array of shape (2, 3)) is not right; dX and db are")."""
+    if isinstance(got, (list, np.ndarray)) and np.ndim(got) == 1:
+        got = tuple(got)  # a list or a vector of the items: judged as the tuple
     if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):
         return None
     n = len(want)
@@ -593,7 +601,11 @@ def _wrong_items(
         labels[k]
         for k in range(n)
         if k not in wrong
-        and all(isinstance(g, tuple) and len(g) == n and same(g[k], w[k]) for _, g, w in results)
+        and bool(results)
+        and all(
+            isinstance(g, (tuple, list, np.ndarray)) and len(g) == n and same(g[k], w[k])
+            for _, g, w in results
+        )
     ]
     text = " and ".join(f"{labels[k]} ({short(got[k])})" for k in wrong)
     text += " is not right" if len(wrong) == 1 else " are not right"

@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from backprop_kit import engine_check, guard
 from backprop_kit.engine import Value as KitValue
@@ -185,11 +186,7 @@ def _inputs(cls: type, *xs: float) -> list[Any]:
 
 def _same(got: object, want: float) -> bool:
     """``got`` is a number (judged by type first) equal to ``want`` up to rounding."""
-    return (
-        isinstance(got, (int, float))
-        and not isinstance(got, bool)
-        and engine_check.close(float(got), want)
-    )
+    return is_number(got) and engine_check.close(float(got), want)  # type: ignore[arg-type]
 
 
 def _is_str(got: object, want: str) -> bool:
@@ -287,7 +284,7 @@ def judge_local(cls: type) -> str | None:
     """``_local_grads()`` of ``+`` and ``*``: ∂out/∂parent in operand order."""
     (x0,) = _inputs(cls, 5.0)
     own = x0._local_grads()
-    if not isinstance(own, (tuple, list)) or tuple(own) != ():
+    if not isinstance(own, (tuple, list, np.ndarray)) or len(own) != 0:
         return (
             f"_local_grads() of an input returned {own!r:.40}; an input has no parents, so it "
             "must return () (does your method end without a return for an input?)"
@@ -298,9 +295,9 @@ def judge_local(cls: type) -> str | None:
             got = out._local_grads()
             want = _kit_local(op, x, y)
             said = f"for a {op} b with a = {x:g}, b = {y:g}, _local_grads() returned {got!r:.60}"
-            if not isinstance(got, (tuple, list)) or len(got) != 2:
+            if not isinstance(got, (tuple, list, np.ndarray)) or len(got) != 2:
                 return f"{said}: it must be (∂out/∂a, ∂out/∂b), one number per parent"
-            if not all(isinstance(g, numbers.Real) for g in got):
+            if not all(is_number(g) for g in got):
                 return f"{said}: the slopes are plain numbers (use .data of a Value)"
             if not all(_same(g, w) for g, w in zip(got, want)):
                 return (
@@ -353,8 +350,11 @@ def _reachable(out: Any) -> dict[int, Any]:
 
 
 def _engine_judge(
-    exercise_id: str, ops: tuple[str, ...] | None, twice: bool
+    exercise_id: str, ops: tuple[str, ...] | None, twice: bool, required: tuple[str, ...] = ()
 ) -> Callable[[object], str | None]:
+    """The judge of a whole engine: ``check_engine`` on ``ops`` (None: all it has); the
+    operations in ``required`` (the exercise's own) must be there and written."""
+
     @_own_class
     def judge(cls: type) -> str | None:
         try:
@@ -364,6 +364,14 @@ def _engine_judge(
         if not report.ok:
             _show(report)
             return report.summary()
+        _, absent = engine_check.available_ops(cls, required) if required else ((), [])
+        if required and len(absent) == len(required):
+            raise NotImplementedError  # none of the exercise's rules written: not attempted
+        if absent:
+            return (
+                f"your class cannot do {', '.join(absent)} yet: write their local gradient "
+                "rules in _local_grads (this exercise is about them)"
+            )
         if twice:
             first, again = run_learner_code(_two_passes, cls, refuse_autodiff=exercise_id)
             if not (_same(again[0], first[0]) and _same(again[1], first[1])):
@@ -466,7 +474,7 @@ _custom(
     "ch09-engine",
     "Write the local gradient rules of **, tanh, exp and relu; the kit compares your engine "
     "with its own on random expressions of every operation it has.",
-    _engine_judge("ch09-engine", None, twice=False),
+    _engine_judge("ch09-engine", None, twice=False, required=("pow", "tanh", "exp", "relu")),
     "Your engine agrees with the kit's on every value and gradient it was checked on.",
     learner_code=False,
 )
@@ -558,7 +566,7 @@ def judge_train(answer: object) -> str | None:
         isinstance(answer, tuple)
         and len(answer) == 2
         and isinstance(answer[0], MLP)
-        and isinstance(answer[1], list)
+        and isinstance(answer[1], (list, tuple))
     ):
         return (
             "answer.value should be the pair (model, losses): the trained MLP and the list "
@@ -584,9 +592,8 @@ def judge_train(answer: object) -> str | None:
         if not _same(p.data, q.data):
             if grew:
                 return (
-                    f"your step went uphill: the loss grew from {losses[0]:.6g} to "
-                    f"{losses[-1]:.6g}. The gradient points where the loss grows, so step "
-                    "against it."
+                    f"your loss grew from {losses[0]:.6g} to {losses[-1]:.6g}: is each step "
+                    "against the gradient (p.data -= LR * p.grad), and with the chapter's LR?"
                 )
             slip = _why_weights_differ(ps)
             if slip:
