@@ -30,6 +30,9 @@ from tests.verdicts import value_verdict, verdict
 # --- correct engines pass -----------------------------------------------------------------------
 
 
+CH09_STEPS = ("ch09-add", "ch09-graph", "ch09-local", "ch09-topo", "ch09-backward", "ch09-engine")
+
+
 def test_the_chapters_solution_passes_every_step(capsys):
     engine = chapter_engine()
     report = check_engine(engine)
@@ -37,14 +40,7 @@ def test_the_chapters_solution_passes_every_step(capsys):
     assert {"x + y", "x * y", "x ** 2", "x.tanh()", "x.relu()", "x.exp()", "x / y"} <= set(
         report.checked
     )
-    for step in (
-        "ch09-add",
-        "ch09-graph",
-        "ch09-local",
-        "ch09-topo",
-        "ch09-backward",
-        "ch09-engine",
-    ):
+    for step in CH09_STEPS:
         assert verdict(capsys, step, engine).startswith(CORRECT), step
 
 
@@ -207,14 +203,7 @@ def test_an_engine_with_nothing_written_is_not_attempted(capsys):
 
     with pytest.raises(EngineNotAttempted):
         check_engine(Stub)
-    for step in (
-        "ch09-add",
-        "ch09-graph",
-        "ch09-local",
-        "ch09-topo",
-        "ch09-backward",
-        "ch09-engine",
-    ):
+    for step in CH09_STEPS:
         assert verdict(capsys, step, Stub) == NOT_ATTEMPTED, step
 
 
