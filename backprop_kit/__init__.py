@@ -1,24 +1,26 @@
 """backprop-kit: see, change and check backpropagation on real circuits.
 
-The scalar engine (``Value``, ``maximum``), numerical gradients (``numerical_grad``,
-``grad_check``, ``rel_error``) and staged programs (``staged``) load with ``import
-backprop_kit``; drawing and widgets load matplotlib and ipywidgets only when first used.
+``import backprop_kit`` loads the pure-Python core; ``draw`` and ``explore`` load matplotlib
+and ipywidgets on first use. The rooms, lowest layer first (none imports a higher one):
 
-The map (the README's module table says more). General kit: gates, engine, graph, numeric,
-staged, expr; view, layout, scene, style, drawing, svg; static_view (the explorers' base),
-widgets, stepper, a11y; arrays, dimensions, nn; engine_check, guard, atomic, exercises (its
-``__init__``). Chapter material:
-sensitivity (1), circuits, staged_compare (4-6), scale_explorer (6), shapes_explorer (7),
-train_explorer, training_troubles, toy_data (8), exercises.chNN. Tools (``python -m``):
-student, rerun, figures, grading, site.
+- ``core``: gates (the table of operations), engine (``Value``, ``backward()``), graph,
+  numeric, staged, parse, steps, switch (the autodiff switch), text, circuits (worked circuits);
+- ``pictures``: view → layout → scene → svg (live) or drawing (matplotlib), style;
+- ``nn``: arrays, dimensions, net (neurons, layers, MLPs), data (two moons): numpy lives here;
+- ``explorers``: base, circuit (``explore``), a11y;
+- ``chapters``: each chapter's material (sensitivity, staged_compare, scale_explorer,
+  shapes_explorer, train_explorer, training_troubles, engine_check) and sandbox, the one seam
+  that runs a learner's code;
+- ``exercises``: ``check``/``attempt``/``grade`` and one module per chapter;
+- ``tools``: the instructor tools (student, grading, site, rerun, figures, atomic).
 """
 
-from backprop_kit.engine import Value, maximum, sigmoid
-from backprop_kit.expr import Expression, ExpressionError, parse
-from backprop_kit.gates import GATES, derivative_table
-from backprop_kit.numeric import grad_check, numerical_grad, rel_error
-from backprop_kit.staged import staged
-from backprop_kit.view import describe
+from backprop_kit.core.engine import Value, maximum, sigmoid
+from backprop_kit.core.gates import GATES, derivative_table
+from backprop_kit.core.numeric import grad_check, numerical_grad, rel_error
+from backprop_kit.core.parse import Expression, ExpressionError, parse
+from backprop_kit.core.staged import staged
+from backprop_kit.pictures.view import describe
 
 __all__ = [
     "Expression",
@@ -43,11 +45,11 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     """``draw`` and ``explore`` load matplotlib / ipywidgets on first use, not at import."""
     if name == "draw":
-        from backprop_kit.drawing import draw
+        from backprop_kit.pictures.drawing import draw
 
         return draw
     if name == "explore":
-        from backprop_kit.widgets import explore
+        from backprop_kit.explorers.circuit import explore
 
         return explore
     raise AttributeError(f"module 'backprop_kit' has no attribute {name!r}")

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit import nn
-from backprop_kit.toy_data import two_moons
+from backprop_kit.nn import net as nn
+from backprop_kit.nn.data import two_moons
 
 SEED = 1337
 N_POINTS = 100
@@ -27,7 +27,7 @@ ALPHA = 1e-4  # L2 regularisation strength of micrograd's demo
 
 
 def make_moons(n: int = N_POINTS, noise: float = 0.1, seed: int = SEED) -> tuple[list, list]:
-    """The kit's two-moons data set (:func:`backprop_kit.toy_data.two_moons`) as plain Python
+    """The kit's two-moons data set (:func:`backprop_kit.nn.data.two_moons`) as plain Python
     floats, ``X`` (n lists of 2) and ``y`` (n of -1.0/+1.0), so that no NumPy scalar ever
     enters a scalar engine."""
     X, y = two_moons(n, noise, seed)

@@ -23,7 +23,7 @@ import timeit
 
 import numpy as np
 
-from backprop_kit.arrays import matmul, matmul_backward
+from backprop_kit.nn.arrays import matmul, matmul_backward
 
 TARGET = 1.10
 

@@ -23,7 +23,7 @@ import timeit
 import _mlp_driver as d
 import numpy as np
 
-from backprop_kit import nn
+from backprop_kit.nn import net as nn
 
 TARGET = 1.2
 

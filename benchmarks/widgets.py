@@ -5,7 +5,7 @@ Run:  python benchmarks/widgets.py
 The circuit is the notes' 2-D sigmoid neuron with every elementary gate (13 wires, 8 gates).
 Three ways to get a new picture after an input changes, each timed many times (median):
 
-1. **explorer**: set a slider's ``value`` on a :class:`~backprop_kit.widgets.CircuitExplorer`;
+1. **explorer**: set a slider's ``value`` on a ``CircuitExplorer``;
    its observer recomputes the circuit (forward + backward), writes the SVG and sets it as the
    value of the picture's ``ipywidgets.HTML`` (it also refreshes the readout, step and nudge
    lines). The clock stops when ``slider.value = …`` returns: the new picture is ready.
@@ -28,11 +28,11 @@ import time
 import ipywidgets
 import matplotlib
 
-from backprop_kit.circuits import sigmoid_neuron
-from backprop_kit.drawing import draw
-from backprop_kit.graph import forward
-from backprop_kit.view import CircuitView
-from backprop_kit.widgets import explore
+from backprop_kit.core.circuits import sigmoid_neuron
+from backprop_kit.core.graph import forward
+from backprop_kit.explorers.circuit import explore
+from backprop_kit.pictures.drawing import draw
+from backprop_kit.pictures.view import CircuitView
 
 TARGET_MS = 20.0
 N_FAST = 400

@@ -9,8 +9,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from backprop_kit import Value, maximum, nn, numerical_grad
-from backprop_kit.arrays import (
+from backprop_kit import Value, maximum, numerical_grad
+from backprop_kit.core.numeric import backprop_grads
+from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08, ch09
+from backprop_kit.nn import net as nn
+from backprop_kit.nn.arrays import (
     bias_add,
     bias_add_backward,
     matmul,
@@ -18,8 +21,6 @@ from backprop_kit.arrays import (
     relu,
     relu_backward,
 )
-from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08, ch09
-from backprop_kit.numeric import backprop_grads
 
 
 def sig(z: float) -> float:
@@ -187,21 +188,9 @@ def train_loop_by_hand(model, X, y, steps, lr):
 SOLUTIONS["ch08-train-loop"] = train_loop_by_hand
 
 
-def train_loop_without_zeroing(model, X, y, steps, lr):
-    """The dodge: the kit's own loss.backward() resets .grad, so no zero_grad() is written."""
-    losses = []
-    for _ in range(steps):
-        loss = nn.svm_loss(model, X, y)
-        loss.backward()
-        for p in model.parameters():
-            p.data -= lr * p.grad
-        losses.append(loss.data)
-    return losses
-
-
-#: code exercises whose point needs the kit's autodiff and has no dodge (none today: the
-#: training loop must use nn.backward_accumulate, and the kit's own backward() refuses there).
-USES_AUTODIFF: set[str] = set()
+#: code exercises whose point needs the kit's autodiff and has no dodge: the training loop
+#: backpropagates with the kit (its backward() resets .grad, nn.backward_accumulate adds).
+USES_AUTODIFF: set[str] = {"ch08-train-loop"}
 
 #: exercise id -> an answer that calls the kit's autodiff instead of writing the rule.
 DODGES = {
@@ -224,7 +213,6 @@ DODGES = {
     "ch07-affine-relu": block_backward_by_kit,
     "ch08-affine-backward": ch08.affine_grads,
     "ch08-update": nn.sgd_update,
-    "ch08-train-loop": train_loop_without_zeroing,
     "ch09-local": borrowed_local_grads(),
     "ch09-backward": BorrowedEngine,
     "ch09-engine": BorrowedEngine,

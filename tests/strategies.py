@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from backprop_kit import Value, maximum
-from backprop_kit.graph import copy_circuit
+from backprop_kit.core.graph import copy_circuit
 
 # --- random circuits to draw --------------------------------------------------------------------
 ONE_INPUT = ("exp", "sigmoid", "tanh", "relu", "neg", "addc", "scale", "powc", "inv", "log")

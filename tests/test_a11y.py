@@ -12,18 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, describe, draw, maximum
-from backprop_kit import scene as S
-from backprop_kit import style as L
-from backprop_kit.a11y import (
-    A11Y_CLASS,
-    HELPER_HTML,
-    LIVE_CLASS,
-    contrast_ratio,
-    relative_luminance,
-)
-from backprop_kit.circuits import chain_rule_example, patterns_example, sigmoid_neuron
-from backprop_kit.svg import to_svg
-from backprop_kit.view import CircuitView
+from backprop_kit.core.circuits import chain_rule_example, patterns_example, sigmoid_neuron
+from backprop_kit.explorers.a11y import A11Y_CLASS, HELPER_HTML, LIVE_CLASS
+from backprop_kit.pictures import scene as S
+from backprop_kit.pictures import style as L
+from backprop_kit.pictures.style import contrast_ratio, relative_luminance
+from backprop_kit.pictures.svg import to_svg
+from backprop_kit.pictures.view import CircuitView
 
 AA = 4.5
 SVG = "{http://www.w3.org/2000/svg}"
@@ -198,7 +193,7 @@ def test_describe_is_the_alt_text_of_every_picture_of_a_circuit():
 
 
 def test_figure_files_carry_title_and_description(tmp_path):
-    from backprop_kit.figures import FIGURES, TITLES, save_figures
+    from backprop_kit.tools.figures import FIGURES, TITLES, save_figures
 
     save_figures(tmp_path)
     for name, build in FIGURES.items():
@@ -230,7 +225,7 @@ def _figure_texts_pass_aa(fig) -> list[str]:
 def test_error_plot_has_alt_text_and_readable_texts():
     from IPython.core.formatters import DisplayFormatter
 
-    from backprop_kit.sensitivity import difference_errors, plot_difference_errors
+    from backprop_kit.chapters.sensitivity import difference_errors, plot_difference_errors
 
     table = difference_errors(lambda v: v.exp(), 1.0)
     fig = plot_difference_errors(table)
@@ -242,8 +237,8 @@ def test_error_plot_has_alt_text_and_readable_texts():
 
 
 def test_explorer_plots_have_alt_texts_in_their_img_and_in_the_static_picture():
-    from backprop_kit.scale_explorer import scale_explorer
-    from backprop_kit.shapes_explorer import shapes_explorer
+    from backprop_kit.chapters.scale_explorer import scale_explorer
+    from backprop_kit.chapters.shapes_explorer import shapes_explorer
 
     for ex, words in ((scale_explorer(k=1000), "overshoots"), (shapes_explorer(), "dW (5×10)")):
         alt = ex.alt_text()
@@ -258,7 +253,7 @@ def test_explorer_plots_have_alt_texts_in_their_img_and_in_the_static_picture():
 
 
 def test_a_static_picture_without_alt_text_is_refused():
-    from backprop_kit.static_view import with_static_picture
+    from backprop_kit.explorers.base import with_static_picture
 
     with pytest.raises(ValueError, match="alt text"):
         with_static_picture({}, "x", b"\x89PNG", {"alt": " "})
@@ -266,7 +261,7 @@ def test_a_static_picture_without_alt_text_is_refused():
 
 # --- the circuit explorer ----------------------------------------------------------------------
 def test_explorer_has_live_regions_a_described_picture_and_errors_in_words():
-    from backprop_kit.widgets import explore
+    from backprop_kit.explorers.circuit import explore
 
     w = explore("(x + y) * z", x=-2, y=5, z=-4)
     assert A11Y_CLASS in w._dom_classes
@@ -328,7 +323,7 @@ def test_every_picture_stored_in_a_notebook_has_words():
 
 
 def test_a_kit_figure_without_alt_text_is_refused():
-    from backprop_kit.drawing import DescribedFigure
+    from backprop_kit.pictures.drawing import DescribedFigure
 
     fig = DescribedFigure()
     with pytest.raises(ValueError, match="alt text"):

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from backprop_kit.arrays import (
+from backprop_kit.nn.arrays import (
     bias_add,
     bias_add_backward,
     grad_check_array,

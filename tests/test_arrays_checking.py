@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from backprop_kit.arrays import (
+from backprop_kit.nn.arrays import (
     dimension_analysis,
     grad_check_array,
     linear_weight_grad,

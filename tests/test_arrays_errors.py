@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop_kit import arrays, guard
-from backprop_kit.arrays import (
+from backprop_kit.core import switch
+from backprop_kit.nn import arrays
+from backprop_kit.nn.arrays import (
     bias_add,
     bias_add_backward,
     grad_check_array,
@@ -232,8 +233,7 @@ def test_linear_weight_grad_names_the_mismatch():
 @pytest.mark.parametrize("name", [n for n in arrays.__all__ if n.endswith("_backward")])
 def test_every_array_backward_refuses_first_while_autodiff_is_off(name: str) -> None:
     # the refusal is the first thing each backward does, before its arguments are looked at
-    with guard.autodiff_off("test-id"):
-        with pytest.raises(guard.AutodiffRefused, match=f"the kit's {name} is switched off"):
-            getattr(arrays, name)(None, None)
+    with pytest.raises(switch.AutodiffRefused, match=f"the kit's {name} is switched off"):
+        switch.run_with_autodiff_off("test-id", getattr(arrays, name), None, None)
     with pytest.raises(TypeError, match=f"^{name}: cache must be the"):
         getattr(arrays, name)(None, None)  # autodiff on again: the cache check speaks

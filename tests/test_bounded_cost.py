@@ -10,9 +10,9 @@ import tracemalloc
 import pytest
 
 from backprop_kit import Value, grad_check, numerical_grad
-from backprop_kit.drawing import DPI, draw
-from backprop_kit.layout import MAX_COLUMNS, MAX_PARTS, MAX_SIZE
-from backprop_kit.widgets import explore
+from backprop_kit.explorers.circuit import explore
+from backprop_kit.pictures.drawing import DPI, draw
+from backprop_kit.pictures.layout import MAX_COLUMNS, MAX_PARTS, MAX_SIZE
 
 
 def chain_sum(n: int) -> Value:

@@ -15,17 +15,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from backprop_kit import Value, describe
-from backprop_kit.circuits import (
+from backprop_kit.core.circuits import (
     chain_rule_example,
     patterns_example,
     sigmoid_neuron,
     staged_example,
 )
-from backprop_kit.drawing import CircuitFigure, draw
-from backprop_kit.layout import LABEL_GAP, _mid
-from backprop_kit.style import DESCENT, FS_NAME, FS_VALUE, text_width
-from backprop_kit.svg import to_svg
-from backprop_kit.view import CircuitView
+from backprop_kit.pictures.drawing import CircuitFigure, draw
+from backprop_kit.pictures.layout import LABEL_GAP, _mid
+from backprop_kit.pictures.style import DESCENT, FS_NAME, FS_VALUE, text_width
+from backprop_kit.pictures.svg import to_svg
+from backprop_kit.pictures.view import CircuitView
 from tests.strategies import random_circuits
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -337,7 +337,8 @@ def test_figure_shows_as_a_png_with_alt_text_and_a_stable_text():
 def test_import_backprop_kit_loads_neither_matplotlib_nor_ipywidgets():
     # the explorer modules too: they load the libraries only when a widget is built
     code = (
-        "import sys, backprop_kit, backprop_kit.scale_explorer, backprop_kit.shapes_explorer; "
+        "import sys, backprop_kit, backprop_kit.chapters.scale_explorer, "
+        "backprop_kit.chapters.shapes_explorer; "
         "assert 'matplotlib.pyplot' not in sys.modules and 'ipywidgets' not in sys.modules "
         "and 'matplotlib' not in sys.modules"
     )

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, maximum, numerical_grad, rel_error
-from backprop_kit.engine import backward_walk
+from backprop_kit.core.engine import backward_walk
 from tests.strategies import programs, run_program
 
 

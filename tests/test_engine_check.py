@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, numerical_grad
-from backprop_kit.engine_check import (
+from backprop_kit.chapters.engine_check import (
     OPS,
     EngineNotAttempted,
     Expr,
@@ -139,7 +139,7 @@ def test_a_simulated_mistake_is_the_engine_with_that_mistake():
         ("order", {"forward_order": True}),
         ("swap", {"swap_mul": True}),
     ):
-        from backprop_kit.engine_check import evaluate
+        from backprop_kit.chapters.engine_check import evaluate
 
         assert evaluate(expr, demo_engine(bug)).grads == pytest.approx(simulate(expr, **mistake)), (
             bug
@@ -359,10 +359,10 @@ def test_relu_at_its_kink_follows_the_chapters_rule():
 def test_train_step_hints_name_the_slip(capsys):
     """A loss without the L2 term, steps uphill, and a losses list with extra entries each get
     a hint that names the slip; the right answer is correct."""
-    from backprop_kit import nn
+    from backprop_kit.chapters.train_explorer import DEFAULT_LR
     from backprop_kit.exercises import CORRECT, NOT_YET
     from backprop_kit.exercises.ch09 import demo_engine, train_model
-    from backprop_kit.train_explorer import DEFAULT_LR
+    from backprop_kit.nn import net as nn
 
     Mine = demo_engine()  # a correct engine written the chapter's way
 
@@ -374,8 +374,8 @@ def test_train_step_hints_name_the_slip(capsys):
     assert verdict_of(train_model(Mine)).startswith(CORRECT)
     no_l2 = verdict_of(train_model(Mine, alpha=0.0))
     assert no_l2.startswith(NOT_YET) and "ALPHA" in no_l2
-    from backprop_kit.toy_data import two_moons
-    from backprop_kit.train_explorer import ALPHA
+    from backprop_kit.chapters.train_explorer import ALPHA
+    from backprop_kit.nn.data import two_moons
 
     X, y = two_moons()
     model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0, value_cls=Mine)
@@ -503,10 +503,10 @@ def test_a_right_engine_that_cannot_do_everything_is_told_what_was_left_out(caps
 
 
 def test_training_uphill_with_your_engine_is_named(capsys):
+    from backprop_kit.chapters.train_explorer import ALPHA, DEFAULT_LR
     from backprop_kit.exercises.ch09 import TRAIN_STEPS, train_model
-    from backprop_kit.nn import svm_loss
-    from backprop_kit.toy_data import two_moons
-    from backprop_kit.train_explorer import ALPHA, DEFAULT_LR
+    from backprop_kit.nn.data import two_moons
+    from backprop_kit.nn.net import svm_loss
 
     model, _ = train_model(chapter_engine(), steps=0)
     X, y = two_moons()

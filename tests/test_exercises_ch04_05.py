@@ -145,7 +145,7 @@ def test_dden_reference_is_upstream_times_the_numerical_slope_of_1_over_x(den, d
 
 def test_dden_reference_matches_the_staged_program():
     from backprop_kit import staged
-    from backprop_kit.circuits import staged_example
+    from backprop_kit.core.circuits import staged_example
     from backprop_kit.exercises.ch05 import backprop_invden
 
     values = staged(staged_example()).run()
@@ -163,7 +163,7 @@ def test_dx_count_is_three(capsys):
 
 
 def test_dx_with_equals_is_the_last_contribution_only(capsys):
-    from backprop_kit.circuits import staged_example
+    from backprop_kit.core.circuits import staged_example
     from backprop_kit.exercises.ch05 import EQUALS_POINT, dx_with_equals
 
     # the chapter's point: the notes' table, last dx line dnum = invden = 0.5121
@@ -184,7 +184,7 @@ def test_dx_with_equals_is_the_last_contribution_only(capsys):
 
 
 def test_staged_example_has_the_notes_numbers():
-    from backprop_kit.circuits import staged_example
+    from backprop_kit.core.circuits import staged_example
 
     f = staged_example()
     f.backward()

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import maximum, numerical_grad
-from backprop_kit.arrays import numerical_grad_array
 from backprop_kit.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, attempt, get
+from backprop_kit.nn.arrays import numerical_grad_array
 from tests.verdicts import value_verdict, verdict
 
 # --- chapter 6 ------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ def test_pattern_gradients_are_the_notes_figure():
 
 
 def test_pattern_gradients_agree_with_numerical_gradient():
-    from backprop_kit.engine import maximum
+    from backprop_kit.core.engine import maximum
     from backprop_kit.exercises.ch06 import PATTERN_INPUTS, pattern_gradients
 
     num = numerical_grad(lambda x, y, z, w: 2 * (x * y + maximum(z, w)), *PATTERN_INPUTS.values())
@@ -91,8 +91,12 @@ def test_growth_factors_are_measured_by_the_kit():
 
 
 def test_replay_learning_rate_really_replays_the_k1_run():
+    from backprop_kit.chapters.scale_explorer import (
+        DEFAULT_LR,
+        effective_lr,
+        train_linear_classifier,
+    )
     from backprop_kit.exercises.ch06 import INPUT_SCALE, replay_learning_rate
-    from backprop_kit.scale_explorer import DEFAULT_LR, effective_lr, train_linear_classifier
 
     lr = replay_learning_rate()
     assert lr == pytest.approx(effective_lr(DEFAULT_LR, INPUT_SCALE, "lr/k^2"), rel=1e-12)
@@ -105,7 +109,7 @@ def test_replay_learning_rate_really_replays_the_k1_run():
 
 
 def test_replay_lr_reference_and_typical_mistakes(capsys):
-    from backprop_kit.scale_explorer import DEFAULT_LR
+    from backprop_kit.chapters.scale_explorer import DEFAULT_LR
 
     k = 1000
     assert value_verdict(capsys, "ch06-replay-lr", DEFAULT_LR / k**2).startswith(CORRECT)

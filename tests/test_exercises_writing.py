@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import maximum, numerical_grad
+from backprop_kit.core.numeric import GRAD_CHECK_PASS, rel_error
 from backprop_kit.exercises import (
     CORRECT,
     NOT_ATTEMPTED,
@@ -23,7 +24,6 @@ from backprop_kit.exercises import (
     ch06,
     ch07,
 )
-from backprop_kit.numeric import GRAD_CHECK_PASS, rel_error
 from tests.solutions import (
     BUG_FIXES,
     DODGES,

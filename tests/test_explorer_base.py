@@ -8,12 +8,12 @@ import html
 import pytest
 import traitlets
 
-from backprop_kit import stepper
-from backprop_kit.scale_explorer import scale_explorer
-from backprop_kit.shapes_explorer import shapes_explorer
-from backprop_kit.static_view import Explorer, HeldExplorer
-from backprop_kit.train_explorer import train_explorer
-from backprop_kit.widgets import explore
+from backprop_kit.chapters.scale_explorer import scale_explorer
+from backprop_kit.chapters.shapes_explorer import shapes_explorer
+from backprop_kit.chapters.train_explorer import train_explorer
+from backprop_kit.core import steps as stepper
+from backprop_kit.explorers.base import Explorer, HeldExplorer
+from backprop_kit.explorers.circuit import explore
 from tests.test_explorer_faults import open_widgets
 
 BUILDERS = {
@@ -137,8 +137,8 @@ def test_explorers_alive_at_exit_print_nothing():
     import sys
 
     code = (
-        "from backprop_kit.widgets import explore\n"
-        "from backprop_kit.scale_explorer import scale_explorer\n"
+        "from backprop_kit.explorers.circuit import explore\n"
+        "from backprop_kit.chapters.scale_explorer import scale_explorer\n"
         "a, b = explore('x * y'), scale_explorer()\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

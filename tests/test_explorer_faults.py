@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, parse
-from backprop_kit.widgets import explore
+from backprop_kit.explorers.circuit import explore
 from tests.test_widgets import picture, readout
 
 CANNOT_EVALUATE = "cannot evaluate here"  # what the explorer says (the words)

@@ -1,4 +1,4 @@
-"""Tests for backprop_kit.expr: typed formulas become the same circuits as hand-built ones."""
+"""Tests for backprop_kit.core.parse: typed formulas become the same circuits as hand-built ones."""
 
 from __future__ import annotations
 
@@ -13,10 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import backprop_kit.expr as expr_module
-from backprop_kit.engine import Value, maximum
-from backprop_kit.expr import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, Expression, ExpressionError, parse
-from backprop_kit.gates import GATES
+import backprop_kit.core.parse as expr_module
+from backprop_kit.core.engine import Value, maximum
+from backprop_kit.core.gates import GATES
+from backprop_kit.core.parse import (
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    Expression,
+    ExpressionError,
+    parse,
+)
 
 # --- helpers -----------------------------------------------------------------------------------
 

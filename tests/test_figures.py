@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop_kit.figures import FIGURES, main, save_figures
+from backprop_kit.tools.figures import FIGURES, main, save_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = {
@@ -56,7 +56,7 @@ def test_svg_is_reproducible(tmp_path, name):
 
 
 def test_a_folder_that_cannot_be_made_is_one_line(capsys):
-    from backprop_kit.figures import main
+    from backprop_kit.tools.figures import main
 
     assert main(["/proc/no-such-folder/figures"]) == 2  # /proc refuses new folders, even root
     err = capsys.readouterr().err

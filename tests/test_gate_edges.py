@@ -8,8 +8,8 @@ import math
 import pytest
 
 from backprop_kit import Value, maximum, staged
-from backprop_kit.drawing import draw
-from backprop_kit.widgets import explore
+from backprop_kit.explorers.circuit import explore
+from backprop_kit.pictures.drawing import draw
 from tests.test_draw import texts
 from tests.test_widgets import picture, readout
 

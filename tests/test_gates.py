@@ -13,8 +13,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import backprop_kit
-from backprop_kit import GATES, Value, arrays, derivative_table, maximum, rel_error
-from backprop_kit.gates import sigmoid_of
+from backprop_kit import GATES, Value, derivative_table, maximum, rel_error
+from backprop_kit.core.gates import sigmoid_of
+from backprop_kit.nn import arrays
 
 finite = st.floats(-5, 5, allow_nan=False, allow_infinity=False)
 positive = st.floats(0.1, 5, allow_nan=False, allow_infinity=False)
@@ -233,8 +234,8 @@ def test_the_package_writes_the_sigma_formula_once() -> None:
     # Value.sigmoid(expanded=True) writes 1/(1 + e⁻ˣ) with Values: it builds σ's four gates
     # (*-1, exp, +1, 1/x), the circuit a drawing expands, not a second rule for σ's value
     assert sigma_formulas(Path(backprop_kit.__file__).parent) == [
-        "engine.py:sigmoid",
-        "gates.py:sigmoid_of",
+        "core/engine.py:sigmoid",
+        "core/gates.py:sigmoid_of",
     ]
 
 

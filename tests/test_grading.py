@@ -23,7 +23,7 @@ from backprop_kit.exercises import (
     grade,
     value_exercise,
 )
-from backprop_kit.grading import (
+from backprop_kit.tools.grading import (
     POINTS,
     GradingError,
     exercise_ids,
@@ -33,7 +33,7 @@ from backprop_kit.grading import (
     notebooks_in,
     release_preprocessors,
 )
-from backprop_kit.student import BEGIN_SOLUTION, END_SOLUTION
+from backprop_kit.tools.student import BEGIN_SOLUTION, END_SOLUTION
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -90,10 +90,10 @@ def test_grade_judges_a_function_again(capsys):
 
 
 def test_the_shipped_notebooks_carry_their_nbgrader_marks():
-    """`python -m backprop_kit.grading mark notebooks` would change nothing, and every exercise
+    """`grading mark notebooks` would change nothing, and every exercise
     of every chapter has exactly one locked test cell with points right after its check."""
     changed, notes = mark(notebooks_in(NOTEBOOKS), check_only=True)
-    assert changed == [], "run: python -m backprop_kit.grading mark notebooks (then rerun)"
+    assert changed == [], "run: python -m backprop_kit.tools.grading mark notebooks (then rerun)"
     assert notes == []
     for path in notebooks_in(NOTEBOOKS):
         cells = nbformat.read(path, as_version=4).cells
@@ -197,7 +197,7 @@ def new_course(root: Path, chapters: list[Path], kit_config: bool) -> Path:
         (root / "source" / "ps1" / path.name).write_bytes(path.read_bytes())
     lines = ["c = get_config()", f"c.CourseDirectory.root = {str(root)!r}"]
     if kit_config:
-        lines[:0] = ["from backprop_kit.grading import release_preprocessors"]
+        lines[:0] = ["from backprop_kit.tools.grading import release_preprocessors"]
         lines.append("c.GenerateAssignment.preprocessors = release_preprocessors()")
     (root / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
     return root
@@ -319,7 +319,7 @@ def test_a_hand_edited_nbgrader_metadata_that_is_not_an_object_is_one_line(tmp_p
     before = path.read_bytes()
     for args in (["grading", "mark", str(src)], ["student", str(src), str(tmp_path / "dest")]):
         done = subprocess.run(
-            [sys.executable, "-m", f"backprop_kit.{args[0]}", *args[1:]],
+            [sys.executable, "-m", f"backprop_kit.tools.{args[0]}", *args[1:]],
             capture_output=True,
             text=True,
             timeout=120,

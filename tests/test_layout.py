@@ -5,20 +5,20 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value
-from backprop_kit.circuits import (
+from backprop_kit.core.circuits import (
     chain_rule_example,
     patterns_example,
     sigmoid_neuron,
     staged_example,
 )
-from backprop_kit.layout import R, Structure, _pack
-from backprop_kit.scene import Scene
-from backprop_kit.style import text_width
-from backprop_kit.view import CircuitView
+from backprop_kit.pictures.layout import R, Structure, _pack
+from backprop_kit.pictures.scene import Scene
+from backprop_kit.pictures.style import text_width
+from backprop_kit.pictures.view import CircuitView
 from tests.strategies import random_circuits
 
 NOTES = {
@@ -128,7 +128,11 @@ def scenes_of(f: Value) -> list[Scene]:
     n = len(view.steps())
     out += [view.scene(step=k) for k in range(n + 1)]
     live = CircuitView(f, band_lines=3, reserve=-88.888, sigmoid="expanded")
-    out += [live.scene(caption="Press Next"), live.scene(step=len(live.steps()))]
+    try:
+        out += [live.scene(caption="Press Next"), live.scene(step=len(live.steps()))]
+    except ValueError as e:  # σ expanded made a random circuit too large to draw: refused, fine
+        assume("can be drawn readably" not in str(e))
+        raise
     return out
 
 

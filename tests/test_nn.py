@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_kit import Value, nn
-from backprop_kit.arrays import (
+from backprop_kit import Value
+from backprop_kit.nn import net as nn
+from backprop_kit.nn.arrays import (
     affine,
     affine_backward,
     grad_check_array,
@@ -17,7 +18,7 @@ from backprop_kit.arrays import (
     tanh,
     tanh_backward,
 )
-from backprop_kit.toy_data import two_moons
+from backprop_kit.nn.data import two_moons
 
 FAST = settings(max_examples=25)
 

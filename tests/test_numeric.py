@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, numerical_grad
-from backprop_kit.numeric import (
+from backprop_kit.core.numeric import (
     GRAD_CHECK_PASS,
     GRAD_CHECK_THRESHOLDS,
     grade_rel_error,
@@ -70,7 +70,7 @@ def test_grad_check_names_inputs_by_label_and_prints_a_table():
 def test_one_threshold_table_grades_relative_errors_and_sets_both_pass_marks():
     import numpy as np
 
-    from backprop_kit.arrays import grad_check_array
+    from backprop_kit.nn.arrays import grad_check_array
 
     bounds = [bound for _, bound, _ in GRAD_CHECK_THRESHOLDS]
     assert bounds == sorted(bounds) and math.isinf(bounds[-1])

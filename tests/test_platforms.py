@@ -31,7 +31,13 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
     (ROOT / "notebooks" / "learner").glob("*.ipynb")
 )
 CORE_WIDGET_MODULES = {f"@jupyter-widgets/{name}" for name in ("base", "controls", "output")}
-EXPLORER_MODULES = ("widgets", "stepper", "scale_explorer", "shapes_explorer", "static_view")
+EXPLORER_MODULES = (
+    "explorers.circuit",
+    "core.steps",
+    "chapters.scale_explorer",
+    "chapters.shapes_explorer",
+    "explorers.base",
+)
 
 
 def kit_dependencies() -> set[str]:

@@ -48,8 +48,8 @@ def test_sections_a_new_user_looks_for():
     ):
         assert heading in README, heading
     assert "artifacts/screenshots/" in README
-    assert "python -m backprop_kit.rerun" in README
-    assert "python -m backprop_kit.student notebooks student" in README
+    assert "python -m backprop_kit.tools.rerun" in README
+    assert "python -m backprop_kit.tools.student notebooks student" in README
 
 
 def test_relative_links_point_at_files_that_exist():
@@ -57,15 +57,17 @@ def test_relative_links_point_at_files_that_exist():
         assert (ROOT / target).exists(), target
 
 
-def test_the_map_names_every_module_in_its_room():
-    """The README's module table and the package docstring each name every module of the
-    package once, so a newcomer finds each room (general kit, chapter material, tools)."""
+def test_the_map_names_every_room_and_every_module():
+    """The package docstring names every subpackage and every module in it, and the README's
+    map names every subpackage, so a newcomer finds each room."""
     import backprop_kit
 
     package = Path(backprop_kit.__file__).parent
-    modules = {p.stem for p in package.glob("*.py")} - {"__init__"}
-    table = set(re.findall(r"`(\w+)\.py`", README))
-    assert modules <= table, f"missing from the README's map: {sorted(modules - table)}"
-    assert not table - modules - {"pyproject"}, f"no such module: {sorted(table - modules)}"
+    rooms = {p.parent.name for p in package.glob("*/__init__.py")}
+    modules = {p.stem for p in package.glob("*/*.py")} - {"__init__"}
     words = set(re.findall(r"\w+", backprop_kit.__doc__ or ""))
-    assert modules <= words, f"missing from the package map: {sorted(modules - words)}"
+    assert rooms <= words, f"missing from the package map: {sorted(rooms - words)}"
+    missing = modules - words - {f"ch{n:02d}" for n in range(1, 10)}
+    assert not missing, f"missing from the package map: {sorted(missing)}"
+    named = set(re.findall(r"`(\w+)/`", README))
+    assert rooms <= named, f"missing from the README's map: {sorted(rooms - named)}"

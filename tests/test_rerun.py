@@ -1,4 +1,4 @@
-"""``python -m backprop_kit.rerun`` never loses a notebook: faults while writing, a notebook
+"""``python -m backprop_kit.tools.rerun`` never loses a notebook: faults while writing, a notebook
 changed during the run, a failing notebook among several, a folder it cannot write."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from backprop_kit import atomic
-from backprop_kit import rerun as rr
+from backprop_kit.tools import atomic
+from backprop_kit.tools import rerun as rr
 
 ROOT = Path(__file__).resolve().parents[1]
 

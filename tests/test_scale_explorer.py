@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_kit.arrays import numerical_grad_array
-from backprop_kit.scale_explorer import (
+from backprop_kit.chapters.scale_explorer import (
     DEFAULT_LR,
     effective_lr,
     loss_and_grad,
@@ -18,6 +17,7 @@ from backprop_kit.scale_explorer import (
     toy_dataset,
     train_linear_classifier,
 )
+from backprop_kit.nn.arrays import numerical_grad_array
 
 
 def test_toy_dataset_is_seeded_and_balanced():

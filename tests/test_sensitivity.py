@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, maximum, numerical_grad
-from backprop_kit.sensitivity import (
+from backprop_kit.chapters.sensitivity import (
     DEFAULT_HS,
     backprop_grads,
     difference_errors,
@@ -149,7 +149,9 @@ def test_plot_leaves_out_exact_zeros():
 
 
 def test_importing_sensitivity_does_not_load_pyplot():
-    code = "import backprop_kit.sensitivity, sys; print('matplotlib.pyplot' in sys.modules)"
+    code = (
+        "import backprop_kit.chapters.sensitivity, sys; print('matplotlib.pyplot' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from backprop_kit.shapes_explorer import NOTES_SIZES, shapes_explorer
+from backprop_kit.chapters.shapes_explorer import NOTES_SIZES, shapes_explorer
 
 
 @pytest.fixture()

@@ -1,6 +1,6 @@
 """Static pages show every explorer's picture without a kernel or a network: offline
 ``jupyter nbconvert --to html`` of the stored notebooks, and the site built by
-``python -m backprop_kit.site``."""
+``python -m backprop_kit.tools.site``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_kit.site import SiteError, build_site, main, static_copy
+from backprop_kit.tools.site import SiteError, build_site, main, static_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, staged
-from backprop_kit.circuits import staged_example
+from backprop_kit.core.circuits import staged_example
 from tests.strategies import programs, run_program
 
 

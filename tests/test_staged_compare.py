@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, numerical_grad, staged
-from backprop_kit.staged_compare import (
+from backprop_kit.chapters.staged_compare import (
     backward_side_by_side,
     backward_steps,
     forward_steps,

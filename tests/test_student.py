@@ -19,7 +19,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from backprop_kit.exercises import CORRECT, NOT_YET
-from backprop_kit.student import (
+from backprop_kit.tools.student import (
     CODE_STUB,
     StudentEditionError,
     clear_solutions,
@@ -488,13 +488,13 @@ def test_copies_other_files_but_not_checkpoints_and_converts_every_notebook(tmp_
 
 def test_help_explains_usage():
     result = subprocess.run(
-        [sys.executable, "-m", "backprop_kit.student", "--help"],
+        [sys.executable, "-m", "backprop_kit.tools.student", "--help"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0
-    for needed in ("usage: python -m backprop_kit.student", "SRC", "DEST", "--force", BEGIN):
+    for needed in ("usage: python -m backprop_kit.tools.student", "SRC", "DEST", "--force", BEGIN):
         assert needed in result.stdout
 
 
@@ -617,12 +617,12 @@ def test_the_committed_learner_edition_is_up_to_date(tmp_path, capsys):
     assert made == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
     assert sorted(p.name for p in LEARNER.iterdir()) == made, (
         "notebooks/learner has other files than the notebooks of notebooks/; regenerate it with "
-        "python -m backprop_kit.student notebooks notebooks/learner --learner"
+        "python -m backprop_kit.tools.student notebooks notebooks/learner --learner"
     )
     stale = [n for n in made if (fresh / n).read_bytes() != (LEARNER / n).read_bytes()]
     assert stale == [], (
         f"notebooks/learner is out of date for {stale}; regenerate it with "
-        "python -m backprop_kit.student notebooks notebooks/learner --learner"
+        "python -m backprop_kit.tools.student notebooks notebooks/learner --learner"
     )
 
 
@@ -721,7 +721,7 @@ def test_fold_solutions_puts_each_solution_one_click_away():
 
 
 def test_nbgrader_test_cells_and_metadata_do_not_reach_learners():
-    from backprop_kit.grading import mark_notebook
+    from backprop_kit.tools.grading import mark_notebook
 
     nb, _ = mark_notebook(
         notebook(
@@ -816,7 +816,7 @@ def test_a_read_only_dest_is_a_one_line_error(tmp_path, capsys):
 
 KILLED_WRITER = """\
 import sys, time, nbformat
-from backprop_kit import student
+from backprop_kit.tools import student
 real = nbformat.write
 def slow(nb, path, *a, **k):
     real(nb, path, *a, **k)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backprop_kit import Value, draw
-from backprop_kit.style import NUMBER_STYLES, check_fmt, format_number
+from backprop_kit.core.text import NUMBER_STYLES, check_fmt, format_number
 
 STYLES = ("{:.2f}", "{:.3g}", *NUMBER_STYLES)
 

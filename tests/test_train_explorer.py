@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from backprop_kit import nn
-from backprop_kit.train_explorer import ALPHA, accuracy, train_explorer
+from backprop_kit.chapters.train_explorer import ALPHA, accuracy, train_explorer
+from backprop_kit.nn import net as nn
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_display_bundle_is_stable_and_has_the_first_picture():
 
 
 def test_picture_has_words_and_the_readout_is_announced():
-    from backprop_kit.a11y import A11Y_CLASS, LIVE_CLASS
+    from backprop_kit.explorers.a11y import A11Y_CLASS, LIVE_CLASS
 
     ex = train_explorer(width=4, steps=3)
     ex.train(3)
@@ -98,7 +98,8 @@ def test_importing_nn_and_the_explorer_loads_neither_matplotlib_nor_ipywidgets()
     import sys
 
     code = (
-        "import sys, backprop_kit.nn, backprop_kit.train_explorer, backprop_kit.toy_data; "
+        "import sys, backprop_kit.nn.net, backprop_kit.chapters.train_explorer, "
+        "backprop_kit.nn.data; "
         "assert 'ipywidgets' not in sys.modules and 'matplotlib' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

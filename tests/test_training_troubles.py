@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from backprop_kit import nn
-from backprop_kit import training_troubles as troubles
-from backprop_kit.toy_data import two_moons
+from backprop_kit.chapters import training_troubles as troubles
+from backprop_kit.nn import net as nn
+from backprop_kit.nn.data import two_moons
 
 
 def test_too_high_a_learning_rate_diverges_where_a_moderate_one_learns():

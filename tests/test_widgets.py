@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from backprop_kit import Value, numerical_grad
-from backprop_kit.circuits import chain_rule_example, sigmoid_neuron
-from backprop_kit.widgets import CircuitExplorer, explore, slider_range
+from backprop_kit.core.circuits import chain_rule_example, sigmoid_neuron
+from backprop_kit.explorers.circuit import CircuitExplorer, explore, slider_range
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -32,7 +32,7 @@ How answers are judged:
 * **a learner's function** runs through :func:`run_learner_code`: under a time limit
   (:data:`TIME_LIMIT` seconds for all the cases of one check; stopped with a one-line verdict),
   with the kit's autodiff switched off unless the exercise allows it (see
-  :mod:`backprop_kit.guard`), and with every error it raises -- ``SystemExit`` included --
+  :mod:`backprop_kit.core.switch`), and with every error it raises -- ``SystemExit`` included --
   reported in one line. ``KeyboardInterrupt`` is not caught: it is how a learner stops a run
   (the kernel's Stop button), and "Run All" must then stop, not go on to the next cell.
 * an answer that makes the *checker* recurse too deep or run out of memory (a product
@@ -46,8 +46,6 @@ import math
 import numbers
 import pkgutil
 import re
-import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,8 +53,15 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit import guard
-from backprop_kit.style import format_number
+from backprop_kit.chapters.sandbox import (
+    TIME_LIMIT,
+    LearnerCodeError,
+    LearnerTimeout,
+    one_line_error,
+    run_learner_code,
+)
+from backprop_kit.core.switch import AutodiffRefused
+from backprop_kit.core.text import format_number
 
 CORRECT = "✔ Correct!"
 NOT_YET = "✘ Not yet."
@@ -66,14 +71,8 @@ NOT_ATTEMPTED = (
     "then run the cell again."
 )
 TOO_COMPLEX = "Your answer is too long or complex to check: write it in a shorter form."
-#: Seconds a learner's function may run in one check (all its cases together).
-TIME_LIMIT = 3.0
 #: The longest picture of an answer that a hint shows (in characters).
 SHOW_CHARS = 40
-NO_TIME_LIMIT_NOTE = (
-    "(Note: here a function that runs too long cannot be stopped automatically, since {why}; "
-    "if a check never finishes, interrupt the kernel.)"
-)
 
 
 @dataclass(frozen=True)
@@ -325,150 +324,6 @@ class AnswerTooComplex(Exception):
     :data:`TOO_COMPLEX` (as for a ``RecursionError`` or ``MemoryError`` in the checker)."""
 
 
-class LearnerCodeError(Exception):
-    """A learner's code raised ``original`` (any ``Exception`` or ``SystemExit``)."""
-
-    def __init__(self, original: BaseException) -> None:
-        super().__init__(one_line_error(original))
-        self.original = original
-
-
-class LearnerTimeout(LearnerCodeError):
-    """A learner's function ran longer than its time limit and was stopped."""
-
-    def __init__(self, seconds: float) -> None:
-        Exception.__init__(self, f"stopped after {seconds:g} s")
-        self.original = self
-        self.seconds = seconds
-
-
-class _TimeUp(BaseException):
-    """Raised by the alarm inside a learner's function (a BaseException, so that a learner's
-    ``except Exception`` cannot swallow it)."""
-
-
-_armed = False
-_noted_no_limit = False
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    if _armed:
-        raise _TimeUp()
-
-
-def _why_no_time_limit() -> str | None:
-    if not hasattr(signal, "setitimer"):
-        return "this platform has no interval timer signals"
-    if threading.current_thread() is not threading.main_thread():
-        return "the code does not run in the main thread"
-    return None
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`_TimeUp` inside the block after ``seconds`` (SIGALRM, main thread only).
-
-    The alarm repeats every 0.2 s until the block ends, so one bare ``except:`` in the learner's
-    code cannot swallow it for good (a loop that catches ``BaseException`` on every turn can:
-    then only the kernel's Stop button helps). Elsewhere (no signals, another thread) the block runs
-    without a limit, and a note says so once.
-    """
-    global _armed, _noted_no_limit
-    why = _why_no_time_limit()
-    if why is not None:
-        if not _noted_no_limit:
-            _noted_no_limit = True
-            print(NO_TIME_LIMIT_NOTE.format(why=why))
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    _armed = True
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.2)
-    try:
-        yield
-    finally:
-        while True:
-            try:
-                _armed = False
-                signal.setitimer(signal.ITIMER_REAL, 0.0)
-                signal.signal(signal.SIGALRM, previous)
-                break
-            except _TimeUp:  # the alarm fired while it was being switched off
-                continue
-
-
-def run_learner_code(
-    fn: Callable[..., Any],
-    *args: Any,
-    seconds: float = TIME_LIMIT,
-    refuse_autodiff: str | None = None,
-    refuse_only: frozenset[str] | None = None,
-    why: str | None = None,
-) -> Any:
-    """``fn(*args)``, run as a learner's code: the one place the kit calls a learner's function.
-
-    * stopped after ``seconds`` with :class:`LearnerTimeout` (see :data:`TIME_LIMIT`);
-    * with ``refuse_autodiff=exercise_id``, the kit's autodiff refuses inside (see
-      :mod:`backprop_kit.guard`) — only the entry points in ``refuse_only`` when given, saying
-      ``why``;
-    * ``NotImplementedError`` (the student edition's placeholder) passes through unchanged;
-      any other ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
-      ``KeyboardInterrupt`` passes through: it is the learner stopping the run.
-    """
-    try:
-        with _time_limit(seconds):
-            if refuse_autodiff is None:
-                return _snapshot(fn(*args))
-            with guard.autodiff_off(refuse_autodiff, refuse_only, why):
-                got = _snapshot(fn(*args))
-                if guard.tampered(refuse_autodiff):
-                    raise guard.AutodiffRefused(
-                        "your code switched off the kit's guard; this exercise asks for the "
-                        "gradient rule itself"
-                    )
-                return got
-    except _TimeUp:
-        raise LearnerTimeout(seconds) from None
-    except NotImplementedError:
-        raise
-    except (Exception, SystemExit) as err:
-        raise LearnerCodeError(err) from err
-
-
-def _snapshot(x: Any, depth: int = 0) -> Any:
-    """A learner's result as plain data, taken while the time limit and the autodiff guard
-    still hold: a number becomes a built-in ``float``/``int`` (a subclass's own ``__float__``
-    or ``__eq__`` can then do nothing at judging time), tuples and lists are rebuilt, arrays
-    copied. Anything else is returned as it is."""
-    if depth > 20:
-        return x
-    if isinstance(x, bool):
-        return bool(x)
-    if isinstance(x, float):
-        return float.__float__(x) if type(x) is not float else x
-    if isinstance(x, int):
-        return int.__int__(x) if type(x) is not int else x
-    if isinstance(x, tuple) and type(x) is not tuple and hasattr(x, "_fields"):
-        return x  # a NamedTuple (a cache): its type is part of the answer
-    if isinstance(x, (tuple, list)):
-        items = [_snapshot(v, depth + 1) for v in x]
-        return tuple(items) if isinstance(x, tuple) else items
-    if isinstance(x, np.ndarray):
-        return np.array(x, copy=True)
-    if isinstance(x, np.generic) and x.dtype.kind in "iuf":
-        return x.item()
-    return x
-
-
-def one_line_error(err: BaseException, chars: int = 160) -> str:
-    """``"TypeError: message"`` on one line, cut to ``chars`` characters."""
-    if isinstance(err, SystemExit):
-        return "SystemExit (your code called exit() or sys.exit())"
-    first = (str(err).strip().splitlines() or [""])[0]
-    text = f"{type(err).__name__}: {first}" if first else type(err).__name__
-    return text if len(text) <= chars else text[: chars - 1] + "…"
-
-
 def learner_failure(err: LearnerCodeError) -> str:
     """The verdict line for a learner's code that failed, ran too long or asked for autodiff."""
     if isinstance(err, LearnerTimeout):
@@ -476,7 +331,7 @@ def learner_failure(err: LearnerCodeError) -> str:
             f"{NOT_YET} Your function was stopped after {err.seconds:g} s: it ran too long "
             "(an endless loop?)."
         )
-    if isinstance(err.original, guard.AutodiffRefused):
+    if isinstance(err.original, AutodiffRefused):
         return f"{NOT_YET} {_sentence(str(err.original))}."
     return f"{NOT_YET} Your code raised {one_line_error(err.original)}"
 
@@ -649,7 +504,7 @@ def run_cases(
             raise LearnerTimeout(seconds)
         try:
             got = run_learner_code(
-                fn, *args, seconds=left, refuse_autodiff=None if allow_autodiff else exercise_id
+                fn, *args, seconds=left, autodiff_off=None if allow_autodiff else exercise_id
             )
         except LearnerTimeout:
             raise LearnerTimeout(seconds) from None

@@ -9,9 +9,9 @@ Every expected answer is computed here by backpropagation, never typed in.
 
 from __future__ import annotations
 
-from backprop_kit.engine import Value, maximum
+from backprop_kit.chapters.sensitivity import backprop_grads
+from backprop_kit.core.engine import Value, maximum
 from backprop_kit.exercises import function_exercise, value_exercise
-from backprop_kit.sensitivity import backprop_grads
 
 #: The notes' example point for f = x·y.
 X, Y = 4.0, -3.0

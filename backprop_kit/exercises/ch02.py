@@ -16,7 +16,7 @@ POINT = {"x": 1.0, "y": -3.0, "z": 5.0}
 
 def chain_rule_partials(x: float, y: float, z: float) -> tuple[float, float, float]:
     """(∂f/∂x, ∂f/∂y, ∂f/∂z) of f = (x + y)·z at (x, y, z), by backprop on the kit's circuit."""
-    from backprop_kit.circuits import chain_rule_example  # loaded when first checked
+    from backprop_kit.core.circuits import chain_rule_example  # loaded when first checked
 
     f = chain_rule_example(x=x, y=y, z=z)
     f.backward()
@@ -56,7 +56,7 @@ function_exercise(
 
 def square_chain(x: float, y: float, z: float) -> tuple[float, ...]:
     """(∂g/∂x, ∂g/∂y, ∂g/∂z) of g = (x·y + z)² at (x, y, z), by backprop (``backprop_grads``)."""
-    from backprop_kit.numeric import backprop_grads
+    from backprop_kit.core.numeric import backprop_grads
 
     return backprop_grads(lambda a, b, c: (a * b + c) ** 2, x, y, z)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from backprop_kit.engine import Value
+from backprop_kit.core.engine import Value
 from backprop_kit.exercises import (
     AnswerKey,
     Mismatch,
@@ -41,7 +41,7 @@ def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
     Raising any of them a little raises f; raising an input with a negative gradient lowers f.
     The gradients come from backprop on the kit's chapter-2 circuit.
     """
-    from backprop_kit.circuits import chain_rule_example  # loaded when first checked
+    from backprop_kit.core.circuits import chain_rule_example  # loaded when first checked
 
     f = chain_rule_example(x=x, y=y, z=z)
     f.backward()

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit.circuits import sigmoid_neuron
+from backprop_kit.core.circuits import sigmoid_neuron
+from backprop_kit.core.gates import GATES
 from backprop_kit.exercises import (
     compare,
     custom_exercise,
@@ -19,7 +20,6 @@ from backprop_kit.exercises import (
     short,
     value_exercise,
 )
-from backprop_kit.gates import GATES
 
 # The forward value of σ that the notes cache and read off the circuit, to two decimals.
 CACHED_SIGMOID_OUTPUT = 0.73
@@ -160,7 +160,12 @@ def _judge_tanh_gate(answer: Any) -> str | None:
     """``answer`` = (tanh_forward, tanh_backward). The forward must give tanh(x); the backward,
     given the cached output and dout, must pass the gradient check against the central
     difference of the kit's tanh gate at random points (verdict from the threshold table)."""
-    from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, numerical_grad, rel_error
+    from backprop_kit.core.numeric import (
+        GRAD_CHECK_PASS,
+        grade_rel_error,
+        numerical_grad,
+        rel_error,
+    )
 
     if not (isinstance(answer, tuple) and len(answer) == 2 and all(map(callable, answer))):
         return "pass the pair of functions (tanh_forward, tanh_backward), without calling them"

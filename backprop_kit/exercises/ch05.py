@@ -10,8 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit.arrays import matmul, matmul_backward
-from backprop_kit.circuits import staged_example
+from backprop_kit.chapters.staged_compare import backward_steps, run_with_equals
+from backprop_kit.core.circuits import staged_example
+from backprop_kit.core.gates import GATES
+from backprop_kit.core.staged import staged
+from backprop_kit.core.switch import AutodiffRefused
 from backprop_kit.exercises import (
     LearnerCodeError,
     LearnerTimeout,
@@ -23,10 +26,7 @@ from backprop_kit.exercises import (
     short,
     value_exercise,
 )
-from backprop_kit.gates import GATES
-from backprop_kit.guard import AutodiffRefused
-from backprop_kit.staged import staged
-from backprop_kit.staged_compare import backward_steps, run_with_equals
+from backprop_kit.nn.arrays import matmul, matmul_backward
 
 
 def backprop_invden(den: float, dinvden: float) -> float:
@@ -105,7 +105,7 @@ NEW_STAGES = ("ds", "dxpy", "dxy", "dx", "dy")
 def new_staged_gradients(x: float, y: float) -> dict[str, float]:
     """Every stage's gradient of g = σ(x·y)·(x + y) at (x, y), by ``backward()`` on a circuit
     whose wires carry the stage names: {"ds": ∂g/∂s, "dxpy": …, "dxy": …, "dx": …, "dy": …}."""
-    from backprop_kit.engine import Value
+    from backprop_kit.core.engine import Value
 
     vx, vy = Value(x, "x"), Value(y, "y")
     xy = (vx * vy).named("xy")
@@ -189,7 +189,7 @@ def leftover_reference(x: float, w: float, b: float, dout: float) -> tuple[float
 
 
 def _grads_times(fn: Any, inputs: tuple, upstream: float) -> tuple[float, ...]:
-    from backprop_kit.engine import Value
+    from backprop_kit.core.engine import Value
 
     leaves = [Value(v) for v in inputs]
     fn(*leaves).backward(upstream)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_kit.arrays import linear_weight_grad
-from backprop_kit.engine import Value, maximum
+from backprop_kit.chapters.scale_explorer import DEFAULT_LR, toy_dataset
+from backprop_kit.core.engine import Value, maximum
 from backprop_kit.exercises import function_exercise, value_exercise
-from backprop_kit.scale_explorer import DEFAULT_LR, toy_dataset
+from backprop_kit.nn.arrays import linear_weight_grad
 
 # The notes' figure: f = 2·(x·y + max(z, w)) at these inputs (the chapter shows its gradients).
 PATTERN_INPUTS = {"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0}
@@ -47,7 +47,7 @@ def multiply_downstream(x: float, y: float, upstream: float) -> tuple[float, flo
 def learning_rate_factor(k: float = INPUT_SCALE) -> float:
     """How many times larger the weight gradient gets when every input is multiplied by k.
 
-    Measured with :func:`~backprop_kit.arrays.linear_weight_grad` on seeded random data:
+    Measured with :func:`~backprop_kit.nn.arrays.linear_weight_grad` on seeded random data:
     the norm of dw at scale k divided by its norm at scale 1.
     """
     rng = np.random.default_rng(0)

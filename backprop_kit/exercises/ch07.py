@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit.arrays import matmul, matmul_backward, numerical_grad_array
-from backprop_kit.dimensions import dimension_analysis
 from backprop_kit.exercises import (
     AnswerKey,
     AnswerTooComplex,
@@ -24,6 +22,8 @@ from backprop_kit.exercises import (
     run_learner_code,
     value_exercise,
 )
+from backprop_kit.nn.arrays import matmul, matmul_backward, numerical_grad_array
+from backprop_kit.nn.dimensions import dimension_analysis
 
 # The notes' example: W (5, 10) and X (10, 3).
 W_SHAPE = (5, 10)
@@ -255,7 +255,7 @@ def block_case(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 
 def block_numeric_grads(arrays: dict[str, np.ndarray], dY: np.ndarray) -> dict[str, np.ndarray]:
-    """d(each array) of sum(dY * Y), by :func:`~backprop_kit.arrays.numerical_grad_array`."""
+    """d(each array) of sum(dY * Y), by :func:`~backprop_kit.nn.arrays.numerical_grad_array`."""
     grads = {}
     for name in ("W2", "b2", "W1", "b1", "X"):
         arr = arrays[name].copy()
@@ -272,7 +272,7 @@ def _judge_block(fn: Any) -> str | None:
     """The learner's ``block_backward(dY, X, W1, b1, W2, b2)`` returns the five gradients
     (dW2, db2, dW1, db1, dX); each is compared with the numerical gradient by the array
     gradient check, and the hint names the first that fails with its verdict."""
-    from backprop_kit.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
+    from backprop_kit.core.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
 
     if not callable(fn):
         return "pass the function itself (without calling it)"
@@ -280,7 +280,7 @@ def _judge_block(fn: Any) -> str | None:
         arrays, dY = block_case(seed)
         want = block_numeric_grads(arrays, dY)
         args = (dY, *(arrays[k] for k in ("X", "W1", "b1", "W2", "b2")))
-        got = run_learner_code(fn, *args, refuse_autodiff="ch07-affine-relu")
+        got = run_learner_code(fn, *args, autodiff_off="ch07-affine-relu")
         m = compare(got, tuple(want.values()))
         if m is not None and m.kind == "type":  # types and shapes here; values just below
             return f"return the tuple (dW2, db2, dW1, db1, dX): {m.text}"

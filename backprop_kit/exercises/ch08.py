@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit.arrays import affine, affine_backward
+from backprop_kit.core.text import format_number
 from backprop_kit.exercises import (
     compare,
     custom_exercise,
@@ -25,9 +25,9 @@ from backprop_kit.exercises import (
     run_learner_code,
     value_exercise,
 )
-from backprop_kit.nn import MLP, backward_accumulate, sgd_update, svm_loss
-from backprop_kit.style import format_number
-from backprop_kit.toy_data import two_moons
+from backprop_kit.nn.arrays import affine, affine_backward
+from backprop_kit.nn.data import two_moons
+from backprop_kit.nn.net import MLP, backward_accumulate, sgd_update, svm_loss
 
 COUNT_SIZES = (2, [16, 16, 1])
 LOOP_STEPS, LOOP_LR = 6, 0.2
@@ -99,7 +99,7 @@ def _judge_update(fn: Any) -> str | None:
         before = [p.data for p in got_model.parameters()]
         sgd_update(want_model.parameters(), lr)
         # writing the step is the point: the kit's own sgd_update (and autodiff) refuse
-        run_learner_code(fn, got_model.parameters(), lr, refuse_autodiff="ch08-update")
+        run_learner_code(fn, got_model.parameters(), lr, autodiff_off="ch08-update")
         want = [p.data for p in want_model.parameters()]
         got = [p.data for p in got_model.parameters()]
         if _close_lists(got, want):
@@ -130,20 +130,9 @@ def _judge_loop(fn: Any) -> str | None:
     X, y = loop_data()
     want = train_fixed(MLP(2, [4, 1], seed=2), X, y, LOOP_STEPS, LOOP_LR)
     model = MLP(2, [4, 1], seed=2)
-    # the loop must backpropagate the micrograd way (nn.backward_accumulate adds to .grad):
-    # the kit's own loss.backward(), which resets .grad itself, would skip the lesson
-    got = run_learner_code(
-        fn,
-        model,
-        X,
-        y,
-        LOOP_STEPS,
-        LOOP_LR,
-        refuse_autodiff="ch08-train-loop",
-        refuse_only=frozenset({"Value.backward"}),
-        why="keeps micrograd's habit (backward adds to .grad: use nn.backward_accumulate and "
-        "zero the gradients yourself)",
-    )
+    # the kit's loss.backward() resets .grad itself; nn.backward_accumulate adds to it, as
+    # micrograd and PyTorch do: then a loop that never zeroes the gradients drifts (see the hint)
+    got = run_learner_code(fn, model, X, y, LOOP_STEPS, LOOP_LR)
     mismatch = compare(got, want, 1e-9)
     if mismatch is None:
         return None

@@ -17,14 +17,14 @@ The exercises, one per step (each receives the class itself, except the last):
 * ``ch09-local`` — the local-gradient rules of ``+`` and ``*``;
 * ``ch09-topo`` — the topological order;
 * ``ch09-backward`` — ``backward()`` on circuits of ``+`` and ``*`` (random expressions, see
-  :mod:`backprop_kit.engine_check`), and a second call gives the same gradients;
+  :mod:`backprop_kit.chapters.engine_check`), and a second call gives the same gradients;
 * ``ch09-engine`` — the whole engine, on every operation it has (the kit's engine checker);
 * ``ch09-train`` — ``(model, losses)``: chapter 8's network trained TRAIN_STEPS steps with the
   learner's engine; right when every weight equals the kit's after the same steps.
 
 Each judge that calls into the learner's class runs as learner code (the exercise runner: time
 limit, the kit's autodiff switched off); the engine checks pass that runner to
-:func:`~backprop_kit.engine_check.check_engine`, so only the learner's calls are limited and the
+:func:`~..chapters.engine_check.check_engine`, so only the learner's calls are limited and the
 kit's reference engine runs freely.
 
 :func:`demo_engine` builds an engine of this shape with one classic bug (or none), for the
@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backprop_kit import engine_check, guard
-from backprop_kit.engine import Value as KitValue
+from backprop_kit.chapters import engine_check
+from backprop_kit.core.engine import Value as KitValue
 from backprop_kit.exercises import (
     TIME_LIMIT,
     Exercise,
@@ -199,8 +199,7 @@ def _kit_local(op: str, x: float, y: float) -> tuple[float, ...]:
     the whole judge runs as learner code)."""
     a, b = KitValue(x), KitValue(y)
     out = a + b if op == "+" else a * b
-    with guard.inner_call():
-        return out.local_grads()
+    return out.local_grads()
 
 
 def _need_class(cls: object) -> str | None:
@@ -373,7 +372,7 @@ def _engine_judge(
                 "rules in _local_grads (this exercise is about them)"
             )
         if twice:
-            first, again = run_learner_code(_two_passes, cls, refuse_autodiff=exercise_id)
+            first, again = run_learner_code(_two_passes, cls, autodiff_off=exercise_id)
             if not (_same(again[0], first[0]) and _same(again[1], first[1])):
                 return (
                     f"calling f.backward() twice on f = a * b + a gave ∂f/∂a = {first[0]:g} "
@@ -410,7 +409,7 @@ def _runner(exercise_id: str) -> engine_check.Runner:
 
     def run(fn: Callable[[], Any], seconds: float) -> Any:
         try:
-            return run_learner_code(fn, seconds=seconds, refuse_autodiff=exercise_id)
+            return run_learner_code(fn, seconds=seconds, autodiff_off=exercise_id)
         except LearnerTimeout:
             raise TimeoutError(f"stopped after {seconds:g} s") from None
 
@@ -430,7 +429,7 @@ def _custom(
         return custom_exercise(exercise_id, question, judge, explanation)
 
     def judged(answer: Any) -> str | None:
-        return run_learner_code(judge, answer, seconds=TIME_LIMIT, refuse_autodiff=exercise_id)
+        return run_learner_code(judge, answer, seconds=TIME_LIMIT, autodiff_off=exercise_id)
 
     return custom_exercise(exercise_id, question, judged, explanation)
 
@@ -490,8 +489,8 @@ the learner's engine is pure Python)."""
 def curve_figure(theirs: list[float], kit: list[float]) -> Figure:
     """Both loss curves on one small plot (a Figure that shows itself as a PNG in a notebook,
     not registered with pyplot)."""
-    from backprop_kit.drawing import CircuitFigure
-    from backprop_kit.style import GRAD_COLOR, VALUE_COLOR
+    from backprop_kit.pictures.drawing import CircuitFigure
+    from backprop_kit.pictures.style import GRAD_COLOR, VALUE_COLOR
 
     fig = CircuitFigure(figsize=(4.8, 2.6), dpi=100)
     ax = fig.add_subplot()
@@ -530,9 +529,9 @@ def train_model(
 ) -> tuple[Any, list[float]]:
     """Chapter 8's network trained ``steps`` steps by the kit's loop, and its loss curve (the
     chapter's learning rate and L2 strength unless ``lr``/``alpha`` say otherwise)."""
-    from backprop_kit.nn import MLP, train_step
-    from backprop_kit.toy_data import two_moons
-    from backprop_kit.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
+    from backprop_kit.chapters.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
+    from backprop_kit.nn.data import two_moons
+    from backprop_kit.nn.net import MLP, train_step
 
     X, y = two_moons()
     model = MLP(
@@ -560,7 +559,7 @@ def judge_train(answer: object) -> str | None:
     """``(model, losses)``: chapter 8's network trained TRAIN_STEPS steps with the learner's
     engine, and the loss before each step. Right when every weight equals the kit's after the
     same steps; then both loss curves are drawn."""
-    from backprop_kit.nn import MLP
+    from backprop_kit.nn.net import MLP
 
     if not (
         isinstance(answer, tuple)

@@ -1,0 +1,151 @@
+"""The one seam that runs a learner's code: a time limit, a frozen result, autodiff off.
+
+:func:`run_learner_code` is the only place the kit calls a learner's function. It guards
+against accidents (an endless loop; the kit's own autodiff called inside the rule being
+written) and says what happened; it does not fight deliberate tampering.
+
+* **Time limit**: SIGALRM, re-armed every 0.2 s, raises inside the learner's code only. The
+  code runs in a copy of the context that marks it as learner code; an alarm that arrives
+  anywhere else (before the run, after it, while the limit is being taken down) does nothing.
+  So no alarm can leave the switch off or break the learner's next cell. Where there are no
+  signals (a browser-only Python, a thread), the code runs without a limit, said once.
+* **Frozen result**: numbers become built-in floats and ints, tuples and lists are rebuilt,
+  arrays copied — inside the limit, so a subclass's ``__float__`` cannot run later.
+* **Autodiff off**: with ``autodiff_off=exercise_id`` the kit's autodiff refuses inside
+  (:mod:`backprop_kit.core.switch`), restored by construction.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar, copy_context
+from typing import Any
+
+from backprop_kit.core import switch
+
+#: Seconds a learner's function may run in one check (all its cases together).
+TIME_LIMIT = 3.0
+NO_TIME_LIMIT_NOTE = (
+    "(Note: here a function that runs too long cannot be stopped automatically, since {why}; "
+    "if a check never finishes, interrupt the kernel.)"
+)
+_INSIDE: ContextVar[bool] = ContextVar("backprop_kit_learner_code", default=False)
+_armed = False
+_noted_no_limit = False
+
+
+class LearnerCodeError(Exception):
+    """A learner's code raised ``original`` (any ``Exception`` or ``SystemExit``)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(one_line_error(original))
+        self.original = original
+
+
+class LearnerTimeout(LearnerCodeError):
+    """A learner's function ran longer than its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        Exception.__init__(self, f"stopped after {seconds:g} s")
+        self.original = self
+        self.seconds = seconds
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm inside a learner's code (a BaseException: ``except Exception`` in
+    the learner's code cannot swallow it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    if _INSIDE.get():
+        raise _TimeUp()
+    if not _armed:  # a late alarm after the limit was taken down: stop the timer
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+
+
+def _why_no_time_limit() -> str | None:
+    if not hasattr(signal, "setitimer"):
+        return "this Python has no interval timer signals"
+    if threading.current_thread() is not threading.main_thread():
+        return "the code does not run in the main thread"
+    return None
+
+
+def run_learner_code(
+    fn: Callable[..., Any],
+    *args: Any,
+    seconds: float = TIME_LIMIT,
+    autodiff_off: str | None = None,
+) -> Any:
+    """``fn(*args)`` as a learner's code, its result frozen (see the module docstring).
+
+    ``NotImplementedError`` (the learner edition's placeholder) and ``KeyboardInterrupt`` (the
+    Stop button) pass through; a run over ``seconds`` raises :class:`LearnerTimeout`; any other
+    ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
+    """
+    global _armed, _noted_no_limit
+
+    def inside() -> Any:
+        _INSIDE.set(True)
+        if autodiff_off is None:
+            return _snapshot(fn(*args))
+        return switch.run_with_autodiff_off(autodiff_off, lambda: _snapshot(fn(*args)))
+
+    why = _why_no_time_limit()
+    if why is not None and not _noted_no_limit:
+        _noted_no_limit = True
+        print(NO_TIME_LIMIT_NOTE.format(why=why))
+    previous = None
+    try:
+        if why is None:
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            _armed = True
+            signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.2)
+        return copy_context().run(inside)
+    except _TimeUp:
+        raise LearnerTimeout(seconds) from None
+    except NotImplementedError:
+        raise
+    except (Exception, SystemExit) as err:
+        raise LearnerCodeError(err) from err
+    finally:
+        if why is None:
+            _armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0.0)
+            if previous is not None:
+                signal.signal(signal.SIGALRM, previous)
+
+
+def _snapshot(x: Any, depth: int = 0) -> Any:
+    """``x`` as plain data: built-in numbers, rebuilt tuples and lists, copied arrays."""
+    if depth > 20:
+        return x
+    if isinstance(x, bool):
+        return bool(x)
+    if isinstance(x, float):
+        return float.__float__(x) if type(x) is not float else x
+    if isinstance(x, int):
+        return int.__int__(x) if type(x) is not int else x
+    if isinstance(x, tuple) and type(x) is not tuple and hasattr(x, "_fields"):
+        return x  # a NamedTuple (a cache): its type is part of the answer
+    if isinstance(x, (tuple, list)):
+        items = [_snapshot(v, depth + 1) for v in x]
+        return tuple(items) if isinstance(x, tuple) else items
+    np = sys.modules.get("numpy")  # no array can exist where numpy was never imported
+    if np is not None and isinstance(x, np.ndarray):
+        return np.array(x, copy=True)
+    if np is not None and isinstance(x, np.generic) and x.dtype.kind in "iuf":
+        return x.item()
+    return x
+
+
+def one_line_error(err: BaseException, chars: int = 160) -> str:
+    """``"TypeError: message"`` on one line, cut to ``chars`` characters."""
+    if isinstance(err, SystemExit):
+        return "SystemExit (your code called exit() or sys.exit())"
+    first = (str(err).strip().splitlines() or [""])[0]
+    text = f"{type(err).__name__}: {first}" if first else type(err).__name__
+    return text if len(text) <= chars else text[: chars - 1] + "…"

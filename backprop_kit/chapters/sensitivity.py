@@ -1,0 +1,273 @@
+"""How sensitive an expression is to its inputs, measured three ways and compared.
+
+* :func:`backprop_grads` (from :mod:`backprop_kit.core.numeric`) — the exact partial derivatives,
+  by ``backward()``.
+* :func:`difference_errors` — how far the forward and central differences
+
+      forward   (f(x + h) − f(x)) / h             truncation error ≈ h·f''(x)/2    (∝ h)
+      central   (f(x + h) − f(x − h)) / (2h)      truncation error ≈ h²·f'''(x)/6  (∝ h²)
+
+  land from the exact derivative, for a whole range of step sizes h. Both also suffer a
+  round-off error ≈ ε·|f(x)|/h (ε ≈ 2.2e-16 in float64), which grows as h shrinks: the
+  error falls with h until round-off takes over, then rises again.
+  :func:`plot_difference_errors` draws that table on log-log axes.
+* :func:`one_sided_slopes` — the slope just left and just right of a point, next to the
+  central difference and backprop's gradient; at a kink (max at a tie, relu at 0) they differ.
+
+matplotlib is imported only when a plot is asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from backprop_kit.core.engine import Value, as_number
+from backprop_kit.core.numeric import backprop_grads, numerical_grad, text_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: The step sizes of the error table: 1e-1, 1e-2, …, 1e-15 (each the float nearest 10⁻ᵏ).
+DEFAULT_HS: tuple[float, ...] = tuple(float(f"1e-{k}") for k in range(1, 16))
+
+
+def _check_fn(fn: object) -> None:
+    if not callable(fn):
+        raise TypeError(f"fn must be a function of the inputs, got {type(fn).__name__}")
+
+
+def _check_h(h: object) -> float:
+    h = as_number(h, "h")
+    if not (math.isfinite(h) and h > 0):
+        raise ValueError(f"h must be a small positive number such as 1e-6, got {h!r}")
+    return h
+
+
+def _numbers(inputs: Sequence[float | Value]) -> list[float]:
+    return [x.data if isinstance(x, Value) else as_number(x, "input") for x in inputs]
+
+
+@dataclass(frozen=True)
+class DifferenceErrors:
+    """Forward and central differences of a one-input function at ``x``, for each step ``h``.
+
+    Attributes:
+        x: the point.
+        exact: the exact derivative f'(x).
+        hs: the step sizes, shape (n,).
+        forward, central: the estimates, shape (n,) each.
+    """
+
+    x: float
+    exact: float
+    hs: np.ndarray
+    forward: np.ndarray
+    central: np.ndarray
+
+    def errors(self, method: str) -> np.ndarray:
+        """|estimate − exact| for ``method`` ("forward" or "central"), shape (n,)."""
+        if method == "forward":
+            return np.abs(self.forward - self.exact)
+        if method == "central":
+            return np.abs(self.central - self.exact)
+        raise ValueError(f"method must be 'forward' or 'central', got {method!r}")
+
+    def slope(self, method: str, h_min: float = 1e-4, h_max: float = 1e-1) -> float:
+        """The slope of log10(error) against log10(h), fitted over h_min ≤ h ≤ h_max.
+
+        About 1 for the forward difference and 2 for the central one while truncation error
+        dominates; about −1 where round-off dominates. Steps with an error of exactly 0 are
+        left out (the log is −∞ there).
+        """
+        err = self.errors(method)
+        keep = (self.hs >= h_min) & (self.hs <= h_max) & (err > 0)
+        if keep.sum() < 2:
+            raise ValueError(
+                f"slope needs at least two steps with a non-zero error in [{h_min:g}, {h_max:g}]"
+                f"; found {int(keep.sum())}"
+            )
+        slope, _ = np.polyfit(np.log10(self.hs[keep]), np.log10(err[keep]), 1)
+        return float(slope)
+
+    def best_h(self, method: str) -> float:
+        """The step size with the smallest error for ``method``."""
+        return float(self.hs[int(np.argmin(self.errors(method)))])
+
+    def __repr__(self) -> str:
+        columns = [
+            ("h", "7.0e"),
+            ("forward", "16.10f"),
+            ("error", "7.1e"),
+            ("central", "16.10f"),
+            ("error", "7.1e"),
+        ]
+        rows = zip(
+            self.hs, self.forward, self.errors("forward"), self.central, self.errors("central")
+        )
+        head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
+        return head + "\n" + text_table(columns, rows)
+
+    __str__ = __repr__
+
+
+def difference_errors(
+    fn: Callable[..., object],
+    x: float,
+    hs: Sequence[float] = DEFAULT_HS,
+    exact: float | None = None,
+) -> DifferenceErrors:
+    """Forward and central differences of ``fn`` at ``x`` for every step in ``hs``.
+
+    ``fn`` takes one input (a ``Value``) and returns a ``Value`` or a number. ``exact``
+    defaults to backprop's derivative (then ``fn`` must return a ``Value``).
+    """
+    _check_fn(fn)
+    x = as_number(x, "x")
+    hs_list = [_check_h(h) for h in hs]
+    if not hs_list:
+        raise ValueError("hs is empty; give at least one step size such as 1e-5")
+    if exact is None:
+        (exact,) = backprop_grads(fn, x)
+    exact = as_number(exact, "exact")
+    fwd = [numerical_grad(fn, x, h=h, method="forward")[0] for h in hs_list]
+    cen = [numerical_grad(fn, x, h=h, method="central")[0] for h in hs_list]
+    return DifferenceErrors(x, exact, np.array(hs_list), np.array(fwd), np.array(cen))
+
+
+def plot_difference_errors(
+    table: DifferenceErrors, ax: Axes | None = None, guides: bool = True
+) -> Figure:
+    """Log-log plot of the error against h for both differences; returns the Figure.
+
+    With ``guides``, dashed lines of slope 1 and 2 are drawn through the largest step's error
+    (down to the step with the smallest error), so the learner can compare the measured slopes
+    with h and h². Errors of exactly 0 are not drawn (they have no logarithm).
+
+    Without ``ax`` the Figure is a :class:`~backprop_kit.pictures.drawing.DescribedFigure` (not
+    registered with pyplot): it shows itself in a notebook as a PNG whose alt text says what
+    the plot shows (:func:`difference_errors_alt`).
+    """
+    from backprop_kit.pictures.drawing import DescribedFigure
+    from backprop_kit.pictures.style import GRAD_COLOR, VALUE_COLOR
+
+    fig: Figure
+    if ax is None:
+        described = DescribedFigure(figsize=(6.4, 4.2), layout="tight")
+        described.alt_text = difference_errors_alt(table)
+        fig, ax = described, described.add_subplot()
+    else:
+        fig = ax.figure  # type: ignore[assignment]
+    styles = {"forward": (VALUE_COLOR, "o"), "central": (GRAD_COLOR, "s")}
+    for method, (colour, marker) in styles.items():
+        err = table.errors(method)
+        keep = err > 0
+        ax.loglog(
+            table.hs[keep], err[keep], marker=marker, color=colour, label=f"{method} difference"
+        )
+        if guides:
+            power = 1 if method == "forward" else 2
+            i0 = int(np.argmax(table.hs))
+            h0, e0 = table.hs[i0], err[i0]
+            span = table.hs[table.hs >= table.best_h(method)]
+            if e0 > 0 and span.size >= 2:
+                # drawn 4× above the data, so a parallel line means the same slope
+                ax.loglog(
+                    span,
+                    4 * e0 * (span / h0) ** power,
+                    "--",
+                    color=colour,
+                    alpha=0.7,
+                    label=f"slope {power} (error ∝ h{'²' if power == 2 else ''})",
+                )
+    ax.text(0.02, 0.97, "← round-off wins", transform=ax.transAxes, va="top", ha="left")
+    ax.text(0.98, 0.97, "truncation wins →", transform=ax.transAxes, va="top", ha="right")
+    ax.set_xlabel("step size h")
+    ax.set_ylabel("|numerical − exact|")
+    ax.set_title(f"Error of the finite differences at x = {table.x:g}")
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(max(1e-17, bottom), top * 100)  # head-room for the two captions
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    return fig
+
+
+def difference_errors_alt(table: DifferenceErrors) -> str:
+    """The plot of :func:`plot_difference_errors` in words: its axes, each curve's best step and
+    smallest error, and the measured slopes."""
+    parts = []
+    for method in ("forward", "central"):
+        err = table.errors(method)
+        best = table.best_h(method)
+        try:
+            slope = f", slope {table.slope(method):.1f} for large h"
+        except ValueError:
+            slope = ""
+        parts.append(
+            f"{method} difference: smallest error {float(err.min()):.1e} at h = {best:.0e}{slope}"
+        )
+    return (
+        f"Log-log plot of the error of the finite differences at x = {table.x:g} against the "
+        f"step size h, from h = {float(table.hs.max()):.0e} to {float(table.hs.min()):.0e}. "
+        f"The error first falls as h shrinks (truncation error), then rises again (round-off "
+        f"error). {'; '.join(parts)}."
+    )
+
+
+@dataclass(frozen=True)
+class SideSlopes:
+    """One input's slopes at a point: from the left, from the right, centred, and backprop's."""
+
+    name: str
+    left: float
+    right: float
+    central: float
+    backprop: float
+
+
+class SlopeTable(tuple):
+    """The result of :func:`one_sided_slopes`: one :class:`SideSlopes` per input, as a table."""
+
+    def __repr__(self) -> str:
+        name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
+        columns = [
+            name,
+            ("left", "8.4f"),
+            ("right", "8.4f"),
+            ("central", "8.4f"),
+            ("backprop", "8.4f"),
+        ]
+        return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
+
+    __str__ = __repr__
+
+
+def one_sided_slopes(
+    fn: Callable[..., Value],
+    *inputs: float | Value,
+    h: float = 1e-6,
+    names: Sequence[str] | None = None,
+) -> SlopeTable:
+    """For each input: (f(x) − f(x − h))/h, (f(x + h) − f(x))/h, the central difference, and
+    backprop's gradient. Where f is smooth the four agree; at a kink left and right differ.
+
+    ``names`` labels the rows (default x0, x1, …).
+    """
+    _check_fn(fn)
+    h = _check_h(h)
+    xs = _numbers(inputs)
+    if names is None:
+        names = [f"x{i}" for i in range(len(xs))]
+    if len(names) != len(xs):
+        raise ValueError(f"names has {len(names)} entries for {len(xs)} inputs; give one per input")
+    exact = backprop_grads(fn, *xs)
+    left, right, central = (
+        numerical_grad(fn, *xs, h=h, method=m) for m in ("backward", "forward", "central")
+    )
+    rows = [SideSlopes(*row) for row in zip(names, left, right, central, exact)]
+    return SlopeTable(rows)

@@ -1,0 +1,240 @@
+"""Chapter 7: choose the sizes of ``D = W @ X`` and see which products can be ``dW`` and ``dX``.
+
+``W`` is (M, K), ``X`` is (K, N), so ``D`` and its upstream gradient ``dD`` are (M, N). A
+gradient has the shape of its variable: ``dW`` is (M, K), ``dX`` is (K, N). For each, the
+explorer lists the eight products of ``dD`` with the other operand (each maybe transposed, in
+either order), from :func:`backprop_kit.nn.dimensions.dimension_analysis`: undefined, defined
+with the wrong shape, or defined with the right shape. With sizes like the notes' (5, 10, 3)
+only one product fits; with square sizes several do, and the chain rule has to decide.
+
+The picture draws the two chain-rule products to scale, ``dW = dD @ X.T`` and
+``dX = W.T @ dD``, so the matching inner sizes can be seen.
+
+ipywidgets and matplotlib are imported only when an explorer is built.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from backprop_kit.explorers.a11y import LIVE_CLASS
+from backprop_kit.explorers.base import HeldExplorer
+from backprop_kit.nn.dimensions import (
+    DimensionAnalysis,
+    GradientShapeAnalysis,
+    dimension_analysis,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["NOTES_SIZES", "ShapesExplorer", "shapes_explorer"]
+
+NOTES_SIZES = (5, 10, 3)  # M, K, N of the notes' example: W (5, 10), X (10, 3)
+MAX_SIZE = 12
+
+
+class ShapesExplorer(HeldExplorer):
+    """Sliders for M, K, N; a table of candidate products for ``dW`` and ``dX``; a picture.
+
+    Parts you can drive from code (as the tests do): ``m_slider``, ``k_slider``,
+    ``n_slider``, ``notes_button`` (back to 5, 10, 3) and ``square_button`` (M = K = N);
+    results in ``analysis`` (a :class:`~backprop_kit.nn.dimensions.DimensionAnalysis`),
+    ``readout`` (an ``ipywidgets.HTML``, a live region) and ``picture`` (an ``ipywidgets.HTML``
+    holding the PNG as an ``<img>`` whose alt text is :meth:`alt_text`); ``png`` is its PNG.
+    """
+
+    def __init__(self, M: int = 5, K: int = 10, N: int = 3) -> None:
+        import ipywidgets as widgets
+
+        self._initial = (M, K, N)
+        self.analysis: DimensionAnalysis = _analysis(M, K, N)  # validates
+
+        def slider(value: int, text: str) -> Any:
+            return widgets.IntSlider(
+                value=value, min=1, max=MAX_SIZE, description=text, continuous_update=False
+            )
+
+        self.m_slider = slider(M, "M (rows of W)")
+        self.k_slider = slider(K, "K (shared)")
+        self.n_slider = slider(N, "N (cols of X)")
+        for s in (self.m_slider, self.k_slider, self.n_slider):
+            s.style.description_width = "110px"
+        self.notes_button = widgets.Button(description="Notes' sizes 5, 10, 3")
+        self.square_button = widgets.Button(description="Make it square")
+        self.readout = widgets.HTML()
+        self.readout.add_class(LIVE_CLASS)
+        self.picture = widgets.HTML()
+        self._hold(
+            [
+                widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
+                widgets.HBox([self.notes_button, self.square_button]),
+                widgets.HBox([self.picture, self.readout]),
+            ],
+        )
+        self.update()
+        for s in (self.m_slider, self.k_slider, self.n_slider):
+            s.observe(self._on_change, names="value")
+        self.notes_button.on_click(lambda _b: self.set_sizes(*NOTES_SIZES))
+        self.square_button.on_click(lambda _b: self.set_sizes(*(self.sizes[1],) * 3))
+
+    # --- state -----------------------------------------------------------------------------
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """The current (M, K, N)."""
+        return (int(self.m_slider.value), int(self.k_slider.value), int(self.n_slider.value))
+
+    def set_sizes(self, M: int, K: int, N: int) -> None:
+        """Move all three sliders at once and recompute once (sizes the sliders cannot show
+        are refused in one line, before any slider moves)."""
+        _analysis(M, K, N)
+        sliders = (self.m_slider, self.k_slider, self.n_slider)
+        self.set_quietly(zip(sliders, (M, K, N)), self._on_change)
+        self.update()
+
+    def update(self) -> None:
+        """Recompute the analysis for the current sizes; refresh the table and the picture."""
+        M, K, N = self.sizes
+        self.analysis = dimension_analysis((M, K), (K, N))
+        self.readout.value = self._table()
+        self.show_picture()
+
+    def _on_change(self, change: dict) -> None:
+        self.update()
+
+    # --- views -----------------------------------------------------------------------------
+    def _table(self) -> str:
+        a = self.analysis
+        head = f"<p>W {a.W_shape} @ X {a.X_shape} = D {a.D_shape}; dD has shape {a.D_shape}.</p>"
+        return head + _gradient_table(a.dW) + _gradient_table(a.dX)
+
+    def figure(self) -> Figure:
+        """The picture of the current state, as a matplotlib Figure (not pyplot's)."""
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Rectangle
+
+        M, K, N = self.sizes
+        gap = 2.5  # room for "@" and "=", in matrix entries
+        label_room = 2.6  # above a block: its name and shape
+        caption_room = 2.2  # below a row: how many products fit
+        width = 3 * MAX_SIZE + 2 * gap + 4
+        height = 2 * (MAX_SIZE + label_room + caption_room)
+        fig = Figure(figsize=(width * 0.15, height * 0.15), dpi=80)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        ax.set_xlim(0, width)
+        ax.set_ylim(-height, 0)
+        ax.set_aspect("equal")
+        fill = {"dD": "#e69f00", "dW": "#0072b2", "dX": "#0072b2"}
+
+        def block(x: float, top: float, name: str, rows: int, cols: int) -> float:
+            ax.add_patch(
+                Rectangle(
+                    (x, top - rows),
+                    cols,
+                    rows,
+                    edgecolor="black",
+                    facecolor=fill.get(name, "#56b4e9"),
+                    alpha=0.85,
+                )
+            )
+            ax.text(
+                x + cols / 2,
+                top + 0.3,
+                f"{name}\n{rows}×{cols}",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+            return x + cols
+
+        def product(top: float, out: str, left: tuple, right: tuple, fits: int) -> None:
+            (a, rows, inner), (b, _inner, cols) = left, right
+            x = block(2.0, top, a, rows, inner)
+            ax.text(x + gap / 2, top - 0.5, "@", fontsize=12, ha="center", va="top")
+            x = block(x + gap, top, b, _inner, cols)
+            ax.text(x + gap / 2, top - 0.5, "=", fontsize=12, ha="center", va="top")
+            block(x + gap, top, out, rows, cols)
+            verb = "has" if fits == 1 else "have"
+            ax.text(
+                2.0,
+                top - max(rows, _inner) - 0.6,
+                f"{fits} of the 8 products {verb} the shape of {out}, ({rows}, {cols})",
+                fontsize=9,
+                va="top",
+            )
+
+        a = self.analysis
+        product(-label_room, "dW", ("dD", M, N), ("X.T", N, K), len(a.dW.matching))
+        product(
+            -2 * label_room - MAX_SIZE - caption_room,
+            "dX",
+            ("W.T", K, M),
+            ("dD", M, N),
+            len(a.dX.matching),
+        )
+        return fig
+
+    def alt_text(self) -> str:
+        """What the picture shows, in words (its alt text)."""
+        M, K, N = self.sizes
+        a = self.analysis
+
+        def fits(n: int, out: str, shape: tuple[int, int]) -> str:
+            verb = "has" if n == 1 else "have"
+            return f"{n} of the 8 products {verb} the shape of {out}, {shape}"
+
+        return (
+            f"Two matrix products drawn to scale. dW ({M}×{K}) = dD ({M}×{N}) @ X.T ({N}×{K}): "
+            f"{fits(len(a.dW.matching), 'dW', (M, K))}. dX ({K}×{N}) = W.T ({K}×{M}) @ "
+            f"dD ({M}×{N}): {fits(len(a.dX.matching), 'dX', (K, N))}."
+        )
+
+    # --- display ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        M, K, N = self._initial
+        return f"ShapesExplorer(M={M}, K={K}, N={N})"
+
+
+def _gradient_table(g: GradientShapeAnalysis) -> str:
+    """One HTML table: the eight candidates for one gradient, matching ones in bold."""
+    rows = []
+    for c in g.candidates:
+        if c.shape is None:
+            shape, note, style = "—", "undefined", "font-style:italic"
+        elif c.matches:
+            shape, note, style = str(c.shape), "right shape", "font-weight:bold"
+        else:
+            shape, note, style = str(c.shape), "wrong shape", ""
+        if c.chain_rule:
+            note += " ← chain rule"
+        rows.append(
+            f"<tr style='{style}'><td><code>{html.escape(c.expression)}</code></td>"
+            f"<td>{shape}</td><td>{note}</td></tr>"
+        )
+    count = len(g.matching)
+    summary = (
+        "exactly one product fits: the shapes decide"
+        if count == 1
+        else f"{count} products fit: the shapes alone are ambiguous"
+    )
+    return (
+        f"<p><b>{g.gradient}</b> must be {g.required_shape}: {summary}.</p>"
+        f"<table style='border-collapse: collapse'>{''.join(rows)}</table>"
+    )
+
+
+def _analysis(M: int, K: int, N: int) -> DimensionAnalysis:
+    """The analysis of W (M, K) @ X (K, N), if the sliders can show those sizes (1 …
+    MAX_SIZE), else a one-line ValueError."""
+    analysis = dimension_analysis((M, K), (K, N))  # whole positive sizes, or one line
+    for name, size in zip("MKN", (M, K, N)):
+        if size > MAX_SIZE:
+            raise ValueError(f"shapes_explorer: {name} must be at most {MAX_SIZE}, got {size}")
+    return analysis
+
+
+def shapes_explorer(M: int = 5, K: int = 10, N: int = 3) -> ShapesExplorer:
+    """The chapter-7 explorer, starting at W (M, K) and X (K, N): the notes' 5, 10, 3."""
+    return ShapesExplorer(M, K, N)

@@ -1,0 +1,78 @@
+"""The backward pass one gate at a time, as :meth:`Value.backward` performs it.
+
+``backward()`` visits the gates from the output back to the inputs (reverse topological
+order). At each gate it takes the gradient on the gate's output (*upstream*), multiplies it by
+the gate's local gradient for each input (*local*) and adds the product (*downstream*) to that
+input's gradient. :func:`~engine.backward_walk` yields those numbers, and
+:class:`BackwardSteps` records them, gate by gate, so a drawing or a
+widget can show the pass after any number of steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backprop_kit.core.engine import Value, as_number, backward_walk
+
+
+@dataclass(frozen=True)
+class Step:
+    """One gate of the backward pass.
+
+    Attributes:
+        number: 1 for the first gate processed (the output gate), 2 for the next, …
+        gate: the gate's output wire.
+        upstream: ∂out/∂(gate output), complete when the gate is processed.
+        local: ∂(gate output)/∂(input) for each input, in operand order.
+        downstream: upstream × local for each input: what this gate adds to each input's gradient.
+    """
+
+    number: int
+    gate: Value
+    upstream: float
+    local: tuple[float, ...]
+    downstream: tuple[float, ...]
+
+
+class BackwardSteps:
+    """The steps of ``root.backward(seed)``, without changing any ``.grad`` of the circuit.
+
+    ``steps[k - 1]`` is step k; :meth:`grads_after` gives the gradients known after k steps,
+    computed with the same float operations in the same order as ``backward()``, so after the
+    last step they equal the ``.grad`` that ``root.backward(seed)`` leaves on every wire.
+    """
+
+    def __init__(self, root: Value, seed: float = 1.0) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"BackwardSteps needs a Value (a circuit's output), got {type(root)}")
+        self.root = root
+        self.seed = as_number(seed, "seed")
+        walk = enumerate(backward_walk(root, self.seed), 1)
+        self.steps = tuple(Step(k, node, up, local, down) for k, (node, up, local, down) in walk)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def number_of(self, gate: Value) -> int:
+        """The step number (from 1) at which ``gate`` is processed; ValueError if it is none."""
+        for s in self.steps:
+            if s.gate is gate:
+                return s.number
+        raise ValueError(
+            f"{gate!r} is not a gate of this circuit; pass one of its gates or a step number "
+            f"between 1 and {len(self.steps)}"
+        )
+
+    def grads_after(self, k: int) -> dict[int, float]:
+        """``{id(wire): gradient}`` for the wires reached after ``k`` steps (0 ≤ k ≤ len).
+
+        After 0 steps only the output is known (its gradient is the seed, 1 for ``backward()``);
+        a wire used by several gates shows the sum of the contributions that reached it so far.
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= len(self.steps):
+            raise ValueError(f"step must be an int between 0 and {len(self.steps)}, got {k!r}")
+        grads = {id(self.root): self.seed}
+        for s in self.steps[:k]:
+            for p, g in zip(s.gate.parents, s.downstream):
+                grads[id(p)] = grads.get(id(p), 0.0) + g
+        return grads

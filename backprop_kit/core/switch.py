@@ -1,0 +1,54 @@
+"""The one autodiff switch: off while a learner's gradient rule is being checked.
+
+An exercise that asks for a gradient rule is not answered by calling the kit's own autodiff;
+a learner who does so by accident should hear why. So while the sandbox
+(:mod:`backprop_kit.chapters.sandbox`) runs such a check, every autodiff entry point of the
+kit (``Value.backward``, ``numerical_grad``, ``grad_check``, the array backward passes, …)
+calls :func:`refuse` first, which then raises :class:`AutodiffRefused` in one line. It guards
+against accidents, not against deliberate tampering (grading rests on nbgrader).
+
+The switch is a context variable set only inside :func:`run_with_autodiff_off`'s own copy of
+the context: whatever is raised inside, and whenever, the caller's context never changes, so
+the switch cannot be left off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar, copy_context
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: None: autodiff is on. Otherwise (exercise id, why it is off), for the message.
+OFF: ContextVar[tuple[str, str] | None] = ContextVar("backprop_kit_autodiff_off", default=None)
+
+
+class AutodiffRefused(RuntimeError):
+    """An autodiff entry point was called while a gradient-rule exercise checked a learner."""
+
+
+def refuse(what: str) -> None:
+    """Raise :class:`AutodiffRefused` naming ``what`` (e.g. ``"Value.backward"``) if the switch is
+    off here; do nothing otherwise (one context-variable read)."""
+    off = OFF.get()
+    if off is not None:
+        raise AutodiffRefused(
+            f"this exercise ({off[0]}) {off[1]}, so the kit's {what} is switched off while "
+            "your code is checked"
+        )
+
+
+def run_with_autodiff_off(
+    exercise_id: str,
+    fn: Callable[..., T],
+    *args: Any,
+    why: str = "asks for the gradient rule itself",
+) -> T:
+    """``fn(*args)`` with the switch off, in a copy of the current context."""
+
+    def inside() -> T:
+        OFF.set((exercise_id, why))
+        return fn(*args)
+
+    return copy_context().run(inside)

@@ -1,0 +1,1 @@
+"""Explorers: the shared base, the circuit explorer and its accessibility helpers."""

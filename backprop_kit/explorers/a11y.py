@@ -1,0 +1,59 @@
+"""Accessibility helpers of the explorers (contrast and alt text are in :mod:`..pictures.style`).
+
+:func:`explorer_helper` is a hidden widget that every explorer includes. ipywidgets 8 gives a
+  slider's handle (``role="slider"``) no accessible name, and an ``HTML`` widget cannot carry
+  ``aria-live`` on its own element. The helper's small script names every slider handle inside
+  an explorer by its visible label, makes every element with the class ``bpk-live`` a polite
+  live region (a change is announced by a screen reader), and its style gives controls a
+  visible keyboard focus ring. It runs in the browser only; without a front-end it is inert.
+
+Nothing here imports ipywidgets until :func:`explorer_helper` is called.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+A11Y_CLASS = "bpk-a11y"  # on the root widget of every explorer
+LIVE_CLASS = "bpk-live"  # on a widget whose changes a screen reader should announce
+FOCUS_COLOR = "#0072B2"
+
+
+_SCRIPT = (
+    "(() => {"
+    "const fix = () => {"
+    f"for (const s of document.querySelectorAll('.{A11Y_CLASS} .widget-slider')) {{"
+    "const h = s.querySelector('.noUi-handle'), l = s.querySelector('.widget-label');"
+    "const name = ((l && l.textContent) || '').trim() || 'slider';"
+    "if (h && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);"
+    "}"
+    f"for (const e of document.querySelectorAll('.{LIVE_CLASS}:not([aria-live])')) {{"
+    "e.setAttribute('aria-live', 'polite'); e.setAttribute('aria-atomic', 'true');"
+    "}};"
+    "fix();"
+    "if (!window.bpkA11yObserver) {"
+    "window.bpkA11yObserver = new MutationObserver(fix);"
+    "window.bpkA11yObserver.observe(document.body, {childList: true, subtree: true});"
+    "}})()"
+)
+
+_STYLE = (
+    # !important: ipywidgets' own focus style (a 1 px light-blue line) is more specific
+    f".{A11Y_CLASS} .noUi-handle:focus-visible, .{A11Y_CLASS} button:focus-visible, "
+    f".{A11Y_CLASS} input:focus-visible, .{A11Y_CLASS} select:focus-visible, "
+    f".{A11Y_CLASS} .widget-readout:focus-visible "
+    f"{{outline: 3px solid {FOCUS_COLOR} !important; outline-offset: 2px !important;}}"
+)
+
+HELPER_HTML = f'<style>{_STYLE}</style><img src="data:," alt="" hidden onerror="{escape(_SCRIPT)}">'
+"""The helper's content: the focus style and the script (run once the hidden image fails)."""
+
+
+def explorer_helper() -> Any:
+    """A hidden ``ipywidgets.HTML`` holding :data:`HELPER_HTML` (include it in an explorer)."""
+    import ipywidgets as widgets
+
+    helper = widgets.HTML(HELPER_HTML, layout=widgets.Layout(display="none"))
+    helper.add_class("bpk-a11y-helper")
+    return helper

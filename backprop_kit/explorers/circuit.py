@@ -1,0 +1,490 @@
+"""Explorers: change a circuit's inputs with sliders and watch values and gradients move.
+
+``explore("(x + y) * z", x=-2, y=5, z=-4)`` returns a :class:`CircuitExplorer`, a widget with
+
+* a text box to type another formula (parsed by :func:`~..core.parse.parse`; an error shows
+  as one line and the old circuit stays);
+* a slider per input and a readout of f and of every ∂f/∂input;
+* the circuit, redrawn as SVG on every change (an ``ipywidgets.HTML``: fast, and never an
+  ``Output`` widget, whose captured displays would break nbval);
+* Back / Next / Reset / All buttons that walk the backward pass one gate at a time, in the order
+  ``backward()`` processes them: the current gate is marked and its
+  ``upstream × local = downstream`` is written in the picture and in a line under it; gradients
+  appear on wires only once the pass reaches them. The explorer starts on the whole pass
+  ("All"); Next goes to step 0 (only the output's gradient, 1), then gate by gate, and after
+  the last gate back to the whole pass; Back walks the other way; Reset goes to step 0. Moving
+  a slider keeps the current step (the same gate stays marked, with the new numbers); typing
+  a new formula shows the whole pass;
+* a nudge panel: add h to one input and compare Δf = f(x + h) − f(x) with h·∂f/∂x.
+
+Never a stale number: the circuit is always evaluated at the values the sliders show. Where it
+cannot be evaluated there (1/z at z = 0, log of a negative number), the message line says why
+in one line and the picture and the readout say "cannot evaluate here" with no number at all,
+until a slider moves to values where it can. ``close()`` (and every Build, for the old sliders)
+closes every child widget, so nothing is left behind in the kernel.
+
+Where no widget front-end runs (nbval, nbconvert, a code host's viewer) the explorer shows a PNG
+of its circuit at the initial values, and its text repr is stable.
+
+ipywidgets is imported with this module; ``import backprop_kit`` does not import it.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from backprop_kit.core.engine import Value, as_number
+from backprop_kit.core.graph import copy_circuit, forward
+from backprop_kit.core.parse import (
+    Expression,
+    ExpressionError,
+    describe_lookalike,
+    lookalike,
+    parse,
+)
+from backprop_kit.core.text import format_number
+from backprop_kit.explorers.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
+from backprop_kit.explorers.base import Explorer, close_tree, log_slider
+from backprop_kit.pictures.svg import to_svg
+from backprop_kit.pictures.view import CircuitView, describe
+
+DEFAULT_VALUE = 1.0
+"""The starting value of a variable given no initial value."""
+
+BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate (at most 2)
+_ERRORS = (ArithmeticError, ValueError)
+
+
+CANNOT_EVALUATE = "cannot evaluate here"
+"""What the picture and the readout say where the sliders' values cannot be evaluated."""
+
+
+def slider_range(value: float) -> tuple[float, float]:
+    """[-5, 5], widened (to whole numbers, one beyond) to contain ``value`` (finite)."""
+    return min(-5.0, math.floor(value) - 1.0), max(5.0, math.ceil(value) + 1.0)
+
+
+def _start_value(value: object, name: str) -> float:
+    """A starting value a slider can show: a finite real number, else a one-line ValueError."""
+    x = as_number(value, f"initial value of {name!r}")
+    if not math.isfinite(x):
+        raise ValueError(
+            f"explore: the initial value of {name!r} is {x!r}; a slider needs a finite number"
+        )
+    return x
+
+
+def _inputs_of(f: Value) -> dict[str, Value]:
+    """The named inputs of a circuit (name → input Value), one name per input; constants get
+    no entry.
+
+    An input is a variable when its label is a Python identifier. Labels keep their names; a
+    second input with a label already taken gets the first free ``label_k`` (k = 2, 3, …) that
+    is no other input's label, so labels ``x, x, x_2`` give ``x, x_3, x_2``. Labels that look
+    alike (``x`` and Cyrillic ``х``) are a one-line ValueError: two sliders would read the same.
+    """
+    named = [
+        (v.label, v)
+        for v in f.topological_order()
+        if not v.parents and v.label and v.label.isidentifier()
+    ]
+    twins = lookalike(list(dict.fromkeys(label for label, _ in named)))
+    if twins is not None:
+        raise ValueError(f"explore: {describe_lookalike(twins)}")
+    labels = {label for label, _ in named}
+    found: dict[str, Value] = {}
+    for label, v in named:  # labels first: a label is always its own input's name
+        found.setdefault(label, v)
+    taken = set(found.values())
+    for label, v in named:
+        if v in taken:
+            continue
+        k = 2
+        while f"{label}_{k}" in found or f"{label}_{k}" in labels:
+            k += 1
+        found[f"{label}_{k}"] = v
+    order = {id(v): i for i, (_, v) in enumerate(named)}
+    return dict(sorted(found.items(), key=lambda item: order[id(item[1])]))
+
+
+class CircuitExplorer(Explorer, widgets.VBox):
+    """A live circuit: sliders for its inputs, its picture, a step-through backward pass.
+
+    Build it with :func:`explore`. Useful attributes (all ipywidgets): ``formula`` (Text) and
+    ``build_button``, ``message`` (one-line errors), ``sliders`` (name → FloatSlider),
+    ``readout`` (HTML), ``picture`` (HTML holding the SVG), ``back_button``, ``next_button``,
+    ``reset_button``, ``all_button``, ``step_line`` (HTML), ``nudge_input`` (Dropdown),
+    ``nudge_h`` (FloatLogSlider), ``nudge_line`` (HTML). ``step`` is the current step
+    (``None``: the whole pass is shown); ``output`` is the circuit's output Value.
+    """
+
+    def __init__(
+        self,
+        source: str | Expression | Value,
+        *,
+        fmt: str = "{:.2f}",
+        sigmoid: str = "gate",
+        **initial_values: float,
+    ) -> None:
+        self.fmt = fmt
+        self.sigmoid = sigmoid
+        self.step: int | None = None
+        self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
+        self.formula = widgets.Text(
+            description="f =",
+            placeholder="type a formula, e.g. (x + y) * z",
+            continuous_update=False,
+            layout=widgets.Layout(width="30em"),
+        )
+        self.build_button = widgets.Button(
+            description="Build", tooltip="draw the circuit of the formula", icon="refresh"
+        )
+        self.message = widgets.HTML("")
+        self.slider_box = widgets.VBox()
+        self.readout = widgets.HTML()
+        self.readout.add_class("bpk-readout")
+        self.readout.add_class(LIVE_CLASS)  # a screen reader announces new gradients
+        self.picture = widgets.HTML()
+        self.back_button = widgets.Button(description="Back", icon="step-backward")
+        self.next_button = widgets.Button(description="Next", icon="step-forward")
+        self.reset_button = widgets.Button(
+            description="Reset", tooltip="back to the start of the backward pass"
+        )
+        self.all_button = widgets.Button(description="All", tooltip="show every gradient")
+        self.step_line = widgets.HTML()
+        self.step_line.add_class(LIVE_CLASS)  # and each step of the backward pass
+        self.nudge_input = widgets.Dropdown(description="nudge", layout={"width": "14em"})
+        self.nudge_h = log_slider(
+            "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
+        )
+        self.nudge_line = widgets.HTML()
+
+        steps = widgets.HBox(
+            [self.back_button, self.next_button, self.reset_button, self.all_button]
+        )
+        super().__init__(
+            [
+                widgets.HBox([self.formula, self.build_button]),
+                self.message,
+                self.slider_box,
+                self.readout,
+                self.picture,
+                steps,
+                self.step_line,
+                widgets.HBox([self.nudge_input, self.nudge_h]),
+                self.nudge_line,
+                explorer_helper(),
+            ]
+        )
+        self.add_class("bpk-explorer")  # a hook for browser tests and for styling
+        self.add_class(A11Y_CLASS)
+        try:
+            self._set_source(source, initial_values)
+        except BaseException:
+            close_tree(self)  # a refused start leaves no widget behind
+            raise
+        self.build_button.on_click(lambda _: self.build(self.formula.value))
+        self.formula.observe(self._on_formula, names="value")
+        self.back_button.on_click(lambda _: self.go(self._back()))
+        self.next_button.on_click(lambda _: self.go(self._next()))
+        self.reset_button.on_click(lambda _: self.go(0))
+        self.all_button.on_click(lambda _: self.go(None))
+        self.nudge_input.observe(lambda _: self._show_nudge(), names="value")
+        self.nudge_h.observe(lambda _: self._show_nudge(), names="value")
+
+    # --- building a circuit ------------------------------------------------------------------
+    def _set_source(self, source: str | Expression | Value, values: dict[str, float]) -> None:
+        """Build the circuit of ``source`` at ``values`` (raises on bad input; changes nothing
+        then)."""
+        if isinstance(source, Value):
+            f, _ = copy_circuit(source)
+            inputs = _inputs_of(f)
+            for name, wire in inputs.items():  # the copy's wires say what the sliders say
+                wire.label = name
+            unknown = [n for n in values if n not in inputs]
+            if unknown:
+                raise TypeError(
+                    f"explore: the circuit has no input named {unknown[0]!r}; its inputs are "
+                    f"{', '.join(inputs) or 'none'}"
+                )
+            for name, v in values.items():
+                inputs[name].data = _start_value(v, name)
+            bad = [n for n, v in inputs.items() if not math.isfinite(v.data)]
+            if bad:
+                _start_value(inputs[bad[0]].data, bad[0])
+            forward(f.topological_order())
+            expression, text = None, ""
+        elif isinstance(source, str | Expression):
+            expression = parse(source)
+            names = expression.variables
+            unknown = [n for n in values if n not in names]
+            if unknown:
+                raise TypeError(
+                    f"explore: {expression.text!r} has no variable {unknown[0]!r}; its variables "
+                    f"are {', '.join(names)}"
+                )
+            full = {n: _start_value(values.get(n, DEFAULT_VALUE), n) for n in names}
+            f, inputs = expression.build(**full)
+            text = expression.text
+        else:
+            raise TypeError(
+                "explore needs a formula (str, e.g. '(x + y) * z'), a parsed Expression or a "
+                f"circuit's output Value, got {type(source).__name__}"
+            )
+        if f.label is None:
+            f.label = "f"
+        f.backward()
+        view = CircuitView(
+            f, sigmoid=self.sigmoid, fmt=self.fmt, band_lines=BAND_LINES, reserve=-88.888
+        )
+        # everything checked: commit
+        self.expression = expression
+        self.output, self.inputs, self.view = f, inputs, view
+        self.order = f.topological_order()
+        self.initial = {n: v.data for n, v in inputs.items()}
+        self._static_png: tuple[bytes, dict[str, Any]] | None = None
+        self.step = None
+        self.error = None
+        self.formula.value = text
+        self._make_sliders()
+        self.nudge_input.options = list(inputs)
+        self.nudge_input.value = next(iter(inputs), None)
+        self._not_drawn = ""  # html: why the typed formula is not the one drawn
+        self.message.value = ""
+        self.redraw()
+
+    def _make_sliders(self) -> None:
+        for old in getattr(self, "sliders", {}).values():
+            close_tree(old)
+        self.sliders: dict[str, widgets.FloatSlider] = {}
+        for name, v in self.inputs.items():
+            lo, hi = slider_range(v.data)
+            s = widgets.FloatSlider(
+                value=v.data,
+                min=lo,
+                max=hi,
+                step=0.01,
+                description=name,
+                continuous_update=True,
+                readout_format=".2f",
+            )
+            s.observe(self._on_slider, names="value")
+            self.sliders[name] = s
+        self.slider_box.children = tuple(self.sliders.values())
+
+    def build(self, text: str) -> None:
+        """Draw the circuit of ``text``; variables keep their current values (new ones start
+        at 1). A formula that does not parse leaves the old circuit and shows one error line."""
+        keep = {n: v.data for n, v in self.inputs.items()}
+        try:
+            names = parse(text).variables
+            self._set_source(text, {n: keep[n] for n in names if n in keep})
+        except (ExpressionError, TypeError, ArithmeticError, ValueError) as e:
+            # the typed text stays to be corrected; the line says what the picture shows
+            self._not_drawn = _error_html(f"{text!r} is not drawn ({e}); shown: {self._title()}")
+            self.message.value = self._not_drawn
+
+    def _on_formula(self, change: dict) -> None:
+        if self.expression is None or change["new"] != self.expression.text:
+            if change["new"].strip():
+                self.build(change["new"])
+
+    # --- changing inputs ---------------------------------------------------------------------
+    def _on_slider(self, change: dict) -> None:
+        name = change["owner"].description
+        self.set_input(name, change["new"])
+
+    def set_input(self, name: str, value: float) -> None:
+        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept).
+
+        Every input keeps the value its slider shows; where the circuit cannot be evaluated at
+        those values, :attr:`error` says why and nothing shows a number until it can."""
+        v = self.inputs[name]
+        v.data = as_number(value, name)
+        self.message.value = self._not_drawn
+        self._evaluate()
+        self.redraw()
+
+    def _evaluate(self) -> None:
+        """Forward and backward pass at the inputs' values; sets :attr:`error` (None if fine)."""
+        try:
+            forward(self.order)
+            self.output.backward()
+            self.view.refresh()
+        except _ERRORS as e:
+            self.error = " ".join(str(e).split()) or type(e).__name__
+        else:
+            self.error = None
+
+    # --- the backward pass, step by step ---------------------------------------------------------
+    @property
+    def n_steps(self) -> int:
+        """The number of gates the backward pass visits (one step each)."""
+        return sum(1 for v in self.view.structure.nodes if v.parents)
+
+    def _next(self) -> int | None:
+        if self.step is None:
+            return 0
+        return None if self.step >= self.n_steps else self.step + 1
+
+    def _back(self) -> int | None:
+        if self.step is None:
+            return self.n_steps
+        return max(0, self.step - 1)
+
+    def go(self, step: int | None) -> None:
+        """Show the backward pass after ``step`` gates (``None``: all of it, nothing marked)."""
+        if step is not None and (
+            isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= self.n_steps
+        ):
+            raise ValueError(
+                f"step must be None or a whole number between 0 and {self.n_steps}, "
+                f"got {step!r:.40}"
+            )
+        self.step = step
+        self.redraw()
+
+    # --- output --------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Refresh the picture, the readout, the step line and the nudge line."""
+        view, name = self.view, str(self.output.label)  # explore() always names the output
+        if self.error is not None:
+            self._show_unavailable()
+            return
+        steps = view.steps()
+        n = len(steps)
+        if self.step is None:
+            caption = f"Press Next to walk the backward pass one gate at a time ({n} gates)."
+            scene = view.scene(caption=caption)
+            line = f"All {n} gates done: every wire carries its gradient ∂{name}/∂wire."
+        else:
+            scene = view.scene(step=self.step, steps=steps)
+            if self.step == 0:
+                line = (
+                    f"Step 0 of {n}: backward() starts at the output with "
+                    f"∂{name}/∂{name} = {view.number(steps.seed)}."
+                )
+            else:
+                note = view.step_note(steps.steps[self.step - 1], n)
+                line = (
+                    f"Step {self.step} of {n} · gate {note.symbol} · upstream × local = "
+                    "downstream: " + "; ".join(note.rows)
+                )
+        self.picture.value = to_svg(
+            scene,
+            title=f"circuit of {self._title()}",
+            desc=view.describe(step=self.step, steps=steps),
+        )
+        self.step_line.value = escape(line)
+        self.back_button.disabled = self.step == 0
+        grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
+        parts = [f"<b>{escape(name)}</b> = {format_number(self.output.data, 'readout')}"]
+        parts += [
+            f"∂{escape(name)}/∂{escape(k)} = {format_number(g, 'readout')}"
+            for k, g in zip(self.inputs, grads)
+        ]
+        self.readout.value = " &nbsp;&nbsp; ".join(parts)
+        self._show_nudge()
+
+    def _title(self) -> str:
+        return self.expression.text if self.expression is not None else str(self.output.label)
+
+    def _show_unavailable(self) -> None:
+        """The picture, readout and lines where the sliders' values cannot be evaluated."""
+        name = str(self.output.label)
+        where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
+        reason = f"{CANNOT_EVALUATE} ({where}): {self.error}"
+        self.message.value = self._not_drawn + _error_html(reason)
+        self.picture.value = to_svg(
+            self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}"),
+            title=f"circuit of {self._title()}: {CANNOT_EVALUATE}",
+        )
+        self.readout.value = f"<b>{escape(name)}</b>: {CANNOT_EVALUATE}"
+        self.step_line.value = escape(f"{CANNOT_EVALUATE}: move a slider to where it can be.")
+        self.back_button.disabled = self.step == 0
+        self.nudge_line.value = ""
+
+    def _show_nudge(self) -> None:
+        name = self.nudge_input.value
+        if self.error is not None or name is None or name not in self.inputs:
+            self.nudge_line.value = ""
+            return
+        v, h, out = self.inputs[name], self.nudge_h.value, self.output.label
+        x0, f0, grad = v.data, self.output.data, v.grad
+        v.data = x0 + h
+        try:
+            forward(self.order)
+            f1 = self.output.data
+        except _ERRORS as e:
+            self.nudge_line.value = escape(f"{name} + h: {e}")
+            return
+        finally:
+            v.data = x0
+            forward(self.order)
+        d, lin = f1 - f0, h * grad
+        self.nudge_line.value = escape(
+            f"Δ{out} = {out}({name} + h) − {out}({name}) = {d:.6g}   vs   "
+            f"h·∂{out}/∂{name} = {h:.4g} × {grad:.4g} = {lin:.6g}"
+        ).replace("   ", " &nbsp; ")
+
+    # --- where no widget front-end runs ---------------------------------------------------------
+    def __repr__(self) -> str:
+        values = ", ".join(f"{n}={x!r}" for n, x in self.initial.items())
+        if self.expression is not None:
+            what = repr(self.expression.text)
+        else:
+            what = f"<circuit of {self.output.label!r}, {self.n_steps} gates>"
+        return f"CircuitExplorer({what}{', ' if values else ''}{values})"
+
+    def static_picture(self) -> tuple[bytes, dict[str, Any]]:
+        """PNG of the circuit at its initial values, drawn with matplotlib, and its display
+        metadata (size, and ``alt``: the circuit as text)."""
+        if self._static_png is None:
+            from backprop_kit.pictures.drawing import draw, png_bytes
+
+            if self.expression is not None:
+                f = self.expression(**self.initial)
+            else:
+                f, _ = copy_circuit(self.output)
+                for name, v in _inputs_of(f).items():
+                    v.data = self.initial[name]
+                forward(f.topological_order())
+            f.label = self.output.label
+            f.backward()
+            fig = draw(f, fmt=self.fmt, sigmoid=self.sigmoid)
+            png, size = png_bytes(fig)
+            alt = describe(f, fmt=self.fmt, sigmoid=self.sigmoid)
+            self._static_png = (png, {**size, "alt": alt})
+        return self._static_png
+
+    @property
+    def live_widget(self) -> widgets.Widget:
+        return self
+
+
+def _error_html(e: BaseException | str) -> str:
+    # in the theme's own text colour (readable in light and dark themes), said in words
+    return f"<span role='alert'><b>Error:</b> {escape(str(e))}</span>"
+
+
+def explore(
+    source: str | Expression | Value,
+    /,
+    *,
+    fmt: str = "{:.2f}",
+    sigmoid: str = "gate",
+    **initial_values: float,
+) -> CircuitExplorer:
+    """A live explorer of a circuit: ``explore("(x + y) * z", x=-2, y=5, z=-4)``.
+
+    ``source`` is a formula (str), a parsed :class:`~backprop_kit.core.parse.Expression`, or the
+    output Value of a circuit (which is copied: the explorer never changes your Values).
+    ``initial_values`` give inputs their starting values (a variable not given starts at 1).
+    ``fmt`` formats the numbers in the picture; ``sigmoid="expanded"`` draws each σ as
+    ``*-1 → exp → +1 → 1/x``. Display the result (last line of a cell) to use it.
+    """
+    return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)

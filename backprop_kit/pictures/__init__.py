@@ -1,0 +1,1 @@
+"""Pictures of a circuit: view -> layout -> scene, painted as SVG (live) or by matplotlib."""

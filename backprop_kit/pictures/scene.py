@@ -1,0 +1,95 @@
+"""The display list of a picture: a :class:`Scene` is boxes, lines, dots and texts in points
+(1/72 inch, y pointing down), with no numbers left to compute.
+
+:func:`layout.place` makes the Scene of a circuit; :mod:`drawing`
+paints a Scene with matplotlib and :mod:`svg` writes it as SVG text, so both
+pictures have one layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backprop_kit.pictures.style import ASCENT, DESCENT, text_width
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A rectangle with round corners (radius ``r``); a gate, a note or a text's background."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    r: float
+    fill: str
+    stroke: str | None
+    lw: float
+    role: str
+    mark: str = ""  # on the part the current step is about: the step number (SVG data-gate)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A polyline through ``points``."""
+
+    points: tuple[tuple[float, float], ...]
+    color: str
+    lw: float
+    role: str
+    dashed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Dot:
+    """A filled circle: where a wire splits to feed several gates."""
+
+    x: float
+    y: float
+    r: float
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A one-line text whose baseline starts (``anchor="start"``), is centred (``"middle"``) or
+    ends (``"end"``) at (x, y).
+
+    ``role`` says what it is: "value", "grad", "name", "output", "gate", "note", "legend".
+    """
+
+    x: float
+    y: float
+    text: str
+    size: float
+    color: str
+    anchor: str
+    role: str
+    italic: bool = False
+
+    @property
+    def width(self) -> float:
+        return text_width(self.text, self.size)
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the text's estimated extent, y down."""
+        w = self.width
+        x0 = self.x - {"start": 0.0, "middle": w / 2, "end": w}[self.anchor]
+        return (x0, self.y - ASCENT * self.size, x0 + w, self.y + DESCENT * self.size)
+
+
+@dataclass
+class Scene:
+    """Everything a renderer paints, back to front: lines, dots, boxes, then texts.
+    Sizes in points; (0, 0) is the top-left corner."""
+
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    dots: list[Dot] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+
+    def texts_with(self, role: str) -> list[str]:
+        """The texts of one role, in drawing order (handy in tests)."""
+        return [t.text for t in self.texts if t.role == role]

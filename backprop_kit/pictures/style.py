@@ -1,0 +1,108 @@
+"""How the kit's pictures look: colours, fonts and the width of a text.
+
+One home for the style shared by circuit diagrams (:mod:`layout`,
+:mod:`drawing`, :mod:`svg`) and the explorers' plots. The colours are
+Okabe-Ito colours, safe for colour-blind readers; every text colour has a contrast of at least
+4.5:1 (WCAG 2.1 AA) on every background it sits on: :data:`TEXT_BACKGROUNDS` lists those pairs
+and tests/test_a11y.py computes each ratio.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+VALUE_COLOR = "#0072B2"  # Okabe-Ito blue: forward values (5.2:1 on white)
+GRAD_COLOR = "#A63F00"  # a darker Okabe-Ito vermillion: gradients (4.8:1 even on the yellow)
+INK = "#222222"  # text and outlines
+WIRE_COLOR = "#4D4D4D"
+GATE_FILL = "#F2F2F2"
+HIGHLIGHT_FILL = "#F0E442"  # Okabe-Ito yellow: the gate of the current step
+EMPH_FILL = "#FBF3A6"  # behind a gradient that the current step just changed
+NOTE_FILL = "#FFFBE6"
+MUTED = "#5E5E5E"  # captions and hints
+BACKGROUND = "#FFFFFF"
+ERROR_COLOR = GRAD_COLOR  # error text drawn on a white card
+
+#: Each text colour of the drawings and plots, and every background it is drawn on.
+TEXT_BACKGROUNDS: dict[str, tuple[str, ...]] = {
+    VALUE_COLOR: (BACKGROUND,),
+    GRAD_COLOR: (BACKGROUND, EMPH_FILL, HIGHLIGHT_FILL),
+    INK: (BACKGROUND, GATE_FILL, HIGHLIGHT_FILL, NOTE_FILL, EMPH_FILL),
+    MUTED: (BACKGROUND, NOTE_FILL),
+}
+
+#: The second cue, besides colour, that tells a gradient from a value: gradients are written
+#: below their wire in italics, values above it upright (the legend says so).
+GRAD_ITALIC = True
+
+FONT_FAMILY = "DejaVu Sans"
+FS_VALUE = 9.0  # numbers on wires
+FS_GATE = 10.0  # gate symbols
+FS_NAME = 11.0  # input and output names
+FS_NOTE = 9.0  # callout, caption and legend
+
+ASCENT = 0.928  # DejaVu Sans, in em
+DESCENT = 0.236
+
+# Advance widths of DejaVu Sans (the matplotlib default font), per 1000 em. Unknown characters
+# count as a full em, which over-estimates: overlaps are avoided, at worst space is wasted.
+_ADVANCE = dict(
+    zip(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+        "abcdefghijklmnopqrstuvwxyz{|}~σ×−∂·²⁻ˣ…∇→≥",
+        map(
+            int,
+            """
+            318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636
+            636 636 636 636 636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295
+            295 656 557 863 748 787 603 787 695 635 611 732 684 989 685 611 685 390 337 390 838
+            500 500 613 635 550 635 615 352 635 634 278 278 579 278 974 634 612 635 635 411 521
+            392 634 592 818 592 592 525 636 337 636 838 634 838 838 517 318 401 528 444 1000 669
+            838 838
+            """.split(),
+        ),
+    )
+)
+
+
+def text_width(text: str, size: float) -> float:
+    """The width in points of ``text`` set in DejaVu Sans at ``size`` points (a safe estimate)."""
+    return 1.06 * size * sum(_ADVANCE.get(ch, 1000) for ch in text) / 1000.0
+
+
+# --- accessibility: WCAG contrast, and pictures with alt text ------------------------------
+# JupyterLab 4 writes no alt for an image/png output, so every picture of the kit also comes as
+# text/html holding an <img> with alt text (img_html), which JupyterLab prefers to the bare PNG.
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.1 relative luminance of ``#RRGGBB``: 0.2126 R + 0.7152 G + 0.0722 B of the
+    linearised channels (c / 12.92 if c ≤ 0.04045, else ((c + 0.055) / 1.055) ** 2.4)."""
+    s = color.lstrip("#")
+    if len(s) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in s):
+        raise ValueError(f"a colour must be written #RRGGBB, got {color!r}")
+    lin = []
+    for i in (0, 2, 4):
+        c = int(s[i : i + 2], 16) / 255
+        lin.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio (L_lighter + 0.05) / (L_darker + 0.05), from 1 to 21."""
+    a, b = relative_luminance(foreground), relative_luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def img_html(
+    png: bytes | str, alt: str, width: int | None = None, height: int | None = None
+) -> str:
+    """An ``<img>`` of ``png`` (bytes, or already base64 text) whose ``alt`` is ``alt``, shown
+    at ``width`` × ``height`` pixels if given (it shrinks with a narrow page)."""
+    data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
+    size = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}"{size} '
+        f'style="max-width:100%;height:auto">'
+    )

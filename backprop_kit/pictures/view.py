@@ -1,0 +1,335 @@
+"""The view of a circuit: :class:`CircuitView` turns a circuit and its current numbers into a
+:class:`~scene.Scene` (the display list; the geometry lives in
+:mod:`layout`, colours, fonts and number formats in :mod:`style`):
+this module decides what the picture shows: the numbers as text, the marked step and its
+note, σ in one piece or four.
+
+:class:`CircuitView` is the one front door shared by :func:`drawing.draw`
+(matplotlib), :mod:`svg` (live widgets) and the explorers: it lays the circuit out
+once (:class:`~layout.Structure`) and turns its current numbers into a Scene as
+often as needed. Copying and recomputing a circuit are graph utilities
+(:mod:`backprop_kit.core.graph`).
+
+Which gradients show (``show_grad``):
+
+* ``None`` (auto): they show iff the output's ``grad`` is non-zero. ``f.backward()`` sets
+  ``f.grad`` to 1 (and first resets every other gradient of the circuit), and a fresh circuit
+  has ``f.grad == 0``: so gradients appear exactly after ``backward()`` was called on ``f``
+  (or on a bigger circuit through which ∂out/∂f is non-zero: then they are ∂out/∂wire).
+* ``True`` / ``False``: always / never (``True`` shows the stored ``.grad``, whatever it is).
+* ``step=k``: the backward pass after k gates, computed here without touching any ``.grad``;
+  gradients show only on the wires the pass has reached.
+"""
+
+from __future__ import annotations
+
+from backprop_kit.core.engine import Value
+from backprop_kit.core.gates import GATES
+from backprop_kit.core.graph import copy_circuit, forward, wire_name
+from backprop_kit.core.steps import BackwardSteps, Step
+from backprop_kit.core.text import check_fmt, format_number
+from backprop_kit.pictures.layout import Callout, Focus, Frame, Structure, WireText, place
+from backprop_kit.pictures.scene import Scene
+
+SIGMOID_MODES = ("gate", "expanded")
+
+
+def _check_show_grad(show_grad: object) -> None:
+    if show_grad is not None and show_grad is not True and show_grad is not False:
+        raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r:.40}")
+
+
+def _input_symbol(v: Value) -> str:
+    return v.label if v.label else f"{v.data:g}"
+
+
+def _operand_name(step: Step, j: int) -> str:
+    p = step.gate.parents[j]
+    name = wire_name(p)
+    if name is not None:
+        return name
+    return "its input" if len(step.gate.parents) == 1 else f"input {j + 1}"
+
+
+class CircuitView:
+    """A circuit laid out once, to be turned into pictures for any numbers on its wires.
+
+    Args:
+        f: the circuit's output.
+        sigmoid: ``"gate"`` draws σ as one gate; ``"expanded"`` draws each σ as the four gates
+            ``*-1 → exp → +1 → 1/x`` of its definition, with their own values and gradients.
+        fmt: format of every number (``"{:.2f}"``: two decimals, as in the notes).
+        names: write the names of named intermediate wires before their values (``q = 3.00``).
+        band_lines: keep room for a note of this many lines above the circuit, even when no
+            step is shown (live widgets do, so the picture keeps its height).
+        reserve: a number whose text width every column keeps at least (stable live layout).
+        label_rows: text rows under each wire (2 leaves room for a second gradient, see
+            :class:`~layout.WireText`).
+    """
+
+    def __init__(
+        self,
+        f: Value,
+        *,
+        sigmoid: str = "gate",
+        fmt: str = "{:.2f}",
+        names: bool = True,
+        band_lines: int = 0,
+        reserve: float = -8.888,
+        label_rows: int = 1,
+    ) -> None:
+        if not isinstance(f, Value):
+            raise TypeError(
+                f"draw needs a Value (the output of a circuit, e.g. f = (x + y) * z), got "
+                f"{type(f).__name__}"
+            )
+        if sigmoid not in SIGMOID_MODES:
+            raise ValueError(f"sigmoid must be 'gate' or 'expanded', got {sigmoid!r}")
+        self.fmt = check_fmt(fmt)
+        self.source = f
+        self.sigmoid = sigmoid
+        self.names = bool(names)
+        self.band_lines = band_lines
+        self.reserve = format_number(reserve, self.fmt)
+        order = f.topological_order()
+        self.origin: dict[int, Value] | None
+        if sigmoid == "expanded" and any(v.op == "sigmoid" for v in order):
+            self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
+        else:
+            self.root, self.origin = f, None
+        self.structure = Structure(self.root, label_rows=label_rows)
+        self.symbols = [
+            GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
+            for v in self.structure.nodes
+        ]
+
+    # --- numbers -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the copy's values after the source circuit's numbers changed (expanded σ)."""
+        if self.origin is None:
+            return
+        for v in self.structure.nodes:
+            if not v.parents:
+                v.data = self.origin[id(v)].data
+        forward(self.structure.nodes)
+
+    def seed(self) -> float:
+        """The output gradient a backward pass starts from: ``f.grad``, or 1 before backward()."""
+        g = self.source.grad
+        return g if g != 0 else 1.0
+
+    def steps(self) -> BackwardSteps:
+        """The backward pass over the drawn gates (σ expanded or not), from :meth:`seed`."""
+        return BackwardSteps(self.root, self.seed())
+
+    def stored_grads(self) -> dict[int, float]:
+        """``{id(wire): .grad}`` of the drawn wires. For σ drawn expanded, the drawn circuit's
+        own backward pass from the output's gradient: the picture then shows what its four
+        gates compute (NaN on x at x ≤ −710, see :mod:`backprop_kit.core.gates`), never a number
+        taken from the one-gate σ that the picture does not show."""
+        nodes = self.structure.nodes
+        if self.origin is None:
+            return {id(v): v.grad for v in nodes}
+        self.root.backward(self.source.grad)
+        return {id(v): v.grad for v in nodes}
+
+    def grads_of(self, wires: list[Value]) -> list[float]:
+        """The gradients the picture shows (:meth:`stored_grads`) on ``wires`` of the source
+        circuit (its inputs, say): a readout built from them agrees with the picture."""
+        grads = self.stored_grads()
+        if self.origin is None:
+            return [grads[id(w)] for w in wires]
+        drawn = {id(original): copy_id for copy_id, original in self.origin.items()}
+        return [grads[drawn[id(w)]] for w in wires]
+
+    def unavailable_scene(self, reason: str) -> Scene:
+        """The circuit's shape with no number on any wire and ``reason`` as its caption: the
+        picture of inputs at which the circuit cannot be evaluated (no stale numbers)."""
+        blank = [WireText("", "") for _ in self.structure.nodes]  # no number, same legend
+        return place(self.structure, self.symbols, blank, self.frame(reason))
+
+    def frame(self, caption: str = "") -> Frame:
+        """The frame of this view's pictures, with ``caption`` in the note band."""
+        return Frame(
+            output_name=self.root.label or "",
+            band_lines=max(self.band_lines, 1 if caption else 0),
+            caption=caption,
+            reserve=self.reserve,
+        )
+
+    def display_node(self, highlight: Value | int, steps: BackwardSteps) -> Step:
+        """The step of the gate ``highlight`` (a gate of the circuit, or a step number)."""
+        n = len(steps)
+        if isinstance(highlight, Value):
+            target = highlight
+            if self.origin is not None:
+                twins = [c for c in self.structure.nodes if self.origin.get(id(c)) is highlight]
+                target = twins[0] if twins else highlight
+            return steps.steps[steps.number_of(target) - 1]
+        if isinstance(highlight, bool) or not isinstance(highlight, int):
+            raise TypeError(
+                f"highlight must be a gate (a Value of the circuit) or a step number 1…{n}, "
+                f"got {type(highlight).__name__}"
+            )
+        if not 1 <= highlight <= n:
+            raise ValueError(
+                f"highlight must be a step number between 1 and {n} (1 is the output gate, "
+                f"the first one backward() processes), got {highlight}"
+            )
+        return steps.steps[highlight - 1]
+
+    def step_note(self, step: Step, total: int) -> Callout:
+        """The note of one step: its gate, and upstream × local = downstream for each input."""
+        num = self.number
+        node = self.structure.index[id(step.gate)]
+        rows = tuple(
+            f"to {_operand_name(step, j)}: {num(step.upstream)} × {num(step.local[j])} = "
+            f"{num(step.downstream[j])}"
+            for j in range(len(step.local))
+        )
+        heading = f"step {step.number} of {total} · upstream × local = downstream"
+        return Callout(node, self.symbols[node], heading, rows)
+
+    def number(self, x: float) -> str:
+        return format_number(x, self.fmt)
+
+    # --- the text version -------------------------------------------------------------------------
+    def describe(
+        self,
+        *,
+        show_grad: bool | None = None,
+        step: int | None = None,
+        steps: BackwardSteps | None = None,
+    ) -> str:
+        """The circuit as text (the alt text of its picture): its inputs, then each gate in
+        forward order with its inputs, value and gradient, as :meth:`scene` would show them
+        (same ``show_grad``, ``step`` and ``steps`` rules, same number format)."""
+        _check_show_grad(show_grad)
+        nodes = self.structure.nodes
+        n_steps = sum(1 for v in nodes if v.parents)
+        if step is not None:
+            grads: dict[int, float] | None = (
+                steps if steps is not None else self.steps()
+            ).grads_after(step)
+        else:
+            show = self.source.grad != 0 if show_grad is None else show_grad
+            grads = self.stored_grads() if show else None
+        out = self.root.label or "the output"
+        names: dict[int, str] = {}
+        inputs: list[str] = []
+        gates: list[str] = []
+        for i, v in enumerate(nodes):
+            grad = (
+                ""
+                if grads is None
+                else (
+                    f", gradient {self.number(grads[id(v)])}"
+                    if id(v) in grads
+                    else ", gradient not reached yet"
+                )
+            )
+            if not v.parents:
+                names[id(v)] = self.symbols[i]
+                inputs.append(f"{self.symbols[i]} = {self.number(v.data)}{grad}")
+                continue
+            k = len(gates) + 1
+            names[id(v)] = v.label or f"gate {k}"
+            args = " and ".join(names[id(p)] for p in v.parents)
+            result = f"{v.label} = " if v.label else ""
+            gates.append(
+                f"gate {k}, {self.symbols[i]} of {args}: {result}{self.number(v.data)}{grad}"
+            )
+        if grads is None:
+            what = "values only; gradients show after backward()"
+        elif step is not None:
+            what = (
+                f"backward pass after step {step} of {n_steps}, "
+                f"gradients ∂{out}/∂wire where the pass has reached"
+            )
+        else:
+            what = f"values and gradients ∂{out}/∂wire"
+        return (
+            f"Circuit of {out}, {len(inputs)} input{'s' * (len(inputs) != 1)} and "
+            f"{len(gates)} gate{'s' * (len(gates) != 1)}, {what}. "
+            f"Inputs: {'; '.join(inputs)}. Gates in forward order: {'; '.join(gates)}."
+        )
+
+    # --- the picture ----------------------------------------------------------------------------
+    def scene(
+        self,
+        *,
+        show_grad: bool | None = None,
+        step: int | None = None,
+        highlight: Value | int | None = None,
+        caption: str = "",
+        steps: BackwardSteps | None = None,
+    ) -> Scene:
+        """The Scene of the circuit's current numbers (see the module docstring for the rules).
+
+        ``step=k`` shows the backward pass after k gates and marks gate k; ``highlight`` marks a
+        gate (a Value or a step number) and writes its ``upstream × local = downstream``.
+        ``steps`` is :meth:`steps` if the caller has it already (computed at these numbers).
+        """
+        if step is not None and highlight is not None:
+            raise ValueError("give either step= (a step of the backward pass) or highlight=")
+        _check_show_grad(show_grad)
+        marked: Step | None = None
+        emph: set[int] = set()
+        grads: dict[int, float] | None
+        if step is not None or highlight is not None:
+            steps = steps if steps is not None else self.steps()
+        if step is not None and steps is not None:
+            grads = steps.grads_after(step)
+            if step:
+                marked = steps.steps[step - 1]
+                emph = {id(p) for p in marked.gate.parents}
+            else:
+                emph = {id(self.root)}
+                caption = caption or (
+                    f"step 0 of {len(steps)}: backward() starts from the output, "
+                    f"whose gradient is {self.number(steps.seed)}"
+                )
+        else:
+            show = self.source.grad != 0 if show_grad is None else show_grad
+            grads = self.stored_grads() if show else None
+            if highlight is not None and steps is not None:
+                marked = self.display_node(highlight, steps)
+        texts = []
+        for v in self.structure.nodes:
+            value = self.number(v.data)
+            if self.names and v.label and v.parents and v is not self.root:
+                value = f"{v.label} = {value}"
+            g = None if grads is None or id(v) not in grads else self.number(grads[id(v)])
+            texts.append(WireText(value, g, id(v) in emph))
+        focus = None
+        if marked is not None and steps is not None:
+            focus = Focus(marked.number, self.step_note(marked, len(steps)))
+        elif step == 0:
+            focus = Focus(0)
+        return place(self.structure, self.symbols, texts, self.frame(caption), focus)
+
+
+def describe(
+    f: Value,
+    *,
+    fmt: str = "{:.2f}",
+    sigmoid: str = "gate",
+    show_grad: bool | None = None,
+    step: int | None = None,
+) -> str:
+    """A short, complete text version of the circuit of ``f``: what its picture shows.
+
+    It lists the inputs (name, value, gradient), then every gate in forward order with its
+    symbol, its inputs (by name, or ``gate k`` for an unnamed gate's output), its value and
+    its gradient ∂f/∂wire. Before ``f.backward()`` (``f.grad == 0``) only values are given.
+    ``fmt``, ``sigmoid``, ``show_grad`` and ``step`` mean what they mean for
+    :func:`backprop_kit.draw` (:mod:`drawing`); every picture of a circuit
+    carries this text as its alt text.
+
+    >>> from backprop_kit import Value
+    >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    >>> describe((x * y).named("f"))
+    'Circuit of f, 2 inputs and 1 gate, values only; gradients show after backward(). \
+Inputs: x = 2.00; y = 3.00. Gates in forward order: gate 1, * of x and y: f = 6.00.'
+    """
+    return CircuitView(f, fmt=fmt, sigmoid=sigmoid).describe(show_grad=show_grad, step=step)

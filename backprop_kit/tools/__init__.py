@@ -1,0 +1,1 @@
+"""Instructor tools, behind one command: editions, grading, site, rerun, figures."""
