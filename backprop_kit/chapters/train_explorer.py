@@ -1,10 +1,8 @@
 """Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU; ``nn.MLP``'s network on
 arrays, so a hundred steps take a fraction of a second) trained on two moons by gradient descent
-on micrograd's max-margin loss + L2 (``ALPHA``). Step, Train (N steps), Reset, learning-rate and
-width sliders (a new width, a new network); a progress bar, a readout and a picture (boundary
-over the data, class -1 circles, +1 squares; the loss curve), all from one committed step
-record, so that a Stop (KeyboardInterrupt) anywhere leaves them at one step. ipywidgets and
-matplotlib load when an explorer is built.
+on micrograd's max-margin loss + L2 (``ALPHA``). Step, Train, Reset, learning-rate and width
+sliders; a progress bar, a readout and a picture (boundary over the data, the loss curve), all
+from one committed step record, so a Stop (KeyboardInterrupt) anywhere leaves them at one step.
 """
 
 from __future__ import annotations
@@ -61,11 +59,9 @@ class Record(NamedTuple):
 
 
 class TrainExplorer(HeldExplorer):
-    """Step / Train / Reset buttons, learning-rate and width sliders, a progress bar, a readout
-    and a picture. Parts: ``step_button``, ``train_button``, ``steps_box`` (N), ``reset_button``,
-    ``lr_slider``, ``width_slider``; state in ``record`` (``net``, ``losses``, ``steps_taken``);
-    views ``progress``, ``readout`` (a live region) and ``picture`` (``png`` with
-    :meth:`alt_text`)."""
+    """Parts: ``step_button``, ``train_button``, ``steps_box`` (N), ``reset_button``, ``lr_slider``,
+    ``width_slider``; ``record`` (``net``, ``losses``, ``steps_taken``); ``progress``, ``readout``
+    (a live region), ``picture`` (``png`` with :meth:`alt_text`)."""
 
     def __init__(self, width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
                  steps: int = DEFAULT_STEPS, seed: int = 0) -> None:  # fmt: skip
@@ -237,29 +233,22 @@ class TrainExplorer(HeldExplorer):
             with np.errstate(over="ignore", invalid="ignore"):
                 scores = self.net.predict(self._grid)[:, 0].reshape(self._gx.shape)
             colours = ListedColormap([VALUE_COLOR, GRAD_COLOR])
-            ax_data.contourf(
-                self._gx, self._gy, scores > 0, levels=[-0.5, 0.5, 1.5], cmap=colours, alpha=0.18
-            )
+            grid = (self._gx, self._gy)
+            ax_data.contourf(*grid, scores > 0, levels=[-0.5, 0.5, 1.5], cmap=colours, alpha=0.18)
             if scores.min() < 0 < scores.max():
-                ax_data.contour(
-                    self._gx, self._gy, scores, levels=[0.0], colors=INK, linewidths=1.2
-                )
+                ax_data.contour(*grid, scores, levels=[0.0], colors=INK, linewidths=1.2)
+        dots = {"s": 16, "edgecolors": "white", "linewidths": 0.5}
         for label, marker, colour in ((-1, "o", VALUE_COLOR), (1, "s", GRAD_COLOR)):
-            pts, dots = self.X[self.y == label], {"s": 16, "edgecolors": "white", "linewidths": 0.5}
-            ax_data.scatter(
-                pts[:, 0], pts[:, 1], marker=marker, color=colour, label=f"class {label:+d}", **dots
-            )
-        ax_data.set_xlim(self._gx.min(), self._gx.max())
-        ax_data.set_ylim(self._gy.min(), self._gy.max())
+            pts = self.X[self.y == label]
+            ax_data.scatter(*pts.T, marker=marker, color=colour, label=f"class {label:+d}", **dots)
+        ax_data.set(xlim=(self._gx.min(), self._gx.max()), ylim=(self._gy.min(), self._gy.max()))
         ax_data.legend(fontsize=7, loc="lower left")
         ax_data.set_title("decision boundary (score = 0)", fontsize=9)
         losses = np.asarray(self.losses)
         shown = np.where(np.isfinite(losses), losses, np.nan)
         ax_loss.plot(np.arange(len(losses)), shown, color=GRAD_COLOR, lw=1.5)
-        ax_loss.set_yscale("log")
-        ax_loss.set_xlim(0, max(10, len(losses) - 1))
+        ax_loss.set(yscale="log", xlim=(0, max(10, len(losses) - 1)), ylabel="loss")
         ax_loss.set_xlabel("step", color=MUTED)
-        ax_loss.set_ylabel("loss")
         ax_loss.set_title("max-margin loss + L2", fontsize=9)
         fig.suptitle(self.summary(), fontsize=9)
         return fig

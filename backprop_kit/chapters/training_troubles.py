@@ -1,12 +1,8 @@
-"""Chapter 8: what goes wrong when a network trains, each measured on seeded networks
-(:mod:`backprop_kit.nn.net`) and :func:`~backprop_kit.nn.data.two_moons`.
-
-* :func:`lr_runs` — one network at several learning rates: too high diverges;
-* :func:`accumulation_runs` — a loop that never zeroes ``.grad`` in an adding engine;
-* :func:`max_sigmoid_slope`, :func:`gradient_size_per_layer` — σ' ≤ 1/4, so deep sigmoids
-  shrink the gradient layer by layer towards the input;
-* :func:`dead_units` — ReLU units that output 0 on every point: no gradient reaches them again;
-* :func:`time_steps` — the scalar network's step against the array network's.
+"""Chapter 8: what goes wrong when a network trains, measured on seeded networks and two moons:
+:func:`lr_runs` (too high a learning rate diverges), :func:`accumulation_runs` (a loop that
+never zeroes ``.grad`` in an adding engine), :func:`max_sigmoid_slope` and
+:func:`gradient_size_per_layer` (σ' ≤ 1/4: deep sigmoids shrink the gradient towards the
+input), :func:`dead_units` (ReLUs at 0 on every point), :func:`time_steps` (scalar vs arrays).
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
-"""Array gates (chapters 6-8) in CS231n's ``layers.py`` style, and their numerical checks:
-``out, cache = matmul(W, X)``, then ``dW, dX = matmul_backward(dD, cache)``. An upstream
-gradient has the forward output's shape, each gradient its input's; caches reference the
-inputs. Float arrays are used as they are, ints
-and lists become float64; bool, complex, text, object and masked arrays are refused; shapes are
-checked first, in one line; NaN and inf flow through. Caps: ``MAX_WORK``, ``MAX_ENTRIES``,
-``MAX_CHECKED``.
-"""
+"""Array gates (chapters 6-8), CS231n ``layers.py`` style: ``out, cache = matmul(W, X)`` then
+``dW, dX = matmul_backward(dD, cache)``, each gradient of its input's shape, caches referencing
+the inputs. Float arrays are used as they are, ints and lists become float64; bool, complex,
+text, object and masked arrays are refused; shapes are checked first, in one line; NaN and inf
+flow through. Caps: ``MAX_WORK``, ``MAX_ENTRIES``, ``MAX_CHECKED``."""
 
 from __future__ import annotations
 
@@ -114,8 +111,6 @@ def check_product(func: str, rows: int, inner: int, cols: int) -> None:
 
 
 # --------------------------------------------------------------------------- gates
-
-
 # what each backward needs: the forward's inputs (references), or its output (sigmoid, tanh)
 class MatmulCache(NamedTuple):
     W: np.ndarray
@@ -277,8 +272,6 @@ def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- checking
-
-
 def numerical_grad_array(
     f: Callable[[np.ndarray], ArrayLike], x: np.ndarray, df: ArrayLike, h: float = 1e-5
 ) -> np.ndarray:
@@ -292,9 +285,9 @@ def numerical_grad_array(
     func = "numerical_grad_array"
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        use = "use np.asarray(x, dtype=np.float64)"
         raise TypeError(
-            f"{func}: x must be a float64 ndarray (it is changed in place), got {got}; "
-            f"use np.asarray(x, dtype=np.float64)"
+            f"{func}: x must be a float64 ndarray (it is nudged in place), got {got}; {use}"
         )
     if not x.flags.writeable:
         raise ValueError(f"{func}: x must be writeable (it is nudged in place), got read-only")
@@ -360,22 +353,14 @@ class ArrayGradCheck:
         )
 
     def __repr__(self) -> str:
-        return (
-            f"ArrayGradCheck(name={self.name!r}, shape={self.shape}, "
-            f"rel_error={self.rel_error:.1e}, passed={self.passed})"
-        )
+        fields = f"name={self.name!r}, shape={self.shape}, rel_error={self.rel_error:.1e}"
+        return f"ArrayGradCheck({fields}, passed={self.passed})"
 
 
 def grad_check_array(
-    f: Callable[[np.ndarray], ArrayLike],
-    x: np.ndarray,
-    df: ArrayLike,
-    analytic: ArrayLike,
-    *,
-    name: str = "dx",
-    h: float = 1e-5,
-    tol: float = GRAD_CHECK_PASS,
-) -> ArrayGradCheck:
+    f: Callable[[np.ndarray], ArrayLike], x: np.ndarray, df: ArrayLike, analytic: ArrayLike,
+    *, name: str = "dx", h: float = 1e-5, tol: float = GRAD_CHECK_PASS,
+) -> ArrayGradCheck:  # fmt: skip
     """Your backward's gradient ``analytic`` against :func:`numerical_grad_array` ``n``:
     ``max |a - n| / max(1e-8, |a| + |n|)``, graded by the kit's one table
     (:data:`~backprop_kit.core.numeric.GRAD_CHECK_THRESHOLDS`); passed below ``tol``.

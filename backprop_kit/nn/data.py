@@ -19,13 +19,10 @@ _STORED_X = "i)RLW#s=0u$~m|!?BVb~V5IqIBWmJ5RzL92$@$#Bi`g`86>0Fl^N7P<k<gMqV3&RyjP
 
 
 def two_moons(n: int = 100, noise: float = 0.1, seed: int | None = 1337) -> tuple[Any, Any]:
-    """Two interleaving half circles, drawn as ``sklearn.datasets.make_moons`` does: n // 2
-    points on ``(cos t, sin t)``, the rest on ``(1 - cos t, 0.5 - sin t)``, t evenly spaced in
-    [0, π], Gaussian noise of standard deviation ``noise`` added, shuffled; all from
-    ``np.random.default_rng(seed)``.
-
-    Shapes: X (n, 2), y (n,): -1.0 for the upper arc, +1.0 for the lower. Without numpy only
-    ``two_moons()`` works (stored): X a list of n [x, y] lists, y a list of n labels.
+    """Two interleaving half circles, as ``sklearn.datasets.make_moons`` draws them: n // 2 points
+    on ``(cos t, sin t)``, the rest on ``(1 - cos t, 0.5 - sin t)``, t evenly in [0, π], plus
+    Gaussian noise (std ``noise``), shuffled, from ``np.random.default_rng(seed)``. Shapes: X
+    (n, 2), y (n,): -1.0 upper arc, +1.0 lower. Without numpy only ``two_moons()`` (stored): lists.
     """
     n = whole_number(n, "two_moons: n", 2, MAX_POINTS)
     noise = real_number(noise, "two_moons: noise", strict=False)

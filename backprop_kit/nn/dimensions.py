@@ -1,11 +1,7 @@
-"""Shapes and arguments in pure Python (no numpy): chapter 7's dimension analysis of
-``D = W @ X``, and the one-line checks every nn module shares.
-
-A gradient has its variable's shape. With W (M, K), X (K, N), dD (M, N): of the eight products
-of dD (or dD.T) with the other operand (or its transpose), in either order, usually only
-``dW = dD @ X.T`` (M, K) and ``dX = W.T @ dD`` (K, N) fit. Where more fit (square shapes) the
-scalar chain rule decides: ``dW[i,j] = sum_k dD[i,k] X[j,k]``, ``dX[i,j] = sum_k W[k,i] dD[k,j]``.
-"""
+"""Shapes and arguments in pure Python: the checks every nn module shares, and chapter 7's
+dimension analysis of ``D = W @ X``. With W (M, K), X (K, N), dD (M, N), of the eight products
+of dD (or dD.T) with the other operand (or its transpose), usually only ``dW = dD @ X.T`` and
+``dX = W.T @ dD`` have the gradient's shape; where more do, the scalar chain rule decides."""
 
 from __future__ import annotations
 
@@ -31,8 +27,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- shared checks
-
-
 def short_repr(value: object, limit: int = 60) -> str:
     """``repr(value)`` on one line, cut to ``limit`` characters (for errors)."""
     text = " ".join(repr(value).split())
@@ -113,8 +107,6 @@ def matmul_mismatch_message(
 
 
 # --------------------------------------------------------------------------- analysis
-
-
 @dataclass(frozen=True)
 class Candidate:
     """One product, e.g. ``dD @ X.T``: its ``shape`` (None when undefined, then ``reason``
@@ -158,15 +150,12 @@ class GradientShapeAnalysis:
     @property
     def verdict(self) -> str:
         """One sentence: forced by the shapes, or decided by the chain rule."""
+        rule, shape, matching = self.chain_rule, self.required_shape, self.matching
         if not self.ambiguous:
-            return (
-                f"only {self.chain_rule} has shape {self.required_shape}: "
-                f"the shapes force the transpose."
-            )
+            return f"only {rule} has shape {shape}: the shapes force the transpose."
         return (
-            f"shape alone does not decide: {len(self.matching)} candidates have shape "
-            f"{self.required_shape} ({', '.join(self.matching)}); the scalar chain rule "
-            f"{self.formula} picks {self.chain_rule}."
+            f"shape alone does not decide: {len(matching)} candidates have shape {shape} "
+            f"({', '.join(matching)}); the scalar chain rule {self.formula} picks {rule}."
         )
 
     def __str__(self) -> str:

@@ -5,17 +5,16 @@ and :class:`ArrayMLP`, the same network on arrays (numpy is imported only by arr
     score = model([0.5, -1.2])   # one output: a Value; several: a list
     model.parameters()           # layer by layer, neuron by neuron: weights, then bias
 
-A neuron computes ``act(sum_i w_i x_i + b)``; every layer but the last applies the activation.
-Weights start as numpy's ``default_rng(seed).uniform(-1, 1, (nout, nin))`` layer by layer
-(drawn in pure Python, bit for bit), biases at 0. ``value_cls``: any class with micrograd's
-``Value`` interface. Caps: ``MAX_PARAMETERS``, ``MAX_LAYERS``, ``MAX_CIRCUIT``.
+A neuron is ``act(sum_i w_i x_i + b)``; all layers but the last apply the activation. Weights:
+numpy's ``default_rng(seed).uniform(-1, 1, (nout, nin))`` a layer (drawn in pure Python, bit for
+bit); biases 0. ``value_cls``: any class with micrograd's ``Value`` interface.
 """
 
 from __future__ import annotations
 
 import numbers
 import secrets
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 from backprop_kit.core import switch
@@ -59,7 +58,7 @@ def _check_sizes(nin: object, nouts: object, activation: str, who: str, cap: int
     _check_activation(activation)
     count = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
     cap_name = "MAX_PARAMETERS" if cap == MAX_PARAMETERS else "MAX_ENTRIES"
-    within(count, cap, f"{who}({sizes[0]}, {sizes[1:]}): its parameters ({cap_name})")
+    within(count, cap, f"{who}({sizes[0]}, {sizes[1:]}): the number of parameters ({cap_name})")
     return tuple(sizes)
 
 
@@ -88,7 +87,7 @@ class Neuron:
         ws = numbers_list(weights, "Neuron: weights")
         if not ws:
             raise ValueError("Neuron: weights must hold one number per input, got none")
-        within(len(ws), MAX_PARAMETERS, "Neuron: its weights (MAX_PARAMETERS)")
+        within(len(ws), MAX_PARAMETERS, "Neuron: the number of weights (MAX_PARAMETERS)")
         self.w = [value_cls(w) for w in ws]
         self.b = value_cls(as_number(bias, "Neuron: bias"))
         self.activation = activation
@@ -125,15 +124,12 @@ class Layer:
                 f"Layer: weights has {plural(len(rows), 'row')} (neurons) and biases "
                 f"{plural(len(bs), 'number')}; need one bias per neuron"
             )
-        self.neurons: list[Neuron] = []
-        for j, (w, b) in enumerate(zip(rows, bs)):
-            self.neurons.append(Neuron(w, b, activation, value_cls))
-            if (n := len(self.neurons[-1].w)) != len(self.neurons[0].w):
-                raise ValueError(
-                    f"Layer: weights[{j}] has {plural(n, 'number')} and weights[0] "
-                    f"{len(self.neurons[0].w)}; every neuron reads the same inputs"
-                )
-            within(len(self.neurons) * (n + 1), MAX_PARAMETERS, "Layer: its parameters")
+        count = sum(len(r) + 1 if isinstance(r, Sized) else 1 for r in rows)
+        within(count, MAX_PARAMETERS, "Layer: the number of parameters (MAX_PARAMETERS)")
+        self.neurons = [Neuron(w, b, activation, value_cls) for w, b in zip(rows, bs)]
+        if bad := [j for j, n in enumerate(self.neurons) if len(n.w) != len(self.neurons[0].w)]:
+            got = f"weights[{bad[0]}] has {plural(len(self.neurons[bad[0]].w), 'number')}"
+            raise ValueError(f"Layer: {got} and weights[0] {len(self.neurons[0].w)}; one per input")
 
     def __call__(self, x: Sequence[Any]) -> Any:
         out = self.outputs(_inputs(x, len(self.neurons[0].w), "this layer"))
@@ -281,16 +277,16 @@ def name_parameters(model: MLP) -> MLP:
 
 
 # --------------------------------------------------------------------------- training
-
-
 def _check_data(X: Any, y: Any, model: Any, func: str) -> tuple[list[list[float]], list[float]]:
     """X (N, nin) and y (N,) of ±1 as floats, N × parameters within MAX_CIRCUIT, or one line."""
     if not isinstance(model, MLP):
         raise ValueError(f"{func} needs an MLP as its model, got {type(model).__name__}")
     nin, n_params = model.sizes[0], len(model.parameters())
+    n = len(X) if isinstance(X, Sized) and getattr(X, "ndim", 1) != 0 else 0  # X unconverted
+    within(
+        n * n_params, MAX_CIRCUIT, f"{func}: {n:,} points × {n_params:,} parameters (MAX_CIRCUIT)"
+    )
     rows = as_list(X, f"{func}: X", f"N >= 1 points of {nin} numbers", True)
-    circuit = f"{func}: {len(rows):,} points × {n_params:,} parameters (MAX_CIRCUIT)"
-    within(len(rows) * n_params, MAX_CIRCUIT, circuit)
     points = [numbers_list(row, f"{func}: X[{n}] (a point)", nin) for n, row in enumerate(rows)]
     labels = numbers_list(y, f"{func}: y (one label a point)", len(points))
     dims.check_labels(labels, func)
@@ -359,8 +355,6 @@ def train_step(model: MLP, X: Any, y: Any, lr: float, alpha: float = 0.0) -> flo
 
 
 # --------------------------------------------------------------------------- arrays
-
-
 def _arrays() -> Any:
     """The array gates (numpy as ``.np``), imported when an array function first needs them."""
     from backprop_kit.nn import arrays
@@ -370,13 +364,11 @@ def _arrays() -> Any:
 
 class ArrayMLP:
     """The same network on arrays: each layer :func:`~backprop_kit.nn.arrays.affine` then the
-    activation gate (the last linear), and :func:`~backprop_kit.nn.arrays.svm_loss` + L2.
-
-    Shapes: X (N, nin) -> hidden (N, n_i) -> scores (N, nout); ``params`` = [W1, b1, W2, ...],
-    W_i (n_(i-1), n_i), b_i (n_i,). Starts at :func:`initial_weights` (an ``MLP``'s numbers
-    for the seed) or :meth:`from_mlp`. At most ``arrays.MAX_ENTRIES`` parameters; one call at
-    most ``MAX_WORK`` multiply-adds (N × parameters) and ``MAX_ENTRIES`` outputs (N × units).
-    """
+    activation gate (the last linear), and :func:`~backprop_kit.nn.arrays.svm_loss` + L2. Shapes:
+    X (N, nin) -> hidden (N, n_i) -> scores (N, nout); ``params`` = [W1, b1, W2, ...], W_i
+    (n_(i-1), n_i), b_i (n_i,). Starts at :func:`initial_weights` (an ``MLP``'s for the seed)
+    or :meth:`from_mlp`. Caps: ``arrays.MAX_ENTRIES`` parameters, and per call ``MAX_WORK``
+    multiply-adds (N × parameters), ``MAX_ENTRIES`` outputs (N × units)."""
 
     def __init__(
         self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = 0
@@ -403,16 +395,12 @@ class ArrayMLP:
         """Scores (N, nout) for X (N, nin) within the caps (else one line naming ``who``), and
         per layer the caches backward needs: ``(affine cache, activation cache or None)``."""
         A = _arrays()
-        h = A._as_real_array(X, "X", who, ndim=2)
+        h, n_params = A._as_real_array(X, "X", who, ndim=2), sum(p.size for p in self.params)
         if h.shape[1] != self.sizes[0]:
             raise ValueError(
                 f"{who}: X has shape {h.shape}; this network takes (N, {self.sizes[0]})"
             )
-        within(
-            len(h) * sum(p.size for p in self.params),
-            A.MAX_WORK,
-            f"{who}: N × parameters (MAX_WORK)",
-        )
+        within(len(h) * n_params, A.MAX_WORK, f"{who}: N × parameters (MAX_WORK)")
         within(len(h) * sum(self.sizes[1:]), A.MAX_ENTRIES, f"{who}: N × units (MAX_ENTRIES)")
         act, caches, last = getattr(A, self.activation), [], len(self.params) // 2 - 1
         for i, (W, b) in enumerate(zip(self.params[::2], self.params[1::2])):
