@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_kit.chapters.training_troubles import MAX_ACCUMULATION_STEPS
 from backprop_kit.core.text import format_number
 from backprop_kit.exercises import (
     compare,
@@ -27,6 +28,7 @@ from backprop_kit.exercises import (
 )
 from backprop_kit.nn.arrays import affine, affine_backward
 from backprop_kit.nn.data import two_moons
+from backprop_kit.nn.dimensions import whole_number
 from backprop_kit.nn.net import MLP, backward_accumulate, sgd_update, svm_loss
 
 COUNT_SIZES = (2, [16, 16, 1])
@@ -67,6 +69,7 @@ def model_with_gradients(seed: int = 0) -> MLP:
 
 def train_fixed(model: MLP, X: Any, y: Any, steps: int, lr: float) -> list[float]:
     """The training loop done right: zero the gradients before each (adding) backward pass."""
+    steps = whole_number(steps, "train_fixed: steps", 1, MAX_ACCUMULATION_STEPS)
     losses = []
     for _ in range(steps):
         loss = svm_loss(model, X, y)
