@@ -13,14 +13,7 @@ from backprop_kit import Value, maximum, numerical_grad
 from backprop_kit.core.numeric import backprop_grads
 from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08, ch09
 from backprop_kit.nn import net as nn
-from backprop_kit.nn.arrays import (
-    bias_add,
-    bias_add_backward,
-    matmul,
-    matmul_backward,
-    relu,
-    relu_backward,
-)
+from backprop_kit.nn.arrays import matmul, matmul_backward, relu, relu_backward
 
 
 def sig(z: float) -> float:
@@ -51,15 +44,12 @@ def block_backward(dY, X, W1, b1, W2, b2):
 
 def block_backward_by_kit(dY, X, W1, b1, W2, b2):
     A1, c1 = matmul(W1, X)
-    A, c2 = bias_add(A1, b1)
-    H, c3 = relu(A)
-    Y1, c4 = matmul(W2, H)
-    _, c5 = bias_add(Y1, b2)
-    dY1, db2 = bias_add_backward(dY, c5)
-    dW2, dH = matmul_backward(dY1, c4)
-    dA1, db1 = bias_add_backward(relu_backward(dH, c3), c2)
+    H, c3 = relu(A1 + b1)
+    _, c4 = matmul(W2, H)
+    dW2, dH = matmul_backward(dY, c4)
+    dA1 = relu_backward(dH, c3)
     dW1, dX = matmul_backward(dA1, c1)
-    return dW2, db2, dW1, db1, dX
+    return dW2, dY.sum(axis=1, keepdims=True), dW1, dA1.sum(axis=1, keepdims=True), dX
 
 
 def _fresh_leftover():
