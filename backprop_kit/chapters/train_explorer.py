@@ -105,15 +105,11 @@ class TrainExplorer(HeldExplorer):
         self.reset_button.on_click(lambda _b: self.reset())
         self.width_slider.observe(lambda _c: self._new_network(), names="value")
 
-    # --- state, all from the record --------------------------------------------------------
     net = property(lambda self: self.record.net)
     steps_taken = property(lambda self: self.record.step)
     width = property(lambda self: self.record.net.sizes[1])
     loss = property(lambda self: self.record.losses[self.record.step], doc="The loss now.")
-    losses = property(
-        lambda self: self.record.losses[: self.record.step + 1],
-        doc="The loss before each step taken, then the current one.",
-    )
+    losses = property(lambda self: self.record.losses[: self.record.step + 1], doc="So far.")
 
     def _new_network(self) -> None:
         def build() -> None:
@@ -179,14 +175,13 @@ class TrainExplorer(HeldExplorer):
         rec.net.params = rec.params
         del rec.losses[rec.step + 1 :]
         done = rec.step - rec.start
-        self.progress.value, self.progress.max = 0, max(rec.run, 1)
+        self.progress.max = max(rec.run, 1)  # a value above it is lowered to it
         self.progress.value = done
         status = "done" if done == rec.run else f"stopped at step {done} of {rec.run}{rec.why}"
         self._show("new network" if rec.run == 0 else status)
         for b in self._buttons:
             b.disabled = False
 
-    # --- views -----------------------------------------------------------------------------
     def _show(self, status: str) -> None:
         rec = self.record
         if self._drawn is None or self._drawn[0] is not rec.params or self._drawn[1] != rec.step:

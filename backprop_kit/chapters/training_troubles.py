@@ -93,11 +93,9 @@ def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> Accumul
 def max_sigmoid_slope(points: int = 100_001) -> float:
     """The largest σ'(x) = σ(x)(1 - σ(x)) on ``points`` evenly spaced x in [-10, 10] (an odd
     number, so that 0 is one: it is 1/4 there), from the kit's sigmoid gate."""
-    import numpy as np
-
     from backprop_kit.nn import arrays
 
-    points = whole_number(points, "max_sigmoid_slope: points", 3, MAX_GRID)
+    np, points = arrays.np, whole_number(points, "max_sigmoid_slope: points", 3, MAX_GRID)
     if points % 2 == 0:
         raise ValueError(f"max_sigmoid_slope: points must be odd (0 on the grid), got {points}")
     x = np.linspace(-10, 10, points)

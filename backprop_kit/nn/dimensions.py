@@ -34,8 +34,7 @@ def short_repr(value: object, limit: int = 60) -> str:
 
 
 def whole_number(n: object, what: str, low: int, high: int) -> int:
-    """``n`` as an int if it is a whole number (int or numpy integer, not bool) in low..high,
-    else a one-line ValueError naming ``what``, the value and the range."""
+    """``n`` as an int if a whole number (an int, a numpy integer) in low..high, else one line."""
     if isinstance(n, numbers.Integral) and not isinstance(n, bool) and low <= int(n) <= high:
         return int(n)
     raise ValueError(f"{what} must be a whole number in {low}..{high:,}, got {short_repr(n)}")
@@ -47,8 +46,7 @@ def check_seed(seed: object, who: str) -> int | None:
 
 
 def real_number(x: object, what: str, strict: bool = True) -> float:
-    """``x`` as a float if it is a finite real number > 0 (>= 0 unless ``strict``), else one
-    line: a learning rate, a step h (> 0), an L2 strength, a noise level (>= 0)."""
+    """``x`` as a float if a finite number > 0 (>= 0 unless ``strict``), else one line."""
     if isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x)):
         if float(x) > 0 or (float(x) == 0 and not strict):
             return float(x)
@@ -57,8 +55,7 @@ def real_number(x: object, what: str, strict: bool = True) -> float:
 
 
 def as_list(xs: object, what: str, allowed: str, nonempty: bool = False) -> list:
-    """``xs`` (a list, a tuple, or a numpy array: ``tolist()``, no numpy import) as a list,
-    else one line: ``{what} must be {allowed}, got ...``."""
+    """``xs`` (a list, tuple or numpy array, by ``tolist()``) as a list, else one line."""
     if hasattr(xs, "tolist") and not isinstance(xs, numbers.Number):
         xs = xs.tolist()
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence) or (nonempty and not xs):

@@ -38,8 +38,7 @@ MAX_WEIGHT = 1e100  # a step to a weight beyond ± this (or inf, NaN) has diverg
 
 
 class Diverged(ValueError):
-    """A gradient-descent step refused: it would take parameters to inf, NaN or beyond
-    ±MAX_WEIGHT, where the next forward pass overflows; nothing was changed."""
+    """A refused gradient-descent step: parameters would pass ±MAX_WEIGHT (or inf, NaN)."""
 
 
 def _check_activation(activation: object, allow_none: bool = False) -> None:
