@@ -58,8 +58,10 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
             proc.wait(timeout)
 
 
-def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    """Wait until ``url`` answers (any HTTP status), or fail with the process's log."""
+def wait_http(
+    url: str, proc: subprocess.Popen, log: Path, timeout: float = 90, *, any_status: bool = True
+) -> None:
+    """Wait until ``url`` answers (with 200 unless ``any_status``), or fail with the log."""
     import urllib.error
     import urllib.request
 
@@ -71,7 +73,9 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) 
             urllib.request.urlopen(url, timeout=2)
             return
         except urllib.error.HTTPError:
-            return
+            if any_status:
+                return
+            time.sleep(0.3)
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-4000:]}")
