@@ -8,7 +8,7 @@ on install (``etc/jupyter/jupyter_server_config.d/backprop_kit.json``) and switc
 any server extension::
 
     jupyter server extension disable backprop_kit.serverext
-    jupyter lab --ServerApp.jpserver_extensions='{"backprop_kit.serverext": false}'
+    jupyter lab --ServerApp.jpserver_extensions=backprop_kit.serverext=False
 
 The fix belongs upstream in jupyter_server; this module imports nothing else from the kit,
 and jupyter_server only when the server loads it.

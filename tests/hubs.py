@@ -111,9 +111,7 @@ def start_hub(work: Path, chp: str, *, extension: bool = True) -> Hub:
     work.mkdir(parents=True, exist_ok=True)
     (work / "state").mkdir(exist_ok=True)
     config = hub_config(work, chp, extension=extension)
-    url = next(
-        ln.split('"')[1] for ln in config.read_text().splitlines() if "bind_url =" in ln
-    )
+    url = next(ln.split('"')[1] for ln in config.read_text().splitlines() if "bind_url =" in ln)
     jupyterhub = Path(sys.executable).with_name("jupyterhub")
     env = dict(
         os.environ,
