@@ -185,9 +185,10 @@ attempt("list inbound", lambda: os.listdir(os.path.join(exchange, "inbound")))
 attempt("list feedback", lambda: os.listdir(os.path.join(exchange, "feedback")))
 attempt("guess a submission", lambda: os.listdir(guess))
 attempt("other's home", lambda: os.listdir(other_home))
-attempt("other's copy", lambda: open(os.path.join(other_home, "ps1", "04_sigmoid_neuron.ipynb")).read())
+nb = "04_sigmoid_neuron.ipynb"
+attempt("other's copy", lambda: open(os.path.join(other_home, "ps1", nb)).read())
 attempt("instructor's course", lambda: os.listdir(course))
-attempt("instructor's solutions", lambda: open(os.path.join(course, "source", "ps1", "04_sigmoid_neuron.ipynb")).read())
+attempt("instructor's solutions", lambda: open(os.path.join(course, "source", "ps1", nb)).read())
 print(json.dumps(out))
 """
 
