@@ -13,8 +13,9 @@ the solutions) cannot be read.
 
 The users are removed afterwards (``userdel -r``), also those left by an earlier crashed run.
 The learners must be able to execute this environment's Python: every folder above it that
-lacks ``o+x`` gets it for the test and has its mode restored after. Needs root and useradd:
-otherwise the test skips, except under CI=true, where it fails.
+lacks ``o+x`` gets it for the test and has its mode restored after. Needs root (it skips
+otherwise, e.g. on a hosted CI runner) and useradd/userdel (missing: it skips, except under
+CI=true, where it fails).
 """
 
 from __future__ import annotations
@@ -195,8 +196,10 @@ print(json.dumps(out))
 
 @pytest.fixture
 def course():
-    if os.geteuid() != 0 or shutil.which("useradd") is None:
-        _unavailable("needs root and useradd (throw-away Unix users)")
+    if os.geteuid() != 0:  # not a missing tool: this machine's user cannot make users
+        pytest.skip("needs root to create throw-away Unix users (.ci/run runs as root)")
+    if shutil.which("useradd") is None or shutil.which("userdel") is None:
+        _unavailable("useradd/userdel are missing (Debian: apt-get install passwd)")
     _remove_users(_leftover_users())  # from an earlier run that crashed
     base = Path(tempfile.mkdtemp(prefix=PREFIX))
     base.chmod(0o755)
