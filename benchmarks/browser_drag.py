@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             pages = {k: open_explorer(browser, url) for k, (_, url) in labs.items()}
-            for k, page in pages.items():  # warm-up
+            for page in pages.values():  # warm-up
                 page.bring_to_front()
                 page.evaluate(DRAG_JS, [10, "ArrowRight"])
             for r in range(args.rounds):

@@ -1,14 +1,15 @@
 """A classroom on a local JupyterHub: N learners, steady and dragging, with and without the fix.
 
-Run:  python benchmarks/classroom.py              # about 10 minutes on a 2-core machine
+Run:  python benchmarks/classroom.py              # about 15 minutes on a 2-core machine
       python benchmarks/classroom.py --sizes 1 5  # a quick look
 
 For each variant (the kit's server extension on, as installed; and off, with
 ``--ServerApp.jpserver_extensions=backprop_kit.serverext=False`` in every learner's server) a
 local hub is started with the recipe's settings (``tests/hubs.py``: deploy/local plus the
 test-only dummy login on 127.0.0.1). Learners log in through the hub's form, each gets a
-kernel with chapter 4's explorer through the proxy, and the class grows to N = 1, 5, 10, 20,
-40. At each N:
+kernel with chapter 4's explorer through the proxy. For each class size N = 1, 5, 10, 20, 40
+a fresh hub runs with the fix, then one without (the order flipped at every N), so that both
+see the same load on a shared machine. At each N:
 
 * **memory**: resident memory of the learners' servers and kernels, per learner (and the
   hub's and the proxy's);
@@ -164,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {platform.python_version()}, {cores} cores")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     rows = []
-    for ext in (True, False):
-        if args.only and args.only != ("with" if ext else "without"):
-            continue
-        rows += asyncio.run(variant(ext, sorted(args.sizes), args.steady, args.drag))
+    variants = [ext for ext in (True, False) if args.only in (None, "with" if ext else "without")]
+    # Each class size runs with and without the fix one after the other (a fresh hub each,
+    # the order flipped at every size), so both see the same load on a shared machine.
+    for i, n in enumerate(sorted(args.sizes)):
+        for ext in variants if i % 2 == 0 else variants[::-1]:
+            rows += asyncio.run(variant(ext, [n], args.steady, args.drag))
+    rows.sort(key=lambda r: (not r["extension"], r["n"]))
 
     print()
     head = (
