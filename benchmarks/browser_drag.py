@@ -8,8 +8,10 @@ one with ``--ServerApp.jpserver_extensions=backprop_kit.serverext=False``. Headl
 (Playwright, ``/usr/bin/chromium``) opens each, runs the cell, focuses the ``w0`` slider and
 presses ArrowRight back to back inside the page: each press is dispatched when the previous
 one's new circuit SVG is in the DOM, and the time from the key to the new SVG is recorded
-(``performance.now()``). The two servers take turns in rounds. Printed: median and p95 per
-server and the ratio. Every number is measured in this run.
+(``performance.now()``), with when the update left on the websocket and when the last frame
+before the new SVG arrived (kernel and network, apart from drawing). The two servers take
+turns in rounds. Printed: median and p95 per server and the ratio. Every number is measured
+in this run.
 """
 
 from __future__ import annotations
@@ -41,6 +43,22 @@ CELL = (
     "from backprop_kit import explore\n"
     'explore("sigmoid(w0*x0 + w1*x1 + w2)", w0=2, x0=-1, w1=-3, x1=-2, w2=-3)'
 )
+# Every frame the page receives on a websocket, timestamped (JupyterLab's kernel connection).
+RX_JS = """(() => {
+    window.__bpkRx = [];
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', () => window.__bpkRx.push(performance.now()));
+        }
+        send(data) {
+            window.__bpkTx.push(performance.now());
+            return super.send(data);
+        }
+    };
+    window.__bpkTx = [];
+})();"""
 DRAG_JS = """async ([n, key]) => {
     const box = document.querySelector('.bpk-explorer');
     const handle = box.querySelector('.widget-slider .noUi-handle');
@@ -58,9 +76,14 @@ DRAG_JS = """async ([n, key]) => {
                               attributes: true});
         });
         const t0 = performance.now();
+        const rx0 = window.__bpkRx.length, tx0 = window.__bpkTx.length;
         handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
         await changed;
-        out.push(performance.now() - t0);
+        const t1 = performance.now();
+        const rx = window.__bpkRx.slice(rx0).filter(t => t <= t1);
+        const tx = window.__bpkTx.slice(tx0).filter(t => t <= t1);
+        out.push([t1 - t0, tx.length ? tx[0] - t0 : NaN, rx.length ? rx[rx.length - 1] - t0 : NaN,
+                  rx.length]);
     }
     return out;
 }"""
@@ -115,8 +138,8 @@ def start_lab(work: Path, extension: bool) -> tuple[subprocess.Popen, str]:
     return proc, f"{url}/lab/tree/drag.ipynb?token={token}"
 
 
-def open_explorer(browser, url: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def open_explorer(context, url: str):
+    page = context.new_page()
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_function(
@@ -145,13 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} cores, load average before: {os.getloadavg()[0]:.2f}")
     work = Path(tempfile.mkdtemp(prefix="bpk-browser-drag-"))
     labs: dict[str, tuple[subprocess.Popen, str]] = {}
-    samples: dict[str, list[float]] = {"with": [], "without": []}
+    samples: dict[str, list[list[float]]] = {"with": [], "without": []}
     try:
         labs["with"] = start_lab(work / "with", extension=True)
         labs["without"] = start_lab(work / "without", extension=False)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            pages = {k: open_explorer(browser, url) for k, (_, url) in labs.items()}
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_init_script(RX_JS)
+            pages = {k: open_explorer(context, url) for k, (_, url) in labs.items()}
             for page in pages.values():  # warm-up
                 page.bring_to_front()
                 page.evaluate(DRAG_JS, [10, "ArrowRight"])
@@ -170,12 +195,22 @@ def main(argv: list[str] | None = None) -> int:
         for proc, _ in labs.values():
             stop(proc)
     print(f"extension loaded: with={loaded['with']}, without={loaded['without']}")
-    print(f"\n{'server':<24}{'n':>5}{'median ms':>11}{'p95 ms':>8}")
+    print(
+        f"\n{'server':<24}{'n':>5}{'median ms':>11}{'p95 ms':>8}"
+        f"{'sent':>7}{'last frame':>12}{'frames':>8}   (medians: ms after the key; frames in)"
+    )
     med = {}
     for k in ("without", "with"):
-        med[k] = statistics.median(samples[k])
+        total = [x[0] for x in samples[k]]
+        first = [x[1] for x in samples[k] if x[1] == x[1]]  # NaN: nothing sent before the SVG
+        last = [x[2] for x in samples[k] if x[2] == x[2]]
+        med[k] = statistics.median(total)
         label = f"{k} the extension"
-        print(f"{label:<24}{len(samples[k]):>5}{med[k]:>11.1f}{percentile(samples[k], 95):>8.1f}")
+        print(
+            f"{label:<24}{len(total):>5}{med[k]:>11.1f}{percentile(total, 95):>8.1f}"
+            f"{statistics.median(first):>7.1f}{statistics.median(last):>12.1f}"
+            f"{statistics.median(x[3] for x in samples[k]):>8.0f}"
+        )
     print(f"\nkey press -> new SVG, median with / without = {med['with'] / med['without']:.2f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
