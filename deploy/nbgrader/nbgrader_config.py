@@ -1,9 +1,10 @@
 """nbgrader's exchange for a backprop-kit course: the global config every user reads.
 
-Install as /etc/jupyter/nbgrader_config.py (TLJH: /opt/tljh/user/etc/jupyter/), then create
+Install in the learners' environment, as ENV/etc/jupyter/nbgrader_config.py (or
+/etc/jupyter/; TLJH: /opt/tljh/user/etc/jupyter/), then create
 the exchange once, as root:
 
-    mkdir -p /srv/nbgrader/exchange && chmod 777 /srv/nbgrader/exchange
+    mkdir -p /srv/nbgrader/exchange && chmod 1777 /srv/nbgrader/exchange
 
 Learners fetch, submit and fetch feedback with it; the instructor releases, collects and
 releases feedback. nbgrader keeps submissions apart by Unix user: each learner needs their own
