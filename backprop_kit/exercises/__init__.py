@@ -1,17 +1,11 @@
-"""Exercises that answer at once: correct, not yet (with a hint), or not attempted yet.
-
-    with attempt("ch02-dfdx") as answer:               # a value
-        answer.value = 5.0
-    check("ch01-multiply-grads", local_gradients)      # a function
-
-The learner edition's ``raise NotImplementedError()`` prints "Not attempted yet", so Run All
-reaches the end; ``grade(id)`` (an nbgrader test cell) judges the last answer again and raises
-unless it is right. Each chapter registers its exercises in ``chNN.py``; every expected answer
-is computed by the kit when the check runs. Answers are judged by type, then value, never by
-their own ``__eq__`` (:func:`compare`); a learner's function runs only through the sandbox
-(time limit, frozen result, autodiff off); every error is one line, and ``KeyboardInterrupt``
-(the Stop button) is not caught. No numpy here: arrays are recognised through ``sys.modules``.
-"""
+"""Exercises that answer at once: ``with attempt(id) as answer: answer.value = …`` for a value,
+``check(id, fn)`` for a function; correct, not yet (with a hint), or not attempted yet (the
+learner edition's ``raise NotImplementedError()``, so Run All reaches the end). ``grade(id)``,
+an nbgrader test cell, judges the last answer again and raises unless it is right. Each
+``chNN.py`` registers its chapter's exercises, whose answers the kit computes when the check
+runs. Answers are judged by type, then value, never by their own ``__eq__``; learner code runs
+only through the sandbox; every error is one line, and ``KeyboardInterrupt`` (the Stop button)
+is not caught. No numpy import: arrays are recognised through ``sys.modules``."""
 
 from __future__ import annotations
 
@@ -35,6 +29,7 @@ from backprop_kit.chapters.sandbox import (
     one_line_error,
     run_learner_code,
 )
+from backprop_kit.core.numeric import backprop_grads
 from backprop_kit.core.switch import AutodiffRefused
 from backprop_kit.core.text import format_number
 
@@ -46,6 +41,7 @@ NOT_ATTEMPTED = (
     "then run the cell again."
 )
 TOO_COMPLEX = "Your answer is too long or complex to check: write it in a shorter form."
+PASS_FUNCTION = "pass the function itself (without calling it)"
 #: The longest picture of an answer that a hint shows (in characters).
 SHOW_CHARS = 40
 #: Two numbers closer than this are equal whatever their size (float noise around 0).
@@ -101,9 +97,6 @@ def get(exercise_id: str) -> Exercise:
     return _REGISTRY[exercise_id]
 
 
-# --------------------------------------------------------------------------- judging values
-
-
 @dataclass(frozen=True)
 class Mismatch:
     """Why an answer is not the expected one: ``kind`` "type" (not even the right kind of
@@ -126,8 +119,7 @@ class AnswerKey:
 
 
 def _np_is(x: Any, *names: str) -> bool:
-    """``x`` is one of numpy's types ``names`` (never where numpy was not imported: no array
-    or NumPy number can exist there)."""
+    """``x`` is one of numpy's types ``names`` (none can exist where numpy was not imported)."""
     np = sys.modules.get("numpy")
     return np is not None and isinstance(x, tuple(getattr(np, n) for n in names))
 
@@ -217,9 +209,7 @@ def _number_mismatch(got: Any, want: float, tol: float, decimals: int | None) ->
     return _VALUE
 
 
-def _sequence_mismatch(
-    got: Any, want: Sequence, tol: float, decimals: int | None
-) -> Mismatch | None:
+def _sequence_mismatch(got: Any, want: Sequence, tol: float, dec: int | None) -> Mismatch | None:
     n = len(want)
     kind = "an ordered pair" if n == 2 else f"a tuple of {n} entries"
     example = "(a, b)" if n == 2 else "(" + ", ".join("…" for _ in range(min(n, 3))) + ")"
@@ -236,7 +226,7 @@ def _sequence_mismatch(
         return Mismatch("type", f"expected {kind}, got {len(got)} entries: {short(got)}")
     worst: Mismatch | None = None
     for i, (g, w) in enumerate(zip(got, want)):
-        m = compare(g, w, tol, decimals)
+        m = compare(g, w, tol, dec)
         if m is not None and m.kind == "type":
             return Mismatch("type", f"entry {i + 1}: {m.text}")
         if m is not None and (worst is None or m.kind == "value"):
@@ -264,13 +254,11 @@ def _array_mismatch(got: Any, want: Any, tol: float) -> Mismatch | None:
 
 
 def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None) -> Mismatch | None:
-    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why.
-
-    By ``want``'s type: an :class:`AnswerKey` judges ``got``; a number needs a real number
-    within ``tol`` relative (absolutely within ``ABS_FLOOR`` only), or rounded to ``decimals``
-    places; a string, a string equal up to spaces and case; an array, an array of its shape,
-    close within ``tol``; a tuple or list, one as long, entry by entry.
-    """
+    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why. By
+    ``want``'s type: an :class:`AnswerKey` judges ``got``; a number, a real number within
+    ``tol`` relative (absolutely within ABS_FLOOR only) or rounded to ``decimals`` places; a
+    string, one equal up to spaces and case; an array, one of its shape, close within ``tol``;
+    a tuple or list, one as long, entry by entry."""
     if isinstance(want, AnswerKey):
         return want.compare(got)
     if is_number(want):
@@ -286,9 +274,6 @@ def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None)
     if type(got) is not type(want):
         return Mismatch("type", f"expected a {type(want).__name__}, got {describe(got)}")
     return None if want == got else _VALUE
-
-
-# --------------------------------------------------------------------------- learner code
 
 
 class AnswerTooComplex(Exception):
@@ -310,16 +295,11 @@ def run_learner(
 
 
 def run_cases(
-    exercise_id: str,
-    fn: Callable[..., Any],
-    reference: Callable[..., Any],
-    cases: Sequence[tuple],
-    seconds: float | None = None,
-    allow_autodiff: bool = False,
+    exercise_id: str, fn: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[tuple]
 ) -> Iterator[tuple[tuple, Any, Any]]:
     """``(args, fn(*args), reference(*args))`` for each case: the learner's ``fn`` by
-    :func:`run_learner`, ``seconds`` for all cases together; the reference outside the limit."""
-    seconds = TIME_LIMIT if seconds is None else seconds
+    :func:`run_learner`, TIME_LIMIT for all cases together; the reference outside the limit."""
+    seconds = TIME_LIMIT
     deadline = time.monotonic() + seconds
     for args in cases:
         want = reference(*args)
@@ -327,13 +307,16 @@ def run_cases(
         if left <= 0:
             raise LearnerTimeout(seconds)
         try:
-            got = run_learner(exercise_id, fn, *args, allow_autodiff=allow_autodiff, seconds=left)
+            got = run_learner(exercise_id, fn, *args, seconds=left)
         except LearnerTimeout:
             raise LearnerTimeout(seconds) from None
         yield args, got, want
 
 
-# --------------------------------------------------------------------------- registering
+def upstream_grads(fn: Callable[..., Any], upstream: float, *inputs: float) -> tuple[float, ...]:
+    """∂L/∂inputᵢ when ∂L/∂fn = ``upstream``: ``upstream`` × ∂fn/∂inputᵢ, by backprop (the
+    reference of an exercise that writes a backward pass)."""
+    return tuple(upstream * g for g in backprop_grads(fn, *inputs))
 
 
 def value_exercise(
@@ -370,8 +353,6 @@ def function_exercise(
     hint: str,
     tol: float = 1e-6,
     explanation: str = "",
-    allow_autodiff: bool = False,
-    seconds: float | None = None,
     returns: Sequence[str] = (),
 ) -> Exercise:
     """Register an exercise whose answer is a function, compared with ``reference`` on
@@ -381,8 +362,8 @@ def function_exercise(
 
     def judge(fn: Any) -> str | None:
         if not callable(fn):
-            return f"pass the function itself (without calling it). {hint}"
-        runs = run_cases(exercise_id, fn, reference, cases(), seconds, allow_autodiff)
+            return f"{PASS_FUNCTION}. {hint}"
+        runs = run_cases(exercise_id, fn, reference, cases())
         results: list[tuple] = []
         for args, got, want in runs:
             results.append((args, got, want))
@@ -432,19 +413,15 @@ def _wrong_items(
         if same(got[i], want[j]) and same(got[j], want[i]) and not same(want[i], want[j]):
             return f"{labels[i]} and {labels[j]} look swapped"
 
-    def fits(g: Any, w: Any, k: int) -> bool:
-        seq = isinstance(g, (tuple, list)) or _np_is(g, "ndarray")
-        return seq and len(g) == n and same(g[k], w[k])
-
+    seqs = [(g, w) for _, g, w in results if isinstance(g, (tuple, list)) or _np_is(g, "ndarray")]
+    whole = bool(results) and len(seqs) == len(results) and all(len(g) == n for g, _ in seqs)
     always = [
-        labels[k]
-        for k in range(n)
-        if k not in wrong and results and all(fits(g, w, k) for _, g, w in results)
+        k for k in range(n) if k not in wrong and whole and all(same(g[k], w[k]) for g, w in seqs)
     ]
     text = " and ".join(f"{labels[k]} ({short(got[k])})" for k in wrong)
     text += " is not right" if len(wrong) == 1 else " are not right"
     if always:
-        text += f"; {' and '.join(always)} {'is' if len(always) == 1 else 'are'}"
+        text += f"; {' and '.join(labels[k] for k in always)} {'is' if len(always) == 1 else 'are'}"
     return text
 
 
@@ -455,9 +432,8 @@ def _parameter_names(fn: Callable[..., Any]) -> list[str]:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return []
-    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
-        return []
-    return [p.name for p in params]
+    positional = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    return [p.name for p in params] if positional else []
 
 
 def _sentence(text: str) -> str:
@@ -467,9 +443,6 @@ def _sentence(text: str) -> str:
 class RightWithNote(str):
     """What a judge returns for a right answer with a note (what was not checked, say): the
     verdict is "✔ Correct!", the explanation, then the note."""
-
-
-# --------------------------------------------------------------------------- verdicts
 
 
 def _verdict(exercise_id: str, attempt_value: Any) -> str:
@@ -509,20 +482,19 @@ def check(exercise_id: str, answer: Any) -> None:
     print(_verdict(exercise_id, answer))
 
 
+_UNSET = object()
+
+
 class Answer:
     """Where a learner puts a value: ``answer.value = ...`` inside an :func:`attempt` block."""
 
-    _UNSET = object()
-
-    def __init__(self) -> None:
-        self.value: Any = Answer._UNSET
+    value: Any = _UNSET
 
 
 @contextmanager
 def attempt(exercise_id: str) -> Iterator[Answer]:
-    """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving.
-    ``NotImplementedError`` is "not attempted yet"; any other error (``SystemExit`` included,
-    ``KeyboardInterrupt`` not) is one line, and the notebook goes on."""
+    """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving
+    (an error in the block, ``SystemExit`` included, in one line)."""
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
     _LAST.pop(exercise_id, None)  # a failed attempt leaves no earlier answer to grade
@@ -533,7 +505,7 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
     except (Exception, SystemExit) as err:  # not KeyboardInterrupt: the Stop button
         print(f"{NOT_YET} Your code raised {one_line_error(err)}")
     else:
-        if answer.value is Answer._UNSET:
+        if answer.value is _UNSET:
             print(NO_ANSWER)
         else:
             check(exercise_id, answer.value)
