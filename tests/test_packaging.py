@@ -175,3 +175,20 @@ def test_one_command_runs_every_tool():
     assert done.returncode == 0 and done.stdout.startswith("usage: backprop-kit")
     for command in ("student", "grade", "rerun", "site", "figures"):
         assert f"\n    {command} " in done.stdout, command
+
+
+def test_a_tool_without_the_instructor_extra_says_what_to_install(tmp_path):
+    """In a learner's install (nbformat hidden here) a tool names the extra, in one line."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "01_a.ipynb").write_text("{}")
+    script = (
+        "import sys; sys.modules['nbformat'] = None\n"  # import nbformat now fails
+        "from backprop_kit.tools import main\n"
+        f"raise SystemExit(main(['student', {str(tmp_path / 'src')!r}, 'dest']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr == (
+        "backprop-kit student: needs nbformat, one of the instructor tools: "
+        "pip install 'backprop-kit[instructor]'\n"
+    )

@@ -1,9 +1,6 @@
-"""The instructor tools behind one command, ``backprop-kit`` (or ``python -m backprop_kit``).
-
-One argument style: ``backprop-kit COMMAND`` what it reads, then where it writes (both always
-named), then switches. A folder a tool writes is replaced whole and must be new, empty or made
-by that tool. A problem is one line on stderr and exit status 2, with nothing written.
-"""
+"""The instructor tools behind one command, ``backprop-kit`` (or ``python -m backprop_kit``):
+``backprop-kit COMMAND`` what it reads, then where it writes (always named), then switches. A
+problem is one line on stderr and exit status 2, with nothing written."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """The notes' three circuit figures as SVG and PNG: ``backprop-kit figures DEST``.
 
-Each is drawn by ``draw`` after ``backward()``, so it carries the notes' numbers: the
-chain-rule circuit (x + y)·z, the 2-D sigmoid neuron gate by gate, the add/max/multiply
-patterns. Each SVG has ``role="img"``, a ``<title>`` and a ``<desc>`` (``describe`` of its
-circuit), both also in ``aria-label``; each PNG the same texts as metadata. DEST (the committed
-copy is ``notebooks/figures``) is replaced whole, or left as it was.
+Each is drawn after ``backward()``, so it carries the notes' numbers, with a text alternative
+(``describe`` of its circuit) in the SVG and the PNG. The committed copy is notebooks/figures.
 """
 
 from __future__ import annotations
@@ -70,6 +67,5 @@ def with_text_alternative(svg: str, title: str, desc: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """``backprop-kit figures DEST``."""
-    for path in save_figures(args.dest):
-        print(path)
+    print(*save_figures(args.dest), sep="\n")
     return 0

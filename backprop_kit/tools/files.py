@@ -1,11 +1,6 @@
-"""Never lose a file: how every tool writes.
-
-- :func:`write_text`: a temporary file beside the target, renamed over it (killed half-way, the
-  old file is still whole);
-- :func:`new_folder`: a temporary folder beside DEST, filled, then swapped in one step
-  (``renameat2(RENAME_EXCHANGE)`` on Linux). DEST must be new, empty, or made by the same tool:
-  its :data:`MARK` file lists what the tool wrote, and a file not listed stops it;
-- every problem is a :class:`ToolError` of one line.
+"""Never lose a file: every tool writes a temporary file or folder beside its target, then
+renames it into place (:func:`write_text`, :func:`new_folder`). A folder is replaced only if it
+is new, empty or made by the same tool: its :data:`MARK` file lists what the tool wrote.
 """
 
 from __future__ import annotations
@@ -145,8 +140,10 @@ def new_folder(dest: Path, tool: str, src: Path | None = None) -> Iterator[Path]
         replace_folder(tmp, dest)
     except (OSError, ToolError) as err:  # named by DEST, not by the hidden temporary folder
         why = err if isinstance(err, ToolError) else f"cannot write {err.filename or dest}: "
-        why = f"{why}{getattr(err, 'strerror', '') or ''}; {dest} left as it was"
-        raise ToolError(why.replace(str(tmp or dest), str(dest))) from None
+        why = f"{why}{'' if isinstance(err, ToolError) else err.strerror or err}"
+        raise ToolError(
+            f"{why}; {dest} left as it was".replace(str(tmp or dest), str(dest))
+        ) from None
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

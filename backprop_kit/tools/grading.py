@@ -14,11 +14,13 @@ import copy
 import difflib
 import functools
 import json
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from backprop_kit.exercises import all_exercises
 from backprop_kit.tools.files import ToolError
 from backprop_kit.tools.notebooks import (
     TEST_PREFIX,
@@ -36,19 +38,11 @@ POINTS = 1
 ANSWER_PREFIX = "answer-"
 
 
-def exercise_ids(source: str) -> list[str]:
+def exercise_ids(source: str, where: str = "cell") -> list[str]:
     """The exercise ids a code cell checks (``check("…", …)``, ``attempt("…")``), in order,
-    without repeats."""
-    ids = [a.value for a in kit_calls(source, ("check", "attempt")) if isinstance(a, ast.Constant)]
-    return list(dict.fromkeys(str(i) for i in ids))
-
-
-def _check_ids(source: str, where: str) -> None:
-    """A one-line error if a cell checks an exercise that does not exist, or names it with
-    anything but a string (it would go ungraded)."""
-    from backprop_kit.exercises import all_exercises
-
-    known = all_exercises()
+    without repeats; a one-line error for an id that is no exercise or not a string literal
+    (it would go ungraded). ``where`` names the cell."""
+    ids, known = [], all_exercises()
     for first in kit_calls(source, ("check", "attempt")):
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
             raise ToolError(
@@ -62,6 +56,8 @@ def _check_ids(source: str, where: str) -> None:
                 f"{where}: {first.value!r} is no exercise; {hint}exercises are registered in "
                 "backprop_kit/exercises/chNN.py"
             )
+        ids.append(first.value)
+    return list(dict.fromkeys(ids))
 
 
 TEST_CELL = (
@@ -97,9 +93,8 @@ def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
     last_cell: dict[str, int] = {}  # id -> index (in ``cells``) of the last cell checking it
     pending_region = False
     for index, cell in enumerate(cells):
-        ids = exercise_ids(cell.source) if cell.cell_type == "code" else []
-        if cell.cell_type == "code":
-            _check_ids(cell.source, f"{name}, cell {index + 1}")
+        code = cell.cell_type == "code"
+        ids = exercise_ids(cell.source, f"{name}, cell {index + 1}") if code else []
         old = cell.metadata.get("nbgrader", {})
         if has_solution(cell):
             grade_id = ANSWER_PREFIX + (ids[0] if ids else cell.get("id", str(index)))
@@ -125,18 +120,14 @@ def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
             del cell.metadata["nbgrader"]
         for exercise_id in ids:
             last_cell[exercise_id] = index
-    after: dict[int, list[str]] = {}
-    for exercise_id in sorted(solved, key=lambda i: (last_cell[i], i)):
-        after.setdefault(last_cell[exercise_id], []).append(exercise_id)
     nb.cells = []
     for index, cell in enumerate(cells):
         nb.cells.append(cell)
-        for exercise_id in after.get(index, []):
+        for exercise_id in sorted(i for i in solved if last_cell[i] == index):
             test = existing.pop(exercise_id, None)
             if test is None:
                 test = nbformat.v4.new_code_cell(TEST_CELL.format(json.dumps(exercise_id)))
-                safe = (c if c.isalnum() or c in "-_" else "-" for c in TEST_PREFIX + exercise_id)
-                test.id = "".join(safe)[:64]
+                test.id = re.sub(r"[^A-Za-z0-9_-]", "-", TEST_PREFIX + exercise_id)[:64]
             points = test.metadata.get("nbgrader", {}).get("points", POINTS)
             test.metadata["nbgrader"] = _nbgrader(
                 TEST_PREFIX + exercise_id, solution=False, grade=True, points=points

@@ -67,11 +67,8 @@ def check_cells(nb: Any, name: str) -> None:
         where = f"{name} cell {index}"
         if not isinstance(cell, dict):
             raise ToolError(f"{where}: is not a cell (a JSON object)")
-        if cell.get("cell_type") not in CELL_TYPES:
-            raise ToolError(
-                f"{where}: unknown cell_type {cell.get('cell_type')!r}; allowed: "
-                + ", ".join(CELL_TYPES)
-            )
+        if (kind := cell.get("cell_type")) not in CELL_TYPES:
+            raise ToolError(f"{where}: unknown cell_type {kind!r}; allowed: code, markdown, raw")
         if not isinstance(cell.get("source"), str):  # nbformat joins lists of lines on reading
             raise ToolError(f"{where}: has no 'source' text (an empty cell has \"\")")
         if not isinstance(cell.setdefault("metadata", {}), dict):
@@ -85,26 +82,17 @@ def has_solution(cell: Any) -> bool:
     return any(line.strip() == BEGIN_SOLUTION for line in cell.source.split("\n"))
 
 
-def shows_verdict(cell: Any) -> bool:
-    """A stored output of ``cell`` shows an exercise's verdict."""
-    for output in cell.get("outputs", []):
-        text = "".join(output.get("text", "")) + "".join(
-            output.get("data", {}).get("text/plain", "")
-        )
-        if any(verdict in text for verdict in VERDICTS):
-            return True
-    return False
-
-
 def is_exercise_cell(cell: Any) -> bool:
     """A cell whose outputs belong to an exercise: nbgrader solution or test cells, cells tagged
-    ``exercise`` or holding a region, and cells that show a verdict."""
+    ``exercise`` or holding a region, and cells whose output shows a verdict."""
     meta = cell.get("metadata", {})
-    return (
-        bool(meta.get("nbgrader", {}).get("solution") or meta.get("nbgrader", {}).get("grade"))
-        or EXERCISE_TAG in meta.get("tags", [])
-        or has_solution(cell)
-        or shows_verdict(cell)
+    grader, tags = meta.get("nbgrader", {}), meta.get("tags", [])
+    shown = "".join(
+        "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+        for o in cell.get("outputs", [])
+    )
+    return bool(grader.get("solution") or grader.get("grade") or EXERCISE_TAG in tags) or (
+        has_solution(cell) or any(verdict in shown for verdict in VERDICTS)
     )
 
 
@@ -123,17 +111,16 @@ def kit_calls(source: str, names: tuple[str, ...]) -> list[ast.expr]:
     in a code cell, in order: ``check(…)``, and ``something.check("an-id", …)``."""
     found = []
     for call in ast.walk(parse_cell(source) or ast.Module(body=[], type_ignores=[])):
-        if isinstance(call, ast.Call):
-            func = call.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if isinstance(call, ast.Call) and call_name(call) in names:
             given = call.args[:1] or [k.value for k in call.keywords if k.arg == "exercise_id"]
-            if name in names and given:
-                first = given[0]
-                if isinstance(func, ast.Name) or (
-                    isinstance(first, ast.Constant) and EXERCISE_ID.fullmatch(str(first.value))
-                ):
-                    found.append(first)
+            id_like = [a for a in given if EXERCISE_ID.fullmatch(str(getattr(a, "value", "")))]
+            found += given if isinstance(call.func, ast.Name) else id_like
     return sorted(found, key=lambda node: (node.lineno, node.col_offset))
+
+
+def call_name(call: ast.Call) -> str:
+    """``f`` for ``f(…)`` and for ``something.f(…)``."""
+    return str(getattr(call.func, "id", getattr(call.func, "attr", "")))
 
 
 def graded_id(cell: Any) -> str | None:

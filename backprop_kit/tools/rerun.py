@@ -1,10 +1,8 @@
-"""Re-execute notebooks in a fresh kernel and store their outputs:
-``backprop-kit rerun NOTEBOOK...``.
+"""Re-execute notebooks in a fresh kernel and store their outputs: ``backprop-kit rerun NB...``.
 
-Each notebook runs top to bottom from its own folder, as nbval runs it, and is stored without
-widget state (so static viewers show each explorer's picture) through a temporary file and a
-rename. A notebook changed on disk while it ran is not overwritten; one that fails does not
-stop the others (one line each on stderr; the exit status is the number that failed).
+Each notebook runs from its own folder, as nbval runs it, and is stored without widget state (so
+static viewers show each explorer's picture) through a temporary file and a rename. A notebook
+changed on disk while it ran is kept; one that fails does not stop the others.
 """
 
 from __future__ import annotations
@@ -25,54 +23,45 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 
 def _fingerprint(path: Path) -> tuple[int, int, str]:
     """(size, mtime in ns, SHA-256 of the content) of the file at ``path``."""
-    data = path.read_bytes()
     st = path.stat()
-    return st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()
+    return st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _one_line(e: BaseException) -> str:
-    """The error in one line, without a kernel traceback's colour codes: for a cell's error,
-    its last line ("ZeroDivisionError: division by zero")."""
+    """The error in one line, without a kernel's colour codes; a cell's error by its last line
+    ("ZeroDivisionError: division by zero")."""
     lines = [x.strip() for x in re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines() if x.strip()]
-    name = type(e).__name__
-    if name == "CellExecutionError" and lines:
+    if type(e).__name__ == "CellExecutionError" and lines:
         return f"a cell raised {lines[-1]}"
-    return f"{name}: {lines[0]}" if lines else name
+    return f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
 
 
 def rerun(path: Path, timeout: int = 120) -> float:
     """Execute the notebook at ``path`` and store it in place; return the seconds it took.
-    Raises :class:`ToolError` (one line), the file untouched, when it cannot be read, run or
-    stored."""
+    A :class:`ToolError` (one line) leaves the file untouched."""
     import nbformat
     from nbclient import NotebookClient
 
     try:
-        before = _fingerprint(path)
+        before = _fingerprint(path)  # before reading: an edit made after it is never lost
     except OSError as e:
         raise ToolError(f"{path}: cannot read it: {e.strerror or e}") from None
     nb = read_notebook(path)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     start = time.perf_counter()
+    where = {"metadata": {"path": str(path.parent.resolve())}}
     client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        record_timing=False,
+        nb, timeout=timeout, kernel_name="python3", resources=where, record_timing=False,
         store_widget_state=False,
-    )
+    )  # fmt: skip
     try:
         client.execute()
+        seconds = time.perf_counter() - start
+        nb.metadata.pop("widgets", None)
+        _stable_widget_ids(nb, path.name)
+        nbformat.validate(nb)
     except Exception as e:  # a cell's error, a timeout, a dead kernel: the file stays as it was
         raise ToolError(f"{path}: {_one_line(e)}") from None
-    seconds = time.perf_counter() - start
-    nb.metadata.pop("widgets", None)
-    _stable_widget_ids(nb, path.name)
-    try:
-        nbformat.validate(nb)
-    except Exception as e:
-        raise ToolError(f"{path}: the new notebook is not valid: {_one_line(e)}") from None
 
     def unchanged() -> None:
         if _fingerprint(path) != before:

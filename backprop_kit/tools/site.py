@@ -1,10 +1,8 @@
 """A static web site of the chapters: ``backprop-kit site SRC DEST``.
 
-Every notebook directly in SRC becomes ``NAME.html`` in DEST (nbconvert's ``lab`` template),
-titled by its first heading; ``index.html`` is the first one. Pictures are embedded, and the
-widget state is left out (with it nbconvert renders each explorer's widget view, an empty box
-offline, instead of its stored picture); links to ``X.ipynb`` point at ``X.html``. Formulas
-are typeset by MathJax from its CDN. DEST is replaced whole, or left as it was.
+Every notebook directly in SRC becomes ``NAME.html`` (nbconvert's ``lab`` template), titled by
+its first heading; ``index.html`` is the first. Pictures are embedded; the widget state is left
+out, so each explorer shows its stored picture, not an empty widget box.
 """
 
 from __future__ import annotations
@@ -33,20 +31,13 @@ def static_copy(nb: Any) -> Any:
     return nb
 
 
-def title(nb: Any, fallback: str) -> str:
-    """The page title: the notebook's first ``# heading``, else ``fallback``."""
-    for cell in nb.cells:
-        found = _HEADING.search(cell.source) if cell.cell_type == "markdown" else None
-        if found:
-            return found.group(1)
-    return fallback
-
-
 def to_html(nb: Any, name: str = "Notebook") -> str:
-    """The HTML page of ``nb`` (after :func:`static_copy`), titled by :func:`title`."""
+    """The HTML page of ``nb`` (after :func:`static_copy`), titled by its first ``# heading``,
+    else by ``name``."""
     from nbconvert import HTMLExporter
 
-    resources = {"metadata": {"name": title(nb, name)}}
+    found = [_HEADING.search(c.source) for c in nb.cells if c.cell_type == "markdown"]
+    resources = {"metadata": {"name": next((m.group(1) for m in found if m), name)}}
     body, _ = HTMLExporter(template_name=TEMPLATE).from_notebook_node(static_copy(nb), resources)
     return body
 

@@ -1,7 +1,7 @@
 """The student and learner editions: ``backprop-kit student SRC DEST [--learner]``.
 
-Every notebook under SRC goes to the same place under DEST with each solution region replaced
-by nbgrader's stub, at the indentation of its BEGIN line (in markdown: ``YOUR ANSWER HERE``)::
+Every notebook under SRC goes to the same place under DEST, each solution region replaced by
+nbgrader's stub at the indentation of its BEGIN line (in markdown: ``YOUR ANSWER HERE``)::
 
     ### BEGIN SOLUTION                     # YOUR CODE HERE
     answer.value = 3.0            ->       raise NotImplementedError()
@@ -30,6 +30,7 @@ from backprop_kit.tools.notebooks import (
     BEGIN_SOLUTION,
     END_SOLUTION,
     EXERCISE_TAG,
+    call_name,
     graded_id,
     is_exercise_cell,
     parse_cell,
@@ -116,9 +117,8 @@ def folded_solution(source: str, cell_type: str, cell_id: str | None = None) -> 
     ``<details>`` element: notebook front-ends show only its summary until it is clicked."""
     import nbformat
 
-    lines = source.split("\n")
-    body = "\n".join(x for x in lines if x.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
-    body = body.strip("\n")
+    kept = [x for x in source.split("\n") if x.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
+    body = "\n".join(kept).strip("\n")
     if cell_type == "code":
         fence = "```"
         while fence in body:
@@ -148,9 +148,7 @@ def student_notebook(
     import nbformat
 
     nb = copy.deepcopy(nb)
-    report = NotebookReport(name)
-    solutions: dict[int, Cleared] = {}
-    originals: dict[int, str] = {}
+    report, regions = NotebookReport(name), {}  # regions: cell index -> (source, Cleared)
     nb.metadata.pop("widgets", None)
     nb.metadata[EDITION_KEY] = {"edition": "student"}
     nb.cells = [cell for cell in nb.cells if not _is_test_cell(cell)]
@@ -161,33 +159,27 @@ def student_notebook(
             stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB  # replaced whole
             cleared = Cleared("\n".join(stub), [cell.source.split("\n")], [len(stub)])
         if cleared.solutions:
-            originals[index] = cell.source
-        cell.source = cleared.source
-        cell.metadata.pop("nbgrader", None)
-        tagged = EXERCISE_TAG in cell.metadata.get("tags", [])
-        if cell.cell_type == "code":
-            report.code_regions += len(cleared.solutions)
-            if cleared.solutions:
-                solutions[index] = cleared
-            if exercise:
-                cell.outputs = []
-                cell.execution_count = None
-                report.cleared_cells += 1
-        else:
-            report.text_regions += len(cleared.solutions)
-        if tagged and not cleared.solutions:
+            regions[index] = (cell.source, cleared)
+        elif EXERCISE_TAG in cell.metadata.get("tags", []):
             report.warnings.append(
                 f"{where}: tagged {EXERCISE_TAG!r} but has no solution region, so its code "
                 "goes to learners as it is"
             )
-    report.warnings.extend(run_all_risks(nb, solutions, name))
-    if fold_solutions:
-        cells = []
-        for index, cell in enumerate(nb.cells):
-            cells.append(cell)
-            if index in originals:
-                cells.append(folded_solution(originals[index], cell.cell_type, cell.get("id")))
-        nb.cells = cells
+        cell.source = cleared.source
+        cell.metadata.pop("nbgrader", None)
+        if cell.cell_type != "code":
+            report.text_regions += len(cleared.solutions)
+            continue
+        report.code_regions += len(cleared.solutions)
+        if exercise:
+            cell.outputs, cell.execution_count = [], None
+            report.cleared_cells += 1
+    code = {i: c for i, (_, c) in regions.items() if nb.cells[i].cell_type == "code"}
+    report.warnings.extend(run_all_risks(nb, code, name))
+    for index in sorted(regions, reverse=True) if fold_solutions else []:
+        cell = nb.cells[index]
+        fold = folded_solution(regions[index][0], cell.cell_type, cell.get("id"))
+        nb.cells.insert(index + 1, fold)
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as err:
@@ -201,8 +193,7 @@ def student_notebook(
 
 def _is_attempt(node: ast.AST) -> bool:
     calls = [i.context_expr for i in getattr(node, "items", [])]
-    funcs = [c.func for c in calls if isinstance(c, ast.Call)]
-    return any(getattr(f, "id", getattr(f, "attr", "")) == "attempt" for f in funcs)
+    return any(isinstance(c, ast.Call) and call_name(c) == "attempt" for c in calls)
 
 
 def _encloses(node: ast.AST, line: int) -> bool:
@@ -225,19 +216,14 @@ def _bound(tree: ast.AST) -> set[str]:
 def _used(tree: ast.AST) -> set[str]:
     """Names read in ``tree``, except names handed to ``check(...)``, bare or inside a dict or
     tuple of functions (the check itself copes with an unfinished function)."""
-    handed_to_check: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            if name == "check":  # check catches what the learner's functions raise
-                handed_to_check.update(
-                    id(n)
-                    for a in node.args
-                    for n in ast.walk(a)
-                    if isinstance(n, ast.Name)
-                    and (a is n or isinstance(a, (ast.Tuple, ast.List, ast.Dict)))
-                )
+    handed_to_check = {
+        id(n)
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and call_name(call) == "check"
+        for a in call.args
+        for n in ast.walk(a)
+        if isinstance(n, ast.Name) and (a is n or isinstance(a, (ast.Tuple, ast.List, ast.Dict)))
+    }
     return {
         node.id
         for node in ast.walk(tree)
@@ -247,68 +233,45 @@ def _used(tree: ast.AST) -> set[str]:
     }
 
 
-def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int]:
-    """Names whose value comes from the learner in this cell (functions holding a stub, the
-    ``as`` name of an ``attempt`` block, names a top-level region assigns), and the last line
-    of the statements that hold the stubs."""
+def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int, list[int]]:
+    """Names whose value the learner writes in this cell (functions holding a stub, the ``as``
+    name of an ``attempt`` block, names a top-level region assigns), the last line of the
+    statements holding the stubs, and the stubs no function or ``attempt`` block encloses."""
     names: set[str] = set()
-    last = 0
+    last, loose = 0, []
     for stub_line, solution in zip(cleared.stub_lines, cleared.solutions):
-        for stmt in tree.body:
-            if _encloses(stmt, stub_line):
-                last = max(last, stmt.end_lineno or stmt.lineno)
-        in_function = False
-        for node in ast.walk(tree):
-            if not hasattr(node, "lineno") or not _encloses(node, stub_line):
-                continue
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.add(node.name)
-                in_function = True
-            elif isinstance(node, (ast.With, ast.AsyncWith)) and _is_attempt(node):
-                names.update(
-                    item.optional_vars.id
-                    for item in node.items
-                    if isinstance(item.optional_vars, ast.Name)
-                )
-        if not in_function:
-            region = parse_cell(dedent("\n".join(solution)))
-            if region is not None:
-                names |= _bound(region)
-    return names, last
+        last = max([last] + [s.end_lineno or 0 for s in tree.body if _encloses(s, stub_line)])
+        around = [n for n in ast.walk(tree) if hasattr(n, "lineno") and _encloses(n, stub_line)]
+        functions = {
+            n.name for n in around if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        withs = [n for n in around if isinstance(n, (ast.With, ast.AsyncWith)) and _is_attempt(n)]
+        attempts = [i.optional_vars for n in withs for i in n.items]
+        names |= functions | {v.id for v in attempts if isinstance(v, ast.Name)}
+        region = None if functions else parse_cell(dedent("\n".join(solution)))
+        names |= _bound(region) if region else set()
+        if not functions and not attempts:
+            loose.append(stub_line)
+    return names, last, loose
 
 
 def run_all_risks(nb: Any, solutions: dict[int, Cleared], name: str = "notebook") -> list[str]:
-    """Warnings for cells of the student edition ``nb`` that could stop "Run All":
-
-    - a stub that is neither inside a function nor inside a ``with attempt(...)`` block (its
-      ``raise NotImplementedError()`` runs at top level and nothing catches it);
-    - a cell (or a later statement of the exercise cell) that uses a name whose value the
-      learner writes: an exercise function, the ``answer`` of an ``attempt`` block, a name
-      assigned in a region. ``solutions`` maps cell index -> :class:`Cleared` of that cell.
-    """
+    """Warnings for cells of the student edition ``nb`` that could stop "Run All": a stub at top
+    level (nothing catches its ``raise``), and a later statement that uses a name the learner
+    writes. ``solutions`` maps code cell index -> :class:`Cleared`."""
     warnings: list[str] = []
     learner: dict[str, int] = {}  # name -> cell index where the learner writes it
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        tree = parse_cell(cell.source)
-        if tree is None:
-            continue
-        statements = tree.body
-        if index in solutions:
-            cleared = solutions[index]
-            for stub_line in cleared.stub_lines:
-                if not any(
-                    isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_attempt(node)
-                    for node in ast.walk(tree)
-                    if hasattr(node, "lineno") and _encloses(node, stub_line)
-                ):
-                    warnings.append(
-                        f"{name} cell {index}, line {stub_line}: the solution region is not "
-                        "inside a function or a `with attempt(...)` block, so its "
-                        "`raise NotImplementedError()` stops Run All in the student edition"
-                    )
-            names, last = _learner_names(tree, cleared)
+        tree = parse_cell(cell.source) if cell.cell_type == "code" else None
+        statements = tree.body if tree else []
+        if tree and index in solutions:
+            names, last, loose = _learner_names(tree, solutions[index])
+            warnings += [
+                f"{name} cell {index}, line {line}: the solution region is not inside a function "
+                "or a `with attempt(...)` block, so its `raise NotImplementedError()` stops Run "
+                "All in the student edition"
+                for line in loose
+            ]
             learner.update(dict.fromkeys(names, index))
             statements = [s for s in tree.body if s.lineno > last]
         for stmt in statements:
@@ -327,7 +290,7 @@ def run_all_risks(nb: Any, solutions: dict[int, Cleared], name: str = "notebook"
 # --- Folders ------------------------------------------------------------------------------------
 
 
-def _skipped(path: Path, root: Path) -> bool:
+def _skipped(path: Path, root: Path) -> bool:  # checkpoints, caches, hidden files
     parts = path.relative_to(root).parts
     return any(p.startswith(".") or p == "__pycache__" for p in parts) or path.suffix == ".pyc"
 
@@ -341,14 +304,9 @@ def make_student_edition(src: Path, dest: Path, learner: bool = False) -> list[N
     if not src.is_dir():
         raise ToolError(f"{src} is not a folder of notebooks")
     check_ours(dest, "student", src)  # before the work, not only after it
-    inside = dest.resolve().is_relative_to(src.resolve())
-    files = [
-        p
-        for p in sorted(src.rglob("*"))
-        if p.is_file()
-        and not _skipped(p, src)
-        and not (inside and p.resolve().is_relative_to(dest.resolve()))
-    ]
+    files = [p for p in sorted(src.rglob("*")) if p.is_file() and not _skipped(p, src)]
+    if dest.resolve().is_relative_to(src.resolve()):  # DEST is not read as source
+        files = [p for p in files if not p.resolve().is_relative_to(dest.resolve())]
     converted = []
     for path in (p for p in files if p.suffix == ".ipynb"):
         nb = read_notebook(path)
