@@ -9,13 +9,12 @@ circuit explorer is itself a ``VBox`` and draws SVG (:mod:`circuit`).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from backprop_kit.core.engine import as_number
 from backprop_kit.explorers.a11y import A11Y_CLASS, explorer_helper
-from backprop_kit.pictures.style import img_html
+from backprop_kit.pictures.style import img_html, picture_bundle
 
 if TYPE_CHECKING:  # ipywidgets is imported when an explorer is built, not with this module
     import ipywidgets as widgets
@@ -24,22 +23,13 @@ if TYPE_CHECKING:  # ipywidgets is imported when an explorer is built, not with 
 def with_static_picture(
     bundle: dict[str, Any] | None, text: str, picture: bytes | str, metadata: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``bundle`` (ipywidgets' display data) with ``text`` as text/plain and ``picture``, and
-    the display metadata. ``metadata`` holds the picture's ``alt`` (and maybe its ``width``,
-    ``height``). A PNG (bytes) goes in image/png, with ``metadata`` (nbconvert's alt), and as
-    an ``<img>`` with that alt in text/html (JupyterLab ignores the metadata's alt); an SVG
-    (text, where matplotlib cannot be imported) goes in text/html alone, its alt inside."""
-    alt = str(metadata.get("alt", ""))
-    if not alt.strip():
+    """``bundle`` (ipywidgets' display data) plus :func:`~style.picture_bundle` of ``text`` and
+    ``picture`` (PNG bytes, or SVG text where matplotlib cannot be imported), whose
+    ``metadata`` must hold an ``alt`` text."""
+    if not str(metadata.get("alt", "")).strip():
         raise ValueError("a static picture needs an alt text (metadata['alt'])")
-    data = {**(bundle or {}), "text/plain": text}
-    if isinstance(picture, str):
-        data["text/html"] = picture
-        return data, {}
-    data["image/png"] = base64.b64encode(picture).decode("ascii")
-    size = metadata.get("width"), metadata.get("height")
-    data["text/html"] = img_html(data["image/png"], alt, *size)
-    return data, {"image/png": dict(metadata)}
+    data, meta = picture_bundle(text, picture, metadata)
+    return {**(bundle or {}), **data}, meta
 
 
 def close_tree(widget: widgets.Widget) -> None:
