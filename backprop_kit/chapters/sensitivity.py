@@ -1,14 +1,9 @@
-"""How sensitive an expression is to its inputs, measured three ways and compared.
-
-* :func:`backprop_grads` (:mod:`backprop_kit.core.numeric`): the exact partials, by backward();
-* :func:`difference_errors`: how far the forward difference (f(x + h) − f(x)) / h (truncation
-  error ≈ h·f''/2, ∝ h) and the central one (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6, ∝ h²)
-  land from it, for many h; round-off ≈ ε·|f|/h (ε ≈ 2.2e-16) grows as h shrinks, so the
-  error falls, then rises. :func:`plot_difference_errors` draws it on log-log axes;
-* :func:`one_sided_slopes`: the slopes left and right of a point beside the central difference
-  and backprop's gradient; at a kink (max at a tie, relu at 0) they differ.
-
-numpy is imported by the error table only, matplotlib by the plot only.
+"""How sensitive an expression is to its inputs, three ways: :func:`backprop_grads` (exact);
+:func:`difference_errors`, how far the forward difference (f(x + h) − f(x)) / h (truncation
+error ≈ h·f''/2) and the central one (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) land from it
+for many h, as round-off ≈ ε·|f|/h (ε ≈ 2.2e-16) grows when h shrinks (plotted by
+:func:`plot_difference_errors`); :func:`one_sided_slopes` left and right of a point, which
+differ at a kink (max at a tie, relu at 0). numpy is loaded by the error table only.
 """
 
 from __future__ import annotations
@@ -80,16 +75,10 @@ class DifferenceErrors:
         return float(self.hs[int(self.errors(method).argmin())])
 
     def __repr__(self) -> str:
-        columns = [
-            ("h", "7.0e"),
-            ("forward", "16.10f"),
-            ("error", "7.1e"),
-            ("central", "16.10f"),
-            ("error", "7.1e"),
-        ]
-        rows = zip(
-            self.hs, self.forward, self.errors("forward"), self.central, self.errors("central")
-        )
+        columns = [("h", "7.0e"), ("forward", "16.10f"), ("error", "7.1e")]
+        columns += [("central", "16.10f"), ("error", "7.1e")]
+        err = self.errors
+        rows = zip(self.hs, self.forward, err("forward"), self.central, err("central"))
         head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
         return head + "\n" + text_table(columns, rows)
 
@@ -122,9 +111,8 @@ def difference_errors(
 def plot_difference_errors(
     table: DifferenceErrors, ax: Axes | None = None, guides: bool = True
 ) -> Figure:
-    """Log-log plot of both errors against h (zeros left out); with ``guides``, dashed lines
-    of slope 1 and 2 from the largest step's error down to the best step. Without ``ax``: a
-    :class:`~backprop_kit.pictures.drawing.DescribedFigure` with :func:`difference_errors_alt`."""
+    """Log-log plot of both errors against h (zeros left out), with ``guides`` of slope 1 and
+    2; without ``ax``, a ``DescribedFigure`` whose alt text is :func:`difference_errors_alt`."""
     import numpy as np
 
     from backprop_kit.pictures.drawing import DescribedFigure
@@ -141,24 +129,17 @@ def plot_difference_errors(
     for method, (colour, marker) in styles.items():
         err = table.errors(method)
         keep = err > 0
-        ax.loglog(
-            table.hs[keep], err[keep], marker=marker, color=colour, label=f"{method} difference"
-        )
+        label = f"{method} difference"
+        ax.loglog(table.hs[keep], err[keep], marker=marker, color=colour, label=label)
         if guides:
             power = 1 if method == "forward" else 2
             i0 = int(np.argmax(table.hs))
             h0, e0 = table.hs[i0], err[i0]
             span = table.hs[table.hs >= table.best_h(method)]
-            if e0 > 0 and span.size >= 2:
-                # drawn 4× above the data, so a parallel line means the same slope
-                ax.loglog(
-                    span,
-                    4 * e0 * (span / h0) ** power,
-                    "--",
-                    color=colour,
-                    alpha=0.7,
-                    label=f"slope {power} (error ∝ h{'²' if power == 2 else ''})",
-                )
+            if e0 > 0 and span.size >= 2:  # 4× above the data: parallel means the same slope
+                label = f"slope {power} (error ∝ h{'²' if power == 2 else ''})"
+                guide = 4 * e0 * (span / h0) ** power
+                ax.loglog(span, guide, "--", color=colour, alpha=0.7, label=label)
     ax.text(0.02, 0.97, "← round-off wins", transform=ax.transAxes, va="top", ha="left")
     ax.text(0.98, 0.97, "truncation wins →", transform=ax.transAxes, va="top", ha="right")
     ax.set_xlabel("step size h")

@@ -1,14 +1,9 @@
-"""The circuit explorer: ``explore("(x + y) * z", x=-2, y=5, z=-4)`` is a widget with a formula
-box (an error is one line; the old circuit stays), a slider per input, a readout of f and of
-every ∂f/∂input, the circuit as live SVG (an ``ipywidgets.HTML``, never an ``Output``, whose
-captured displays would break nbval), Back / Next / Reset / All to walk the backward pass one
-gate at a time in ``backward()``'s order, and a nudge line: Δf = f(x + h) − f(x) against h·∂f/∂x.
-
-The walk starts on the whole pass (All); Next goes to step 0 (the output's gradient alone), then
-gate by gate, then back to All; Back walks the other way; Reset goes to step 0. A slider keeps
-the step; a new formula shows All. Never a stale number: where the sliders' values cannot be
-evaluated (1/z at z = 0) the message says why and nothing shows a number. ``close()`` (and every
-Build, for the old sliders) closes every child widget.
+"""The circuit explorer: ``explore("(x + y) * z", x=-2, y=5, z=-4)``, a formula box, a slider
+per input, a readout of f and every ∂f/∂input, the circuit as live SVG (an ``ipywidgets.HTML``:
+an ``Output``'s captured displays would break nbval), Back / Next / Reset / All through the
+backward pass in ``backward()``'s order (All → step 0 → each gate → All; a slider keeps the
+step), and a nudge line, Δf = f(x + h) − f(x) against h·∂f/∂x. Never a stale number: where the
+sliders' values cannot be evaluated (1/z at z = 0) it says why and shows no number.
 """
 
 from __future__ import annotations
@@ -57,43 +52,28 @@ def _start_value(value: object, name: str) -> float:
 
 
 def _inputs_of(f: Value) -> dict[str, Value]:
-    """The inputs of a circuit whose label is an identifier (name → Value), one name each.
-
-    A label keeps its name; a second input with a taken label gets the first free
-    ``label_k`` (k = 2, 3, …): ``x, x, x_2`` give ``x, x_3, x_2``. Labels that look alike
-    (``x`` and Cyrillic ``х``) are a one-line ValueError: two sliders would read the same.
-    """
-    named = [
-        (v.label, v)
-        for v in f.topological_order()
-        if not v.parents and v.label and v.label.isidentifier()
-    ]
-    twins = lookalike(list(dict.fromkeys(label for label, _ in named)))
+    """The inputs whose label is an identifier, by name: a second input with a taken label
+    gets the first free ``label_k`` (``x, x, x_2`` give ``x, x_3, x_2``); labels that look
+    alike (``x``, Cyrillic ``х``) are a one-line ValueError (two sliders would read the same)."""
+    named = [v for v in f.topological_order() if not v.parents and (v.label or "").isidentifier()]
+    labels = [str(v.label) for v in named]
+    twins = lookalike(list(dict.fromkeys(labels)))
     if twins is not None:
         raise ValueError(f"explore: {describe_lookalike(twins)}")
-    labels = {label for label, _ in named}
     found: dict[str, Value] = {}
-    for label, v in named:  # labels first: a label is always its own input's name
-        found.setdefault(label, v)
-    taken = set(found.values())
-    for label, v in named:
-        if v in taken:
-            continue
-        k = 2
-        while f"{label}_{k}" in found or f"{label}_{k}" in labels:
-            k += 1
-        found[f"{label}_{k}"] = v
-    order = {id(v): i for i, (_, v) in enumerate(named)}
-    return dict(sorted(found.items(), key=lambda item: order[id(item[1])]))
+    for v, label in zip(named, labels):  # a label is always its first input's name
+        name, k = label, 2
+        while name in found or (name != label and name in labels):
+            name, k = f"{label}_{k}", k + 1
+        found[name] = v
+    return found
 
 
 class CircuitExplorer(Explorer, widgets.VBox):
-    """A live circuit; build it with :func:`explore`. Its widgets: ``formula``,
-    ``build_button``, ``message`` (one-line errors), ``sliders`` (name → FloatSlider),
-    ``readout``, ``picture`` (the SVG), ``back_button``, ``next_button``, ``reset_button``,
-    ``all_button``, ``step_line``, ``nudge_input``, ``nudge_h``, ``nudge_line``. ``step`` is
-    the current step (``None``: the whole pass); ``output`` the circuit's output Value.
-    """
+    """A live circuit (see :func:`explore`). Widgets: ``formula``, ``build_button``, ``message``,
+    ``sliders`` (name → FloatSlider), ``readout``, ``picture`` (SVG), ``back_button``,
+    ``next_button``, ``reset_button``, ``all_button``, ``step_line``, ``nudge_input``,
+    ``nudge_h``, ``nudge_line``; ``step`` is the current step (``None``: the whole pass)."""
 
     def __init__(
         self,
@@ -215,6 +195,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.output, self.inputs, self.view = f, inputs, view
         self.order = f.topological_order()
         self.initial = {n: v.data for n, v in inputs.items()}
+        self._start, _ = copy_circuit(f)  # the static picture's circuit
         self._static: tuple[bytes | str, dict[str, Any]] | None = None
         self.step = None
         self.error = None
@@ -399,20 +380,11 @@ class CircuitExplorer(Explorer, widgets.VBox):
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
     def static_picture(self) -> tuple[bytes | str, dict[str, Any]]:
-        """The circuit at its initial values, with its alt text (``describe``): a PNG drawn by
-        matplotlib (and its size), or the live picture's SVG where matplotlib cannot be
-        imported (a browser-only Python)."""
+        """The circuit at its initial values with its alt text: a PNG (and its size), or the
+        SVG where matplotlib cannot be imported (a browser-only Python)."""
         if self._static is None:
-            if self.expression is not None:
-                f = self.expression(**self.initial)
-            else:
-                f, _ = copy_circuit(self.output)
-                for name, v in _inputs_of(f).items():
-                    v.data = self.initial[name]
-                forward(f.topological_order())
-            f.label = self.output.label
-            f.backward()
-            view = CircuitView(f, fmt=self.fmt, sigmoid=self.sigmoid)
+            self._start.backward()
+            view = CircuitView(self._start, fmt=self.fmt, sigmoid=self.sigmoid)
             scene, alt = view.scene(), view.describe()
             try:
                 from backprop_kit.pictures.drawing import png_bytes, render
@@ -442,11 +414,8 @@ def explore(
     sigmoid: str = "gate",
     **initial_values: float,
 ) -> CircuitExplorer:
-    """A live explorer of a circuit: ``explore("(x + y) * z", x=-2, y=5, z=-4)``.
-
-    ``source``: a formula, a parsed :class:`~backprop_kit.core.parse.Expression` or a circuit's
-    output Value (copied: your Values never change). ``initial_values`` start the inputs (1 if
-    not given); ``fmt`` formats the picture's numbers; ``sigmoid="expanded"`` draws each σ as
-    ``*-1 → exp → +1 → 1/x``. Display the result (last line of a cell) to use it.
+    """A live explorer of the circuit of ``source``: a formula, an ``Expression`` or a Value
+    (copied: yours never changes), inputs at ``initial_values`` (else 1); ``fmt`` and
+    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it.
     """
     return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)

@@ -1,9 +1,6 @@
-"""Circuit diagrams with matplotlib: ``draw(f)`` paints the Scene of :mod:`layout` (the one
-the live SVG shows) on a white card that reads the same in light and dark themes.
-
-The module is ``drawing``, not ``draw``: a submodule ``draw`` would replace the function
-``backprop_kit.draw`` once imported. It imports matplotlib (never pyplot); ``import
-backprop_kit`` does not import it.
+"""Circuit diagrams with matplotlib (never pyplot): ``draw(f)`` paints the live SVG's Scene on a
+white card that reads the same in light and dark themes. (Not a module ``draw``: it would
+replace the function ``backprop_kit.draw`` once imported.)
 """
 
 from __future__ import annotations
@@ -26,6 +23,8 @@ if TYPE_CHECKING:
 
 DPI = 100  # pixels per inch of the figure, as matplotlib's default
 _HA = {"start": "left", "middle": "center", "end": "right"}
+_LINE = {"solid_capstyle": "butt", "solid_joinstyle": "round", "zorder": 1}
+_TEXT: dict[str, Any] = {"va": "baseline", "family": FONT_FAMILY, "parse_math": False, "zorder": 4}
 
 
 def draw(
@@ -105,48 +104,19 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     ax.set_ylim(height, 0)
     ax.set_axis_off()
     ax.add_patch(Rectangle((0, 0), width, height, facecolor=BACKGROUND, edgecolor="none", zorder=0))
-    for line in scene.lines:
-        xs, ys = zip(*line.points)
-        artist = Line2D(
-            xs,
-            ys,
-            color=line.color,
-            linewidth=line.lw * scale,
-            linestyle=(0, (3, 2)) if line.dashed else "-",
-            solid_capstyle="butt",
-            solid_joinstyle="round",
-            zorder=1,
-        )
-        artist.set_gid(line.role)
-        ax.add_line(artist)
+    for ln in scene.lines:
+        dash = (0, (3, 2)) if ln.dashed else "-"
+        line: dict[str, Any] = {"color": ln.color, "linestyle": dash, "gid": ln.role, **_LINE}
+        ax.add_line(Line2D(*zip(*ln.points), linewidth=ln.lw * scale, **line))
     for dot in scene.dots:
         ax.add_patch(Circle((dot.x, dot.y), dot.r, facecolor=dot.color, edgecolor="none", zorder=2))
     for b in scene.boxes:
-        patch = FancyBboxPatch(
-            (b.x, b.y),
-            b.w,
-            b.h,
-            boxstyle=f"round,pad=0,rounding_size={b.r}",
-            facecolor=b.fill,
-            edgecolor=b.stroke or "none",
-            linewidth=b.lw * scale,
-            zorder=3,
-        )
-        patch.set_gid(b.role)
-        ax.add_patch(patch)
+        edge = b.stroke or "none"
+        paint: dict[str, Any] = {"facecolor": b.fill, "edgecolor": edge, "zorder": 3, "gid": b.role}
+        shape = f"round,pad=0,rounding_size={b.r}"
+        ax.add_patch(FancyBboxPatch((b.x, b.y), b.w, b.h, shape, linewidth=b.lw * scale, **paint))
     for t in scene.texts:
-        ax.text(
-            t.x,
-            t.y,
-            t.text,
-            fontsize=t.size * scale,
-            color=t.color,
-            ha=_HA[t.anchor],
-            va="baseline",
-            family=FONT_FAMILY,
-            style="italic" if t.italic else "normal",
-            parse_math=False,
-            zorder=4,
-            gid=t.role,
-        )
+        style = "italic" if t.italic else "normal"
+        font: dict[str, Any] = {"fontsize": t.size * scale, "style": style, "gid": t.role}
+        ax.text(t.x, t.y, t.text, color=t.color, ha=_HA[t.anchor], **font, **_TEXT)
     return fig

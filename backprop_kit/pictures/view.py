@@ -1,12 +1,9 @@
-"""What a picture of a circuit shows: :class:`CircuitView` lays a circuit out once
-(:class:`~layout.Structure`) and turns its current numbers into a :class:`~scene.Scene` as
-often as needed: the numbers as text, the marked step and its note, σ in one piece or four.
-It is the one front door of :func:`drawing.draw`, :mod:`svg` and the explorers.
-
-Which gradients show (``show_grad``): ``None`` (auto) iff the output's ``grad`` is non-zero,
-i.e. after ``f.backward()`` (or a bigger circuit's, through which ∂out/∂f ≠ 0: then they are
-∂out/∂wire); ``True`` / ``False`` always / never; ``step=k`` the backward pass after k gates,
-computed aside (no ``.grad`` changes), on the wires it has reached.
+"""What a picture of a circuit shows: :class:`CircuitView` (the one front door of ``draw``,
+:mod:`svg` and the explorers) lays a circuit out once and makes a :class:`~scene.Scene` of its
+current numbers as often as needed. Gradients show (``show_grad=None``) iff the output's grad
+is non-zero, i.e. after ``f.backward()`` (or a bigger circuit's: then they are ∂out/∂wire);
+``True`` / ``False``: always / never; ``step=k``: the backward pass after k gates, computed
+aside, on the wires it has reached.
 """
 
 from __future__ import annotations
@@ -35,14 +32,10 @@ def _operand_name(step: Step, j: int) -> str:
 
 
 class CircuitView:
-    """A circuit laid out once, to be pictured at any numbers on its wires.
-
-    ``sigmoid="expanded"`` draws each σ as its four gates ``*-1 → exp → +1 → 1/x``; ``fmt``
-    formats every number; ``names`` writes named intermediate wires as ``q = 3.00``;
-    ``band_lines`` keeps a note band of that many lines even with no step shown, and
-    ``reserve`` a number's width in every column (a live picture keeps its size);
-    ``label_rows=2`` leaves room for a second number under each wire (:class:`~layout.WireText`).
-    """
+    """A circuit laid out once, to be pictured at any numbers: ``sigmoid``, ``fmt``, ``names``
+    as for :func:`~drawing.draw`; ``band_lines`` (a note band kept with no step shown) and
+    ``reserve`` (a number's width kept in every column) hold a live picture's size;
+    ``label_rows=2`` leaves room for a second number under each wire."""
 
     def __init__(
         self,
@@ -62,18 +55,13 @@ class CircuitView:
             )
         if sigmoid not in SIGMOID_MODES:
             raise ValueError(f"sigmoid must be 'gate' or 'expanded', got {sigmoid!r}")
-        self.fmt = check_fmt(fmt)
-        self.source = f
-        self.sigmoid = sigmoid
-        self.names = bool(names)
-        self.band_lines = band_lines
+        self.fmt, self.source, self.sigmoid = check_fmt(fmt), f, sigmoid
+        self.names, self.band_lines = bool(names), band_lines
         self.reserve = format_number(reserve, self.fmt)
-        order = f.topological_order()
-        self.origin: dict[int, Value] | None
-        if sigmoid == "expanded" and any(v.op == "sigmoid" for v in order):
+        self.origin: dict[int, Value] | None = None
+        self.root = f
+        if sigmoid == "expanded" and any(v.op == "sigmoid" for v in f.topological_order()):
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
-        else:
-            self.root, self.origin = f, None
         self.structure = Structure(self.root, label_rows=label_rows)
         self.symbols = [
             GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
