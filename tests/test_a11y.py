@@ -16,12 +16,30 @@ from backprop_kit.core.circuits import chain_rule_example, patterns_example, sig
 from backprop_kit.explorers.a11y import A11Y_CLASS, HELPER_HTML, LIVE_CLASS
 from backprop_kit.pictures import scene as S
 from backprop_kit.pictures import style as L
-from backprop_kit.pictures.style import contrast_ratio, relative_luminance
 from backprop_kit.pictures.svg import to_svg
 from backprop_kit.pictures.view import CircuitView
 
 AA = 4.5
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.1 relative luminance of ``#RRGGBB``: 0.2126 R + 0.7152 G + 0.0722 B of the
+    linearised channels (c / 12.92 if c ≤ 0.04045, else ((c + 0.055) / 1.055) ** 2.4)."""
+    s = color.lstrip("#")
+    if len(s) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in s):
+        raise ValueError(f"a colour must be written #RRGGBB, got {color!r}")
+    lin = []
+    for i in (0, 2, 4):
+        c = int(s[i : i + 2], 16) / 255
+        lin.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio (L_lighter + 0.05) / (L_darker + 0.05), from 1 to 21."""
+    a, b = relative_luminance(foreground), relative_luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
 # --- the contrast formula itself ------------------------------------------------------------

@@ -32,6 +32,7 @@ from backprop_kit.pictures.view import CircuitView
 DEFAULT_VALUE = 1.0  # the starting value of a variable given none
 BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate (at most 2)
 _ERRORS = (ArithmeticError, ValueError)
+_SLIDER = {"step": 0.01, "continuous_update": True, "readout_format": ".2f"}
 CANNOT_EVALUATE = "cannot evaluate here"
 """What the picture and the readout say where the sliders' values cannot be evaluated."""
 
@@ -213,15 +214,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.sliders: dict[str, widgets.FloatSlider] = {}
         for name, v in self.inputs.items():
             lo, hi = slider_range(v.data)
-            s = widgets.FloatSlider(
-                value=v.data,
-                min=lo,
-                max=hi,
-                step=0.01,
-                description=name,
-                continuous_update=True,
-                readout_format=".2f",
-            )
+            s = widgets.FloatSlider(value=v.data, min=lo, max=hi, description=name, **_SLIDER)
             s.observe(self._on_slider, names="value")
             self.sliders[name] = s
         self.slider_box.children = tuple(self.sliders.values())

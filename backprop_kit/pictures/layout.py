@@ -482,7 +482,8 @@ def place(
     bottom = top + structure.height
     # the note of the current step (or a caption) in the band above the circuit
     if callout is not None:
-        right = _draw_callout(scene, callout, structure, right, left, node_w, top)
+        k = parts[callout.node].col
+        right = _draw_callout(scene, callout, structure, right, left[k] + node_w[k] / 2, top)
     elif band and caption:
         y = MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE
         scene.texts.append(Text(MARGIN + 8.0, y, caption, FS_NOTE, MUTED, "start", "note"))
@@ -519,23 +520,16 @@ def place(
 
 
 def _draw_callout(
-    scene: Scene,
-    callout: Callout,
-    structure: Structure,
-    right: float,
-    left: list[float],
-    node_w: list[float],
-    top: float,
+    scene: Scene, callout: Callout, structure: Structure, right: float, gx: float, top: float
 ) -> float:
-    """Add a step's note above its gate (first the symbol, on the marked gate's colour; a
-    dashed leader if nothing of the column is in between); return the new right edge."""
+    """Add a step's note above its gate at x = ``gx`` (first the symbol, on the marked gate's
+    colour; a dashed leader if nothing of the column is in between); return the right edge."""
     part = structure.parts[callout.node]
     pill_w = text_width(callout.symbol, FS_NOTE) + 8.0
     widths = [pill_w + 5.0 + text_width(callout.heading, FS_NOTE)]
     widths += [text_width(s, FS_NOTE) for s in callout.rows]
     width = max(widths) + 16.0
     right = max(right, MARGIN + width)
-    gx = left[part.col] + node_w[part.col] / 2
     bx = min(max(gx - width / 2, MARGIN), right - width)
     by = MARGIN
     bh = len(callout.lines) * LINE_H + 8.0

@@ -1,7 +1,7 @@
 """How the kit's pictures look (circuits and the explorers' plots): colours, fonts, the width
 of a text, and pictures with alt text. Okabe-Ito colours, safe for colour-blind readers; every
 text colour has a contrast of at least 4.5:1 (WCAG 2.1 AA) on every background it sits on
-(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio).
+(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio by WCAG's formula).
 """
 
 from __future__ import annotations
@@ -66,28 +66,7 @@ def text_width(text: str, size: float) -> float:
     return 1.06 * size * sum(_ADVANCE.get(ch, 1000) for ch in text) / 1000.0
 
 
-# --- accessibility: WCAG contrast, and pictures with alt text ------------------------------
-
-
-def relative_luminance(color: str) -> float:
-    """WCAG 2.1 relative luminance of ``#RRGGBB``: 0.2126 R + 0.7152 G + 0.0722 B of the
-    linearised channels (c / 12.92 if c ≤ 0.04045, else ((c + 0.055) / 1.055) ** 2.4)."""
-    s = color.lstrip("#")
-    if len(s) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in s):
-        raise ValueError(f"a colour must be written #RRGGBB, got {color!r}")
-    lin = []
-    for i in (0, 2, 4):
-        c = int(s[i : i + 2], 16) / 255
-        lin.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2.1 contrast ratio (L_lighter + 0.05) / (L_darker + 0.05), from 1 to 21."""
-    a, b = relative_luminance(foreground), relative_luminance(background)
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
+# --- pictures with alt text --------------------------------------------------------------
 def img_html(
     png: bytes | str, alt: str, width: int | None = None, height: int | None = None
 ) -> str:
