@@ -18,6 +18,7 @@ from backprop_kit.pictures import scene as S
 from backprop_kit.pictures import style as L
 from backprop_kit.pictures.svg import to_svg
 from backprop_kit.pictures.view import CircuitView
+from tests.test_layout import backward_scene
 
 AA = 4.5
 SVG = "{http://www.w3.org/2000/svg}"
@@ -133,8 +134,7 @@ def test_matplotlib_and_svg_paint_the_scene_colours():
 # --- a second cue besides colour ----------------------------------------------------------------
 def test_gradients_are_italic_below_the_wire_and_the_legend_says_so():
     f = chain_rule_example()
-    f.backward()
-    scene = CircuitView(f).scene()
+    scene = backward_scene(f)
     values = [t for t in scene.texts if t.role == "value"]
     grads = [t for t in scene.texts if t.role == "grad"]
     assert grads and all(t.italic for t in grads) and not any(t.italic for t in values)

@@ -121,6 +121,12 @@ def collisions(scene: Scene) -> list[str]:
     return problems
 
 
+def backward_scene(f: Value) -> Scene:
+    """The picture of ``f`` after ``f.backward()``: values and gradients."""
+    f.backward()
+    return CircuitView(f).scene()
+
+
 def scenes_of(f: Value) -> list[Scene]:
     """The pictures a learner meets: plain, every step of the backward pass, σ expanded."""
     view = CircuitView(f)
@@ -204,8 +210,7 @@ def test_a_long_wire_passes_waypoints_not_gates():
 
 def test_fan_out_draws_one_value_and_the_total_gradient():
     f = staged_example()  # x feeds three gates, y two
-    f.backward()
-    scene = CircuitView(f).scene()
+    scene = backward_scene(f)
     x = next(v for v in f.topological_order() if v.label == "x")
     assert scene.texts_with("value").count("3.00") == 1
     assert f"{x.grad:.2f}" in scene.texts_with("grad")
@@ -269,9 +274,7 @@ def test_text_width_grows_with_text_and_size():
 
 
 def test_gate_symbols_fit_their_gates():
-    f = sigmoid_neuron()
-    f.backward()
-    scene = CircuitView(f).scene()
+    scene = backward_scene(sigmoid_neuron())
     gates = [b for b in scene.boxes if b.role == "gate"]
     symbols = [t for t in scene.texts if t.role == "gate"]
     assert len(gates) == len(symbols) == 8
