@@ -33,7 +33,7 @@ MOVES = {  # a change after which the live picture is another one
     "circuit": lambda w: setattr(w.sliders["x"], "value", 1.0),
     "scale": lambda w: setattr(w.k_slider, "value", 10),
     "shapes": lambda w: setattr(w.n_slider, "value", 9),
-    "train": lambda w: w.train(5),
+    "train": lambda w: w.train(1),
 }
 
 
