@@ -34,7 +34,8 @@ from backprop_kit.chapters.sandbox import (
     run_learner_code,
 )
 from backprop_kit.core.engine import Value
-from backprop_kit.core.gates import GATES
+from backprop_kit.core.gates import GATES, Gate
+from backprop_kit.core.graph import build
 from backprop_kit.core.text import format_number
 
 MAX_EXPRESSIONS, MAX_SECONDS = 10_000, 60.0  # caps of check_engine's arguments
@@ -65,6 +66,7 @@ class Op:
     arity: int
     consts: tuple[float | None, ...]
     domain: Callable[[float, float, Any], bool]  # where both engines must agree
+    kink: Callable[[float, float, Any], float] | None  # distance to where a slope is a convention
     rank: int  # its place: among cases of one size, earlier forms come first
 
     @property
@@ -85,92 +87,48 @@ class Op:
 
     def build(self, operands: Sequence[Any], c: float | None) -> Any:
         """It built on ``operands`` (wires of any engine) with constant ``c``."""
-        return _build(self.form, operands[0], operands[1] if len(operands) > 1 else None, c)
+        return build(self.form, operands[0], operands[1] if len(operands) > 1 else None, c)
 
 
 def operations(gates: Sequence[str] | None = None) -> list[Op]:
     """Every Python form of every gate of the table (or of ``gates``), in the table's order:
     the one place the checker reads the table, so a gate registered later is checked too."""
-    return [op for op in _operations(tuple(GATES)) if gates is None or op.gate in gates]
+    return [op for op in _operations(tuple(GATES.values())) if gates is None or op.gate in gates]
 
 
 @functools.cache
-def _operations(names: tuple[str, ...]) -> tuple[Op, ...]:
-    far, fine = (lambda x: abs(x) > 1e-3), (lambda x: abs(x) < 1e3)
-    anywhere: Callable[[float, float, Any], bool] = lambda a, b, c: True  # noqa: E731
-    # fmt: off
-    rows: dict[str, tuple[tuple[str, ...], tuple[float | None, ...], Callable[..., bool]]] = {
-        "add": (("{a} + {b}",), (None,), anywhere), "mul": (("{a} * {b}",), (None,), anywhere),
-        "inv": (("1 / {a}",), (None,), lambda a, b, c: far(a) and fine(1 / a)),
-        "addc": (("{a} + {c}", "{c} + {a}", "{c} - {a}"), (2.0, -3.0), anywhere),
-        "exp": (("exp({a})",), (None,), lambda a, b, c: a < 20),
-        "log": (("log({a})",), (None,), lambda a, b, c: a > 1e-3),
-        "scale": (("{c} * {a}", "{a} * {c}", "{c} / {a}"), (2.0, -3.0, 0.5),
-                  lambda a, b, c: far(a) and fine(1 / a)),
-        "sigmoid": (("sigmoid({a})",), (None,), anywhere),
-        "sub": (("{a} - {b}",), (None,), anywhere),
-        "div": (("{a} / {b}",), (None,), lambda a, b, c: far(b) and fine(a / b)),
-        "neg": (("-{a}",), (None,), anywhere),
-        "powc": (("{a} ** {c}",), (2.0, 3.0, -1.0),
-                 lambda a, b, c: (c > 0 or far(a)) and fine(a) and fine(a**c)),
-        "pow": (("{a} ** {b}",), (None,), lambda a, b, c: 0.1 < a < 10 and abs(b) < 4),
-        "tanh": (("tanh({a})",), (None,), anywhere), "relu": (("relu({a})",), (None,), anywhere),
-    }
-    # fmt: on
+def _operations(table: tuple[Gate, ...]) -> tuple[Op, ...]:
     ops: list[Op] = []
-    for name in names:
-        if name in rows:
-            forms, consts, domain = rows[name]
-            ops += [Op(name, form, GATES[name].arity, consts, domain, len(ops)) for form in forms]
+    for g in table:
+        ops += [
+            Op(g.name, f, g.arity, g.consts or (None,), g.domain, g.kink, len(ops))
+            for f in g.python
+        ]
     return tuple(ops)
 
 
 _OPERATORS = {
-    ast.Add: ("add", 1, operator.add),
-    ast.Sub: ("sub", 1, operator.sub),
-    ast.Mult: ("mul", 2, operator.mul),
-    ast.Div: ("truediv", 2, operator.truediv),
-    ast.Pow: ("pow", 3, operator.pow),
+    ast.Add: ("add", 1),
+    ast.Sub: ("sub", 1),
+    ast.Mult: ("mul", 2),
+    ast.Div: ("truediv", 2),
+    ast.Pow: ("pow", 3),
 }
-
-
-@functools.cache
-def _tree(form: str) -> ast.expr:
-    return ast.parse(form.format(a="a", b="b", c="c"), mode="eval").body
 
 
 @functools.cache
 def _shape(form: str) -> tuple[int, str, dict[str, int]]:
     """(precedence, the method called, {operand: the least precedence it needs no brackets at})."""
-    node = _tree(form)
+    node = ast.parse(form.format(a="a", b="b", c="c"), mode="eval").body
     if isinstance(node, ast.Call):
         return 4, getattr(node.func, "id", ""), {}
     if isinstance(node, ast.UnaryOp):
         return 2, "__neg__", {"a": 3}
     assert isinstance(node, ast.BinOp)
-    name, prec, _ = _OPERATORS[type(node.op)]
+    name, prec = _OPERATORS[type(node.op)]
     left, right = (getattr(n, "id", "c") for n in (node.left, node.right))
     need = (prec + 1, prec) if name == "pow" else (prec, prec + 1)
     return prec, f"__{name}__" if left in "ab" else f"__r{name}__", {left: need[0], right: need[1]}
-
-
-def _build(form: str, a: Any, b: Any, c: float | None) -> Any:
-    """``form`` built on ``a`` (and ``b``, constant ``c``) by operators and methods."""
-
-    def run(node: ast.expr) -> Any:
-        if isinstance(node, ast.Name):
-            return {"a": a, "b": b, "c": c}[node.id]
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.UnaryOp):
-            return -run(node.operand)
-        if isinstance(node, ast.BinOp):
-            return _OPERATORS[type(node.op)][2](run(node.left), run(node.right))
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        first, *rest = (run(x) for x in node.args)
-        return getattr(first, node.func.id)(*rest)
-
-    return run(_tree(form))
 
 
 # --- cases: small programs of the table's forms ----------------------------------------------
@@ -333,7 +291,8 @@ def _kit_wires(case: Case) -> list[Value] | None:
     wires = [Value(x, label=NAMES[i]) for i, x in enumerate(case.inputs)]
     for op, args, c in case.steps:
         a, *b = (wires[w] for w in args)
-        if not op.domain(a.data, b[0].data if b else 0.0, c):
+        y = b[0].data if b else 0.0
+        if not op.domain(a.data, y, c) or (op.kink and op.kink(a.data, y, c) < 1e-9 and case.n > 2):
             return None
         try:
             out = op.build([a, *b], c)
@@ -968,16 +927,15 @@ def _search(
             )
         report.line = f"Your class could do none of the operations. {report.left_out()}"
         return None
-    tiny = tiny_cases(tuple(report.checked))
-    for start in range(0, len(tiny), 64):
-        for f in learner.failures(tiny[start : start + 64]):
-            if f is not None:
-                return replace(f, passed=report.expressions)
-            report.expressions += 1
-    rng = random.Random(seed)
-    for _ in range(expressions):
-        if (case := random_case(rng, report.checked)) is not None:
-            report.expressions += 1
-            if (f := learner.failures([case])[0]) is not None:
-                return replace(_shrink(f, lambda c: learner.failures([c])[0]), passed=len(tiny))
+    tiny, rng = tiny_cases(tuple(report.checked)), random.Random(seed)
+    for cases in (tiny, None):
+        if cases is None:
+            cases = [c for _ in range(expressions) if (c := random_case(rng, report.checked))]
+        for start in range(0, len(cases), 64):
+            for f in learner.failures(cases[start : start + 64]):
+                if f is not None and cases is tiny:
+                    return replace(f, passed=report.expressions)
+                if f is not None:
+                    return replace(_shrink(f, lambda c: learner.failures([c])[0]), passed=len(tiny))
+                report.expressions += 1
     return None
