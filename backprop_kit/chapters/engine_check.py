@@ -2,15 +2,13 @@
 
 An engine is a class of micrograd's shape: ``Cls(x)``, ``.data``, ``.grad``, ``backward()`` and
 the Python forms of the table's gates (``x + y``, ``2 - x``; ``exp(x)`` is ``x.exp()``).
-:func:`check_engine` tries every case of one or two gates (inputs 2 and -3), smallest first,
-then random larger ones, and shrinks a failing one. On a case each engine gives, wire by wire,
-the values, the gradients of ``backward()``, the values after it and the gradients of a second
-``backward()``; the first difference is named in one line. Its cause comes from :data:`BUGS`,
-the catalogue of classic bugs: each is a variant of :func:`demo_engine`, and the variant whose
-numbers are the learner's names it (else a hint read from the numbers).
-
-The learner's code runs only in the sandbox (:func:`run_learner_code`), ``time_limit`` seconds
-of it in all; the checker's own work is bounded by counts, never by the clock.
+:func:`check_engine` tries every case of one or two gates, smallest first, then random larger
+ones (shrunk when they fail). Each engine gives, wire by wire, the values, the gradients of
+``backward()``, the values after it and a second pass's gradients; the first difference is named
+in one line, and its cause by :data:`BUGS`, the catalogue of classic bugs: each is a variant of
+:func:`demo_engine`, and the one whose numbers are the learner's names it. The learner's code
+runs only in the sandbox, ``time_limit`` seconds of it in all; the checker's own work is bounded
+by counts, never by the clock.
 """
 
 from __future__ import annotations
@@ -27,13 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from backprop_kit.chapters.sandbox import (
-    LearnerCodeError,
-    LearnerTimeout,
-    one_line_error,
-    run_learner_code,
-)
-from backprop_kit.core.engine import Value
+from backprop_kit.chapters import sandbox
+from backprop_kit.core.engine import Value, apply
 from backprop_kit.core.gates import GATES, Gate
 from backprop_kit.core.graph import build
 from backprop_kit.core.text import format_number
@@ -44,6 +37,8 @@ NAMES, SHARED = "abcdeghkmn", "pqrstuvw"  # inputs; intermediate wires used more
 TINY, ZERO = (2.0, -3.0), (0.0,)  # the inputs of the cases of one or two gates
 INPUT_NUMBERS = (-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
 SMALL_NUMBERS = (1.0, 2.0, -1.0, 3.0, -2.0, 0.5, -3.0, 4.0)
+_BINARY = {"Add": ("add", 1), "Sub": ("sub", 1), "Mult": ("mul", 2), "Div": ("truediv", 2)}
+_BINARY["Pow"] = ("pow", 3)  # (method, precedence) of each operator
 
 
 def _num(x: float | None) -> str:
@@ -98,22 +93,11 @@ def operations(gates: Sequence[str] | None = None) -> list[Op]:
 
 @functools.cache
 def _operations(table: tuple[Gate, ...]) -> tuple[Op, ...]:
-    ops: list[Op] = []
-    for g in table:
-        ops += [
-            Op(g.name, f, g.arity, g.consts or (None,), g.domain, g.kink, len(ops))
-            for f in g.python
-        ]
-    return tuple(ops)
-
-
-_OPERATORS = {
-    ast.Add: ("add", 1),
-    ast.Sub: ("sub", 1),
-    ast.Mult: ("mul", 2),
-    ast.Div: ("truediv", 2),
-    ast.Pow: ("pow", 3),
-}
+    forms = [(g, f) for g in table for f in g.python]
+    return tuple(
+        Op(g.name, f, g.arity, g.consts or (None,), g.domain, g.kink, k)
+        for k, (g, f) in enumerate(forms)
+    )
 
 
 @functools.cache
@@ -125,7 +109,7 @@ def _shape(form: str) -> tuple[int, str, dict[str, int]]:
     if isinstance(node, ast.UnaryOp):
         return 2, "__neg__", {"a": 3}
     assert isinstance(node, ast.BinOp)
-    name, prec = _OPERATORS[type(node.op)]
+    name, prec = _BINARY[type(node.op).__name__]
     left, right = (getattr(n, "id", "c") for n in (node.left, node.right))
     need = (prec + 1, prec) if name == "pow" else (prec, prec + 1)
     return prec, f"__{name}__" if left in "ab" else f"__r{name}__", {left: need[0], right: need[1]}
@@ -159,13 +143,11 @@ class Case:
 
     def size(self) -> tuple[float, ...]:
         """What shrinking makes smaller, most important first."""
+        steps, xs = self.steps, self.inputs
         return (
-            sum(op.cost for op, _, _ in self.steps),
-            len(self.inputs),
-            sum(op.rank for op, _, _ in self.steps),
-            sum(not float(x).is_integer() for x in self.inputs),
-            sum(abs(x) for x in self.inputs),
-            sum(abs(c or 0.0) for _, _, c in self.steps),
+            (sum(op.cost for op, _, _ in steps), len(xs), sum(op.rank for op, _, _ in steps))
+            + (sum(not float(x).is_integer() for x in xs), sum(map(abs, xs)))
+            + (sum(abs(c or 0.0) for _, _, c in steps),)
         )
 
     def names(self) -> dict[int, str]:
@@ -199,40 +181,32 @@ class Case:
         names = self.names()
         return names.get(w) or ("f" if w == self.n - 1 else self.text(w, names))
 
-    def inputs_text(self) -> str:
-        return ", ".join(f"{NAMES[i]} = {_num(x)}" for i, x in enumerate(self.inputs))
-
 
 def prune(case: Case, root: int | None = None) -> Case:
     """The part of ``case`` that wire ``root`` (default: the output) depends on, renumbered."""
     n_in, keep, stack = len(case.inputs), set(), [case.n - 1 if root is None else root]
     while stack:
-        w = stack.pop()
-        if w not in keep:
+        if (w := stack.pop()) not in keep:
             keep.add(w)
             stack += case.steps[w - n_in][1] if w >= n_in else ()
     new = {w: i for i, w in enumerate(sorted(keep))}
-    steps = tuple(
-        (op, tuple(new[a] for a in args), c)
+    kept = tuple(s for k, s in enumerate(case.steps) if n_in + k in keep)
+    steps = [(op, tuple(new[a] for a in args), c) for op, args, c in kept]
+    return Case(tuple(x for i, x in enumerate(case.inputs) if i in keep), tuple(steps))
+
+
+def _edit(case: Case, to: dict, at: dict | None = None, more: tuple = ()) -> Case:
+    """``case`` (inputs ``more`` added) whose operands read wire ``to[w]`` instead of ``w``, and
+    whose step k reads its operand p from ``at[k, p]``; pruned."""
+    at = at or {}
+    steps = [
+        (op, tuple(at.get((k, p), to.get(v, v)) for p, v in enumerate(args)), c)
         for k, (op, args, c) in enumerate(case.steps)
-        if n_in + k in keep
-    )
-    return Case(tuple(x for i, x in enumerate(case.inputs) if i in keep), steps)
+    ]
+    return prune(Case(case.inputs + more, tuple(steps)))
 
 
-def _edit(
-    case: Case, to: dict[int, int], at: dict[tuple[int, int], int] | None = None, more: tuple = ()
-) -> Case:
-    """``case`` (inputs ``more`` added) whose operands read wire ``to[w]`` for ``w``, and operand
-    p of step k wire ``at[k, p]``; pruned."""
-    steps = tuple(
-        (op, tuple((at or {}).get((k, p), to.get(v, v)) for p, v in enumerate(args)), c)
-        for k, (op, args, c) in enumerate(case.steps)
-    )
-    return prune(Case(case.inputs + more, steps))
-
-
-# --- running a case ---------------------------------------------------------------------------
+# --- running a case on the learner's engine and on the kit's -------------------------------
 
 
 class _NotANumber(Exception):
@@ -282,12 +256,13 @@ def numbers_of(cls: type, case: Case) -> tuple[Numbers, str]:
             "grad": "your backward()",
             "again": "your backward(), called a second time,",
             "read": f"reading .{attr} of {name}",
-        }[where] + f" raised {one_line_error(err)}"
+        }[where] + f" raised {sandbox.one_line_error(err)}"
     return nums, ""
 
 
 def _kit_wires(case: Case) -> list[Value] | None:
-    """``case`` built with the kit's Value (inputs named a, b, …), or None outside a domain."""
+    """``case`` built with the kit's Value (inputs named a, b, …), or None outside a domain (or
+    at a kink, but for one gate on one input)."""
     wires = [Value(x, label=NAMES[i]) for i, x in enumerate(case.inputs)]
     for op, args, c in case.steps:
         a, *b = (wires[w] for w in args)
@@ -295,34 +270,29 @@ def _kit_wires(case: Case) -> list[Value] | None:
         if not op.domain(a.data, y, c) or (op.kink and op.kink(a.data, y, c) < 1e-9 and case.n > 2):
             return None
         try:
-            out = op.build([a, *b], c)
+            wires.append(op.build([a, *b], c))
         except (ArithmeticError, ValueError):
             return None
-        if not abs(out.data) < 1e3:
+        if not abs(wires[-1].data) < 1e3:
             return None
-        wires.append(out)
     return wires
 
 
 @functools.lru_cache(maxsize=8192)
 def reference(case: Case) -> Numbers | None:
     """The kit's numbers on ``case`` (None where a gate leaves its domain)."""
-    wires = _kit_wires(case)
-    if wires is None:
+    if (wires := _kit_wires(case)) is None:
         return None
     wires[-1].backward()
     values, grads = [v.data for v in wires], [v.grad for v in wires]
-    if not all(abs(g) < 1e6 for g in grads):
-        return None
-    return {"value": values, "grad": grads, "after": values, "again": grads}
+    ok = all(abs(g) < 1e6 for g in grads)
+    return {"value": values, "grad": grads, "after": values, "again": grads} if ok else None
 
 
 def local_grads(case: Case, k: int) -> tuple[float, ...]:
     """∂(step k's output)/∂(each of its operands), by the kit, the operands taken apart."""
-    right = reference(case)
-    assert right is not None
     op, args, c = case.steps[k]
-    xs = [Value(right["value"][a]) for a in args]
+    xs = [Value(reference(case)["value"][a]) for a in args]  # type: ignore[index]
     op.build(xs, c).backward()
     return tuple(x.grad for x in xs)
 
@@ -330,7 +300,7 @@ def local_grads(case: Case, k: int) -> tuple[float, ...]:
 @dataclass(frozen=True)
 class Failure:
     """The first difference from the kit on ``case``: ``kind`` "error" (``message`` says where)
-    or one of :data:`KINDS`, on ``wire``."""
+    or one of :data:`KINDS`, on ``wire``; after ``passed`` tiny cases passed."""
 
     case: Case
     kind: str
@@ -338,7 +308,7 @@ class Failure:
     theirs: Numbers
     right: Numbers
     message: str = ""
-    passed: int = 0  # how many of the tiny cases (in their order) passed before it
+    passed: int = 0
 
 
 def first_failure(case: Case, theirs: Numbers, error: str, resets: bool = True) -> Failure | None:
@@ -346,8 +316,8 @@ def first_failure(case: Case, theirs: Numbers, error: str, resets: bool = True) 
     (if ``resets``) a second pass's gradients; the error where the numbers stop."""
     right = reference(case)
     assert right is not None
-    if not resets:  # the passes add up (micrograd): a second one is not compared
-        theirs = theirs | {"again": right["again"]} if len(theirs["after"]) == case.n else theirs
+    if not resets and len(theirs["after"]) == case.n:  # the passes add up: not compared
+        theirs = theirs | {"again": right["again"]}
     for kind in KINDS:
         if len(theirs[kind]) < case.n:
             return Failure(case, "error", None, theirs, right, error)
@@ -363,7 +333,7 @@ def first_failure(case: Case, theirs: Numbers, error: str, resets: bool = True) 
 @functools.cache
 def tiny_cases(ops: tuple[Op, ...]) -> list[Case]:
     """Every case of one or two steps of ``ops`` over a = 2, b = -3 (two steps with each form's
-    first constant), and every one-input form at 0; smallest first."""
+    first constant), and of every one-input form at 0 (after the others of its size)."""
 
     def steps(wires: int, must: int | None, consts: int) -> Iterator[Step]:
         for op in ops:
@@ -373,27 +343,21 @@ def tiny_cases(ops: tuple[Op, ...]) -> list[Case]:
 
     found = {Case(ZERO, ((op, (0,), c),)): 0 for op in ops if op.arity == 1 for c in op.consts}
     found |= {prune(Case(TINY, (one,))): 0 for one in steps(2, None, 9)}
-    for one in steps(2, None, 1):  # two steps: each gate with its first constant
+    for one in steps(2, None, 1):
         found |= {prune(Case(TINY, (one, two))): 0 for two in steps(3, 2, 1)}
-
-    def order(c: Case) -> tuple:  # at 0 (relu's kink) after the other cases of its size
-        return (c.size()[0], c.inputs == ZERO, c.size())
-
-    return sorted((c for c in found if reference(c) is not None), key=order)
+    cases = [c for c in found if reference(c) is not None]
+    return sorted(cases, key=lambda c: (c.size()[0], c.inputs == ZERO, c.size()))
 
 
 def random_case(rng: random.Random, ops: Sequence[Op], most: int = 6) -> Case | None:
     """1 … ``most`` steps over 1 … 3 inputs; operands favour recent wires, and forks."""
-    inputs = tuple(
-        rng.choice(INPUT_NUMBERS) + rng.choice((0.0, 0.0, 0.25, -0.125))
-        for _ in range(rng.randint(1, 3))
-    )
-    case = Case(inputs, ())
+    xs = [rng.choice(INPUT_NUMBERS) + rng.choice((0.0, 0.0, 0.25, -0.125)) for _ in "abc"]
+    case = Case(tuple(xs[: rng.randint(1, 3)]), ())
     for _ in range(rng.randint(1, most)):
         for _try in range(8):
             op = rng.choice(ops)
             args = tuple(max(0, case.n - 1 - int(rng.expovariate(0.7))) for _ in range(op.arity))
-            new = Case(inputs, (*case.steps, (op, args, rng.choice(op.consts))))
+            new = Case(case.inputs, (*case.steps, (op, args, rng.choice(op.consts))))
             if reference(new) is not None:
                 case = new
                 break
@@ -403,19 +367,16 @@ def random_case(rng: random.Random, ops: Sequence[Op], most: int = 6) -> Case | 
 def _smaller(case: Case) -> Iterator[Case]:
     """Neighbours of ``case``: fewer steps first, then simpler numbers."""
     n_in, n = len(case.inputs), case.n
-    for w in range(n_in, n - 1):  # a part on its own
-        yield prune(case, w)
+    yield from (prune(case, w) for w in range(n_in, n - 1))  # a part on its own
     for w, (_, args, _) in enumerate(case.steps, n_in):  # a step bypassed by one operand
-        for a in dict.fromkeys(args):
-            yield prune(case, a) if w == n - 1 else _edit(case, {w: a})
+        yield from (prune(case, a) if w == n - 1 else _edit(case, {w: a}) for a in set(args))
     value = reference(case)["value"]  # type: ignore[index]
     for k, (_, args, _) in enumerate(case.steps):  # an operand read from an input, old or new
         for p, a in enumerate(args):
             if a >= n_in:
                 yield from (_edit(case, {}, {(k, p): i}) for i in range(n_in))
                 yield _edit(case, {v: v + 1 for v in range(n_in, n)}, {(k, p): n_in}, (value[a],))
-    for i, j in itertools.combinations(range(n_in), 2):  # two inputs as one
-        yield _edit(case, {j: i})
+    yield from (_edit(case, {j: i}) for i, j in itertools.combinations(range(n_in), 2))
     for i, x in enumerate(case.inputs):
         for v in (*SMALL_NUMBERS, float(round(x))):
             if v != x and abs(v) <= max(abs(x), 1.0) + 1.0:
@@ -458,6 +419,10 @@ _ORDER = (
     "REVERSE topological order: the output first, and a gate only after every gate that uses "
     "its output."
 )
+_LEVELS = (
+    ": its output reaches f on paths of different lengths, and a visit level by level from the "
+    "output reaches it on the shorter one first"
+)
 
 
 @dataclass(frozen=True)
@@ -499,88 +464,75 @@ BUGS = {
                       "the second time, {right} the first."),
 }
 # fmt: on
-"""Each bug, by name, as :func:`demo_engine` makes it; :func:`diagnose` names the first whose
-numbers on the failing case are the learner's (their order settles ties)."""
 
 
 def demo_engine(bug: str) -> type:
-    """An engine of chapter 9's shape with the classic ``bug`` of :data:`BUGS` (a new class each
-    call): the chapter's engines to find a bug in, and the diagnosis's replays."""
+    """An engine of micrograd's shape with the classic ``bug`` of :data:`BUGS` (a new class each
+    call): its wires hold the kit's Values for their numbers and local rules (every gate of the
+    table; ``-`` and ``/`` built from others, as chapter 9's are), its backward() is its own."""
     if bug not in BUGS:
         raise ValueError(f"unknown bug {bug!r}; known bugs: {', '.join(BUGS)}")
+    key: Callable[[Value], object] = (lambda v: v.data) if bug == "eq" else id
 
     # fmt: off
-    class Value:
-        def __init__(self, data, parents=(), op="", k=None):
-            self.data, self.grad, self._op, self._k = float(data), 0.0, op, k
-            self._parents = set(parents) if bug == "set" else tuple(parents)
+    def order(out: Value) -> list[Value]:  # each wire after its parents, depth first
+        done, seen = [], set()
+        def visit(v: Value) -> None:
+            if key(v) not in seen:
+                seen.add(key(v))
+                for p in v.parents:
+                    visit(p)
+                done.append(v)
+        visit(out)
+        return done
 
-        if bug == "eq":
-            def __eq__(self, other): return isinstance(other, Value) and self.data == other.data
-            def __hash__(self): return hash(self.data)
+    def levels(out: Value) -> list[Value]:  # the output, its parents, theirs, …
+        done, seen, level = [], {key(out)}, [out]
+        while level:
+            done += level
+            level = list({key(p): p for v in level for p in v.parents}.values())
+            level = [p for p in level if key(p) not in seen]
+            seen |= {key(p) for p in level}
+        return done
 
-        def __repr__(self): return f"Value(data={self.data:g}, grad={self.grad:g})"
-        def _gate(self, other, op, data):
-            other = other if isinstance(other, Value) else Value(other)
-            return Value(data(self.data, other.data), (self, other), op)
-        def __add__(self, other): return self._gate(other, "+", operator.add)
-        def __mul__(self, other): return self._gate(other, "*", operator.mul)
-        def __pow__(self, k): return Value(self.data**k, (self,), "**", k)
-        def tanh(self): return Value(math.tanh(self.data), (self,), "tanh")
-        def exp(self): return Value(math.exp(self.data), (self,), "exp")
-        def relu(self): return Value(max(0.0, self.data), (self,), "relu")
+    class Demo:
+        def __init__(self, data: Any, v: Value | None = None) -> None:
+            self.v = Value(data) if v is None else v
+        data = property(lambda s: s.v.data)
+        grad = property(lambda s: s.v.grad)
+        def _on(self, how: Callable[..., Value], *others: Any) -> Demo:
+            return Demo(0, how(self.v, *(o.v if isinstance(o, Demo) else o for o in others)))
+        def __add__(self, o: Any) -> Demo: return self._on(operator.add, Demo._of(o))
+        def __mul__(self, o: Any) -> Demo: return self._on(operator.mul, Demo._of(o))
+        @staticmethod
+        def _of(o: Any) -> Demo: return o if isinstance(o, Demo) else Demo(o)  # numbers wrapped
+        def __pow__(self, k: float) -> Demo: return self._on(operator.pow, k)
         __radd__, __rmul__ = __add__, __mul__
-        def __neg__(self): return self * -1
-        def __sub__(self, other): return self + (-other)
-        def __rsub__(self, other): return -self + other
-        def __truediv__(self, other): return self * other**-1
-        def __rtruediv__(self, other): return self**-1 * other
+        def __neg__(self) -> Demo: return self * -1
+        def __sub__(self, o: Any) -> Demo: return self + (-o)
+        def __rsub__(self, o: Any) -> Demo: return -self + o
+        def __truediv__(self, o: Any) -> Demo: return self * o**-1
+        def __rtruediv__(self, o: Any) -> Demo: return self**-1 * o
 
-        def _local_grads(self):
-            ps = tuple(self._parents)
-            x = ps[0].data if ps else 0.0
-            if self._op == "*":
-                a, b = ps if len(ps) == 2 else ps * 2
-                return (a.data, b.data) if bug == "swap" else (b.data, a.data)
-            if self._op == "**":
-                return (self._k * x ** (self._k - 1),)
-            rules = {"+": (1.0,) * len(ps), "exp": (self.data,), "relu": (float(x > 0),),
-                     "tanh": (1 - self.data ** (1 if bug == "tanh" else 2),)}
-            return rules.get(self._op, ())
-
-        def _topo(self):
-            order, seen = [], set()
-            def visit(v):
-                if v not in seen:
-                    seen.add(v)
-                    for p in v._parents:
-                        visit(p)
-                    order.append(v)
-            visit(self)
-            return order
-
-        def _levels(self):  # the output, its parents, theirs, …: each wire once
-            order, seen, level = [], {self}, [self]
-            while level:
-                order += level
-                level = [p for v in level for p in v._parents if not (p in seen or seen.add(p))]
-            return order
-
-        def backward(self):
-            order = self._topo()
-            for v in order if bug != "accumulate" else ():
-                v.grad = 0.0
-            self.grad = 0.0 if bug == "seed" else 1.0
-            for v in {"order": order, "levels": self._levels()}.get(bug, reversed(order)):
-                for p, local in zip(v._parents, v._local_grads()):
-                    g = local if bug == "upstream" else local * v.grad
-                    p.grad = g if bug == "fork" else p.grad + g
-            for v in order if bug == "wipe" else ():
-                v.data = 0.0
+        def backward(self) -> None:
+            wires = order(self.v)
+            for w in wires if bug != "accumulate" else ():
+                w.grad = 0.0
+            self.v.grad = 0.0 if bug == "seed" else 1.0
+            for w in {"levels": levels(self.v), "order": wires}.get(bug, reversed(wires)):
+                local = w.local_grads()[:: -1 if bug == "swap" and w.op == "mul" else 1]
+                local = (1 - w.data,) if bug == "tanh" and w.op == "tanh" else local
+                for p, d in zip(set(w.parents) if bug == "set" else w.parents, local):
+                    p.grad = d * (1 if bug == "upstream" else w.grad) + p.grad * (bug != "fork")
+            for w in wires if bug == "wipe" else ():
+                w.data = 0.0
     # fmt: on
 
-    Value.__qualname__ = Value.__name__ = f"Value_{bug}"
-    return Value
+    for g in GATES.values():  # exp(), tanh(), …: every call of the table, as a method
+        if g.call:
+            setattr(Demo, g.call, lambda s, *o, g=g: s._on(lambda *vs: apply(g, *vs), *o))
+    Demo.__qualname__ = Demo.__name__ = f"Value_{bug}"
+    return Demo
 
 
 _replay = functools.cache(demo_engine)
@@ -589,34 +541,32 @@ _replay = functools.cache(demo_engine)
 @functools.cache
 def _passes(bug: str, ops: tuple[Op, ...]) -> int:
     """How many of the tiny cases of ``ops``, in their order, the engine with ``bug`` passes."""
-    for i, case in enumerate(tiny_cases(ops)):
-        if first_failure(case, *numbers_of(_replay(bug), case)) is not None:
-            return i
-    return len(tiny_cases(ops))
+    tiny = tiny_cases(ops)
+    fails = (i for i, c in enumerate(tiny) if first_failure(c, *numbers_of(_replay(bug), c)))
+    return next(fails, len(tiny))
 
 
 def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
     """The likely cause of ``f`` (found with ``ops``): the hint of the bug of :data:`BUGS` whose
     engine gives the learner's numbers there and, of those, passes the most tiny cases (the
     catalogue's order settles ties); else a hint read from the numbers."""
-    if f.kind == "error":
-        return "Your code stopped with an error there; fix it and run the check again."
     case, w, n_in = f.case, f.wire, len(f.case.inputs)
-    assert w is not None
+    if f.kind == "error" or w is None:
+        return "Your code stopped with an error there; fix it and run the check again."
     if f.kind == "value":
         method = case.steps[w - n_in][0].method
         return f"The forward pass already differs: look at how your {method} computes .data."
-    got, right, uses = f.theirs[f.kind], f.right[f.kind], case.uses()[w]
-    fields: dict[str, Any] = {"name": case.wire_name(w), "why": "", "uses": len(uses)}
-    fields |= {"theirs": _num(got[w]), "right": _num(right[w]), "own": _num(f.right["value"][w])}
+    got, uses = f.theirs[f.kind], case.uses()[w]
+    fields = {"name": case.wire_name(w), "uses": len(uses), "why": "", "theirs": _num(got[w])}
+    fields |= {"right": _num(f.right[f.kind][w]), "own": _num(f.right["value"][w])}
     if uses:
         (k, port), (op, _, c) = uses[0], case.steps[uses[0][0]]
         local, up = local_grads(case, k)[port], f.right["grad"][n_in + k]
         shares = [local_grads(case, j)[q] * f.right["grad"][n_in + j] for j, q in uses]
         which = "its input" if op.arity == 1 else ("its first input", "its second input")[port]
-        fields |= {"gate": case.text(n_in + k), "which": which, "op": op.text(c)}
-        fields |= {"local": _num(local), "up": _num(up), "share": _num(local * up)}
-        fields |= {"method": op.method, "shares": " + ".join(f"({_num(s)})" for s in shares)}
+        fields |= {"gate": case.text(n_in + k), "which": which, "op": op.text(c), "up": _num(up)}
+        fields |= {"local": _num(local), "share": _num(local * up), "method": op.method}
+        fields["shares"] = " + ".join(f"({_num(s)})" for s in shares)
     alike = [  # the bugs whose engines give the learner's numbers here
         name
         for name, bug in BUGS.items()
@@ -626,12 +576,7 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
     ]
     if alike:  # the one most like the learner's: it passes the most tiny cases
         name = max(alike, key=lambda name: _passes(name, ops))
-        if name == "levels":
-            fields["why"] = (
-                ": its output reaches f on paths of different lengths, and a visit level by "
-                "level from the output reaches it on the shorter one first"
-            )
-        return BUGS[name].hint.format(**fields)
+        return BUGS[name].hint.format(**fields | {"why": _LEVELS * (name == "levels")})
     if f.kind != "grad" or not uses:
         return BUGS[{"after": "wipe", "again": "accumulate"}.get(f.kind, "seed")].hint.format(
             **fields
@@ -648,7 +593,8 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
 
 
 class _Learner:
-    """The learner's class, called only through the sandbox, ``seconds`` of its time in all."""
+    """The learner's class, called only through the sandbox, ``left`` seconds of its time more;
+    ``trying``: the cases of the current call, as far as it got."""
 
     def __init__(self, cls: type, seconds: float, off: str | None, resets: bool) -> None:
         self.cls, self.seconds, self.left, self.off, self.resets = (
@@ -658,14 +604,14 @@ class _Learner:
             off,
             resets,
         )
-        self.trying: list[Case] = []  # the cases of the current call, as far as it got
+        self.trying: list[Case] = []
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.left <= 0:
-            raise LearnerTimeout(self.seconds)
-        start = time.monotonic()
+            raise sandbox.LearnerTimeout(self.seconds)
+        start, run = time.monotonic(), sandbox.run_learner_code
         try:
-            return run_learner_code(fn, self.cls, *args, seconds=self.left, autodiff_off=self.off)
+            return run(fn, self.cls, *args, seconds=self.left, autodiff_off=self.off)
         finally:
             self.left -= time.monotonic() - start
 
@@ -681,32 +627,22 @@ def _runs(cls: type, cases: Sequence[Case], trying: list[Case]) -> list[tuple[Nu
 
 
 def _probe(cls: type, ops: Sequence[Op]) -> list[str]:
-    """For each op, why ``cls`` cannot do it ("" if it can): its method is missing, building it
-    raises NotImplementedError, AssertionError or TypeError, or its backward() raises
-    NotImplementedError (any other error is for the search to report)."""
+    """Why ``cls`` cannot do each op ("" if it can): its method is missing, building it raises
+    NotImplementedError, AssertionError or TypeError, or its backward() NotImplementedError."""
     why = []
     for op in ops:
-        if getattr(cls, op.method, None) is None:
-            why.append(f"no {op.method}")
-            continue
-        try:
-            out = op.build([cls(x) for x in (1.5, 0.5)[: op.arity]], op.consts[0])
-        except NotImplementedError:
-            why.append("not written yet")
-            continue
-        except (AssertionError, TypeError) as err:
-            why.append(one_line_error(err, 60))
-            continue
-        except Exception:
-            out = None  # usable: the search will say what goes wrong
-        try:
-            if out is not None:
+        reason, out = "" if getattr(cls, op.method, None) else f"no {op.method}", None
+        try:  # any other error: usable, and the search says what goes wrong
+            if not reason:
+                out = op.build([cls(x) for x in (1.5, 0.5)[: op.arity]], op.consts[0])
                 out.backward()
-            why.append("")
         except NotImplementedError:
-            why.append("not written yet")
+            reason = "not written yet"
+        except (AssertionError, TypeError) as err:
+            reason = sandbox.one_line_error(err, 60) if out is None else ""
         except Exception:
-            why.append("")
+            pass
+        why.append(reason)
     return why
 
 
@@ -750,9 +686,7 @@ class EngineReport:
 
     def cannot(self, gates: Sequence[str] | None = None) -> list[str]:
         """The forms (of ``gates``) the class cannot do, each with why: ``2 - x (no __rsub__)``."""
-        return [
-            f"{op.text()} ({why})" for op, why in self.missing if gates is None or op.gate in gates
-        ]
+        return [f"{op.text()} ({why})" for op, why in self.missing if not gates or op.gate in gates]
 
     def left_out(self, gates: Sequence[str] | None = None) -> str:
         """One sentence on :meth:`cannot`, "" if nothing."""
@@ -763,20 +697,17 @@ class EngineReport:
         f = self.failure
         if f is None or f.kind == "error":
             return []
-        kind = f.kind
-        return [
-            (f.case.wire_name(w), f.right["value"][w], f.right[kind][w], f.theirs[kind][w])
-            for w in range(f.case.n)
-        ]
+        name, theirs, right = f.case.wire_name, f.theirs[f.kind], f.right[f.kind]
+        return [(name(w), f.right["value"][w], right[w], theirs[w]) for w in range(f.case.n)]
 
     def table(self) -> str:
         """Every wire of the failing case: its value, the right number and yours ("" if none)."""
-        if not self._rows():
+        if not (rows := self._rows()):
             return ""
-        head = {"value": "value", "after": "value after", "grad": "grad", "again": "2nd grad"}
-        what = head[self.failure.kind]  # type: ignore[union-attr]
-        lines = [f"{'wire':<16} {'value':>9} {'right ' + what:>15} {'your ' + what:>15}"]
-        for name, value, right, t in self._rows():
+        what = {"value": "value", "after": "value after", "grad": "grad", "again": "2nd grad"}
+        head = what[self.failure.kind]  # type: ignore[union-attr]
+        lines = [f"{'wire':<16} {'value':>9} {'right ' + head:>15} {'your ' + head:>15}"]
+        for name, value, right, t in rows:
             mark = "" if _close(t, right) else "  ✗"
             lines.append(f"{name[:16]:<16} {value:>9.4g} {right:>15.4g} {t:>15.4g}{mark}")
         return "\n".join(lines)
@@ -882,23 +813,24 @@ def check_engine(
     report, learner = EngineReport(cls), _Learner(cls, time_limit, autodiff_off, resets)
     try:
         f = report.failure = _search(report, learner, operations(ops), expressions, seed)
-    except LearnerTimeout:
+    except sandbox.LearnerTimeout:
         where = f" (on f = {learner.trying[-1].formula()})" if learner.trying else ""
         report.line = (
             f"The check was stopped after {time_limit:g} s of your code's time{where}: does your "
             "engine loop forever somewhere (in _topo() or backward()?), or is it very slow?"
         )
-    except LearnerCodeError as err:
+    except sandbox.LearnerCodeError as err:
         report.line = f"Your code stopped the check: {err}."
     if report.failure is not None and f is not None:
-        head = f"On f = {f.case.formula()} with {f.case.inputs_text()}, "
-        report.line = head + (f.message if f.kind == "error" else _said(f)) + "."
+        xs = ", ".join(f"{NAMES[i]} = {_num(x)}" for i, x in enumerate(f.case.inputs))
+        report.line = f"On f = {f.case.formula()} with {xs}, {_said(f)}."
         report.hint = diagnose(f, tuple(report.checked))
     return report
 
 
 def _said(f: Failure) -> str:
-    assert f.wire is not None
+    if f.wire is None:
+        return f.message
     name, t, r = (
         f.case.wire_name(f.wire),
         _num(f.theirs[f.kind][f.wire]),
@@ -921,7 +853,7 @@ def _search(
     report.checked = [op for op, why in zip(ops, reasons) if not why]
     report.missing = [(op, why) for op, why in zip(ops, reasons) if why]
     if not report.checked:
-        if all(why.startswith("no ") or why == "not written yet" for why in reasons):
+        if all(why.startswith(("no ", "not written yet")) for why in reasons):
             raise EngineNotAttempted(
                 f"{learner.cls.__name__} has none of the operations written yet"
             )
