@@ -204,10 +204,10 @@ def _reachable(out: Any) -> dict[int, Any]:
 
 
 def _engine_judge(
-    exercise_id: str, ops: tuple[str, ...] | None, required: tuple[str, ...]
+    exercise_id: str, ops: tuple[str, ...] | None, required: tuple[str, ...], notes: tuple[str, ...]
 ) -> Judge:
     """The engine checker on ``ops`` (None: all the class has); the gates ``required`` (the
-    exercise's own) must be there; a note on what else of the chapter's gates it cannot do."""
+    exercise's own) must be there; a note on what else of the gates ``notes`` it cannot do."""
 
     def judge(cls: type) -> str | None:
         try:
@@ -224,7 +224,7 @@ def _engine_judge(
                 f"your class cannot do {', '.join(report.cannot(absent))} yet: write their local "
                 "gradient rules in _local_grads (this exercise is about them)"
             )
-        note = report.left_out([g for g in CHAPTER_OPS if g in (ops or CHAPTER_OPS)])
+        note = report.left_out(notes) if notes else ""
         return RightWithNote(note) if note else None
 
     return judge
@@ -278,14 +278,14 @@ _register(
     "local × upstream to each parent.",
     "Your engine agrees with the kit's on every circuit of + and * it was given, twice over.",
     sandboxed=False,
-)(_engine_judge("ch09-backward", BASIC_OPS, ("add", "mul")))
+)(_engine_judge("ch09-backward", BASIC_OPS, ("add", "mul"), ()))
 _register(
     "ch09-engine",
     "Write the local gradient rules of **, tanh, exp and relu; the kit compares your engine "
     "with its own on random expressions of every operation it has.",
     "Your engine agrees with the kit's on every value and gradient it was checked on.",
     sandboxed=False,
-)(_engine_judge("ch09-engine", None, ("powc", "tanh", "exp", "relu")))
+)(_engine_judge("ch09-engine", None, ("powc", "tanh", "exp", "relu"), CHAPTER_OPS))
 
 
 # --- training chapter 8's network with the learner's engine ----------------------------------
