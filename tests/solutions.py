@@ -11,7 +11,7 @@ import numpy as np
 
 from backprop_kit import Value, maximum, numerical_grad
 from backprop_kit.core.numeric import backprop_grads
-from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08, ch09
+from backprop_kit.exercises import ch02, ch03, ch05, ch06, ch07, ch08
 from backprop_kit.nn import net as nn
 from backprop_kit.nn.arrays import (
     bias_add,
@@ -90,8 +90,8 @@ class BorrowedEngine:
 
 
 def borrowed_local_grads() -> type:
-    """Chapter 9's demo engine whose _local_grads() asks the kit's autodiff."""
-    engine = ch09.demo_engine()
+    """Chapter 9's engine whose _local_grads() asks the kit's autodiff."""
+    engine = chapter_engine()
 
     def _local_grads(self):
         if not self._parents:
