@@ -437,3 +437,8 @@ def test_the_pure_python_weights_are_numpys_bit_for_bit(seed, sizes):
     assert [[[x.hex() for x in r] for r in w] for w in pure] == [
         [[x.hex() for x in r] for r in w] for w in with_numpy
     ]
+
+
+def test_the_array_loss_names_itself_when_refusing_labels():
+    message = one_line(lambda: nn.ArrayMLP(2, [1]).loss_and_grads(np.ones((2, 2)), [0.0, 1.0]))
+    assert message.startswith("ArrayMLP.loss_and_grads: y must hold the labels -1 and +1")

@@ -136,8 +136,7 @@ def time_steps(repeats: int = 3, seed: int = 0) -> tuple[float, float]:
     100 points (the best of ``repeats`` scalar steps; the mean of ``100 * repeats`` array
     steps)."""
     repeats = whole_number(repeats, "time_steps: repeats", 1, MAX_REPEATS)
-    X, y = two_moons()
-    model = MLP(2, [16, 16, 1], seed=seed)
+    (X, y), model = two_moons(), MLP(2, [16, 16, 1], seed=seed)
     net = ArrayMLP.from_mlp(model)
     scalar = []
     for _ in range(repeats):

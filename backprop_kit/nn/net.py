@@ -421,6 +421,8 @@ class ArrayMLP:
         alpha = dims.real_number(alpha, f"{who}: alpha (the L2 strength)", strict=False)
         scores, caches = self.forward(X, who)
         y = A._as_real_array(y, "y", who, ndim=1)
+        if not A.np.all(A.np.abs(y) == 1.0):
+            dims.check_labels(y.tolist(), who)
         if scores.shape[1] != 1 or len(y) != len(scores):
             raise ValueError(
                 f"{who}: the SVM loss needs one output and one label per row of X; this "
