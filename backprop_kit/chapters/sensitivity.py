@@ -128,9 +128,8 @@ def plot_difference_errors(
                 ax.loglog(span, guide, "--", color=colour, alpha=0.7, label=label)
     ax.text(0.02, 0.97, "← round-off wins", transform=ax.transAxes, va="top", ha="left")
     ax.text(0.98, 0.97, "truncation wins →", transform=ax.transAxes, va="top", ha="right")
-    ax.set_xlabel("step size h")
-    ax.set_ylabel("|numerical − exact|")
-    ax.set_title(f"Error of the finite differences at x = {table.x:g}")
+    title = f"Error of the finite differences at x = {table.x:g}"
+    ax.set(xlabel="step size h", ylabel="|numerical − exact|", title=title)
     bottom, top = ax.get_ylim()
     ax.set_ylim(max(1e-17, bottom), top * 100)  # head-room for the two captions
     ax.grid(True, which="major", alpha=0.3)

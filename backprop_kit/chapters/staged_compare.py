@@ -1,12 +1,8 @@
-"""A staged program line by line with its numbers, and what goes wrong without ``+=``.
-
-:func:`forward_steps`: each forward line of ``staged(f)`` and the value it caches.
-:func:`backward_steps`: each backward line with upstream, local gradient, their product (the
-line's contribution) and the gradient's total so far. A wire used by several gates (a fork)
-gets one line per use, ``dx = …`` then ``dx += …``: its gradient is their sum.
-:func:`run_with_equals` runs the program with every ``+=`` made ``=`` (each fork keeps its last
-contribution: the wrong answer, computed honestly). :func:`backward_side_by_side` sets the
-backward lines beside a hand-written version's, row by row.
+"""A staged program line by line with its numbers, and what goes wrong without ``+=``:
+:func:`forward_steps` (each line's cached value), :func:`backward_steps` (upstream × local =
+contribution, and the total so far: a fork gets ``dx = …`` then ``dx += …``),
+:func:`run_with_equals` (every ``+=`` made ``=``: the wrong answer, computed honestly) and
+:func:`backward_side_by_side` (the backward lines beside a hand-written version's).
 """
 
 from __future__ import annotations
@@ -114,21 +110,14 @@ def backward_steps(f: Value) -> BackwardLines:
     totals: dict[int, float] = {}
     steps = []
     for node, upstream, local, down in backward_walk(f):
+        up = "d" + program.names[id(node)]
         for parent, loc, contribution in zip(node.parents, local, down):
             first = id(parent) not in totals
-            totals[id(parent)] = contribution if first else totals[id(parent)] + contribution
-            steps.append(
-                BackwardLine(
-                    stage=number[id(node)],
-                    target="d" + program.names[id(parent)],
-                    accumulate=not first,
-                    upstream_name="d" + program.names[id(node)],
-                    upstream=upstream,
-                    local=loc,
-                    contribution=contribution,
-                    total=totals[id(parent)],
-                )
-            )
+            total = contribution if first else totals[id(parent)] + contribution
+            totals[id(parent)] = total
+            target = "d" + program.names[id(parent)]
+            row = (number[id(node)], target, not first, up, upstream, loc, contribution, total)
+            steps.append(BackwardLine(*row))
     return BackwardLines(steps)
 
 

@@ -1,9 +1,8 @@
-"""The circuit explorer: ``explore("(x + y) * z", x=-2, y=5, z=-4)``, a formula box, a slider
-per input, a readout of f and every ∂f/∂input, the circuit as live SVG (an ``ipywidgets.HTML``:
-an ``Output``'s captured displays would break nbval), Back / Next / Reset / All through the
-backward pass in ``backward()``'s order (All → step 0 → each gate → All; a slider keeps the
-step), and a nudge line, Δf = f(x + h) − f(x) against h·∂f/∂x. Never a stale number: where the
-sliders' values cannot be evaluated (1/z at z = 0) it says why and shows no number.
+"""The circuit explorer, ``explore("(x + y) * z", x=-2, y=5, z=-4)``: a formula box, a slider
+per input, a readout of f and every ∂f/∂input, the live SVG (an ``HTML`` widget: an ``Output``
+would break nbval), Back / Next / Reset / All through the backward pass (All → step 0 → each
+gate → All; a slider keeps the step) and a nudge line, Δf against h·∂f/∂x. Where the sliders'
+values cannot be evaluated (1/z at z = 0) it says why and shows no number.
 """
 
 from __future__ import annotations
@@ -232,9 +231,9 @@ class CircuitExplorer(Explorer, widgets.VBox):
             self.message.value = self._not_drawn
 
     def _on_formula(self, change: dict) -> None:
-        if self.expression is None or change["new"] != self.expression.text:
-            if change["new"].strip():
-                self.build(change["new"])
+        typed = change["new"]
+        if typed.strip() and (self.expression is None or typed != self.expression.text):
+            self.build(typed)
 
     # --- changing inputs ---------------------------------------------------------------------
     def _on_slider(self, change: dict) -> None:
@@ -271,9 +270,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
 
     def go(self, step: int | None) -> None:
         """Show the backward pass after ``step`` gates (``None``: all of it, nothing marked)."""
-        if step is not None and (
-            isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= self.n_steps
-        ):
+        whole = isinstance(step, int) and not isinstance(step, bool)
+        if step is not None and not (whole and 0 <= step <= self.n_steps):
             raise ValueError(
                 f"step must be None or a whole number between 0 and {self.n_steps}, "
                 f"got {step!r:.40}"
@@ -308,11 +306,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
                     f"Step {self.step} of {n} · gate {note.symbol} · upstream × local = "
                     "downstream: " + "; ".join(note.rows)
                 )
-        self.picture.value = to_svg(
-            scene,
-            title=f"circuit of {self._title()}",
-            desc=view.describe(step=self.step, steps=steps),
-        )
+        desc = view.describe(step=self.step, steps=steps)
+        self.picture.value = to_svg(scene, title=f"circuit of {self._title()}", desc=desc)
         self.step_line.value = escape(line)
         grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
         parts = [f"<b>{escape(name)}</b> = {format_number(self.output.data, 'readout')}"]

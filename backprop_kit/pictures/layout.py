@@ -1,20 +1,12 @@
-"""Where every part of a circuit diagram goes: pure geometry, one layout for both renderers.
-
-:class:`Structure` looks at a circuit's shape only; :func:`place` adds the numbers' widths and
-returns a :class:`~scene.Scene` (points, y down) in a :class:`Frame`, marking the step's
-:class:`Focus`. A small Sugiyama layout:
-
-1. Columns: an input in column 0, a gate one right of its furthest parent; the output alone last.
-2. A wire that skips columns passes a *waypoint* in each (one chain per wire): no wire runs
-   through a gate.
-3. Order: by the neighbours' mean position (barycenter), swept right and left, keeping the
-   fewest crossings; a gate's first operand enters at its upper port (operand order kept).
-4. Heights: each part as level with its neighbours as a fixed clearance allows (isotonic
-   regression, pool-adjacent-violators), column by column, both ways.
-5. Widths: per column a node zone (gates), a stub zone (each wire leaves flat, value above,
-   gradient below) and a routing zone (bends): labels never meet a bend or a gate.
-
-A wire used by several gates is drawn once, with its total gradient, and splits at a dot.
+"""Where each part of a circuit diagram goes (points, y down), for both renderers: a small
+Sugiyama layout. :class:`Structure` sees the shape only: (1) an input in column 0, a gate one
+right of its furthest parent, the output alone last; (2) a wire that skips columns passes a
+waypoint in each, so none runs through a gate; (3) each column ordered by the neighbours'
+barycenter, swept both ways, keeping the fewest crossings (first operand at the upper port);
+(4) heights as level with the neighbours as a clearance allows (isotonic regression).
+:func:`place` adds widths, (5) a node, a stub (value above, gradient below) and a routing zone
+per column, so labels never meet a bend or a gate, and returns the :class:`~scene.Scene`. A
+wire used by several gates is drawn once, with its total gradient, and splits at a dot.
 """
 
 from __future__ import annotations
@@ -86,7 +78,6 @@ class Structure:
     def __init__(self, root: Value, label_rows: int = 1) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"a circuit diagram needs a Value (its output), got {type(root)}")
-        self.root = root
         self.label_rows = label_rows  # text rows under each wire (a second gradient: 2)
         self.nodes: list[Value] = root.topological_order()
         self.index: dict[int, int] = {id(v): i for i, v in enumerate(self.nodes)}
@@ -419,25 +410,20 @@ def place(
     # wires: stubs, pass-throughs and bends
     for n, p in enumerate(parts):
         k, y = p.col, y_of(n)
-        if p.kind == "waypoint":
-            start = left[k]
-        elif p.kind == "gate":
+        start = left[k] + node_w[k] if p.kind == "input" else left[k]
+        if p.kind == "gate":
             start = left[k] + node_w[k] / 2 + gate_width(symbols[p.node]) / 2
-        else:
-            start = left[k] + node_w[k]
         if p.kind != "waypoint" or structure.out_of[n]:
             scene.lines.append(Line(((start, y), (stub_end[k], y)), WIRE_COLOR, 1.2, "wire"))
         if len(structure.out_of[n]) > 1:
             scene.dots.append(Dot(stub_end[k], y, 2.6, WIRE_COLOR))
     for link in structure.links:
         src, dst = parts[link.src], parts[link.dst]
-        k = dst.col
-        y0, y1 = y_of(link.src), y_of(link.dst) + structure.port_dy(link)
-        if dst.kind == "waypoint":
-            end = left[k]
-        else:
+        k, dy = dst.col, structure.port_dy(link)
+        y0, y1 = y_of(link.src), y_of(link.dst) + dy
+        end = left[k]
+        if dst.kind != "waypoint":
             w = gate_width(symbols[dst.node])
-            dy = structure.port_dy(link)
             end = left[k] + node_w[k] / 2 - w / 2 + R - math.sqrt(R * R - dy * dy)
         points = [(stub_end[src.col], y0), (left[k], y1)]
         if end > left[k] + 0.01:

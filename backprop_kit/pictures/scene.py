@@ -60,13 +60,9 @@ class Text:
     role: str
     italic: bool = False
 
-    @property
-    def width(self) -> float:
-        return text_width(self.text, self.size)
-
     def bbox(self) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) of the text's estimated extent, y down."""
-        w = self.width
+        w = text_width(self.text, self.size)
         x0 = self.x - {"start": 0.0, "middle": w / 2, "end": w}[self.anchor]
         return (x0, self.y - ASCENT * self.size, x0 + w, self.y + DESCENT * self.size)
 

@@ -80,8 +80,7 @@ class CircuitView:
 
     def seed(self) -> float:
         """The output gradient a backward pass starts from: ``f.grad``, or 1 before backward()."""
-        g = self.source.grad
-        return g if g != 0 else 1.0
+        return self.source.grad or 1.0
 
     def steps(self) -> BackwardSteps:
         """The backward pass over the drawn gates (σ expanded or not), from :meth:`seed`."""
@@ -119,12 +118,8 @@ class CircuitView:
         return place(self.structure, self.symbols, blank, self.frame(reason))
 
     def frame(self, caption: str = "") -> Frame:
-        return Frame(
-            output_name=self.root.label or "",
-            band_lines=max(self.band_lines, 1 if caption else 0),
-            caption=caption,
-            reserve=self.reserve,
-        )
+        band = max(self.band_lines, 1 if caption else 0)
+        return Frame(self.root.label or "", band, caption, self.reserve)
 
     def display_node(self, highlight: Value | int, steps: BackwardSteps) -> Step:
         """The step of the gate ``highlight`` (a gate of the circuit, or a step number)."""
