@@ -153,18 +153,15 @@ class CircuitExplorer(Explorer, widgets.VBox):
         if isinstance(source, Value):
             f, _ = copy_circuit(source)
             inputs = _inputs_of(f)
-            for name, wire in inputs.items():  # the copy's wires say what the sliders say
-                wire.label = name
             unknown = [n for n in values if n not in inputs]
             if unknown:
                 raise TypeError(
                     f"explore: the circuit has no input named {unknown[0]!r}; its inputs are "
                     f"{', '.join(inputs) or 'none'}"
                 )
-            for name, v in values.items():
-                inputs[name].data = _start_value(v, name)
-            for name, wire in inputs.items():
-                _start_value(wire.data, name)
+            for name, wire in inputs.items():  # the copy's wires say what the sliders say
+                wire.label = name
+                wire.data = _start_value(values.get(name, wire.data), name)
             forward(f.topological_order())
             expression, text = None, ""
         elif isinstance(source, str | Expression):

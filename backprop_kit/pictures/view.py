@@ -168,12 +168,11 @@ class CircuitView:
         """The circuit in words (its picture's alt text): the inputs, then each gate in forward
         order with its inputs, value and gradient, as :meth:`scene` shows them."""
         grads = self._shown_grads(show_grad, step, steps)
-        nodes = self.structure.nodes
         out = self.root.label or "the output"
         names: dict[int, str] = {}
         inputs: list[str] = []
         gates: list[str] = []
-        for i, v in enumerate(nodes):
+        for i, v in enumerate(self.structure.nodes):
             grad = ""
             if grads is not None:
                 shown = self.number(grads[id(v)]) if id(v) in grads else "not reached yet"
@@ -189,15 +188,12 @@ class CircuitView:
             gates.append(
                 f"gate {k}, {self.symbols[i]} of {args}: {result}{self.number(v.data)}{grad}"
             )
+        what = f"values and gradients ∂{out}/∂wire"
         if grads is None:
             what = "values only; gradients show after backward()"
         elif step is not None:
-            what = (
-                f"backward pass after step {step} of {len(gates)}, "
-                f"gradients ∂{out}/∂wire where the pass has reached"
-            )
-        else:
-            what = f"values and gradients ∂{out}/∂wire"
+            reached = f"gradients ∂{out}/∂wire where the pass has reached"
+            what = f"backward pass after step {step} of {len(gates)}, {reached}"
         return (
             f"Circuit of {out}, {len(inputs)} input{'s' * (len(inputs) != 1)} and "
             f"{len(gates)} gate{'s' * (len(gates) != 1)}, {what}. "
