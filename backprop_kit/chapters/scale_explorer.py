@@ -110,17 +110,13 @@ def train_linear_classifier(
         raise ValueError(f"train_linear_classifier: steps must be a positive int, got {steps!r}")
     data = toy_dataset() if data is None else data
     w = np.zeros(data[0].shape[1])
-    losses = []
-    grad_norm = first_step = 0.0
-    for t in range(steps + 1):
+    loss, dw = loss_and_grad(w, k, data)
+    losses, grad_norm = [loss], float(np.linalg.norm(dw))
+    for _ in range(steps):
+        w = w - lr * dw
         loss, dw = loss_and_grad(w, k, data)
         losses.append(loss)
-        if t == steps:
-            break
-        if t == 0:
-            grad_norm = float(np.linalg.norm(dw))
-            first_step = lr * grad_norm
-        w = w - lr * dw
+    first_step = lr * grad_norm
     return ScaleRun(float(k), float(lr), tuple(losses), grad_norm, first_step, w)
 
 

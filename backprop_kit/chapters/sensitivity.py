@@ -69,8 +69,6 @@ class DifferenceErrors:
         head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
         return head + "\n" + text_table(columns, rows)
 
-    __str__ = __repr__
-
 
 def difference_errors(
     fn: Callable[..., object],
@@ -99,8 +97,6 @@ def plot_difference_errors(
 ) -> Figure:
     """Log-log plot of both errors against h (zeros left out), with ``guides`` of slope 1 and
     2; without ``ax``, a ``DescribedFigure`` whose alt text is :func:`difference_errors_alt`."""
-    import numpy as np
-
     from backprop_kit.pictures.drawing import DescribedFigure
     from backprop_kit.pictures.style import GRAD_COLOR, VALUE_COLOR
 
@@ -111,15 +107,14 @@ def plot_difference_errors(
         fig, ax = described, described.add_subplot()
     else:
         fig = ax.figure  # type: ignore[assignment]
-    styles = {"forward": (VALUE_COLOR, "o"), "central": (GRAD_COLOR, "s")}
-    for method, (colour, marker) in styles.items():
+    curves = (("forward", VALUE_COLOR, "o", 1), ("central", GRAD_COLOR, "s", 2))
+    for method, colour, marker, power in curves:
         err = table.errors(method)
         keep = err > 0
         label = f"{method} difference"
         ax.loglog(table.hs[keep], err[keep], marker=marker, color=colour, label=label)
         if guides:
-            power = 1 if method == "forward" else 2
-            i0 = int(np.argmax(table.hs))
+            i0 = int(table.hs.argmax())
             h0, e0 = table.hs[i0], err[i0]
             span = table.hs[table.hs >= table.best_h(method)]
             if e0 > 0 and span.size >= 2:  # 4× above the data: parallel means the same slope
@@ -176,8 +171,6 @@ class SlopeTable(tuple):
         name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
         columns = [name, *((c, "8.4f") for c in ("left", "right", "central", "backprop"))]
         return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
-
-    __str__ = __repr__
 
 
 def one_sided_slopes(

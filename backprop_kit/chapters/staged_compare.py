@@ -42,8 +42,6 @@ class ForwardSteps(tuple):
         columns = [("stage", "<5"), ("line", f"<{width}"), ("value", ">9.4f")]
         return text_table(columns, [(f"({s.stage})", s.line, s.value) for s in self])
 
-    __str__ = __repr__
-
 
 def forward_steps(f: Value) -> ForwardSteps:
     """Every forward line of ``staged(f)`` (one per gate, in order) with the value it caches."""
@@ -88,8 +86,6 @@ class BackwardLines(tuple):
             for s in self
         ]
         return text_table(columns, rows)
-
-    __str__ = __repr__
 
     def for_target(self, target: str) -> BackwardLines:
         """Only the lines that write ``target`` (e.g. ``"dx"``): one per use of that wire."""

@@ -102,9 +102,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.picture = widgets.HTML()
         self.back_button = widgets.Button(description="Back", icon="step-backward")
         self.next_button = widgets.Button(description="Next", icon="step-forward")
-        self.reset_button = widgets.Button(
-            description="Reset", tooltip="back to the start of the backward pass"
-        )
+        back_to_0 = "back to the start of the backward pass"
+        self.reset_button = widgets.Button(description="Reset", tooltip=back_to_0)
         self.all_button = widgets.Button(description="All", tooltip="show every gradient")
         self.step_line = widgets.HTML()
         for live in (self.readout, self.step_line):  # a screen reader announces their changes
@@ -114,9 +113,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
             "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
         )
         self.nudge_line = widgets.HTML()
-        steps = widgets.HBox(
-            [self.back_button, self.next_button, self.reset_button, self.all_button]
-        )
+        row = widgets.HBox([self.back_button, self.next_button, self.reset_button, self.all_button])
         super().__init__(
             [
                 widgets.HBox([self.formula, self.build_button]),
@@ -124,7 +121,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
                 self.slider_box,
                 self.readout,
                 self.picture,
-                steps,
+                row,
                 self.step_line,
                 widgets.HBox([self.nudge_input, self.nudge_h]),
                 self.nudge_line,

@@ -381,6 +381,7 @@ def place(
     stub_end = [left[k] + node_w[k] + stub_w[k] + 2 * PAD for k in range(structure.n_columns)]
 
     scene = Scene(0.0, 0.0)
+    text, box = scene.texts.append, scene.boxes.append
     root = len(nodes) - 1
     right = stub_end[-1]
     if output_name:
@@ -424,32 +425,26 @@ def place(
         if p.kind == "gate":
             w, gx, on = gate_width(symbols[i]), left[k] + node_w[k] / 2, i == highlight
             fill, lw = (S.HIGHLIGHT_FILL, 2.2) if on else (S.GATE_FILL, 1.1)
-            scene.boxes.append(
-                Box(gx - w / 2, y - R, w, 2 * R, R, fill, S.INK, lw, "gate", on * mark)
-            )
-            scene.texts.append(
-                Text(gx, y + _mid(S.FS_GATE), symbols[i], S.FS_GATE, S.INK, "middle", "gate")
-            )
+            box(Box(gx - w / 2, y - R, w, 2 * R, R, fill, S.INK, lw, "gate", on * mark))
+            text(Text(gx, y + _mid(S.FS_GATE), symbols[i], S.FS_GATE, S.INK, "middle", "gate"))
         else:
             x = left[k] + node_w[k] - NAME_GAP
-            scene.texts.append(_name(x, y, symbols[i], "end", "name"))
-        scene.texts.append(
-            Text(cx, y - above, t.value, S.FS_VALUE, S.VALUE_COLOR, "middle", "value")
-        )
+            text(_name(x, y, symbols[i], "end", "name"))
+        text(Text(cx, y - above, t.value, S.FS_VALUE, S.VALUE_COLOR, "middle", "value"))
         if t.grad is not None:
             g = Text(
                 cx, y + below, t.grad, S.FS_VALUE, S.GRAD_COLOR, "middle", "grad", S.GRAD_ITALIC
             )
             if t.emph:
-                scene.boxes.append(_behind(g, mark if highlight is None else ""))
-            scene.texts.append(g)
+                box(_behind(g, mark if highlight is None else ""))
+            text(g)
         if t.second is not None:
             s2 = Text(cx, y + under, t.second, S.FS_VALUE, S.INK, "middle", "second")
             if t.second_emph:
-                scene.boxes.append(_behind(s2))
-            scene.texts.append(s2)
+                box(_behind(s2))
+            text(s2)
         if i == root and output_name:
-            scene.texts.append(_name(stub_end[k] + NAME_GAP, y, output_name, "start", "output"))
+            text(_name(stub_end[k] + NAME_GAP, y, output_name, "start", "output"))
 
     bottom = top + structure.height
     # the note of the current step (or a caption) in the band above the circuit
@@ -458,7 +453,7 @@ def place(
         right = _draw_callout(scene, callout, structure, right, left[k] + node_w[k] / 2, top)
     elif band and caption:
         y = MARGIN + 4.0 + LINE_H - 0.3 * S.FS_NOTE
-        scene.texts.append(Text(MARGIN + 8.0, y, caption, S.FS_NOTE, S.MUTED, "start", "note"))
+        text(Text(MARGIN + 8.0, y, caption, S.FS_NOTE, S.MUTED, "start", "note"))
         right = max(right, MARGIN + 16.0 + S.text_width(caption, S.FS_NOTE))
 
     # the legend under the circuit
@@ -474,11 +469,11 @@ def place(
         entries.append((S.INK, frame.second_legend or "second number", False))
     for color, label, italic in entries:
         scene.lines.append(Line(((x, ly - 3.2), (x + 16, ly - 3.2)), color, 3.0, "legend"))
-        scene.texts.append(Text(x + 21, ly, label, S.FS_NOTE, color, "start", "legend", italic))
+        text(Text(x + 21, ly, label, S.FS_NOTE, color, "start", "legend", italic))
         x += 21 + S.text_width(label, S.FS_NOTE) + 16
     if not shows_grad and not seconds:
         hint = "gradients show after backward()"
-        scene.texts.append(Text(x, ly, hint, S.FS_NOTE, S.MUTED, "start", "legend"))
+        text(Text(x, ly, hint, S.FS_NOTE, S.MUTED, "start", "legend"))
         x += S.text_width(hint, S.FS_NOTE)
     scene.width = max(right, x) + MARGIN
     scene.height = ly + S.DESCENT * S.FS_NOTE + MARGIN

@@ -16,12 +16,6 @@ from backprop_kit.core.text import check_fmt, format_number
 from backprop_kit.pictures.layout import Callout, Focus, Frame, Structure, WireText, place
 from backprop_kit.pictures.scene import Scene
 
-SIGMOID_MODES = ("gate", "expanded")
-
-
-def _input_symbol(v: Value) -> str:
-    return v.label if v.label else f"{v.data:g}"
-
 
 def _operand_name(step: Step, j: int) -> str:
     p = step.gate.parents[j]
@@ -53,7 +47,7 @@ class CircuitView:
                 f"draw needs a Value (the output of a circuit, e.g. f = (x + y) * z), got "
                 f"{type(f).__name__}"
             )
-        if sigmoid not in SIGMOID_MODES:
+        if sigmoid not in ("gate", "expanded"):
             raise ValueError(f"sigmoid must be 'gate' or 'expanded', got {sigmoid!r}")
         self.fmt, self.source, self.sigmoid = check_fmt(fmt), f, sigmoid
         self.names, self.band_lines = bool(names), band_lines
@@ -64,7 +58,7 @@ class CircuitView:
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
         self.structure = Structure(self.root, label_rows=label_rows)
         self.symbols = [
-            GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
+            GATES[v.op].label(v.const) if v.parents else (v.label or f"{v.data:g}")
             for v in self.structure.nodes
         ]
 
