@@ -2,7 +2,7 @@
 ``L = mean log(1 + exp(-y s))`` (y = ±1), descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``.
 At ``w = 0`` the scores are 0 for every k, so ``dw`` and the first step grow k-fold (large k
 overshoots, small k crawls); ``lr / k`` gives the first step of k = 1 but the scores still move
-k times as far; only ``lr / k²`` replays the k = 1 run. Rescaling the data is the simpler cure.
+k times as far; only ``lr / k²`` replays the k = 1 run (rescaling the data is simpler).
 """
 
 from __future__ import annotations
@@ -173,9 +173,6 @@ class ScaleExplorer(HeldExplorer):
         self.run = train_linear_classifier(self.k, self.lr, self.steps, self.data)
         self.readout.value = self._table()
         self.show_picture()
-
-    def _on_change(self, change: dict) -> None:
-        self.update()
 
     def _on_reset(self, button: Any = None) -> None:
         k, lr, rule = self._initial

@@ -1,8 +1,7 @@
 """Chapter 7: ``W`` (M, K) @ ``X`` (K, N) = ``D`` (M, N); ``dW`` must be (M, K), ``dX`` (K, N).
 Of the eight products of ``dD`` with the other operand (either maybe transposed, in either
 order; :func:`~backprop_kit.nn.dimensions.dimension_analysis`) one fits at the notes' (5, 10,
-3), several at square sizes (the chain rule decides). The picture draws ``dW = dD @ X.T`` and
-``dX = W.T @ dD`` to scale.
+3), several at square sizes (the chain rule decides); the picture draws both to scale.
 """
 
 from __future__ import annotations
@@ -80,9 +79,6 @@ class ShapesExplorer(HeldExplorer):
         self.analysis = dimension_analysis((M, K), (K, N))
         self.readout.value = self._table()
         self.show_picture()
-
-    def _on_change(self, change: dict) -> None:
-        self.update()
 
     def _table(self) -> str:
         a = self.analysis

@@ -19,6 +19,8 @@ from backprop_kit.core.engine import Value, backward_walk
 from backprop_kit.core.numeric import text_table
 from backprop_kit.core.staged import StagedProgram, run_source, staged
 
+_PROGRAM = "a StagedProgram (from staged(f))"
+
 
 def _check(obj: object, kind: type, call: str, what: str) -> None:
     if not isinstance(obj, kind):
@@ -56,10 +58,9 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 @dataclass(frozen=True)
 class BackwardLine:
-    """One backward line, ``target (= or +=) local * upstream``, of the gate of forward line
-    ``stage``: ``accumulate`` for ``+=``; ``upstream_name`` (``"dinvden"``) and ``upstream``
-    the gradient on the gate's output; ``contribution = local * upstream``; ``total`` the
-    target's value once the line has run."""
+    """``target (= or +=) local * upstream``, a backward line of forward line ``stage``
+    (``accumulate``: ``+=``); ``upstream`` is ``upstream_name``'s value (``"dinvden"``),
+    ``contribution = local * upstream``, ``total`` the target once the line has run."""
 
     stage: int
     target: str
@@ -119,7 +120,7 @@ def backward_steps(f: Value) -> BackwardLines:
 
 def with_equals(program: StagedProgram) -> str:
     """The text of ``program`` with every ``+=`` replaced by ``=`` (the fork mistake)."""
-    _check(program, StagedProgram, "with_equals()", "a StagedProgram (from staged(f))")
+    _check(program, StagedProgram, "with_equals()", _PROGRAM)
     return program.source.replace(" += ", " = ")
 
 
@@ -166,9 +167,7 @@ def backward_side_by_side(
     """Two columns: each backward line of ``program`` as it runs (with the stage it undoes),
     and each :func:`gradient_statements` of ``by_hand`` (a function or its source text) as
     written; row i pairs the i-th of each, a shorter side leaves blank cells."""
-    _check(
-        program, StagedProgram, "backward_side_by_side()", "a StagedProgram (from staged(f)) first"
-    )
+    _check(program, StagedProgram, "backward_side_by_side()", f"{_PROGRAM} first")
     if isinstance(by_hand, str):
         source = by_hand
     elif callable(by_hand):

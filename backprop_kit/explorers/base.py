@@ -116,6 +116,7 @@ class HeldExplorer(Explorer):
     _first: tuple[bytes, str] | None = None
     figure: Callable[[], Any]
     alt_text: Callable[[], str]
+    update: Callable[[], None]  # recompute and redraw: what a moved control calls
 
     @property
     def live_widget(self) -> widgets.Widget:
@@ -129,6 +130,9 @@ class HeldExplorer(Explorer):
         self.widget = widgets.VBox([*children, explorer_helper()])
         for name in (*classes, A11Y_CLASS):
             self.widget.add_class(name)
+
+    def _on_change(self, change: dict) -> None:
+        self.update()
 
     def show_picture(self) -> None:
         """Draw :meth:`figure` into ``self.png`` and show it, with its alt text."""

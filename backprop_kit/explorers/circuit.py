@@ -32,8 +32,7 @@ DEFAULT_VALUE = 1.0  # the starting value of a variable given none
 BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate (at most 2)
 _ERRORS = (ArithmeticError, ValueError)
 _SLIDER = {"step": 0.01, "continuous_update": True, "readout_format": ".2f"}
-CANNOT_EVALUATE = "cannot evaluate here"
-"""What the picture and the readout say where the sliders' values cannot be evaluated."""
+CANNOT_EVALUATE = "cannot evaluate here"  # said where the sliders' values cannot be evaluated
 
 
 def slider_range(value: float) -> tuple[float, float]:
@@ -318,13 +317,10 @@ class CircuitExplorer(Explorer, widgets.VBox):
     def _show_unavailable(self) -> None:
         """The picture, readout and lines where the sliders' values cannot be evaluated."""
         where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
-        self.message.value = self._not_drawn + _error_html(
-            f"{CANNOT_EVALUATE} ({where}): {self.error}"
-        )
-        self.picture.value = to_svg(
-            self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}"),
-            title=f"circuit of {self._title()}: {CANNOT_EVALUATE}",
-        )
+        why = f"{CANNOT_EVALUATE} ({where}): {self.error}"
+        self.message.value = self._not_drawn + _error_html(why)
+        scene = self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}")
+        self.picture.value = to_svg(scene, title=f"circuit of {self._title()}: {CANNOT_EVALUATE}")
         self.readout.value = f"<b>{escape(str(self.output.label))}</b>: {CANNOT_EVALUATE}"
         self.step_line.value = escape(f"{CANNOT_EVALUATE}: move a slider to where it can be.")
         self.nudge_line.value = ""
@@ -398,6 +394,5 @@ def explore(
 ) -> CircuitExplorer:
     """A live explorer of the circuit of ``source``: a formula, an ``Expression`` or a Value
     (copied: yours never changes), inputs at ``initial_values`` (else 1); ``fmt`` and
-    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it.
-    """
+    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it."""
     return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)

@@ -321,10 +321,9 @@ class Focus:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """Around the circuit: the output's name; a band of ``band_lines`` note lines kept even
-    without a callout (a live picture keeps its height), holding ``caption``; ``reserve``, a
-    number whose width every column keeps (changing numbers do not move the picture); the
-    legend's words for ``second`` numbers."""
+    """Around the circuit: the output's name; ``band_lines`` note lines kept without a callout
+    (a live picture keeps its height) for ``caption``; ``reserve``, a number whose width each
+    column keeps (changing numbers do not move it); the legend's words for ``second``."""
 
     output_name: str = ""
     band_lines: int = 0

@@ -77,7 +77,3 @@ class Scene:
     dots: list[Dot] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
-
-    def texts_with(self, role: str) -> list[str]:
-        """The texts of one role, in drawing order (handy in tests)."""
-        return [t.text for t in self.texts if t.role == role]

@@ -18,11 +18,10 @@ from backprop_kit.pictures.scene import Scene
 
 
 def _operand_name(step: Step, j: int) -> str:
-    p = step.gate.parents[j]
-    name = wire_name(p)
-    if name is not None:
-        return name
-    return "its input" if len(step.gate.parents) == 1 else f"input {j + 1}"
+    name = wire_name(step.gate.parents[j])
+    if name is None:
+        name = "its input" if len(step.gate.parents) == 1 else f"input {j + 1}"
+    return name
 
 
 class CircuitView:
