@@ -12,15 +12,18 @@ and ipywidgets on first use. The rooms, lowest layer first (none imports a highe
   shapes_explorer, train_explorer, training_troubles, engine_check) and sandbox, the one seam
   that runs a learner's code;
 - ``exercises``: ``check``/``attempt``/``grade`` and one module per chapter;
-- ``tools``: the instructor tools (student, grading, site, rerun, figures, atomic).
+- ``tools``: the instructor tools behind ``backprop-kit`` (student, grading, site, rerun,
+  figures), their one writer (files) and notebook reader (notebooks).
 """
 
-from backprop_kit.core.engine import Value, maximum, sigmoid
+from backprop_kit.core.engine import Value, maximum
 from backprop_kit.core.gates import GATES, derivative_table
 from backprop_kit.core.numeric import grad_check, numerical_grad, rel_error
 from backprop_kit.core.parse import Expression, ExpressionError, parse
 from backprop_kit.core.staged import staged
 from backprop_kit.pictures.view import describe
+
+sigmoid = Value.sigmoid  # sigmoid(x): σ(x) as one gate, the function form of x.sigmoid()
 
 __all__ = [
     "Expression",

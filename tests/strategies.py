@@ -8,33 +8,40 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from backprop_kit import Value, maximum
+from backprop_kit import Value
+from backprop_kit.core.engine import apply
+from backprop_kit.core.gates import GATES, Gate
 from backprop_kit.core.graph import copy_circuit
 
-# --- random circuits to draw --------------------------------------------------------------------
-ONE_INPUT = ("exp", "sigmoid", "tanh", "relu", "neg", "addc", "scale", "powc", "inv", "log")
-TWO_INPUTS = ("add", "sub", "mul", "div", "max", "pow")
+
+# --- the gates, read off the one table (a gate registered later is drawn too) -----------------
+def one_input() -> list[str]:
+    return [g.name for g in GATES.values() if g.arity == 1]
 
 
-def _apply(op: str, a: Value, b: Value, c: float) -> Value:
-    return {
-        "exp": lambda: a.exp(),
-        "sigmoid": lambda: a.sigmoid(),
-        "tanh": lambda: a.tanh(),
-        "relu": lambda: a.relu(),
-        "neg": lambda: -a,
-        "addc": lambda: a + c,
-        "scale": lambda: a * c,
-        "powc": lambda: a**2,
-        "inv": lambda: a.inv(),
-        "log": lambda: a.log(),
-        "add": lambda: a + b,
-        "sub": lambda: a - b,
-        "mul": lambda: a * b,
-        "div": lambda: a / b,
-        "max": lambda: maximum(a, b),
-        "pow": lambda: a**b,
-    }[op]()
+def two_inputs() -> list[str]:
+    return [g.name for g in GATES.values() if g.arity == 2]
+
+
+def constant(g: Gate, k: int) -> float | None:
+    """The k-th constant a random test tries for gate ``g`` (None: the gate takes none)."""
+    return g.consts[k % len(g.consts)] if g.consts else None
+
+
+PROBES = (-20.0, -3.0, -1e-4, 0.0, 1e-4, 2.0, 20.0)
+
+
+def takes_any_number(g: Gate) -> bool:
+    """Whether ``g``'s domain holds for every moderate input (then a program feeds it raw)."""
+    try:
+        return all(g.domain(a, b, c) for a in PROBES for b in PROBES for c in g.consts or (None,))
+    except ArithmeticError:
+        return False
+
+
+def into_every_domain(a):
+    """A wire squashed into (1.46, 2): far from 0, positive, moderate: in every gate's domain."""
+    return (a * a + 0.5).tanh() + 1.0
 
 
 @st.composite
@@ -51,7 +58,7 @@ def random_circuits(draw, max_gates: int = 30) -> Value:
     for _ in range(3 * n_gates):
         if made == n_gates:
             break
-        op = draw(st.sampled_from(ONE_INPUT + TWO_INPUTS))
+        op = draw(st.sampled_from(one_input() + two_inputs()))
         # mostly extend the latest wire (so the output uses most gates); any earlier wire may
         # start a branch or fan out into a second operand
         if draw(st.integers(0, 4)):
@@ -59,9 +66,10 @@ def random_circuits(draw, max_gates: int = 30) -> Value:
         else:
             a = nodes[draw(st.integers(0, len(nodes) - 1))]
         b = nodes[draw(st.integers(0, len(nodes) - 1))]
-        c = draw(st.sampled_from([1.0, -1.0, 2.0, 0.5, 3.25]))
+        g = GATES[op]
+        c = constant(g, draw(st.integers(0, 5)))
         try:
-            v = _apply(op, a, b, c)
+            v = apply(g, a, b if g.arity == 2 else None, c)
         except (ArithmeticError, ValueError):
             continue
         if draw(st.integers(0, 5)) == 0:
@@ -78,25 +86,33 @@ def random_circuits(draw, max_gates: int = 30) -> Value:
 
 
 # --- random programs of gates (a circuit over three inputs) --------------------------------------
-UNARY = [
-    lambda a: a.sigmoid(),
-    lambda a: a.tanh(),
-    lambda a: (a * 0.3).exp(),
-    lambda a: a * -1.5,
-    lambda a: a + 2.0,
-    lambda a: -a,
-    lambda a: (a * a + 1.0).log(),
-    lambda a: 1.0 / (a * a + 0.5),
-    lambda a: a**2,
-    lambda a: a.sigmoid(expanded=True),
-]
-BINARY = [
-    lambda a, b: a + b,
-    lambda a, b: a * b,
-    lambda a, b: a - b,
-    lambda a, b: a / (b * b + 1.0),
-    lambda a, b: (a * a + 0.5) ** b.tanh(),
-]
+def unary_steps() -> list:
+    """Each one-input gate of the table (fed raw, or squashed into its domain), and σ expanded."""
+    steps = [
+        (
+            lambda a, g=g: apply(
+                g, a if takes_any_number(g) else into_every_domain(a), c=constant(g, 0)
+            )
+        )
+        for g in GATES.values()
+        if g.arity == 1
+    ]
+    return [*steps, lambda a: a.sigmoid(expanded=True)]
+
+
+def binary_steps() -> list:
+    """Each two-input gate of the table; outside "any number", both operands squashed into every
+    domain, the second once as it is and once negated (both signs are tried)."""
+    steps = []
+    for g in GATES.values():
+        if g.arity != 2:
+            continue
+        if takes_any_number(g):
+            steps.append(lambda a, b, g=g: apply(g, a, b))
+        else:
+            steps.append(lambda a, b, g=g: apply(g, into_every_domain(a), into_every_domain(b)))
+            steps.append(lambda a, b, g=g: apply(g, into_every_domain(a), -into_every_domain(b)))
+    return steps
 
 
 @st.composite
@@ -106,12 +122,14 @@ def programs(draw):
     n = draw(st.integers(1, 12))
     for i in range(n):
         if draw(st.booleans()):
-            steps.append(("u", draw(st.integers(0, len(UNARY) - 1)), draw(st.integers(0, i + 2))))
+            steps.append(
+                ("u", draw(st.integers(0, len(unary_steps()) - 1)), draw(st.integers(0, i + 2)))
+            )
         else:
             steps.append(
                 (
                     "b",
-                    draw(st.integers(0, len(BINARY) - 1)),
+                    draw(st.integers(0, len(binary_steps()) - 1)),
                     draw(st.integers(0, i + 2)),
                     draw(st.integers(0, i + 2)),
                 )
@@ -119,13 +137,25 @@ def programs(draw):
     return steps
 
 
+def near_a_kink(out: Value, h: float = 1e-4) -> bool:
+    """Whether a gate of ``out``'s circuit sits within ``h`` of a kink (max at a tie, relu at 0),
+    where a finite difference and the gate's conventional slope legitimately differ."""
+    for v in out.topological_order():
+        g = v.gate
+        if g is not None and g.kink is not None:
+            a, *b = (p.data for p in v.parents)
+            if g.kink(a, b[0] if b else 0.0, v.const) < h:
+                return True
+    return False
+
+
 def run_program(steps, *inputs):
-    wires = list(inputs)
+    wires, unary, binary = list(inputs), unary_steps(), binary_steps()
     for step in steps:
         if step[0] == "u":
-            wires.append(UNARY[step[1]](wires[step[2]]))
+            wires.append(unary[step[1]](wires[step[2]]))
         else:
-            wires.append(BINARY[step[1]](wires[step[2]], wires[step[3]]))
+            wires.append(binary[step[1]](wires[step[2]], wires[step[3]]))
     return wires[-1]
 
 

@@ -11,8 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, maximum, numerical_grad, rel_error
-from backprop_kit.core.engine import backward_walk
-from tests.strategies import programs, run_program
+from backprop_kit.core.steps import backward_walk
+from tests.strategies import near_a_kink, programs, run_program
 
 
 def f_staged(x, y):
@@ -210,7 +210,7 @@ def test_graph_is_freed_by_reference_counting_alone():
 @given(programs(), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
 def test_random_compositions_agree_with_central_difference(steps, xs):
     out = run_program(steps, *(Value(x) for x in xs))
-    assume(math.isfinite(out.data) and abs(out.data) < 1e6)
+    assume(math.isfinite(out.data) and abs(out.data) < 1e6 and not near_a_kink(out))
     check = grad_check(lambda a, b, c: run_program(steps, a, b, c), *xs, h=1e-6)
     for c in check:
         scale = max(abs(c.analytic), abs(c.numerical))

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from backprop_kit.core.engine import Value, backward_walk
+from backprop_kit.core.engine import Value
 from backprop_kit.core.numeric import text_table
 from backprop_kit.core.staged import StagedProgram, run_source, staged
+from backprop_kit.core.steps import backward_walk
 
 _PROGRAM = "a StagedProgram (from staged(f))"
 

@@ -1,86 +1,86 @@
-"""The elementary gates of a circuit, each defined exactly once.
+"""The one table of operations: each gate of a circuit, defined once, in :data:`GATES`.
 
-A gate is a tiny function with two rules, written side by side:
+A gate's row holds everything the kit knows of it: the forward rule ``forward(a, b, c)`` and
+the local gradients ``local(out, a, b, c) -> (∂out/∂a[, ∂out/∂b])`` (``c`` is a one-input
+gate's constant, as the 1 of ``+1``; ``out`` is passed in since eˣ and σ express their slope
+through it); the same two rules as Python source (``code``, ``local_code``) for staged programs;
+its symbol on a drawing; its Python forms (``python[0]`` builds exactly this gate and is how a
+formula prints it, with precedence ``prec``); the line of the derivative table; and, for random
+tests, the constants to try, the domain where engines must agree and the distance to a kink
+(where the slope is a convention: max at a tie, relu at 0). The engine, the staged
+text, the drawings, the formula printer, the parser and the engine checker all read this
+table: :func:`register` a new gate here and every one of them knows it.
 
-* ``forward(a, b, c)`` computes the gate's output from its inputs ``a`` (and ``b`` for
-  two-input gates) and its constant ``c`` (the 1 of ``+1``, the -1 of ``*-1``; ``None`` when
-  the gate has none);
-* ``local(out, a, b, c)`` returns the *local gradients* ∂out/∂a (and ∂out/∂b), one per input.
-  ``out`` is passed in because some gates express their gradient through their own output
-  (e.g. d eˣ/dx = eˣ, dσ/dz = (1 − σ)σ).
-
-The same two rules are also written as Python source templates (``code`` and ``local_code``)
-so that :mod:`staged` can print a staged program that performs *exactly* the same
-float operations as :meth:`Value.backward`; ``formula`` is the text of the derivative table
-and ``symbol`` is what a circuit diagram writes on the gate.
-
-Templates use ``{a}``, ``{b}`` for the inputs, ``{out}`` for the output and ``{c}`` for the
-constant.
-
-Edge cases, decided as NumPy and PyTorch decide them (engine, staged text, drawings and the
-explorers' readouts all read these rules, so they agree):
-
-* **NaN flows through.** ``max`` and ``relu`` return NaN when an input is NaN (as
-  ``np.maximum`` and ``torch.maximum``/``torch.relu`` do, whichever side the NaN is on), and
-  their local gradients there are NaN too, so a NaN is never hidden behind a 0 or a 1.
-  (A staged program writes the max gate as ``max(a, b)`` and runs it as :func:`nan_max`.)
-* **x⁰.** ``x ** 0`` is 1 everywhere, so its slope is 0 everywhere, also at x = 0 (PyTorch
-  masks the exponent-0 case the same way); the same for the two-input ``**`` with b = 0.
-* **∂(aᵇ)/∂b = aᵇ·ln a** exists for a > 0; at a = 0 (b > 0) the output stays 0, slope 0
-  (PyTorch's rule); for a < 0 aᵇ is real only at integer b, so there is no slope in b: NaN
-  (PyTorch gives NaN too), never a silent 0.
-* **σ expanded at x ≤ −710.** e⁻ˣ overflows to inf, 1/x then has the slope −1/inf² = −0, and
-  the exp gate multiplies it by its local gradient inf: 0·∞ = NaN on x, as PyTorch's autograd
-  gives for ``1 / (1 + torch.exp(-x))``. The one-gate σ gives the true slope 0 there
-  (dσ/dx = (1 − σ)σ never overflows): that is why libraries fuse σ into one gate. A drawing of
-  σ expanded shows that NaN, and so does the explorer's readout.
+Edge cases, decided as NumPy and PyTorch decide them: NaN flows through ``max`` and ``relu``
+(their slopes there are NaN too); x⁰ is flat everywhere, also at x = 0; ∂(aᵇ)/∂b = aᵇ·ln a for
+a > 0, 0 at a = 0, NaN for a < 0; expanded σ at x ≤ −710 gives NaN on x (0·∞), the one-gate σ
+the true slope 0.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import numpy as np
+from typing import Any
 
 from backprop_kit.core.text import format_number
 
-Real = TypeVar("Real", float, np.ndarray)
 Forward = Callable[[float, float, Any], float]  # c: the constant, or None
 Local = Callable[[float, float, float, Any], tuple[float, ...]]
 
 
+def as_number(x: object, what: str = "Value") -> float:
+    """``x`` as a float, or a one-line error saying what is allowed."""
+    if isinstance(x, float):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"{what} needs a real number (int or float), got {type(x).__name__} {x!r:.60}"
+        )
+    try:
+        return float(x)
+    except OverflowError:
+        digits = f"an int of {len(str(abs(int(x))))} digits" if isinstance(x, int) else repr(x)
+        raise ValueError(
+            f"{what} needs a number a float can hold (|x| < 1.8e308), got {digits}"
+        ) from None
+
+
+def _everywhere(a: float, b: float, c: Any) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Gate:
-    """One elementary gate: its forward rule and its local-gradient rule.
+    """One row of the table (see the module docstring); ``{a}``, ``{b}``, ``{c}``, ``{out}``
+    stand for the inputs, the constant and the output in every template."""
 
-    Attributes:
-        name: the gate's name, as stored in ``Value.op`` (e.g. ``"mul"``).
-        symbol: what a circuit diagram writes on the gate (``"*"``); ``{c}`` is filled in.
-        arity: number of inputs (1 or 2).
-        forward: ``forward(a, b, c) -> out``.
-        local: ``local(out, a, b, c) -> (∂out/∂a,)`` or ``(∂out/∂a, ∂out/∂b)``.
-        code: Python source of the forward rule, e.g. ``"{a} * {b}"``.
-        local_code: Python source of each local gradient, e.g. ``("{b}", "{a}")``.
-        formula: the rule as a learner reads it in a derivative table.
-    """
-
-    name: str
-    symbol: str
-    arity: int
+    name: str  # as stored in Value.op
+    symbol: str  # drawn on the gate; {c} is filled in
+    arity: int  # 1 or 2 inputs (a one-input gate may carry a constant c)
     forward: Forward
     local: Local
-    code: str
-    local_code: tuple[str, ...]
-    formula: str
+    code: str  # the forward rule as Python
+    local_code: tuple[str, ...]  # each local gradient as Python
+    formula: str  # the line of the derivative table
+    python: tuple[str, ...]  # Python forms; [0] builds exactly this gate
+    prec: int = 4  # precedence of python[0]: 1 + -, 2 * / unary -, 3 **, 4 a call
+    consts: tuple[float, ...] = ()  # constants random tests try (gates with a constant)
+    domain: Callable[[float, float, Any], bool] = _everywhere  # where engines must agree
+    kink: Callable[[float, float, Any], float] | None = None  # distance to where no slope exists
 
     def label(self, c: float | None = None) -> str:
         """The symbol drawn on the gate, with its constant filled in (``+1``, ``*-1``)."""
-        if c is None:
-            return self.symbol
-        return self.symbol.format(c=format_number(c, "exact"))
+        return self.symbol if c is None else self.symbol.format(c=format_number(c, "exact"))
+
+    @property
+    def call(self) -> str | None:
+        """The function name of a call form such as ``exp({a})`` (None for operators)."""
+        head = self.python[0].split("(", 1)[0]
+        return head if head.isidentifier() else None
 
 
 def _exp(x: float) -> float:
@@ -91,11 +91,12 @@ def _exp(x: float) -> float:
         return math.inf
 
 
-def sigmoid_of(x: Real) -> Real:
-    """σ(x) = 1 / (1 + e⁻ˣ), the kit's one σ: of a number (the σ gate; ``math.exp``) or of each
-    entry of an array, same shape (``np.exp``: may differ in the last bit). x < −709 gives 0, no
-    warning. Floats first, ``math.exp`` inlined: the σ gate is as fast as ``1/(1 + exp(-x))``."""
-    if type(x) is float or not isinstance(x, np.ndarray):
+def sigmoid_of(x: Any) -> Any:
+    """σ(x) = 1 / (1 + e⁻ˣ), the kit's one σ: of a number (``math.exp``) or of each entry of a
+    numpy array, same shape (``np.exp``, found in ``sys.modules``: an array means numpy is
+    loaded). x < −709 gives 0, no warning."""
+    np = sys.modules.get("numpy") if type(x) is not float else None
+    if np is None or not isinstance(x, np.ndarray):
         try:
             e = math.exp(-x)
         except OverflowError:
@@ -194,97 +195,105 @@ def _relu_local(out: float, a: float, b: float, c: float) -> tuple[float]:
 _ONE = (1.0,)
 _ONE_ONE = (1.0, 1.0)
 
+
+def _far_from_0(x: float) -> bool:
+    return abs(x) > 1e-3
+
+
+def _moderate(x: float) -> bool:
+    return abs(x) < 1e3
+
+
 # fmt: off
 GATES: dict[str, Gate] = {g.name: g for g in (
     # --- the gates of the notes' first chapters -----------------------------------------
-    Gate("add", "+", 2,
-         lambda a, b, c: a + b,
-         lambda out, a, b, c: _ONE_ONE,
-         "{a} + {b}", ("1", "1"),
-         "f(x, y) = x + y  →  ∂f/∂x = 1,  ∂f/∂y = 1"),
-    Gate("mul", "*", 2,
-         lambda a, b, c: a * b,
-         lambda out, a, b, c: (b, a),
-         "{a} * {b}", ("{b}", "{a}"),
-         "f(x, y) = x·y  →  ∂f/∂x = y,  ∂f/∂y = x"),
-    Gate("max", "max", 2,
-         lambda a, b, c: nan_max(a, b),
-         _max_local,
-         "max({a}, {b})",
+    Gate("add", "+", 2, lambda a, b, c: a + b, lambda out, a, b, c: _ONE_ONE,
+         "{a} + {b}", ("1", "1"), "f(x, y) = x + y  →  ∂f/∂x = 1,  ∂f/∂y = 1",
+         ("{a} + {b}",), prec=1),
+    Gate("mul", "*", 2, lambda a, b, c: a * b, lambda out, a, b, c: (b, a),
+         "{a} * {b}", ("{b}", "{a}"), "f(x, y) = x·y  →  ∂f/∂x = y,  ∂f/∂y = x",
+         ("{a} * {b}",), prec=2),
+    Gate("max", "max", 2, lambda a, b, c: nan_max(a, b), _max_local, "max({a}, {b})",
          ("(math.nan if math.isnan({a}) or math.isnan({b}) else float({a} >= {b}))",
           "(math.nan if math.isnan({a}) or math.isnan({b}) else float({b} >= {a}))"),
-         "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)"),
+         "f(x, y) = max(x, y)  →  ∂f/∂x = 𝟙(x ≥ y),  ∂f/∂y = 𝟙(y ≥ x)",
+         ("max({a}, {b})",), kink=lambda a, b, c: abs(a - b)),
     # --- the derivative table of the sigmoid chapter ------------------------------------
-    Gate("inv", "1/x", 1,
-         lambda a, b, c: _inv(a),
-         lambda out, a, b, c: (_neg_recip(a * a),),
-         "1.0 / {a}", ("-1.0 / ({a} * {a})",),
-         "f(x) = 1/x  →  df/dx = −1/x²"),
-    Gate("addc", "+{c}", 1,
-         lambda a, b, c: c + a,
-         lambda out, a, b, c: _ONE,
-         "{c} + {a}", ("1",),
-         "f_c(x) = c + x  →  df/dx = 1"),
-    Gate("exp", "exp", 1,
-         lambda a, b, c: _exp(a),
-         lambda out, a, b, c: (out,),
-         "math.exp({a})", ("{out}",),
-         "f(x) = eˣ  →  df/dx = eˣ"),
-    Gate("scale", "*{c}", 1,
-         lambda a, b, c: c * a,
-         lambda out, a, b, c: (c,),
-         "{c} * {a}", ("{c}",),
-         "f_a(x) = a·x  →  df/dx = a"),
-    Gate("sigmoid", "σ", 1,
-         lambda a, b, c: sigmoid_of(a),
+    Gate("inv", "1/x", 1, lambda a, b, c: _inv(a), lambda out, a, b, c: (_neg_recip(a * a),),
+         "1.0 / {a}", ("-1.0 / ({a} * {a})",), "f(x) = 1/x  →  df/dx = −1/x²",
+         ("1 / {a}",), prec=2, domain=lambda a, b, c: _far_from_0(a) and _moderate(1 / a)),
+    Gate("addc", "+{c}", 1, lambda a, b, c: c + a, lambda out, a, b, c: _ONE,
+         "{c} + {a}", ("1",), "f_c(x) = c + x  →  df/dx = 1",
+         ("{a} + {c}", "{c} + {a}", "{c} - {a}"), prec=1, consts=(2.0, -3.0)),
+    Gate("exp", "exp", 1, lambda a, b, c: _exp(a), lambda out, a, b, c: (out,),
+         "math.exp({a})", ("{out}",), "f(x) = eˣ  →  df/dx = eˣ",
+         ("exp({a})",), domain=lambda a, b, c: a < 20),
+    Gate("log", "log", 1, lambda a, b, c: _log(a), lambda out, a, b, c: (1.0 / a,),
+         "math.log({a})", ("1.0 / {a}",), "f(x) = ln x  →  df/dx = 1/x",
+         ("log({a})",), domain=lambda a, b, c: a > 1e-3),
+    Gate("scale", "*{c}", 1, lambda a, b, c: c * a, lambda out, a, b, c: (c,),
+         "{c} * {a}", ("{c}",), "f_a(x) = a·x  →  df/dx = a",
+         ("{c} * {a}", "{a} * {c}", "{c} / {a}"), prec=2, consts=(2.0, -3.0, 0.5),
+         domain=lambda a, b, c: _far_from_0(a) and _moderate(1 / a)),
+    Gate("sigmoid", "σ", 1, lambda a, b, c: sigmoid_of(a),
          lambda out, a, b, c: ((1.0 - out) * out,),
          "1.0 / (1.0 + math.exp(-{a}))", ("(1.0 - {out}) * {out}",),
-         "σ(x) = 1/(1 + e⁻ˣ)  →  dσ/dx = (1 − σ(x))·σ(x)"),
+         "σ(x) = 1/(1 + e⁻ˣ)  →  dσ/dx = (1 − σ(x))·σ(x)", ("sigmoid({a})",)),
     # --- the rest of the operators a learner will type ----------------------------------
-    Gate("sub", "-", 2,
-         lambda a, b, c: a - b,
-         lambda out, a, b, c: (1.0, -1.0),
-         "{a} - {b}", ("1", "-1"),
-         "f(x, y) = x − y  →  ∂f/∂x = 1,  ∂f/∂y = −1"),
-    Gate("div", "/", 2,
-         lambda a, b, c: _div(a, b),
+    Gate("sub", "-", 2, lambda a, b, c: a - b, lambda out, a, b, c: (1.0, -1.0),
+         "{a} - {b}", ("1", "-1"), "f(x, y) = x − y  →  ∂f/∂x = 1,  ∂f/∂y = −1",
+         ("{a} - {b}",), prec=1),
+    Gate("div", "/", 2, lambda a, b, c: _div(a, b),
          lambda out, a, b, c: (1.0 / b, a * _neg_recip(b * b)),
          "{a} / {b}", ("1.0 / {b}", "{a} * (-1.0 / ({b} * {b}))"),
-         "f(x, y) = x/y  →  ∂f/∂x = 1/y,  ∂f/∂y = −x/y²"),
-    Gate("neg", "-x", 1,
-         lambda a, b, c: -a,
-         lambda out, a, b, c: (-1.0,),
-         "-{a}", ("-1",),
-         "f(x) = −x  →  df/dx = −1"),
-    Gate("powc", "**{c}", 1,
-         lambda a, b, c: _pow(a, c),
+         "f(x, y) = x/y  →  ∂f/∂x = 1/y,  ∂f/∂y = −x/y²",
+         ("{a} / {b}",), prec=2, domain=lambda a, b, c: _far_from_0(b) and _moderate(a / b)),
+    Gate("neg", "-x", 1, lambda a, b, c: -a, lambda out, a, b, c: (-1.0,),
+         "-{a}", ("-1",), "f(x) = −x  →  df/dx = −1", ("-{a}",), prec=2),
+    Gate("powc", "**{c}", 1, lambda a, b, c: _pow(a, c),
          lambda out, a, b, c: (_power_slope(a, c),),
-         "{a} ** {c}", ("{c} * {a} ** ({c} - 1)",),
-         "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹"),
-    Gate("pow", "**", 2,
-         lambda a, b, c: _pow(a, b),
-         _pow_local,
-         "{a} ** {b}",
+         "{a} ** {c}", ("{c} * {a} ** ({c} - 1)",), "f_n(x) = xⁿ  →  df/dx = n·xⁿ⁻¹",
+         ("{a} ** {c}",), prec=3, consts=(2.0, 3.0, -1.0),
+         domain=lambda a, b, c: (c > 0 or _far_from_0(a)) and _moderate(a) and _moderate(a**c)),
+    Gate("pow", "**", 2, lambda a, b, c: _pow(a, b), _pow_local, "{a} ** {b}",
          ("({b} * {a} ** ({b} - 1) if {b} else 0.0)",
           "({out} * math.log({a}) if {a} > 0 else 0.0 if {a} == 0 else math.nan)"),
-         "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x"),
-    Gate("log", "log", 1,
-         lambda a, b, c: _log(a),
-         lambda out, a, b, c: (1.0 / a,),
-         "math.log({a})", ("1.0 / {a}",),
-         "f(x) = ln x  →  df/dx = 1/x"),
-    Gate("tanh", "tanh", 1,
-         lambda a, b, c: math.tanh(a),
+         "f(x, y) = xʸ  →  ∂f/∂x = y·xʸ⁻¹,  ∂f/∂y = xʸ·ln x",
+         ("{a} ** {b}",), prec=3,
+         domain=lambda a, b, c: 0.1 < a < 10 and abs(b) < 4),
+    Gate("tanh", "tanh", 1, lambda a, b, c: math.tanh(a),
          lambda out, a, b, c: (1.0 - out**2,),
-         "math.tanh({a})", ("1.0 - {out}**2",),
-         "f(x) = tanh x  →  df/dx = 1 − tanh²x"),
-    Gate("relu", "relu", 1,
-         lambda a, b, c: 0.0 if a <= 0 else a,
-         _relu_local,
+         "math.tanh({a})", ("1.0 - {out}**2",), "f(x) = tanh x  →  df/dx = 1 − tanh²x",
+         ("tanh({a})",)),
+    Gate("relu", "relu", 1, lambda a, b, c: 0.0 if a <= 0 else a, _relu_local,
          "(0.0 if {a} <= 0 else {a})", ("(math.nan if math.isnan({a}) else float({a} > 0))",),
-         "f(x) = max(0, x)  →  df/dx = 𝟙(x > 0)"),
+         "f(x) = max(0, x)  →  df/dx = 𝟙(x > 0)", ("relu({a})",), kink=lambda a, b, c: abs(a)),
 )}
 # fmt: on
+
+
+def register(gate: Gate) -> Gate:
+    """Add a gate to the table (a new name; a call form ``name({a})`` to be typed in formulas):
+    the engine (``Value.apply``), drawings, staged programs, ``parse`` and the engine checker
+    then know it. Returns the gate."""
+    if not isinstance(gate, Gate):
+        raise TypeError(f"register needs a Gate, got {type(gate).__name__}")
+    if gate.name in GATES:
+        raise ValueError(f"a gate named {gate.name!r} is in the table already")
+    if gate.arity not in (1, 2):
+        raise ValueError(f"a gate has 1 or 2 inputs, not {gate.arity!r}")
+    GATES[gate.name] = gate
+    return gate
+
+
+def unregister(name: str) -> None:
+    """Take a gate that :func:`register` added out of the table again (the built-in gates stay)."""
+    if name in _BUILT_IN:
+        raise ValueError(f"{name!r} is a built-in gate; only registered gates can be removed")
+    GATES.pop(name, None)
+
+
+_BUILT_IN = frozenset(GATES)
 
 
 def derivative_table(names: tuple[str, ...] = ("inv", "addc", "exp", "scale")) -> str:

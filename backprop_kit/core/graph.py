@@ -1,26 +1,24 @@
-"""Graph utilities beside the engine: :data:`BUILDERS` (the one gate -> operator table),
-:func:`copy_circuit`, :func:`forward` (recompute every value in place) and a wire as text
-(:func:`wire_name`, :func:`formula`), for the views, explorers and the formula reader.
-"""
+"""Graph utilities beside the engine, read off the table of gates: copy a circuit, recompute
+it in place, write a wire as a formula, and build a gate's Python form on any Value-like class
+(the kit's or a learner's)."""
 
 from __future__ import annotations
 
+import ast
+import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
-from backprop_kit.core.engine import Value, maximum
-from backprop_kit.core.gates import GATES
+from backprop_kit.core.engine import Value, apply
+from backprop_kit.core.gates import GATES, Gate
 from backprop_kit.core.text import format_number
 
 
 def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, dict[int, Value]]:
-    """A copy of the circuit of ``root`` (same gates, constants, labels and values; no grads).
-
-    With ``expand_sigmoid``, every σ gate becomes ``*-1 → exp → +1 → 1/x`` (the four new gates
-    compute their values with their own forward rules from σ's input; the 1/x gate takes σ's
-    label). Returns the copy's output and ``{id(copy wire): original wire}`` for every copied
-    wire (the 1/x gate stands for its σ).
-    """
+    """A copy of ``root``'s circuit (same gates, constants, labels and values; no grads), with
+    every σ gate ``expand_sigmoid``-ed into ``*-1 → exp → +1 → 1/x`` if asked. Returns the copy
+    and ``{id(copy wire): original wire}`` (the expanded 1/x gate stands for its σ)."""
     new: dict[int, Value] = {}
     origin: dict[int, Value] = {}
     for v in root.topological_order():
@@ -29,70 +27,25 @@ def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, d
             c = Value(v.data)
         elif expand_sigmoid and v.op == "sigmoid":
             c = ps[0].sigmoid(expanded=True)
-        else:  # the same gate (op and constant) on the copied parents
-            build = BUILDERS.get(v.op)
-            c = build(ps[0], ps[1] if len(ps) == 2 else None, v.const) if build else v
-            if c is v or c.op != v.op or c.const != v.const:
-                raise ValueError(
-                    f"cannot copy a circuit with the gate {v.op!r}: no operator builds it"
-                )
+        else:
+            c = apply(v.op, ps[0], ps[1] if len(ps) > 1 else None, v.const)
         c.label = v.label
         new[id(v)] = c
         origin[id(c)] = v
     return new[id(root)], origin
 
 
-# The one op -> builder table: BUILDERS[gate](a, b, c) builds the gate on the inputs a (and b;
-# either may be a plain number where the operator allows it) and the constant c, by Value's API.
-BUILDERS: dict[str, Callable[[Any, Any, float | None], Value]] = {
-    "add": lambda a, b, c: a + b,
-    "sub": lambda a, b, c: a - b,
-    "mul": lambda a, b, c: a * b,
-    "div": lambda a, b, c: a / b,
-    "pow": lambda a, b, c: a**b,
-    "max": lambda a, b, c: maximum(a, b),
-    "addc": lambda a, b, c: a + c,
-    "scale": lambda a, b, c: a * c,
-    "powc": lambda a, b, c: a**c,
-    "neg": lambda a, b, c: -a,
-    "inv": lambda a, b, c: a.inv(),
-    "exp": lambda a, b, c: a.exp(),
-    "log": lambda a, b, c: a.log(),
-    "tanh": lambda a, b, c: a.tanh(),
-    "relu": lambda a, b, c: a.relu(),
-    "sigmoid": lambda a, b, c: a.sigmoid(),
-}
-
-
 def forward(order: list[Value]) -> None:
     """Recompute every gate's value in place, in topological ``order`` (inputs keep theirs).
-
-    Raises the gate's own error (e.g. ``log`` of a negative number) and then leaves the values
-    after the failing gate stale: recompute again after restoring the inputs.
-    """
+    A gate's own error (log of a negative number) is raised, and later values stay stale."""
     for v in order:
-        ps = v.parents
-        if ps:
-            v.data = GATES[v.op].forward(ps[0].data, ps[1].data if len(ps) == 2 else 0.0, v.const)
-
-
-_PRECEDENCE = {
-    "add": 1,
-    "sub": 1,
-    "addc": 1,
-    "mul": 2,
-    "div": 2,
-    "scale": 2,
-    "neg": 2,
-    "inv": 2,
-    "pow": 3,
-    "powc": 3,
-}
+        if v.parents:
+            a, *b = v.parents
+            v.data = GATES[v.op].forward(a.data, b[0].data if b else 0.0, v.const)
 
 
 def wire_name(v: Value, longest: int = 16) -> str | None:
-    """A short name for a wire: its label, or its formula (``x + y``) if that is short enough,
-    else None."""
+    """A wire's label, or its formula if that is short enough, else None."""
     if v.label:
         return v.label
     if len(v.topological_order()) > 8:
@@ -102,32 +55,82 @@ def wire_name(v: Value, longest: int = 16) -> str | None:
 
 
 def formula(v: Value) -> str:
-    """The formula of a wire in Python syntax, labels standing for their sub-circuits (``x + y``);
-    meant for small sub-circuits (it recurses once per gate)."""
+    """A wire's formula in Python syntax, labels standing for their sub-circuits, written with
+    each gate's form ``python[0]`` (for small sub-circuits: it recurses once per gate)."""
     if v.label:
         return v.label
     if not v.parents:
         return f"{v.data:g}"
-    prec = _PRECEDENCE.get(v.op, 4)
+    gate = GATES[v.op]
+    slots = _operand_slots(gate.python[0])
 
-    def arg(p: Value, tighter: bool = False) -> str:
-        t = formula(p)
-        inner = _PRECEDENCE.get(p.op, 4) if p.parents and not p.label else 4
-        return f"({t})" if inner < prec or (tighter and inner == prec) else t
+    def arg(name: str, p: Value) -> str:
+        text, tight = formula(p), slots.get(name)
+        inner = GATES[p.op].prec if p.parents and not p.label else 4
+        wrap = tight is not None and (inner < gate.prec or (tight and inner == gate.prec))
+        return f"({text})" if wrap else text
 
-    a = v.parents[0]
-    c = "" if v.const is None else format_number(v.const, "exact")
-    if len(v.parents) == 2:
-        b = v.parents[1]
-        if v.op == "max":
-            return f"max({formula(a)}, {formula(b)})"
-        symbol = GATES[v.op].symbol
-        return f"{arg(a, v.op == 'pow')} {symbol} {arg(b, v.op in ('sub', 'div'))}"
-    simple = {
-        "addc": f"{arg(a)} + {c}",
-        "scale": f"{c} * {arg(a, True)}",
-        "neg": f"-{arg(a, True)}",
-        "powc": f"{arg(a, True)} ** {c}",
-        "inv": f"1 / {arg(a, True)}",
-    }
-    return simple.get(v.op, f"{v.op}({formula(a)})")
+    fill = {name: arg(name, p) for name, p in zip("ab", v.parents)}
+    return gate.python[0].format(
+        c="" if v.const is None else format_number(v.const, "exact"), **fill
+    )
+
+
+@functools.cache
+def _operand_slots(form: str) -> dict[str, bool]:
+    """For ``{a}``/``{b}`` as an operand of ``form``'s operator: True where an operand of the
+    same precedence needs parentheses (the right one of ``+ - * /``, the left one of ``**``,
+    the one of unary ``-``). A call's arguments need none (absent)."""
+    parts = form.split(" ")
+    if len(parts) != 3:  # a call, or unary minus
+        return {"a": True} if form.startswith("-") else {}
+    left, op, right = parts
+    return {left.strip("{}"): op == "**", right.strip("{}"): op != "**"}
+
+
+# --- a gate's Python form, built on any Value-like objects ------------------------------------
+OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+
+@functools.cache
+def _form_tree(form: str) -> ast.expr:
+    return ast.parse(form.format(a="a", b="b", c="c"), mode="eval").body
+
+
+def build(form: str, a: Any, b: Any = None, c: float | None = None) -> Any:
+    """``form`` (one of a gate's ``python`` forms, such as ``"{c} - {a}"`` or ``"exp({a})"``)
+    built on ``a`` (and ``b``, and the constant ``c``) by Python's operators and by methods:
+    ``exp({a})`` is ``a.exp()``, ``max({a}, {b})`` is ``a.max(b)`` — or, for the kit's Value,
+    the gate itself. Works for any class that implements them (a learner's engine)."""
+    names = {"a": a, "b": b, "c": c}
+
+    def run(node: ast.expr) -> Any:
+        if isinstance(node, ast.Name):
+            return names[node.id]
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.UnaryOp):
+            return -run(node.operand)
+        if isinstance(node, ast.BinOp):
+            return OPERATORS[type(node.op)](run(node.left), run(node.right))
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        first, *rest = (run(x) for x in node.args)
+        if isinstance(first, Value):
+            return apply(gate_of_call(node.func.id), first, *rest)
+        return getattr(first, node.func.id)(*rest)
+
+    return run(_form_tree(form))
+
+
+def gate_of_call(name: str) -> Gate:
+    """The gate whose form is the call ``name(...)`` (``exp`` → the exp gate)."""
+    for gate in GATES.values():
+        if gate.call == name:
+            return gate
+    raise KeyError(f"no gate is written {name}(...)")

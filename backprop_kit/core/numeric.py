@@ -9,10 +9,10 @@ and the check that compares them with backpropagation's analytic gradient.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import Any
 
 from backprop_kit.core import switch
 from backprop_kit.core.engine import Value, as_number
@@ -58,12 +58,20 @@ def threshold_table() -> str:
     return "\n".join(lines)
 
 
-def rel_error(a: float | np.ndarray, b: float | np.ndarray) -> float:
+def rel_error(a: Any, b: Any) -> float:
     """CS231n's relative error: max over entries of |a − b| / max(1e-8, |a| + |b|).
 
-    ``a`` and ``b`` are numbers or arrays of one shape. NaN or inf anywhere gives NaN, never a
-    reassuringly small number. What a value means: :data:`GRAD_CHECK_THRESHOLDS`.
+    ``a`` and ``b`` are numbers or arrays of one shape (numpy is imported for arrays only).
+    NaN or inf anywhere gives NaN, never a reassuringly small number. What a value means:
+    :data:`GRAD_CHECK_THRESHOLDS`.
     """
+    if _is_real(a) and _is_real(b):
+        a, b = float(a), float(b)
+        if not (math.isfinite(a) and math.isfinite(b)):
+            return math.nan
+        return abs(a - b) / max(1e-8, abs(a) + abs(b))
+    import numpy as np
+
     a_arr = np.asarray(a, dtype=float)
     b_arr = np.asarray(b, dtype=float)
     if a_arr.shape != b_arr.shape:
@@ -77,6 +85,10 @@ def rel_error(a: float | np.ndarray, b: float | np.ndarray) -> float:
         return math.nan
     err = np.abs(a_arr - b_arr) / np.maximum(1e-8, np.abs(a_arr) + np.abs(b_arr))
     return float(np.max(err))
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _evaluate(fn: Callable[..., object], args: Sequence[float]) -> float:

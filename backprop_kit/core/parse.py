@@ -1,37 +1,16 @@
-"""Typed expressions as circuits: ``parse("(x + y) * z")`` builds the Value graph of a formula.
+"""``parse("(x + y) * z")``: a typed formula as a circuit, never run.
 
-A learner types a formula as text; :func:`parse` reads it with Python's own parser
-(``ast.parse(text, mode="eval")`` gives a syntax tree only: nothing is run), checks every node
-of the tree against a short whitelist, and keeps a small tree of its own. Calling the result with
-numbers for the variables builds a fresh circuit of :class:`~engine.Value` gates,
-exactly the circuit Python would build if the same text were typed with Values for the
-variables::
+The text is read with ``ast.parse(text, mode="eval")`` (a syntax tree only), every node is
+checked against a whitelist — numbers, variable names (not starting with ``_``; two names that
+look alike are refused), ``+ - * / **``, unary ``-`` and ``+``, parentheses, and the functions
+the table of gates writes as calls (``exp log sigmoid tanh relu``, ``max``) — and parts without
+a variable are worked out once with the gates' own forward rules. Calling the result builds a
+fresh circuit, exactly as Python would with Values for the variables::
 
-    expr = parse("(x + y) * z")
-    expr.variables              # ('x', 'y', 'z'), in order of first appearance
-    f = expr(x=-2, y=5, z=-4)   # f.data == -12.0; a new circuit on every call
-    f.backward()                # gradients on the inputs, which are labelled 'x', 'y', 'z'
-    f, inputs = expr.build(x=-2, y=5, z=-4)   # inputs["x"].grad ... after f.backward()
+    f = parse("(x + y) * z")(x=-2, y=5, z=-4)    # f.data == -12.0; inputs labelled x, y, z
 
-What may appear in the text (everything else is an :class:`ExpressionError`):
-
-* numbers: int and float literals (``2``, ``0.5``, ``1e-3``); every constant must be finite;
-* variable names: identifiers that do not start with ``_`` and are not one of the function names;
-  two names that look alike (Latin ``x`` and Cyrillic ``х``: see :func:`lookalike`) are refused;
-* the operators ``+ - * / **``, unary ``-`` and ``+``, and parentheses;
-* the functions ``exp log sigmoid tanh relu`` (one argument) and ``max`` (two arguments).
-
-Each operation becomes the kit's gate for it: ``x * y`` the ``*`` gate, ``x * 2`` the scale gate
-``*2``, ``1 / x`` the ``1/x`` gate, ``x ** 2`` the ``**2`` gate, ``x ** y`` the two-input ``**``
-gate (a variable exponent is allowed), ``max(z, w)`` the max gate and ``sigmoid(x)`` the one-gate
-σ. A part of the formula without any variable (``2 * 3``) is worked out once, when parsing, with
-the gates' own forward rules, just as Python works out ``2 * 3`` before it meets a Value.
-
-Limits that keep parsing cheap and safe: at most :data:`MAX_LENGTH` characters, at most
-:data:`MAX_DEPTH` levels of nesting (each operator of a chain ``a + b + c`` is one level), and
-constant exponents of at most :data:`MAX_EXPONENT` in absolute value. A non-``str`` argument is a
-``TypeError``; errors found while *calling* (a log of a negative number, a division by zero at
-those inputs) are the gates' own ``ValueError``/``ZeroDivisionError``.
+Limits: :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH` levels of nesting, constant exponents
+up to :data:`MAX_EXPONENT`. Anything else is a one-line :class:`ExpressionError`.
 """
 
 from __future__ import annotations
@@ -41,11 +20,11 @@ import math
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from typing import Any
 
-from backprop_kit.core.engine import Value, as_number
-from backprop_kit.core.gates import GATES
-from backprop_kit.core.graph import BUILDERS
+from backprop_kit.core.engine import Value, apply, as_number
+from backprop_kit.core.gates import GATES, Gate
+from backprop_kit.core.graph import OPERATORS, gate_of_call
 
 MAX_LENGTH = 500
 """The longest text :func:`parse` reads, in characters."""
@@ -56,13 +35,29 @@ MAX_DEPTH = 100
 MAX_EXPONENT = 100
 """The largest constant exponent (in absolute value) allowed after ``**``."""
 
-FUNCTIONS: dict[str, int] = {"exp": 1, "log": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "max": 2}
-"""The functions a formula may call, with the number of arguments each takes."""
 
-ALLOWED = (
-    "allowed are numbers, variable names, + - * / **, unary - and +, parentheses, "
-    "exp log sigmoid tanh relu (1 argument) and max (2 arguments)"
-)
+def functions() -> dict[str, int]:
+    """The functions a formula may call (each gate written as a call in the table), with the
+    number of arguments each takes."""
+    return {g.call: g.arity for g in GATES.values() if g.call}
+
+
+def _function_list() -> str:
+    """``exp log sigmoid tanh relu (1 argument) and max (2 arguments)``, from the table."""
+    one = " ".join(n for n, k in functions().items() if k == 1)
+    two = " ".join(n for n, k in functions().items() if k == 2)
+    return f"{one} (1 argument) and {two} (2 arguments)"
+
+
+def _allowed() -> str:
+    return "allowed are numbers, variable names, + - * / **, unary - and +, parentheses, " + (
+        _function_list()
+    )
+
+
+def _binary_gate(symbol: str) -> Gate:
+    """The two-input gate whose form is ``{a} <symbol> {b}`` (``+`` → add)."""
+    return next(g for g in GATES.values() if g.python[0] == f"{{a}} {symbol} {{b}}")
 
 
 class ExpressionError(ValueError):
@@ -103,28 +98,10 @@ def describe_lookalike(pair: tuple[str, str]) -> str:
     return f"the names {a!r} and {b!r} look alike ({names}); rename one so they look different"
 
 
-# --- the parsed tree -------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Num:
-    value: int | float
-
-
-@dataclass(frozen=True, slots=True)
-class _Var:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Apply:
-    op: str  # "+", "-", "*", "/", "**", "neg" or a function name
-    args: tuple[_Num | _Var | _Apply, ...]
-
-
-_Node = _Num | _Var | _Apply
-
-# How each operation acts on Values (at call time) and which gate folds it on numbers.
-_GATE_OF = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+# --- reading the text: Python's own syntax tree, checked, with constant parts worked out -------
+Number = int | float
 _BINARY_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_SYMBOLS = {symbol: kind for kind, symbol in _BINARY_OPS.items()}
 
 _FORBIDDEN_OPS = {
     ast.FloorDiv: "floor division // is",
@@ -166,7 +143,8 @@ _FORBIDDEN_NODES = {
 
 # --- reading the text --------------------------------------------------------------------------
 class _Reader:
-    """Turns the syntax tree of one text into a ``_Node`` tree, checking every node."""
+    """Checks every node of one text's syntax tree; returns a number (a part without variables,
+    worked out) or the checked tree of Python's own nodes with such parts as constants."""
 
     def __init__(self, source: str, lead: int) -> None:
         self.source = source  # the text without surrounding whitespace (what ast.parse saw)
@@ -186,12 +164,13 @@ class _Reader:
     def snippet(self, node: ast.AST) -> str:
         return _short(ast.get_source_segment(self.source, node) or "")
 
-    def fail(self, node: ast.AST, what: str, allowed: str = ALLOWED) -> ExpressionError:
+    def fail(self, node: ast.AST, what: str, allowed: str | None = None) -> ExpressionError:
+        allowed = _allowed() if allowed is None else allowed
         tail = f"; {allowed}" if allowed else ""
         return ExpressionError(f"{what} ({self.where(node)}: {self.snippet(node)}){tail}")
 
     # the whitelist
-    def read(self, node: ast.AST) -> _Node:
+    def read(self, node: ast.AST) -> Number | ast.expr:
         if isinstance(node, ast.Constant):
             return self.number(node)
         if isinstance(node, ast.Name):
@@ -205,7 +184,7 @@ class _Reader:
         what = _FORBIDDEN_NODES.get(type(node), f"the construct {type(node).__name__} is")
         raise self.fail(node, f"{what} not allowed")
 
-    def number(self, node: ast.Constant) -> _Num:
+    def number(self, node: ast.Constant) -> Number:
         v = node.value
         if isinstance(v, bool) or v is None or v is Ellipsis:
             raise self.fail(node, f"{v!r} is not allowed (only numbers are)")
@@ -222,9 +201,9 @@ class _Reader:
             finite = False
         if not finite:
             raise self.fail(node, "the number is too large", "numbers must be finite floats")
-        return _Num(v)
+        return v
 
-    def name(self, node: ast.Name) -> _Var:
+    def name(self, node: ast.Name) -> ast.Name:
         name = node.id
         if name.startswith("_"):
             raise self.fail(
@@ -233,7 +212,7 @@ class _Reader:
                 "names starting with '_' (dunder names like __builtins__ too) are not allowed; "
                 "a variable name starts with a letter",
             )
-        if name in FUNCTIONS:
+        if name in functions():
             raise self.fail(
                 node,
                 f"{name!r} is a function name, not a variable",
@@ -241,55 +220,56 @@ class _Reader:
             )
         if name not in self.variables:
             self.variables.append(name)
-        return _Var(name)
+        return ast.Name(id=name, ctx=ast.Load())
 
-    def binary(self, node: ast.BinOp) -> _Node:
+    def binary(self, node: ast.BinOp) -> Number | ast.expr:
         op = _BINARY_OPS.get(type(node.op))
         if op is None:
             what = _FORBIDDEN_OPS.get(type(node.op), f"the operator {type(node.op).__name__} is")
             raise self.fail(node, f"{what} not allowed")
         left, right = self.read(node.left), self.read(node.right)
-        if isinstance(right, _Num):
-            if op == "**" and abs(right.value) > MAX_EXPONENT:
+        if isinstance(right, int | float):
+            if op == "**" and abs(right) > MAX_EXPONENT:
                 raise self.fail(
                     node,
-                    f"the exponent {right.value:g} is too large",
+                    f"the exponent {right:g} is too large",
                     f"exponents above {MAX_EXPONENT} are not allowed (in absolute value); "
                     "a variable exponent such as x ** y is",
                 )
-            if op == "/" and right.value == 0:
+            if op == "/" and right == 0:
                 raise self.fail(
                     node, "division by the constant 0 is not allowed", "a divisor must be non-zero"
                 )
         return self.apply(node, op, left, right)
 
-    def unary(self, node: ast.UnaryOp) -> _Node:
+    def unary(self, node: ast.UnaryOp) -> Number | ast.expr:
         if isinstance(node.op, ast.UAdd):
             return self.read(node.operand)
         if not isinstance(node.op, ast.USub):
             what = _FORBIDDEN_OPS.get(type(node.op), f"the operator {type(node.op).__name__} is")
             raise self.fail(node, f"{what} not allowed")
         operand = self.read(node.operand)
-        if isinstance(operand, _Num):  # -2 stays the number -2 (an int stays an int)
-            return _Num(-operand.value)
-        return _Apply("neg", (operand,))
+        if isinstance(operand, int | float):  # -2 stays the number -2 (an int stays an int)
+            return -operand
+        return ast.UnaryOp(op=ast.USub(), operand=operand)
 
-    def call(self, node: ast.Call) -> _Node:
+    def call(self, node: ast.Call) -> Number | ast.expr:
         fn = node.func
-        functions = "the functions are exp log sigmoid tanh relu (1 argument) and max (2)"
+        known = functions()
+        listed = "the functions are " + _function_list().replace(" arguments)", ")")
         if isinstance(fn, ast.Attribute):
-            hint = f"write {fn.attr}(...) instead" if fn.attr in FUNCTIONS else functions
+            hint = f"write {fn.attr}(...) instead" if fn.attr in known else listed
             raise self.fail(node, "calling a method (a.f()) is not allowed", hint)
         if not isinstance(fn, ast.Name):
-            raise self.fail(node, "calling anything but a function name is not allowed", functions)
+            raise self.fail(node, "calling anything but a function name is not allowed", listed)
         if fn.id.startswith("_"):
             raise self.fail(
                 node,
                 f"the name {fn.id!r} is not allowed",
-                f"names starting with '_' are not allowed; {functions}",
+                f"names starting with '_' are not allowed; {listed}",
             )
-        if fn.id not in FUNCTIONS:
-            raise self.fail(node, f"unknown function {fn.id!r}", functions)
+        if fn.id not in known:
+            raise self.fail(node, f"unknown function {fn.id!r}", listed)
         if node.keywords:
             raise self.fail(
                 node,
@@ -299,7 +279,7 @@ class _Reader:
         starred = [a for a in node.args if isinstance(a, ast.Starred)]
         if starred:
             raise self.fail(starred[0], "starred arguments (*a) are not allowed")
-        arity = FUNCTIONS[fn.id]
+        arity = known[fn.id]
         if len(node.args) != arity:
             usage = f"{fn.id}(a)" if arity == 1 else f"{fn.id}(a, b)"
             raise self.fail(
@@ -309,13 +289,16 @@ class _Reader:
             )
         return self.apply(node, fn.id, *(self.read(a) for a in node.args))
 
-    def apply(self, node: ast.AST, op: str, *args: _Node) -> _Node:
+    def apply(self, node: ast.AST, op: str, *args: Number | ast.expr) -> Number | ast.expr:
         """``op`` on ``args``; worked out at once when every argument is a number."""
-        if not all(isinstance(a, _Num) for a in args):
-            return _Apply(op, args)
-        gate = GATES[_GATE_OF.get(op, op)]
-        a = float(args[0].value)  # type: ignore[union-attr]
-        b = float(args[1].value) if len(args) == 2 else 0.0  # type: ignore[union-attr]
+        if not all(isinstance(a, int | float) for a in args):
+            nodes = [a if isinstance(a, ast.expr) else ast.Constant(a) for a in args]
+            if op in _SYMBOLS:
+                return ast.BinOp(left=nodes[0], op=_SYMBOLS[op](), right=nodes[1])
+            return ast.Call(func=ast.Name(id=op, ctx=ast.Load()), args=nodes, keywords=[])
+        gate = _binary_gate(op) if op in _SYMBOLS else gate_of_call(op)
+        a = float(args[0])  # type: ignore[arg-type]
+        b = float(args[1]) if len(args) == 2 else 0.0  # type: ignore[arg-type]
         try:
             value = gate.forward(a, b, None)
         except (ArithmeticError, ValueError) as e:
@@ -327,7 +310,7 @@ class _Reader:
             raise self.fail(
                 node, f"the constant part is {value!r}", "constants must be finite numbers"
             ) from None
-        return _Num(value)
+        return value
 
 
 def _short(text: str, width: int = 40) -> str:
@@ -411,7 +394,7 @@ class Expression:
             )
         reader = _Reader(source, lead)
         body = reader.read(tree.body)
-        if isinstance(body, _Num):
+        if isinstance(body, int | float):
             raise ExpressionError(
                 f"{_short(source)} has no variable; an expression needs at least one variable, "
                 "as in 'x * 2'"
@@ -476,12 +459,19 @@ def parse(text: str | Expression) -> Expression:
     return Expression(text)
 
 
-def _evaluate(node: _Node, inputs: dict[str, Value]) -> Value:
-    """Build the circuit of ``node`` on the input Values (nesting is at most MAX_DEPTH)."""
-    if isinstance(node, _Var):
-        return inputs[node.name]
-    if isinstance(node, _Num):  # only reached as an argument: the whole tree has a variable
-        return node.value  # type: ignore[return-value]
+def _evaluate(node: ast.expr, inputs: dict[str, Value]) -> Any:
+    """Build the circuit of ``node`` on the input Values: Python's operators on Values make the
+    gates, a call the gate written so (a number argument becomes an input wire named by it)."""
+    if isinstance(node, ast.Name):
+        return inputs[node.id]
+    if isinstance(node, ast.Constant):  # only reached as an operand: the tree has a variable
+        return node.value
+    if isinstance(node, ast.UnaryOp):
+        return -_evaluate(node.operand, inputs)
+    if isinstance(node, ast.BinOp):
+        left, right = _evaluate(node.left, inputs), _evaluate(node.right, inputs)
+        return OPERATORS[type(node.op)](left, right)
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     args = [_evaluate(a, inputs) for a in node.args]
-    b = args[1] if len(args) == 2 else None
-    return BUILDERS[_GATE_OF.get(node.op, node.op)](args[0], b, None)
+    wires = [a if isinstance(a, Value) else Value(a, label=str(a)) for a in args]
+    return apply(gate_of_call(node.func.id), wires[0], wires[1] if len(wires) > 1 else None)

@@ -3,16 +3,38 @@
 ``backward()`` visits the gates from the output back to the inputs (reverse topological
 order). At each gate it takes the gradient on the gate's output (*upstream*), multiplies it by
 the gate's local gradient for each input (*local*) and adds the product (*downstream*) to that
-input's gradient. :func:`~engine.backward_walk` yields those numbers, and
-:class:`BackwardSteps` records them, gate by gate, so a drawing or a
-widget can show the pass after any number of steps.
+input's gradient. :func:`backward_walk` yields those numbers (the same traversal and local
+rules as ``backward()``, bit for bit), and :class:`BackwardSteps` records them, so a drawing or
+a widget can show the pass after any number of steps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from backprop_kit.core.engine import Value, as_number, backward_walk
+from backprop_kit.core import switch
+from backprop_kit.core.engine import Value, as_number
+
+
+def backward_walk(
+    root: Value, seed: float = 1.0
+) -> Iterator[tuple[Value, float, tuple[float, ...], tuple[float, ...]]]:
+    """``root.backward(seed)`` gate by gate, output first, changing no ``.grad``: yields
+    ``(gate, upstream, local, downstream)``, downstream[i] = local[i] × upstream."""
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
+    switch.refuse("backward_walk")
+    order = root.topological_order()
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = as_number(seed, "seed")
+    for node in reversed(order):
+        if node.parents:
+            up, local = grads[node], node.local_grads()
+            down = tuple(d * up for d in local)
+            for p, g in zip(node.parents, down):
+                grads[p] += g
+            yield node, up, local, down
 
 
 @dataclass(frozen=True)
