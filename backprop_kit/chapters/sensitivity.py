@@ -42,9 +42,8 @@ class DifferenceErrors:
         return abs(getattr(self, method) - self.exact)
 
     def slope(self, method: str, h_min: float = 1e-4, h_max: float = 1e-1) -> float:
-        """The slope of log10(error) against log10(h) over h_min ≤ h ≤ h_max: about 1
-        (forward) or 2 (central) where truncation dominates, −1 where round-off does. Errors
-        of exactly 0 are left out (their log is −∞)."""
+        """The slope of log10(error) on log10(h), h_min ≤ h ≤ h_max, zero errors left out: ~1
+        (forward) or ~2 (central) where truncation dominates, −1 where round-off does."""
         import numpy as np
 
         err = self.errors(method)

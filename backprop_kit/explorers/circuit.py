@@ -51,9 +51,8 @@ def _start_value(value: object, name: str) -> float:
 
 
 def _inputs_of(f: Value) -> dict[str, Value]:
-    """The inputs whose label is an identifier, by name: a second input with a taken label
-    gets the first free ``label_k`` (``x, x, x_2`` give ``x, x_3, x_2``); labels that look
-    alike (``x``, Cyrillic ``х``) are a one-line ValueError (two sliders would read the same)."""
+    """Inputs labelled by identifiers, by name (a taken label gets the first free ``label_k``:
+    ``x, x, x_2`` give ``x, x_3, x_2``); labels that look alike (``x``, ``х``) are a ValueError."""
     named = [v for v in f.topological_order() if not v.parents and (v.label or "").isidentifier()]
     labels = [str(v.label) for v in named]
     twins = lookalike(list(dict.fromkeys(labels)))
