@@ -18,7 +18,7 @@ from backprop_kit.pictures import scene as S
 from backprop_kit.pictures import style as L
 from backprop_kit.pictures.svg import to_svg
 from backprop_kit.pictures.view import CircuitView
-from tests.test_layout import backward_scene
+from tests.test_layout import backward_scene, texts_with
 
 AA = 4.5
 SVG = "{http://www.w3.org/2000/svg}"
@@ -142,7 +142,7 @@ def test_gradients_are_italic_below_the_wire_and_the_legend_says_so():
     for v in values:
         below = [g for g in grads if abs(g.x - v.x) < 0.01 and g.y > v.y]
         assert below, v.text
-    legend = " ".join(scene.texts_with("legend"))
+    legend = " ".join(texts_with(scene, "legend"))
     assert "above" in legend and "below in italics" in legend
     root = ET.fromstring(to_svg(scene))
     for t in root.iter(SVG + "text"):
@@ -193,7 +193,7 @@ def test_describe_carries_every_value_and_gradient_drawn(a, b, c):
         if t.role in ("value", "grad"):
             number = t.text.split(" = ")[-1]
             assert number in text, (t.role, t.text)
-    assert text.count("gradient ") == len(scene.texts_with("grad"))
+    assert text.count("gradient ") == len(texts_with(scene, "grad"))
 
 
 def test_describe_is_the_alt_text_of_every_picture_of_a_circuit():

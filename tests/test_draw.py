@@ -263,8 +263,9 @@ def test_draw_needs_a_value():
 
 
 # --- readable on random circuits ----------------------------------------------------------------
-@pytest.mark.slow  # ~1 s a circuit to draw; test_layout checks the same layouts (estimated
-# text boxes, 60 circuits) and test_text_width_estimate_is_safe_and_close the estimate
+@pytest.mark.slow  # 12 circuits drawn by matplotlib: 3 s idle, 9-15 s on a loaded 2-core
+# machine; the fast subset keeps test_layout's 60 random layouts (estimated text boxes) and
+# test_text_width_estimate_is_safe_and_close (the estimate against Agg)
 @settings(max_examples=12)
 @given(random_circuits())
 def test_random_circuits_render_readably(f):

@@ -137,6 +137,11 @@ def collisions(scene: Scene) -> list[str]:
     return problems
 
 
+def texts_with(scene: Scene, role: str) -> list[str]:
+    """The texts of one role, in drawing order."""
+    return [t.text for t in scene.texts if t.role == role]
+
+
 def backward_scene(f: Value) -> Scene:
     """The picture of ``f`` after ``f.backward()``: values and gradients."""
     f.backward()
@@ -214,7 +219,7 @@ def test_a_plus_a_is_two_wires_from_one_split():
     assert sorted(link.port for link in links_into_f) == [0, 1]
     scene = CircuitView(f).scene()
     assert len(scene.dots) == 1  # the split point of a's wire
-    assert scene.texts_with("grad").count("2.00") == 1  # a.grad = 2, once, on its wire
+    assert texts_with(scene, "grad").count("2.00") == 1  # a.grad = 2, once, on its wire
     assert collisions(scene) == []
 
 
@@ -230,8 +235,8 @@ def test_fan_out_draws_one_value_and_the_total_gradient():
     f = staged_example()  # x feeds three gates, y two
     scene = backward_scene(f)
     x = next(v for v in f.topological_order() if v.label == "x")
-    assert scene.texts_with("value").count("3.00") == 1
-    assert f"{x.grad:.2f}" in scene.texts_with("grad")
+    assert texts_with(scene, "value").count("3.00") == 1
+    assert f"{x.grad:.2f}" in texts_with(scene, "grad")
     assert len(scene.dots) == 2
 
 

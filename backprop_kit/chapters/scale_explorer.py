@@ -1,13 +1,8 @@
-"""Chapter 6: a tiny linear classifier on inputs scaled by ``k`` (data scale vs learning rate).
-
-Scores ``s = (k X) @ w``, logistic loss ``L = mean_n log(1 + exp(-y_n s_n))`` (labels ±1),
-gradient descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``
-(:func:`~backprop_kit.nn.arrays.linear_weight_grad`). At ``w = 0`` the scores are 0 for every
-``k``, so ``dw`` at the start and, at one learning rate, the first step grow ``k``-fold: large
-``k`` overshoots, small ``k`` crawls. ``lr / k`` makes the first step as long as at ``k = 1``,
-but the scores still move ``k`` times as far; only ``lr / k²`` replays the ``k = 1`` run
-(``k · w`` the same at every step). Rescaling the data is the simpler cure.
-:class:`ScaleExplorer` is the widget (ipywidgets and matplotlib loaded when one is built).
+"""Chapter 6: a linear classifier on inputs scaled by ``k``: scores ``s = (k X) @ w``, loss
+``L = mean log(1 + exp(-y s))`` (y = ±1), descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``.
+At ``w = 0`` the scores are 0 for every k, so ``dw`` and the first step grow k-fold (large k
+overshoots, small k crawls); ``lr / k`` gives the first step of k = 1 but the scores still move
+k times as far; only ``lr / k²`` replays the k = 1 run (rescaling the data is simpler).
 """
 
 from __future__ import annotations
@@ -115,26 +110,20 @@ def train_linear_classifier(
         raise ValueError(f"train_linear_classifier: steps must be a positive int, got {steps!r}")
     data = toy_dataset() if data is None else data
     w = np.zeros(data[0].shape[1])
-    losses = []
-    grad_norm = first_step = 0.0
-    for t in range(steps + 1):
+    loss, dw = loss_and_grad(w, k, data)
+    losses, grad_norm = [loss], float(np.linalg.norm(dw))
+    for _ in range(steps):
+        w = w - lr * dw
         loss, dw = loss_and_grad(w, k, data)
         losses.append(loss)
-        if t == steps:
-            break
-        if t == 0:
-            grad_norm = float(np.linalg.norm(dw))
-            first_step = lr * grad_norm
-        w = w - lr * dw
+    first_step = lr * grad_norm
     return ScaleRun(float(k), float(lr), tuple(losses), grad_norm, first_step, w)
 
 
 class ScaleExplorer(HeldExplorer):
-    """Sliders for the data scale ``k`` and the learning rate, a rule, a readout table (k = 1
-    against the current k) and a picture (the scaled data with the boundary; both loss curves).
-    Parts: ``k_slider``, ``lr_slider``, ``rule_buttons`` ('lr', 'lr/k', 'lr/k^2'),
-    ``reset_button``; results ``run``, ``reference``, ``readout`` (a live region), ``picture``
-    (the PNG ``png`` as an ``<img>`` with :meth:`alt_text`)."""
+    """``k_slider``, ``lr_slider``, ``rule_buttons`` ('lr', 'lr/k', 'lr/k^2'), ``reset_button``;
+    ``run`` and ``reference`` (k = 1) in a ``readout`` table (a live region) and a ``picture``
+    (the scaled data with the boundary, both loss curves: the PNG ``png``)."""
 
     def __init__(
         self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr", steps: int = DEFAULT_STEPS
@@ -149,11 +138,8 @@ class ScaleExplorer(HeldExplorer):
         self.data = toy_dataset()
         self.k_slider = log_slider("data × k", k, *K_RANGE, 1)
         self.lr_slider = log_slider("base lr", lr, *LR_RANGE, 0.1)
-        self.rule_buttons = widgets.ToggleButtons(
-            options=[(label, name) for name, label in _RULE_LABELS.items()],
-            value=rule,
-            description="use",
-        )
+        rules = [(label, name) for name, label in _RULE_LABELS.items()]
+        self.rule_buttons = widgets.ToggleButtons(options=rules, value=rule, description="use")
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
@@ -164,7 +150,7 @@ class ScaleExplorer(HeldExplorer):
                 widgets.HBox([self.rule_buttons, self.reset_button]),
                 self.readout,
                 self.picture,
-            ],
+            ]
         )
         self.update()
         for control in (self.k_slider, self.lr_slider, self.rule_buttons):
@@ -187,9 +173,6 @@ class ScaleExplorer(HeldExplorer):
         self.run = train_linear_classifier(self.k, self.lr, self.steps, self.data)
         self.readout.value = self._table()
         self.show_picture()
-
-    def _on_change(self, change: dict) -> None:
-        self.update()
 
     def _on_reset(self, button: Any = None) -> None:
         k, lr, rule = self._initial
@@ -246,8 +229,7 @@ class ScaleExplorer(HeldExplorer):
                 pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour, label=f"class {label:+d}"
             )
         lim = 1.1 * k * float(np.abs(X).max())
-        ax_data.set_xlim(-lim, lim)
-        ax_data.set_ylim(-lim, lim)
+        ax_data.set(xlim=(-lim, lim), ylim=(-lim, lim))
         w = run.w
         if np.all(np.isfinite(w)) and np.linalg.norm(w) > 0:
             # the boundary s = 0 is the line through 0 perpendicular to w
@@ -262,8 +244,7 @@ class ScaleExplorer(HeldExplorer):
             steps, np.clip(run.losses, 1e-12, 1e300), color=GRAD_COLOR, label=run_label
         )
         ax_loss.minorticks_off()
-        ax_loss.set_xlabel("step")
-        ax_loss.set_ylabel("loss")
+        ax_loss.set(xlabel="step", ylabel="loss")
         ax_loss.set_title("logistic loss while training", fontsize=9)
         ax_loss.legend(fontsize=7)
         return fig

@@ -42,9 +42,8 @@ class DifferenceErrors:
         return abs(getattr(self, method) - self.exact)
 
     def slope(self, method: str, h_min: float = 1e-4, h_max: float = 1e-1) -> float:
-        """The slope of log10(error) against log10(h) over h_min ≤ h ≤ h_max: about 1
-        (forward) or 2 (central) where truncation dominates, −1 where round-off does. Errors
-        of exactly 0 are left out (their log is −∞)."""
+        """The slope of log10(error) on log10(h), h_min ≤ h ≤ h_max, zero errors left out: ~1
+        (forward) or ~2 (central) where truncation dominates, −1 where round-off does."""
         import numpy as np
 
         err = self.errors(method)
@@ -68,8 +67,6 @@ class DifferenceErrors:
         rows = zip(self.hs, self.forward, err("forward"), self.central, err("central"))
         head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
         return head + "\n" + text_table(columns, rows)
-
-    __str__ = __repr__
 
 
 def difference_errors(
@@ -99,8 +96,6 @@ def plot_difference_errors(
 ) -> Figure:
     """Log-log plot of both errors against h (zeros left out), with ``guides`` of slope 1 and
     2; without ``ax``, a ``DescribedFigure`` whose alt text is :func:`difference_errors_alt`."""
-    import numpy as np
-
     from backprop_kit.pictures.drawing import DescribedFigure
     from backprop_kit.pictures.style import GRAD_COLOR, VALUE_COLOR
 
@@ -111,15 +106,14 @@ def plot_difference_errors(
         fig, ax = described, described.add_subplot()
     else:
         fig = ax.figure  # type: ignore[assignment]
-    styles = {"forward": (VALUE_COLOR, "o"), "central": (GRAD_COLOR, "s")}
-    for method, (colour, marker) in styles.items():
+    curves = (("forward", VALUE_COLOR, "o", 1), ("central", GRAD_COLOR, "s", 2))
+    for method, colour, marker, power in curves:
         err = table.errors(method)
         keep = err > 0
         label = f"{method} difference"
         ax.loglog(table.hs[keep], err[keep], marker=marker, color=colour, label=label)
         if guides:
-            power = 1 if method == "forward" else 2
-            i0 = int(np.argmax(table.hs))
+            i0 = int(table.hs.argmax())
             h0, e0 = table.hs[i0], err[i0]
             span = table.hs[table.hs >= table.best_h(method)]
             if e0 > 0 and span.size >= 2:  # 4× above the data: parallel means the same slope
@@ -128,9 +122,8 @@ def plot_difference_errors(
                 ax.loglog(span, guide, "--", color=colour, alpha=0.7, label=label)
     ax.text(0.02, 0.97, "← round-off wins", transform=ax.transAxes, va="top", ha="left")
     ax.text(0.98, 0.97, "truncation wins →", transform=ax.transAxes, va="top", ha="right")
-    ax.set_xlabel("step size h")
-    ax.set_ylabel("|numerical − exact|")
-    ax.set_title(f"Error of the finite differences at x = {table.x:g}")
+    title = f"Error of the finite differences at x = {table.x:g}"
+    ax.set(xlabel="step size h", ylabel="|numerical − exact|", title=title)
     bottom, top = ax.get_ylim()
     ax.set_ylim(max(1e-17, bottom), top * 100)  # head-room for the two captions
     ax.grid(True, which="major", alpha=0.3)
@@ -177,8 +170,6 @@ class SlopeTable(tuple):
         name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
         columns = [name, *((c, "8.4f") for c in ("left", "right", "central", "backprop"))]
         return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
-
-    __str__ = __repr__
 
 
 def one_sided_slopes(

@@ -1,17 +1,13 @@
-"""Chapter 7: choose the sizes of ``D = W @ X`` and see which products can be ``dW`` and ``dX``.
-
-``W`` (M, K) @ ``X`` (K, N) = ``D`` (M, N), and ``dD`` is (M, N); a gradient has its variable's
-shape, ``dW`` (M, K), ``dX`` (K, N). For each, the eight products of ``dD`` with the other
-operand (either maybe transposed, in either order) are undefined, the wrong shape or the right
-one (:func:`~backprop_kit.nn.dimensions.dimension_analysis`): with the notes' (5, 10, 3) one
-fits, with square sizes several, and the chain rule decides. The picture draws ``dW = dD @ X.T``
-and ``dX = W.T @ dD`` to scale. ipywidgets and matplotlib are loaded when one is built.
+"""Chapter 7: ``W`` (M, K) @ ``X`` (K, N) = ``D`` (M, N); ``dW`` must be (M, K), ``dX`` (K, N).
+Of the eight products of ``dD`` with the other operand (either maybe transposed, in either
+order; :func:`~backprop_kit.nn.dimensions.dimension_analysis`) one fits at the notes' (5, 10,
+3), several at square sizes (the chain rule decides); the picture draws both to scale.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backprop_kit.explorers.a11y import LIVE_CLASS
 from backprop_kit.explorers.base import HeldExplorer
@@ -40,14 +36,10 @@ class ShapesExplorer(HeldExplorer):
         self._initial = (M, K, N)
         self.analysis: DimensionAnalysis = _analysis(M, K, N)  # validates
 
-        def slider(value: int, text: str) -> Any:
-            return widgets.IntSlider(
-                value=value, min=1, max=MAX_SIZE, description=text, continuous_update=False
-            )
-
-        self.m_slider = slider(M, "M (rows of W)")
-        self.k_slider = slider(K, "K (shared)")
-        self.n_slider = slider(N, "N (cols of X)")
+        self.m_slider, self.k_slider, self.n_slider = (
+            widgets.IntSlider(value=v, min=1, max=MAX_SIZE, description=d, continuous_update=False)
+            for v, d in ((M, "M (rows of W)"), (K, "K (shared)"), (N, "N (cols of X)"))
+        )
         for s in (self.m_slider, self.k_slider, self.n_slider):
             s.style.description_width = "110px"
         self.notes_button = widgets.Button(description="Notes' sizes 5, 10, 3")
@@ -60,7 +52,7 @@ class ShapesExplorer(HeldExplorer):
                 widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
                 widgets.HBox([self.notes_button, self.square_button]),
                 widgets.HBox([self.picture, self.readout]),
-            ],
+            ]
         )
         self.update()
         for s in (self.m_slider, self.k_slider, self.n_slider):
@@ -88,9 +80,6 @@ class ShapesExplorer(HeldExplorer):
         self.readout.value = self._table()
         self.show_picture()
 
-    def _on_change(self, change: dict) -> None:
-        self.update()
-
     def _table(self) -> str:
         a = self.analysis
         head = f"<p>W {a.W_shape} @ X {a.X_shape} = D {a.D_shape}; dD has shape {a.D_shape}.</p>"
@@ -110,9 +99,7 @@ class ShapesExplorer(HeldExplorer):
         fig = Figure(figsize=(width * 0.15, height * 0.15), dpi=80)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
-        ax.set_xlim(0, width)
-        ax.set_ylim(-height, 0)
-        ax.set_aspect("equal")
+        ax.set(xlim=(0, width), ylim=(-height, 0), aspect="equal")
         fill = {"dD": "#e69f00", "dW": "#0072b2", "dX": "#0072b2"}
 
         def block(x: float, top: float, name: str, rows: int, cols: int) -> float:
@@ -127,10 +114,9 @@ class ShapesExplorer(HeldExplorer):
         def product(top: float, out: str, left: tuple, right: tuple, fits: int) -> None:
             (a, rows, inner), (b, _inner, cols) = left, right
             x = block(2.0, top, a, rows, inner)
-            ax.text(x + gap / 2, top - 0.5, "@", fontsize=12, ha="center", va="top")
-            x = block(x + gap, top, b, _inner, cols)
-            ax.text(x + gap / 2, top - 0.5, "=", fontsize=12, ha="center", va="top")
-            block(x + gap, top, out, rows, cols)
+            for sign, (name, r, c) in (("@", (b, _inner, cols)), ("=", (out, rows, cols))):
+                ax.text(x + gap / 2, top - 0.5, sign, fontsize=12, ha="center", va="top")
+                x = block(x + gap, top, name, r, c)
             caption = _fits(fits, out, (rows, cols))
             ax.text(2.0, top - max(rows, _inner) - 0.6, caption, fontsize=9, va="top")
 

@@ -1,12 +1,8 @@
-"""A staged program line by line with its numbers, and what goes wrong without ``+=``.
-
-:func:`forward_steps`: each forward line of ``staged(f)`` and the value it caches.
-:func:`backward_steps`: each backward line with upstream, local gradient, their product (the
-line's contribution) and the gradient's total so far. A wire used by several gates (a fork)
-gets one line per use, ``dx = …`` then ``dx += …``: its gradient is their sum.
-:func:`run_with_equals` runs the program with every ``+=`` made ``=`` (each fork keeps its last
-contribution: the wrong answer, computed honestly). :func:`backward_side_by_side` sets the
-backward lines beside a hand-written version's, row by row.
+"""A staged program line by line with its numbers, and what goes wrong without ``+=``:
+:func:`forward_steps` (each line's cached value), :func:`backward_steps` (upstream × local =
+contribution, and the total so far: a fork gets ``dx = …`` then ``dx += …``),
+:func:`run_with_equals` (every ``+=`` made ``=``: the wrong answer, computed honestly) and
+:func:`backward_side_by_side` (the backward lines beside a hand-written version's).
 """
 
 from __future__ import annotations
@@ -23,6 +19,8 @@ from backprop_kit.core.engine import Value
 from backprop_kit.core.numeric import text_table
 from backprop_kit.core.staged import StagedProgram, run_source, staged
 from backprop_kit.core.steps import backward_walk
+
+_PROGRAM = "a StagedProgram (from staged(f))"
 
 
 def _check(obj: object, kind: type, call: str, what: str) -> None:
@@ -47,8 +45,6 @@ class ForwardSteps(tuple):
         columns = [("stage", "<5"), ("line", f"<{width}"), ("value", ">9.4f")]
         return text_table(columns, [(f"({s.stage})", s.line, s.value) for s in self])
 
-    __str__ = __repr__
-
 
 def forward_steps(f: Value) -> ForwardSteps:
     """Every forward line of ``staged(f)`` (one per gate, in order) with the value it caches."""
@@ -63,10 +59,9 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 @dataclass(frozen=True)
 class BackwardLine:
-    """One backward line, ``target (= or +=) local * upstream``, of the gate of forward line
-    ``stage``: ``accumulate`` for ``+=``; ``upstream_name`` (``"dinvden"``) and ``upstream``
-    the gradient on the gate's output; ``contribution = local * upstream``; ``total`` the
-    target's value once the line has run."""
+    """``target (= or +=) local * upstream``, a backward line of forward line ``stage``
+    (``accumulate``: ``+=``); ``upstream`` is ``upstream_name``'s value (``"dinvden"``),
+    ``contribution = local * upstream``, ``total`` the target once the line has run."""
 
     stage: int
     target: str
@@ -94,8 +89,6 @@ class BackwardLines(tuple):
         ]
         return text_table(columns, rows)
 
-    __str__ = __repr__
-
     def for_target(self, target: str) -> BackwardLines:
         """Only the lines that write ``target`` (e.g. ``"dx"``): one per use of that wire."""
         if not any(s.target == target for s in self):
@@ -115,27 +108,20 @@ def backward_steps(f: Value) -> BackwardLines:
     totals: dict[int, float] = {}
     steps = []
     for node, upstream, local, down in backward_walk(f):
+        up = "d" + program.names[id(node)]
         for parent, loc, contribution in zip(node.parents, local, down):
             first = id(parent) not in totals
-            totals[id(parent)] = contribution if first else totals[id(parent)] + contribution
-            steps.append(
-                BackwardLine(
-                    stage=number[id(node)],
-                    target="d" + program.names[id(parent)],
-                    accumulate=not first,
-                    upstream_name="d" + program.names[id(node)],
-                    upstream=upstream,
-                    local=loc,
-                    contribution=contribution,
-                    total=totals[id(parent)],
-                )
-            )
+            total = contribution if first else totals[id(parent)] + contribution
+            totals[id(parent)] = total
+            target = "d" + program.names[id(parent)]
+            row = (number[id(node)], target, not first, up, upstream, loc, contribution, total)
+            steps.append(BackwardLine(*row))
     return BackwardLines(steps)
 
 
 def with_equals(program: StagedProgram) -> str:
     """The text of ``program`` with every ``+=`` replaced by ``=`` (the fork mistake)."""
-    _check(program, StagedProgram, "with_equals()", "a StagedProgram (from staged(f))")
+    _check(program, StagedProgram, "with_equals()", _PROGRAM)
     return program.source.replace(" += ", " = ")
 
 
@@ -182,9 +168,7 @@ def backward_side_by_side(
     """Two columns: each backward line of ``program`` as it runs (with the stage it undoes),
     and each :func:`gradient_statements` of ``by_hand`` (a function or its source text) as
     written; row i pairs the i-th of each, a shorter side leaves blank cells."""
-    _check(
-        program, StagedProgram, "backward_side_by_side()", "a StagedProgram (from staged(f)) first"
-    )
+    _check(program, StagedProgram, "backward_side_by_side()", f"{_PROGRAM} first")
     if isinstance(by_hand, str):
         source = by_hand
     elif callable(by_hand):

@@ -1,9 +1,6 @@
-"""The explorers' accessibility helper (contrast and alt text: :mod:`..pictures.style`).
-
-ipywidgets 8 gives a slider's handle no accessible name, and an ``HTML`` widget cannot carry
-``aria-live``. The hidden helper every explorer holds names each slider handle by its label,
-makes each ``bpk-live`` element a polite live region, and gives controls a visible focus ring
-(in the browser only; inert without a front-end). ipywidgets is imported when it is made.
+"""The hidden helper every explorer holds: it names each slider handle by its label (ipywidgets
+8 gives none), makes each ``bpk-live`` element a polite live region and gives controls a
+visible focus ring; in the browser only (inert without a front-end).
 """
 
 from __future__ import annotations
@@ -17,21 +14,15 @@ FOCUS_COLOR = "#0072B2"
 
 
 _SCRIPT = (
-    "(() => {"
-    "const fix = () => {"
+    "(() => {const fix = () => {"
     f"for (const s of document.querySelectorAll('.{A11Y_CLASS} .widget-slider')) {{"
     "const h = s.querySelector('.noUi-handle'), l = s.querySelector('.widget-label');"
     "const name = ((l && l.textContent) || '').trim() || 'slider';"
-    "if (h && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);"
-    "}"
+    "if (h && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);}"
     f"for (const e of document.querySelectorAll('.{LIVE_CLASS}:not([aria-live])')) {{"
-    "e.setAttribute('aria-live', 'polite'); e.setAttribute('aria-atomic', 'true');"
-    "}};"
-    "fix();"
-    "if (!window.bpkA11yObserver) {"
-    "window.bpkA11yObserver = new MutationObserver(fix);"
-    "window.bpkA11yObserver.observe(document.body, {childList: true, subtree: true});"
-    "}})()"
+    "e.setAttribute('aria-live', 'polite'); e.setAttribute('aria-atomic', 'true');}};"
+    "fix();if (!window.bpkA11yObserver) {window.bpkA11yObserver = new MutationObserver(fix);"
+    "window.bpkA11yObserver.observe(document.body, {childList: true, subtree: true});}})()"
 )
 
 _STYLE = (

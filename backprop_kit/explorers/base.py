@@ -1,10 +1,7 @@
-"""What every explorer shares: a live widget that still shows a picture where no widget
-front-end runs (nbval, nbconvert, a code host), and leaves nothing behind when closed.
-
-Its display bundle is ipywidgets' own plus a stable ``text/plain`` and the picture of its first
-state (:func:`with_static_picture`). :class:`HeldExplorer` is the base of the explorers whose
-view is ``self.widget`` and whose picture is a matplotlib PNG (scale, shapes, training); the
-circuit explorer is itself a ``VBox`` and draws SVG (:mod:`circuit`).
+"""What every explorer shares: a live widget that leaves nothing behind when closed, and whose
+display bundle also holds a stable ``text/plain`` and its first picture for viewers without
+a widget front-end (nbval, nbconvert, a code host). :class:`HeldExplorer`: the explorers with
+a matplotlib picture (scale, shapes, training); the circuit explorer is a ``VBox`` of SVG.
 """
 
 from __future__ import annotations
@@ -24,10 +21,7 @@ def with_static_picture(
     bundle: dict[str, Any] | None, text: str, picture: bytes | str, metadata: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``bundle`` (ipywidgets' display data) plus :func:`~style.picture_bundle` of ``text`` and
-    ``picture`` (PNG bytes, or SVG text where matplotlib cannot be imported), whose
-    ``metadata`` must hold an ``alt`` text."""
-    if not str(metadata.get("alt", "")).strip():
-        raise ValueError("a static picture needs an alt text (metadata['alt'])")
+    ``picture`` (PNG bytes, or SVG text where matplotlib cannot be imported)."""
     data, meta = picture_bundle(text, picture, metadata)
     return {**(bundle or {}), **data}, meta
 
@@ -49,17 +43,6 @@ def close_tree(widget: widgets.Widget) -> None:
             items = value if isinstance(value, list | tuple) else (value,)
             stack.extend(x for x in items if isinstance(x, base))
         base.close(w)  # the base close: an explorer's own close() calls this function
-
-
-def explorer_box(children: Iterable[widgets.Widget], *classes: str) -> widgets.VBox:
-    """An explorer's root: ``children`` and the accessibility helper in a VBox, with
-    ``classes`` and the class the helper looks for."""
-    import ipywidgets as widgets
-
-    box = widgets.VBox([*children, explorer_helper()])
-    for name in (*classes, A11Y_CLASS):
-        box.add_class(name)
-    return box
 
 
 def in_log_range(value: object, low: float, high: float, what: str) -> float:
@@ -133,13 +116,23 @@ class HeldExplorer(Explorer):
     _first: tuple[bytes, str] | None = None
     figure: Callable[[], Any]
     alt_text: Callable[[], str]
+    update: Callable[[], None]  # recompute and redraw: what a moved control calls
 
     @property
     def live_widget(self) -> widgets.Widget:
         return self.widget
 
     def _hold(self, children: Iterable[widgets.Widget], *classes: str) -> None:
-        self.widget = explorer_box(children, *classes)
+        """``self.widget``: ``children`` and the accessibility helper in a VBox, with
+        ``classes`` and the class the helper looks for."""
+        import ipywidgets as widgets
+
+        self.widget = widgets.VBox([*children, explorer_helper()])
+        for name in (*classes, A11Y_CLASS):
+            self.widget.add_class(name)
+
+    def _on_change(self, change: dict) -> None:
+        self.update()
 
     def show_picture(self) -> None:
         """Draw :meth:`figure` into ``self.png`` and show it, with its alt text."""

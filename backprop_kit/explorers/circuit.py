@@ -1,9 +1,8 @@
-"""The circuit explorer: ``explore("(x + y) * z", x=-2, y=5, z=-4)``, a formula box, a slider
-per input, a readout of f and every ∂f/∂input, the circuit as live SVG (an ``ipywidgets.HTML``:
-an ``Output``'s captured displays would break nbval), Back / Next / Reset / All through the
-backward pass in ``backward()``'s order (All → step 0 → each gate → All; a slider keeps the
-step), and a nudge line, Δf = f(x + h) − f(x) against h·∂f/∂x. Never a stale number: where the
-sliders' values cannot be evaluated (1/z at z = 0) it says why and shows no number.
+"""The circuit explorer, ``explore("(x + y) * z", x=-2, y=5, z=-4)``: a formula box, a slider
+per input, a readout of f and every ∂f/∂input, the live SVG (an ``HTML`` widget: an ``Output``
+would break nbval), Back / Next / Reset / All through the backward pass (All → step 0 → each
+gate → All; a slider keeps the step) and a nudge line, Δf against h·∂f/∂x. Where the sliders'
+values cannot be evaluated (1/z at z = 0) it says why and shows no number.
 """
 
 from __future__ import annotations
@@ -33,8 +32,7 @@ DEFAULT_VALUE = 1.0  # the starting value of a variable given none
 BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate (at most 2)
 _ERRORS = (ArithmeticError, ValueError)
 _SLIDER = {"step": 0.01, "continuous_update": True, "readout_format": ".2f"}
-CANNOT_EVALUATE = "cannot evaluate here"
-"""What the picture and the readout say where the sliders' values cannot be evaluated."""
+CANNOT_EVALUATE = "cannot evaluate here"  # said where the sliders' values cannot be evaluated
 
 
 def slider_range(value: float) -> tuple[float, float]:
@@ -53,9 +51,8 @@ def _start_value(value: object, name: str) -> float:
 
 
 def _inputs_of(f: Value) -> dict[str, Value]:
-    """The inputs whose label is an identifier, by name: a second input with a taken label
-    gets the first free ``label_k`` (``x, x, x_2`` give ``x, x_3, x_2``); labels that look
-    alike (``x``, Cyrillic ``х``) are a one-line ValueError (two sliders would read the same)."""
+    """Inputs labelled by identifiers, by name (a taken label gets the first free ``label_k``:
+    ``x, x, x_2`` give ``x, x_3, x_2``); labels that look alike (``x``, ``х``) are a ValueError."""
     named = [v for v in f.topological_order() if not v.parents and (v.label or "").isidentifier()]
     labels = [str(v.label) for v in named]
     twins = lookalike(list(dict.fromkeys(labels)))
@@ -103,9 +100,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.picture = widgets.HTML()
         self.back_button = widgets.Button(description="Back", icon="step-backward")
         self.next_button = widgets.Button(description="Next", icon="step-forward")
-        self.reset_button = widgets.Button(
-            description="Reset", tooltip="back to the start of the backward pass"
-        )
+        back_to_0 = "back to the start of the backward pass"
+        self.reset_button = widgets.Button(description="Reset", tooltip=back_to_0)
         self.all_button = widgets.Button(description="All", tooltip="show every gradient")
         self.step_line = widgets.HTML()
         for live in (self.readout, self.step_line):  # a screen reader announces their changes
@@ -115,9 +111,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
             "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
         )
         self.nudge_line = widgets.HTML()
-        steps = widgets.HBox(
-            [self.back_button, self.next_button, self.reset_button, self.all_button]
-        )
+        row = widgets.HBox([self.back_button, self.next_button, self.reset_button, self.all_button])
         super().__init__(
             [
                 widgets.HBox([self.formula, self.build_button]),
@@ -125,7 +119,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
                 self.slider_box,
                 self.readout,
                 self.picture,
-                steps,
+                row,
                 self.step_line,
                 widgets.HBox([self.nudge_input, self.nudge_h]),
                 self.nudge_line,
@@ -154,18 +148,15 @@ class CircuitExplorer(Explorer, widgets.VBox):
         if isinstance(source, Value):
             f, _ = copy_circuit(source)
             inputs = _inputs_of(f)
-            for name, wire in inputs.items():  # the copy's wires say what the sliders say
-                wire.label = name
             unknown = [n for n in values if n not in inputs]
             if unknown:
                 raise TypeError(
                     f"explore: the circuit has no input named {unknown[0]!r}; its inputs are "
                     f"{', '.join(inputs) or 'none'}"
                 )
-            for name, v in values.items():
-                inputs[name].data = _start_value(v, name)
-            for name, wire in inputs.items():
-                _start_value(wire.data, name)
+            for name, wire in inputs.items():  # the copy's wires say what the sliders say
+                wire.label = name
+                wire.data = _start_value(values.get(name, wire.data), name)
             forward(f.topological_order())
             expression, text = None, ""
         elif isinstance(source, str | Expression):
@@ -232,9 +223,9 @@ class CircuitExplorer(Explorer, widgets.VBox):
             self.message.value = self._not_drawn
 
     def _on_formula(self, change: dict) -> None:
-        if self.expression is None or change["new"] != self.expression.text:
-            if change["new"].strip():
-                self.build(change["new"])
+        typed = change["new"]
+        if typed.strip() and (self.expression is None or typed != self.expression.text):
+            self.build(typed)
 
     # --- changing inputs ---------------------------------------------------------------------
     def _on_slider(self, change: dict) -> None:
@@ -271,9 +262,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
 
     def go(self, step: int | None) -> None:
         """Show the backward pass after ``step`` gates (``None``: all of it, nothing marked)."""
-        if step is not None and (
-            isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= self.n_steps
-        ):
+        whole = isinstance(step, int) and not isinstance(step, bool)
+        if step is not None and not (whole and 0 <= step <= self.n_steps):
             raise ValueError(
                 f"step must be None or a whole number between 0 and {self.n_steps}, "
                 f"got {step!r:.40}"
@@ -308,11 +298,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
                     f"Step {self.step} of {n} · gate {note.symbol} · upstream × local = "
                     "downstream: " + "; ".join(note.rows)
                 )
-        self.picture.value = to_svg(
-            scene,
-            title=f"circuit of {self._title()}",
-            desc=view.describe(step=self.step, steps=steps),
-        )
+        desc = view.describe(step=self.step, steps=steps)
+        self.picture.value = to_svg(scene, title=f"circuit of {self._title()}", desc=desc)
         self.step_line.value = escape(line)
         grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
         parts = [f"<b>{escape(name)}</b> = {format_number(self.output.data, 'readout')}"]
@@ -329,13 +316,10 @@ class CircuitExplorer(Explorer, widgets.VBox):
     def _show_unavailable(self) -> None:
         """The picture, readout and lines where the sliders' values cannot be evaluated."""
         where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
-        self.message.value = self._not_drawn + _error_html(
-            f"{CANNOT_EVALUATE} ({where}): {self.error}"
-        )
-        self.picture.value = to_svg(
-            self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}"),
-            title=f"circuit of {self._title()}: {CANNOT_EVALUATE}",
-        )
+        why = f"{CANNOT_EVALUATE} ({where}): {self.error}"
+        self.message.value = self._not_drawn + _error_html(why)
+        scene = self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}")
+        self.picture.value = to_svg(scene, title=f"circuit of {self._title()}: {CANNOT_EVALUATE}")
         self.readout.value = f"<b>{escape(str(self.output.label))}</b>: {CANNOT_EVALUATE}"
         self.step_line.value = escape(f"{CANNOT_EVALUATE}: move a slider to where it can be.")
         self.nudge_line.value = ""
@@ -409,6 +393,5 @@ def explore(
 ) -> CircuitExplorer:
     """A live explorer of the circuit of ``source``: a formula, an ``Expression`` or a Value
     (copied: yours never changes), inputs at ``initial_values`` (else 1); ``fmt`` and
-    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it.
-    """
+    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it."""
     return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)

@@ -1,20 +1,12 @@
-"""Where every part of a circuit diagram goes: pure geometry, one layout for both renderers.
-
-:class:`Structure` looks at a circuit's shape only; :func:`place` adds the numbers' widths and
-returns a :class:`~scene.Scene` (points, y down) in a :class:`Frame`, marking the step's
-:class:`Focus`. A small Sugiyama layout:
-
-1. Columns: an input in column 0, a gate one right of its furthest parent; the output alone last.
-2. A wire that skips columns passes a *waypoint* in each (one chain per wire): no wire runs
-   through a gate.
-3. Order: by the neighbours' mean position (barycenter), swept right and left, keeping the
-   fewest crossings; a gate's first operand enters at its upper port (operand order kept).
-4. Heights: each part as level with its neighbours as a fixed clearance allows (isotonic
-   regression, pool-adjacent-violators), column by column, both ways.
-5. Widths: per column a node zone (gates), a stub zone (each wire leaves flat, value above,
-   gradient below) and a routing zone (bends): labels never meet a bend or a gate.
-
-A wire used by several gates is drawn once, with its total gradient, and splits at a dot.
+"""Where each part of a circuit diagram goes (points, y down), for both renderers: a small
+Sugiyama layout. :class:`Structure` sees the shape only: (1) an input in column 0, a gate one
+right of its furthest parent, the output alone last; (2) a wire that skips columns passes a
+waypoint in each, so none runs through a gate; (3) each column ordered by the neighbours'
+barycenter, swept both ways, keeping the fewest crossings (first operand at the upper port);
+(4) heights as level with the neighbours as a clearance allows (isotonic regression).
+:func:`place` adds widths, (5) a node, a stub (value above, gradient below) and a routing zone
+per column, so labels never meet a bend or a gate, and returns the :class:`~scene.Scene`. A
+wire used by several gates is drawn once, with its total gradient, and splits at a dot.
 """
 
 from __future__ import annotations
@@ -23,26 +15,8 @@ import math
 from dataclasses import dataclass
 
 from backprop_kit.core.engine import Value
+from backprop_kit.pictures import style as S
 from backprop_kit.pictures.scene import Box, Dot, Line, Scene, Text
-from backprop_kit.pictures.style import (
-    ASCENT,
-    DESCENT,
-    EMPH_FILL,
-    FS_GATE,
-    FS_NAME,
-    FS_NOTE,
-    FS_VALUE,
-    GATE_FILL,
-    GRAD_COLOR,
-    GRAD_ITALIC,
-    HIGHLIGHT_FILL,
-    INK,
-    MUTED,
-    NOTE_FILL,
-    VALUE_COLOR,
-    WIRE_COLOR,
-    text_width,
-)
 
 # --- sizes, in points -------------------------------------------------------------------------
 R = 13.0  # half height of a gate (a circle when the symbol is short)
@@ -54,7 +28,7 @@ PAD = 7.0  # space left and right of the texts in a stub zone
 MARGIN = 10.0
 NAME_GAP = 4.0  # between an input's name and its wire
 ROUTE_MIN, ROUTE_MAX = 26.0, 80.0
-LINE_H = 1.3 * FS_NOTE  # line height in the callout
+LINE_H = 1.3 * S.FS_NOTE  # line height in the callout
 
 # --- how big a circuit a picture may show (beyond this it is unreadable, and slow) -----------
 MAX_COLUMNS = 40  # inputs, then one column per level of gates
@@ -86,7 +60,6 @@ class Structure:
     def __init__(self, root: Value, label_rows: int = 1) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"a circuit diagram needs a Value (its output), got {type(root)}")
-        self.root = root
         self.label_rows = label_rows  # text rows under each wire (a second gradient: 2)
         self.nodes: list[Value] = root.topological_order()
         self.index: dict[int, int] = {id(v): i for i, v in enumerate(self.nodes)}
@@ -95,7 +68,7 @@ class Structure:
         for i, v in enumerate(nodes):
             if v.parents:
                 col[i] = 1 + max(col[index[id(p)]] for p in v.parents)
-        _check_size(nodes, index, col)
+        far = _check_size(nodes, index, col)  # each wire's furthest consumer's column
         self.parts: list[_Part] = [
             _Part("gate" if v.parents else "input", i, col[i]) for i, v in enumerate(nodes)
         ]
@@ -107,9 +80,8 @@ class Structure:
         for i, used_by in enumerate(uses):
             if not used_by:
                 continue
-            far = max(col[j] for j, _ in used_by)
             chain = {col[i]: i}
-            for k in range(col[i] + 1, far):
+            for k in range(col[i] + 1, far[i]):
                 self.parts.append(_Part("waypoint", i, k))
                 chain[k] = len(self.parts) - 1
                 self.links.append(_Link(chain[k - 1], chain[k], -1))
@@ -217,7 +189,7 @@ class Structure:
         """How far above and below its wire a part needs room (gate or labels; a waypoint less)."""
         if self.parts[n].kind == "waypoint":
             return WAYPOINT_HALF
-        return max(R, LABEL_GAP + self.label_rows * (ASCENT + DESCENT) * FS_VALUE)
+        return max(R, LABEL_GAP + self.label_rows * (S.ASCENT + S.DESCENT) * S.FS_VALUE)
 
     def _heights(self) -> None:
         for column in self.columns:
@@ -254,9 +226,9 @@ class Structure:
             self.parts[n].y = y
 
 
-def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> None:
+def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> list[int]:
     """A one-line ValueError if the circuit is too big to draw readably, found in linear time
-    before any costly layout step."""
+    before any costly layout step; else each wire's furthest consumer's column."""
     advice = "draw a part of it instead (the Value of a sub-expression), or print its numbers"
     columns = col[-1] + 1 if col else 0
     if columns > MAX_COLUMNS:
@@ -276,7 +248,7 @@ def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> No
             f"most {MAX_PARTS} can be drawn readably; {advice}"
         )
     # the least height of each column: its parts stacked as closely as the layout allows
-    node_h = 2 * max(R, LABEL_GAP + (ASCENT + DESCENT) * FS_VALUE) + ROW_GAP
+    node_h = 2 * max(R, LABEL_GAP + (S.ASCENT + S.DESCENT) * S.FS_VALUE) + ROW_GAP
     height = [0.0] * columns
     for j in range(len(nodes)):
         height[col[j]] += node_h
@@ -287,6 +259,7 @@ def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> No
             f"draw: this circuit would be at least {max(height):.0f} points tall (too many "
             f"wires side by side); at most {MAX_SIZE:.0f} can be drawn readably; {advice}"
         )
+    return far
 
 
 def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
@@ -348,10 +321,9 @@ class Focus:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """Around the circuit: the output's name; a band of ``band_lines`` note lines kept even
-    without a callout (a live picture keeps its height), holding ``caption``; ``reserve``, a
-    number whose width every column keeps (changing numbers do not move the picture); the
-    legend's words for ``second`` numbers."""
+    """Around the circuit: the output's name; ``band_lines`` note lines kept without a callout
+    (a live picture keeps its height) for ``caption``; ``reserve``, a number whose width each
+    column keeps (changing numbers do not move it); the legend's words for ``second``."""
 
     output_name: str = ""
     band_lines: int = 0
@@ -362,7 +334,7 @@ class Frame:
 
 def gate_width(symbol: str) -> float:
     """A gate is a circle of radius R, or a pill wide enough for a long symbol."""
-    return max(2 * R, text_width(symbol, FS_GATE) + 12.0)
+    return max(2 * R, S.text_width(symbol, S.FS_GATE) + 12.0)
 
 
 def place(
@@ -381,7 +353,7 @@ def place(
     parts, nodes = structure.parts, structure.nodes
     # widths of the zones of each column
     node_w = [0.0] * structure.n_columns
-    stub_w = [text_width(frame.reserve, FS_VALUE)] * structure.n_columns
+    stub_w = [S.text_width(frame.reserve, S.FS_VALUE)] * structure.n_columns
     for p in parts:
         if p.kind == "waypoint":
             continue
@@ -389,10 +361,10 @@ def place(
         if p.kind == "gate":
             node_w[p.col] = max(node_w[p.col], gate_width(symbols[p.node]))
         else:
-            node_w[p.col] = max(node_w[p.col], text_width(symbols[p.node], FS_NAME) + NAME_GAP)
+            node_w[p.col] = max(node_w[p.col], S.text_width(symbols[p.node], S.FS_NAME) + NAME_GAP)
         for s in (t.value, t.grad, t.second):
             if s is not None:
-                stub_w[p.col] = max(stub_w[p.col], text_width(s, FS_VALUE))
+                stub_w[p.col] = max(stub_w[p.col], S.text_width(s, S.FS_VALUE))
     route_w = [ROUTE_MIN] * structure.n_columns
     for link in structure.links:
         dy = abs(parts[link.dst].y + structure.port_dy(link) - parts[link.src].y)
@@ -408,10 +380,11 @@ def place(
     stub_end = [left[k] + node_w[k] + stub_w[k] + 2 * PAD for k in range(structure.n_columns)]
 
     scene = Scene(0.0, 0.0)
+    text, box = scene.texts.append, scene.boxes.append
     root = len(nodes) - 1
     right = stub_end[-1]
     if output_name:
-        right += NAME_GAP + text_width(output_name, FS_NAME)
+        right += NAME_GAP + S.text_width(output_name, S.FS_NAME)
 
     def y_of(n: int) -> float:
         return top + parts[n].y
@@ -419,35 +392,30 @@ def place(
     # wires: stubs, pass-throughs and bends
     for n, p in enumerate(parts):
         k, y = p.col, y_of(n)
-        if p.kind == "waypoint":
-            start = left[k]
-        elif p.kind == "gate":
+        start = left[k] + node_w[k] if p.kind == "input" else left[k]
+        if p.kind == "gate":
             start = left[k] + node_w[k] / 2 + gate_width(symbols[p.node]) / 2
-        else:
-            start = left[k] + node_w[k]
         if p.kind != "waypoint" or structure.out_of[n]:
-            scene.lines.append(Line(((start, y), (stub_end[k], y)), WIRE_COLOR, 1.2, "wire"))
+            scene.lines.append(Line(((start, y), (stub_end[k], y)), S.WIRE_COLOR, 1.2, "wire"))
         if len(structure.out_of[n]) > 1:
-            scene.dots.append(Dot(stub_end[k], y, 2.6, WIRE_COLOR))
+            scene.dots.append(Dot(stub_end[k], y, 2.6, S.WIRE_COLOR))
     for link in structure.links:
         src, dst = parts[link.src], parts[link.dst]
-        k = dst.col
-        y0, y1 = y_of(link.src), y_of(link.dst) + structure.port_dy(link)
-        if dst.kind == "waypoint":
-            end = left[k]
-        else:
+        k, dy = dst.col, structure.port_dy(link)
+        y0, y1 = y_of(link.src), y_of(link.dst) + dy
+        end = left[k]
+        if dst.kind != "waypoint":
             w = gate_width(symbols[dst.node])
-            dy = structure.port_dy(link)
             end = left[k] + node_w[k] / 2 - w / 2 + R - math.sqrt(R * R - dy * dy)
         points = [(stub_end[src.col], y0), (left[k], y1)]
         if end > left[k] + 0.01:
             points.append((end, y1))
-        scene.lines.append(Line(tuple(points), WIRE_COLOR, 1.2, "wire"))
+        scene.lines.append(Line(tuple(points), S.WIRE_COLOR, 1.2, "wire"))
 
     # gates, names and the numbers on the stubs: the value above its wire, the gradient below,
     # then a second number under it
-    above, below = LABEL_GAP + DESCENT * FS_VALUE, LABEL_GAP + ASCENT * FS_VALUE
-    under = below + (ASCENT + DESCENT) * FS_VALUE
+    above, below = LABEL_GAP + S.DESCENT * S.FS_VALUE, LABEL_GAP + S.ASCENT * S.FS_VALUE
+    under = below + (S.ASCENT + S.DESCENT) * S.FS_VALUE
     for n, p in enumerate(parts):
         if p.kind == "waypoint":
             continue
@@ -455,29 +423,27 @@ def place(
         t, cx = texts[i], left[k] + node_w[k] + PAD + stub_w[k] / 2
         if p.kind == "gate":
             w, gx, on = gate_width(symbols[i]), left[k] + node_w[k] / 2, i == highlight
-            fill, lw = (HIGHLIGHT_FILL, 2.2) if on else (GATE_FILL, 1.1)
-            scene.boxes.append(
-                Box(gx - w / 2, y - R, w, 2 * R, R, fill, INK, lw, "gate", on * mark)
-            )
-            scene.texts.append(
-                Text(gx, y + _mid(FS_GATE), symbols[i], FS_GATE, INK, "middle", "gate")
-            )
+            fill, lw = (S.HIGHLIGHT_FILL, 2.2) if on else (S.GATE_FILL, 1.1)
+            box(Box(gx - w / 2, y - R, w, 2 * R, R, fill, S.INK, lw, "gate", on * mark))
+            text(Text(gx, y + _mid(S.FS_GATE), symbols[i], S.FS_GATE, S.INK, "middle", "gate"))
         else:
             x = left[k] + node_w[k] - NAME_GAP
-            scene.texts.append(_name(x, y, symbols[i], "end", "name"))
-        scene.texts.append(Text(cx, y - above, t.value, FS_VALUE, VALUE_COLOR, "middle", "value"))
+            text(_name(x, y, symbols[i], "end", "name"))
+        text(Text(cx, y - above, t.value, S.FS_VALUE, S.VALUE_COLOR, "middle", "value"))
         if t.grad is not None:
-            g = Text(cx, y + below, t.grad, FS_VALUE, GRAD_COLOR, "middle", "grad", GRAD_ITALIC)
+            g = Text(
+                cx, y + below, t.grad, S.FS_VALUE, S.GRAD_COLOR, "middle", "grad", S.GRAD_ITALIC
+            )
             if t.emph:
-                scene.boxes.append(_behind(g, mark if highlight is None else ""))
-            scene.texts.append(g)
+                box(_behind(g, mark if highlight is None else ""))
+            text(g)
         if t.second is not None:
-            s2 = Text(cx, y + under, t.second, FS_VALUE, INK, "middle", "second")
+            s2 = Text(cx, y + under, t.second, S.FS_VALUE, S.INK, "middle", "second")
             if t.second_emph:
-                scene.boxes.append(_behind(s2))
-            scene.texts.append(s2)
+                box(_behind(s2))
+            text(s2)
         if i == root and output_name:
-            scene.texts.append(_name(stub_end[k] + NAME_GAP, y, output_name, "start", "output"))
+            text(_name(stub_end[k] + NAME_GAP, y, output_name, "start", "output"))
 
     bottom = top + structure.height
     # the note of the current step (or a caption) in the band above the circuit
@@ -485,31 +451,31 @@ def place(
         k = parts[callout.node].col
         right = _draw_callout(scene, callout, structure, right, left[k] + node_w[k] / 2, top)
     elif band and caption:
-        y = MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE
-        scene.texts.append(Text(MARGIN + 8.0, y, caption, FS_NOTE, MUTED, "start", "note"))
-        right = max(right, MARGIN + 16.0 + text_width(caption, FS_NOTE))
+        y = MARGIN + 4.0 + LINE_H - 0.3 * S.FS_NOTE
+        text(Text(MARGIN + 8.0, y, caption, S.FS_NOTE, S.MUTED, "start", "note"))
+        right = max(right, MARGIN + 16.0 + S.text_width(caption, S.FS_NOTE))
 
     # the legend under the circuit
-    ly = bottom + 12.0 + ASCENT * FS_NOTE
+    ly = bottom + 12.0 + S.ASCENT * S.FS_NOTE
     x = MARGIN
     shows_grad = any(t.grad is not None for t in texts)
-    entries = [(VALUE_COLOR, "value, above the wire", False)]
+    entries = [(S.VALUE_COLOR, "value, above the wire", False)]
     if shows_grad:
         out = output_name or "out"
-        entries.append((GRAD_COLOR, f"gradient ∂{out}/∂wire, below in italics", GRAD_ITALIC))
+        entries.append((S.GRAD_COLOR, f"gradient ∂{out}/∂wire, below in italics", S.GRAD_ITALIC))
     seconds = any(t.second is not None for t in texts)
     if seconds:
-        entries.append((INK, frame.second_legend or "second number", False))
+        entries.append((S.INK, frame.second_legend or "second number", False))
     for color, label, italic in entries:
         scene.lines.append(Line(((x, ly - 3.2), (x + 16, ly - 3.2)), color, 3.0, "legend"))
-        scene.texts.append(Text(x + 21, ly, label, FS_NOTE, color, "start", "legend", italic))
-        x += 21 + text_width(label, FS_NOTE) + 16
+        text(Text(x + 21, ly, label, S.FS_NOTE, color, "start", "legend", italic))
+        x += 21 + S.text_width(label, S.FS_NOTE) + 16
     if not shows_grad and not seconds:
         hint = "gradients show after backward()"
-        scene.texts.append(Text(x, ly, hint, FS_NOTE, MUTED, "start", "legend"))
-        x += text_width(hint, FS_NOTE)
+        text(Text(x, ly, hint, S.FS_NOTE, S.MUTED, "start", "legend"))
+        x += S.text_width(hint, S.FS_NOTE)
     scene.width = max(right, x) + MARGIN
-    scene.height = ly + DESCENT * FS_NOTE + MARGIN
+    scene.height = ly + S.DESCENT * S.FS_NOTE + MARGIN
     if max(scene.width, scene.height) > MAX_SIZE:
         raise ValueError(
             f"draw: the picture would be {scene.width:.0f} × {scene.height:.0f} points; at most "
@@ -525,41 +491,46 @@ def _draw_callout(
     """Add a step's note above its gate at x = ``gx`` (first the symbol, on the marked gate's
     colour; a dashed leader if nothing of the column is in between); return the right edge."""
     part = structure.parts[callout.node]
-    pill_w = text_width(callout.symbol, FS_NOTE) + 8.0
-    widths = [pill_w + 5.0 + text_width(callout.heading, FS_NOTE)]
-    widths += [text_width(s, FS_NOTE) for s in callout.rows]
+    pill_w = S.text_width(callout.symbol, S.FS_NOTE) + 8.0
+    widths = [pill_w + 5.0 + S.text_width(callout.heading, S.FS_NOTE)]
+    widths += [S.text_width(s, S.FS_NOTE) for s in callout.rows]
     width = max(widths) + 16.0
     right = max(right, MARGIN + width)
     bx = min(max(gx - width / 2, MARGIN), right - width)
     by = MARGIN
     bh = len(callout.lines) * LINE_H + 8.0
-    scene.boxes.insert(0, Box(bx, by, width, bh, 4.0, NOTE_FILL, INK, 1.0, "note-bg"))
-    baseline = [by + 4.0 + (j + 1) * LINE_H - 0.3 * FS_NOTE for j in range(len(callout.lines))]
-    pill_y, pill_h = baseline[0] - ASCENT * FS_NOTE - 1.5, (ASCENT + DESCENT) * FS_NOTE + 3.0
+    scene.boxes.insert(0, Box(bx, by, width, bh, 4.0, S.NOTE_FILL, S.INK, 1.0, "note-bg"))
+    baseline = [by + 4.0 + (j + 1) * LINE_H - 0.3 * S.FS_NOTE for j in range(len(callout.lines))]
+    pill_y, pill_h = (
+        baseline[0] - S.ASCENT * S.FS_NOTE - 1.5,
+        (S.ASCENT + S.DESCENT) * S.FS_NOTE + 3.0,
+    )
     x = bx + 8.0
-    scene.boxes.append(Box(x, pill_y, pill_w, pill_h, 3.0, HIGHLIGHT_FILL, INK, 0.8, "note-gate"))
+    scene.boxes.append(
+        Box(x, pill_y, pill_w, pill_h, 3.0, S.HIGHLIGHT_FILL, S.INK, 0.8, "note-gate")
+    )
     note = [(x + pill_w / 2, baseline[0], callout.symbol, "middle")]
     note.append((x + pill_w + 5.0, baseline[0], callout.heading, "start"))
     note += [(x, baseline[j], s, "start") for j, s in enumerate(callout.rows, start=1)]
-    scene.texts += [Text(tx, ty, s, FS_NOTE, INK, anchor, "note") for tx, ty, s, anchor in note]
+    scene.texts += [Text(tx, ty, s, S.FS_NOTE, S.INK, anchor, "note") for tx, ty, s, anchor in note]
     column = structure.columns[part.col]
     if column[0] == callout.node:  # nothing of its column above the gate
         leader = ((gx, by + bh), (gx, top + part.y - R))
-        scene.lines.insert(0, Line(leader, MUTED, 1.0, "leader", dashed=True))
+        scene.lines.insert(0, Line(leader, S.MUTED, 1.0, "leader", dashed=True))
     return right
 
 
 def _behind(t: Text, mark: str = "") -> Box:
     """The emphasis behind a text the current step just changed."""
     x0, y0, x1, y1 = t.bbox()
-    return Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, EMPH_FILL, None, 0, "emph", mark)
+    return Box(x0 - 2, y0 - 1, x1 - x0 + 4, y1 - y0 + 2, 2.0, S.EMPH_FILL, None, 0, "emph", mark)
 
 
 def _name(x: float, y: float, name: str, anchor: str, role: str) -> Text:
     """An input's or the output's name, in italics, centred on the height of its wire."""
-    return Text(x, y + _mid(FS_NAME), name, FS_NAME, INK, anchor, role, italic=True)
+    return Text(x, y + _mid(S.FS_NAME), name, S.FS_NAME, S.INK, anchor, role, italic=True)
 
 
 def _mid(size: float) -> float:
     """Baseline offset that centres a line of text of ``size`` on a height."""
-    return (ASCENT - DESCENT) / 2 * size
+    return (S.ASCENT - S.DESCENT) / 2 * size

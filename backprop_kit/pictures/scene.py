@@ -60,13 +60,9 @@ class Text:
     role: str
     italic: bool = False
 
-    @property
-    def width(self) -> float:
-        return text_width(self.text, self.size)
-
     def bbox(self) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) of the text's estimated extent, y down."""
-        w = self.width
+        w = text_width(self.text, self.size)
         x0 = self.x - {"start": 0.0, "middle": w / 2, "end": w}[self.anchor]
         return (x0, self.y - ASCENT * self.size, x0 + w, self.y + DESCENT * self.size)
 
@@ -81,7 +77,3 @@ class Scene:
     dots: list[Dot] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
-
-    def texts_with(self, role: str) -> list[str]:
-        """The texts of one role, in drawing order (handy in tests)."""
-        return [t.text for t in self.texts if t.role == role]

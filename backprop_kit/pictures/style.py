@@ -87,6 +87,8 @@ def picture_bundle(
     image/png with ``metadata`` (its ``alt``, maybe ``width``, ``height``: nbconvert writes the
     alt) and, as JupyterLab 4 ignores that alt, as an ``<img>`` with it in text/html; an SVG
     (text, its alt inside) in text/html alone."""
+    if not str(metadata.get("alt", "")).strip():  # a picture of the kit's is never without words
+        raise ValueError("no alt text: set fig.alt_text (or metadata['alt']) to what it shows")
     data = {"text/plain": text}
     if isinstance(picture, str):
         data["text/html"] = picture

@@ -1,7 +1,6 @@
-"""A Scene written as SVG text, the live widgets' picture: about a millisecond where a
-matplotlib figure takes tens, so a slider redraws on every move; it looks like the figure.
-Every text is escaped (names come from users). Hooks for browser tests: each element's
-``class`` is its role; the current step's part also has ``bpk-highlight`` and ``data-gate``.
+"""A Scene as SVG text, the live picture: a millisecond where a matplotlib figure takes tens.
+Texts are escaped (names come from users); each element's ``class`` is its role, and the
+current step's part has ``bpk-highlight`` and ``data-gate`` (hooks for browser tests).
 """
 
 from __future__ import annotations

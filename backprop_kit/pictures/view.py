@@ -16,19 +16,12 @@ from backprop_kit.core.text import check_fmt, format_number
 from backprop_kit.pictures.layout import Callout, Focus, Frame, Structure, WireText, place
 from backprop_kit.pictures.scene import Scene
 
-SIGMOID_MODES = ("gate", "expanded")
-
-
-def _input_symbol(v: Value) -> str:
-    return v.label if v.label else f"{v.data:g}"
-
 
 def _operand_name(step: Step, j: int) -> str:
-    p = step.gate.parents[j]
-    name = wire_name(p)
-    if name is not None:
-        return name
-    return "its input" if len(step.gate.parents) == 1 else f"input {j + 1}"
+    name = wire_name(step.gate.parents[j])
+    if name is None:
+        name = "its input" if len(step.gate.parents) == 1 else f"input {j + 1}"
+    return name
 
 
 class CircuitView:
@@ -53,7 +46,7 @@ class CircuitView:
                 f"draw needs a Value (the output of a circuit, e.g. f = (x + y) * z), got "
                 f"{type(f).__name__}"
             )
-        if sigmoid not in SIGMOID_MODES:
+        if sigmoid not in ("gate", "expanded"):
             raise ValueError(f"sigmoid must be 'gate' or 'expanded', got {sigmoid!r}")
         self.fmt, self.source, self.sigmoid = check_fmt(fmt), f, sigmoid
         self.names, self.band_lines = bool(names), band_lines
@@ -64,7 +57,7 @@ class CircuitView:
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
         self.structure = Structure(self.root, label_rows=label_rows)
         self.symbols = [
-            GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
+            GATES[v.op].label(v.const) if v.parents else (v.label or f"{v.data:g}")
             for v in self.structure.nodes
         ]
 
@@ -80,8 +73,7 @@ class CircuitView:
 
     def seed(self) -> float:
         """The output gradient a backward pass starts from: ``f.grad``, or 1 before backward()."""
-        g = self.source.grad
-        return g if g != 0 else 1.0
+        return self.source.grad or 1.0
 
     def steps(self) -> BackwardSteps:
         """The backward pass over the drawn gates (σ expanded or not), from :meth:`seed`."""
@@ -119,12 +111,8 @@ class CircuitView:
         return place(self.structure, self.symbols, blank, self.frame(reason))
 
     def frame(self, caption: str = "") -> Frame:
-        return Frame(
-            output_name=self.root.label or "",
-            band_lines=max(self.band_lines, 1 if caption else 0),
-            caption=caption,
-            reserve=self.reserve,
-        )
+        band = max(self.band_lines, 1 if caption else 0)
+        return Frame(self.root.label or "", band, caption, self.reserve)
 
     def display_node(self, highlight: Value | int, steps: BackwardSteps) -> Step:
         """The step of the gate ``highlight`` (a gate of the circuit, or a step number)."""
@@ -173,12 +161,11 @@ class CircuitView:
         """The circuit in words (its picture's alt text): the inputs, then each gate in forward
         order with its inputs, value and gradient, as :meth:`scene` shows them."""
         grads = self._shown_grads(show_grad, step, steps)
-        nodes = self.structure.nodes
         out = self.root.label or "the output"
         names: dict[int, str] = {}
         inputs: list[str] = []
         gates: list[str] = []
-        for i, v in enumerate(nodes):
+        for i, v in enumerate(self.structure.nodes):
             grad = ""
             if grads is not None:
                 shown = self.number(grads[id(v)]) if id(v) in grads else "not reached yet"
@@ -194,15 +181,12 @@ class CircuitView:
             gates.append(
                 f"gate {k}, {self.symbols[i]} of {args}: {result}{self.number(v.data)}{grad}"
             )
+        what = f"values and gradients ∂{out}/∂wire"
         if grads is None:
             what = "values only; gradients show after backward()"
         elif step is not None:
-            what = (
-                f"backward pass after step {step} of {len(gates)}, "
-                f"gradients ∂{out}/∂wire where the pass has reached"
-            )
-        else:
-            what = f"values and gradients ∂{out}/∂wire"
+            reached = f"gradients ∂{out}/∂wire where the pass has reached"
+            what = f"backward pass after step {step} of {len(gates)}, {reached}"
         return (
             f"Circuit of {out}, {len(inputs)} input{'s' * (len(inputs) != 1)} and "
             f"{len(gates)} gate{'s' * (len(gates) != 1)}, {what}. "
