@@ -524,6 +524,14 @@ def test_ch09_engine_requires_the_rules_it_asks_for(capsys):
 # --- ch09-train: the learner's own loop, judged by the weights -----------------------------------
 
 
+def test_chapter_9_trains_with_chapter_8s_settings():
+    from backprop_kit.chapters import train_explorer
+    from backprop_kit.exercises import ch09
+
+    assert (ch09.LR, ch09.ALPHA) == (train_explorer.DEFAULT_LR, train_explorer.ALPHA)
+    assert ch09.WIDTH == train_explorer.DEFAULT_WIDTH
+
+
 def train(engine: type, steps: int = 8, lr: float | None = None, alpha: float | None = None):
     """Chapter 8's network of ``engine``'s Values, trained by a learner's loop."""
     from backprop_kit.chapters.train_explorer import ALPHA, DEFAULT_LR

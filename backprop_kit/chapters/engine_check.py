@@ -764,15 +764,18 @@ class EngineReport:
         scene = place(view.structure, view.symbols, texts, frame)
         try:
             from backprop_kit.pictures.drawing import render
-        except ImportError:  # no matplotlib: the same picture as SVG
-            from IPython.display import HTML
-
+        except ImportError:  # no matplotlib: the same picture as SVG (shown as HTML)
             from backprop_kit.pictures.svg import to_svg
 
-            return HTML(to_svg(scene, title="the failing circuit", desc=self.alt_text()))
+            return _Svg(to_svg(scene, title="the failing circuit", desc=self.alt_text()))
         fig = render(scene)
         fig.alt_text = self.alt_text()  # type: ignore[attr-defined]  # a DescribedFigure
         return fig
+
+
+class _Svg(str):
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
 def check_engine(

@@ -44,6 +44,9 @@ CHAPTER_OPS = (*BASIC_OPS, "neg", "sub", "div", "inv", "powc", "tanh", "exp", "r
 """The gates the chapter's class has at the end (``-``, ``/`` and the reflected forms given)."""
 TRAIN_STEPS = 8
 """Steps of gradient descent compared in ch09-train (kept short: the engine is pure Python)."""
+LR, ALPHA, WIDTH = 0.3, 1e-4, 16
+"""Chapter 8's learning rate, L2 strength and width (those of ``chapters/train_explorer``, which
+needs numpy; a test keeps them equal)."""
 
 
 def _same(got: object, want: float) -> bool:
@@ -295,13 +298,12 @@ _register(
 def _kit_training(steps: int = TRAIN_STEPS, l2: bool = True) -> tuple[list[float], list[float]]:
     """Chapter 8's network trained ``steps`` steps by the kit's engine and loop (its L2 term
     left out unless ``l2``): every weight, and the loss before each step."""
-    from backprop_kit.chapters.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
     from backprop_kit.nn.data import two_moons
     from backprop_kit.nn.net import MLP, train_step
 
     X, y = two_moons()
-    model = MLP(2, [DEFAULT_WIDTH, DEFAULT_WIDTH, 1], activation="relu", seed=0)
-    losses = [train_step(model, X, y, DEFAULT_LR, ALPHA if l2 else 0.0) for _ in range(steps)]
+    model = MLP(2, [WIDTH, WIDTH, 1], activation="relu", seed=0)
+    losses = [train_step(model, X, y, LR, ALPHA if l2 else 0.0) for _ in range(steps)]
     return [p.data for p in model.parameters()], losses
 
 
