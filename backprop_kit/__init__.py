@@ -12,7 +12,8 @@ and ipywidgets on first use. The rooms, lowest layer first (none imports a highe
   shapes_explorer, train_explorer, training_troubles, engine_check) and sandbox, the one seam
   that runs a learner's code;
 - ``exercises``: ``check``/``attempt``/``grade`` and one module per chapter;
-- ``tools``: the instructor tools (student, grading, site, rerun, figures, atomic).
+- ``tools``: the instructor tools behind ``backprop-kit`` (student, grading, site, rerun,
+  figures), their one writer (files) and notebook reader (notebooks).
 """
 
 from backprop_kit.core.engine import Value, maximum

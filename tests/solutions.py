@@ -21,24 +21,7 @@ from backprop_kit.nn.arrays import (
     relu,
     relu_backward,
 )
-
-
-def sig(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def staged_backward(x: float, y: float) -> dict[str, float]:
-    xy = x * y
-    s = sig(xy)
-    xpy = x + y
-    ds = xpy
-    dxpy = s
-    dxy = (1 - s) * s * ds
-    dx = y * dxy
-    dx += dxpy
-    dy = x * dxy
-    dy += dxpy
-    return {"ds": ds, "dxpy": dxpy, "dxy": dxy, "dx": dx, "dy": dy}
+from tests.scalar_solutions import SCALAR_SOLUTIONS
 
 
 def block_backward(dY, X, W1, b1, W2, b2):
@@ -60,30 +43,6 @@ def block_backward_by_kit(dY, X, W1, b1, W2, b2):
     dA1, db1 = bias_add_backward(relu_backward(dH, c3), c2)
     dW1, dX = matmul_backward(dA1, c1)
     return dW2, db2, dW1, db1, dX
-
-
-def _fresh_leftover():
-    grads = {"w": 0.0, "b": 0.0}
-
-    def leftover(x, w, b, dout):
-        grads["w"], grads["b"] = 0.0, 0.0  # the fix: a fresh start for every pass
-        grads["w"] += x * dout
-        grads["b"] += dout
-        return grads["w"], grads["b"]
-
-    return leftover
-
-
-BUG_FIXES = {
-    "fork": lambda x, y, df: (y * df + df, x * df),
-    "upstream": lambda w, x, df: (
-        x * sig(w * x) * (1 - sig(w * x)) * df,
-        w * sig(w * x) * (1 - sig(w * x)) * df,
-    ),
-    "sigma": lambda z, dout: sig(z) * (1 - sig(z)) * dout,
-    "transpose": lambda W, X, dD: (dD @ X.T, W.T @ dD),
-    "leftover": _fresh_leftover(),
-}
 
 
 def sgd_by_hand(parameters, lr):
@@ -147,22 +106,7 @@ def borrowed_local_grads() -> type:
 
 #: exercise id -> a hand-written solution (an answer for ``check``).
 SOLUTIONS = {
-    "ch01-multiply-grads": lambda x, y: (y, x),
-    "ch01-max-grads": lambda x, y: (float(x >= y), float(y >= x)),
-    "ch02-partials": lambda x, y, z: (z, z, x + y),
-    "ch02-square-chain": lambda x, y, z: (
-        2 * (x * y + z) * y,
-        2 * (x * y + z) * x,
-        2 * (x * y + z),
-    ),
-    "ch03-multiply-backward": lambda a, b, up: (b * up, a * up),
-    "ch03-divide-backward": lambda a, b, up: (up / b, -up * a / b**2),
-    "ch04-sigmoid-slope": lambda z: sig(z) * (1 - sig(z)),
-    "ch04-tanh-gate": (math.tanh, lambda out, dout: (1 - out**2) * dout),
-    "ch05-dden": lambda den, dinvden: -1 / den**2 * dinvden,
-    "ch05-staged-backward": staged_backward,
-    "ch05-bug-hunt": BUG_FIXES,
-    "ch06-patterns-backward": lambda x, y, z, w: (2 * y, 2 * x, 2.0 * (z >= w), 2.0 * (w >= z)),
+    **SCALAR_SOLUTIONS,
     "ch07-dX": lambda W, dD: W.T @ dD,
     "ch07-affine-relu": block_backward,
     "ch08-affine-backward": lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=0)),

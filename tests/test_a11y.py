@@ -16,12 +16,31 @@ from backprop_kit.core.circuits import chain_rule_example, patterns_example, sig
 from backprop_kit.explorers.a11y import A11Y_CLASS, HELPER_HTML, LIVE_CLASS
 from backprop_kit.pictures import scene as S
 from backprop_kit.pictures import style as L
-from backprop_kit.pictures.style import contrast_ratio, relative_luminance
 from backprop_kit.pictures.svg import to_svg
 from backprop_kit.pictures.view import CircuitView
+from tests.test_layout import backward_scene
 
 AA = 4.5
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.1 relative luminance of ``#RRGGBB``: 0.2126 R + 0.7152 G + 0.0722 B of the
+    linearised channels (c / 12.92 if c ≤ 0.04045, else ((c + 0.055) / 1.055) ** 2.4)."""
+    s = color.lstrip("#")
+    if len(s) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in s):
+        raise ValueError(f"a colour must be written #RRGGBB, got {color!r}")
+    lin = []
+    for i in (0, 2, 4):
+        c = int(s[i : i + 2], 16) / 255
+        lin.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio (L_lighter + 0.05) / (L_darker + 0.05), from 1 to 21."""
+    a, b = relative_luminance(foreground), relative_luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
 # --- the contrast formula itself ------------------------------------------------------------
@@ -115,8 +134,7 @@ def test_matplotlib_and_svg_paint_the_scene_colours():
 # --- a second cue besides colour ----------------------------------------------------------------
 def test_gradients_are_italic_below_the_wire_and_the_legend_says_so():
     f = chain_rule_example()
-    f.backward()
-    scene = CircuitView(f).scene()
+    scene = backward_scene(f)
     values = [t for t in scene.texts if t.role == "value"]
     grads = [t for t in scene.texts if t.role == "grad"]
     assert grads and all(t.italic for t in grads) and not any(t.italic for t in values)

@@ -8,21 +8,15 @@ import pytest
 from backprop_kit.core import switch
 from backprop_kit.nn import arrays
 from backprop_kit.nn.arrays import (
-    bias_add,
-    bias_add_backward,
     grad_check_array,
     linear_weight_grad,
     matmul,
     matmul_backward,
-    multiply,
-    multiply_backward,
     numerical_grad_array,
     relu,
     relu_backward,
     sigmoid,
-    sigmoid_backward,
-    sum_all,
-    sum_all_backward,
+    tanh,
 )
 
 
@@ -71,9 +65,9 @@ def test_matmul_backward_names_expected_and_received_shape_of_dD():
 @pytest.mark.parametrize(
     "forward, backward, inputs",
     [
-        (bias_add, bias_add_backward, (np.ones((4, 3)), np.ones(3))),
-        (multiply, multiply_backward, (np.ones((4, 3)), np.ones((4, 3)))),
-        (sigmoid, sigmoid_backward, (np.ones((4, 3)),)),
+        (arrays.affine, arrays.affine_backward, (np.ones((4, 2)), np.ones((2, 3)), np.ones(3))),
+        (sigmoid, arrays.sigmoid_backward, (np.ones((4, 3)),)),
+        (tanh, arrays.tanh_backward, (np.ones((4, 3)),)),
         (relu, relu_backward, (np.ones((4, 3)),)),
     ],
 )
@@ -85,34 +79,18 @@ def test_backward_rejects_dout_of_the_wrong_shape(forward, backward, inputs):
     raised(ValueError, backward, np.ones((1, 3)), cache)
 
 
-def test_sum_all_backward_needs_a_single_number():
-    _, cache = sum_all(np.ones((2, 2)))
-    message = raised(ValueError, sum_all_backward, np.ones(3), cache)
+def test_svm_loss_backward_needs_a_single_number():
+    _, cache = arrays.svm_loss(np.ones(3), np.ones(3))
+    message = raised(ValueError, arrays.svm_loss_backward, np.ones(3), cache)
     assert "dL has shape (3,)" in message and "single number" in message
 
 
-@pytest.mark.parametrize(
-    "b_shape, words",
-    [
-        ((4,), ["(2, 3)", "(4,)", "length X.shape[1] = 3"]),
-        ((3, 1), ["(2, 3)", "(3, 1)", "equal X's or be 1"]),
-        ((1, 2, 3), ["1-d", "2-d", "(1, 2, 3)"]),
-        ((), ["1-d", "got shape ()"]),
-    ],
-)
-def test_bias_add_explains_the_allowed_bias_shapes(b_shape, words):
-    message = raised(ValueError, bias_add, np.ones((2, 3)), np.ones(b_shape))
-    for word in words:
-        assert word in message
-
-
-def test_bias_add_needs_a_matrix_X():
-    assert "X must be a 2-d array" in raised(ValueError, bias_add, np.ones(3), np.ones(3))
-
-
-def test_multiply_does_not_broadcast():
-    message = raised(ValueError, multiply, np.ones((2, 3)), np.ones(3))
-    assert "(2, 3)" in message and "(3,)" in message and "equal shapes" in message
+def test_affine_needs_a_matrix_X_and_a_bias_per_column():
+    assert "X must be a 2-d array" in raised(
+        ValueError, arrays.affine, np.ones(3), np.ones((3, 2)), np.ones(2)
+    )
+    message = raised(ValueError, arrays.affine, np.ones((2, 3)), np.ones((3, 2)), np.ones((1, 2)))
+    assert "b must be a 1-d array" in message and "(1, 2)" in message
 
 
 def test_backward_refuses_the_cache_of_another_gate():
@@ -142,23 +120,23 @@ BAD_DTYPES = [
     [
         lambda bad: matmul(bad, np.ones((2, 2))),
         lambda bad: matmul(np.ones((1, 1)), bad),
-        lambda bad: bias_add(bad, np.ones(2)),
-        lambda bad: bias_add(np.ones((1, 2)), bad),
-        lambda bad: multiply(bad, np.ones((1, 2))),
+        lambda bad: arrays.affine(bad, np.ones((2, 2)), np.ones(2)),
+        lambda bad: arrays.affine(np.ones((1, 2)), np.ones((2, 2)), bad[0]),
+        lambda bad: arrays.svm_loss(bad[0], np.ones(2)),
         sigmoid,
         relu,
-        sum_all,
+        tanh,
         lambda bad: matmul_backward(bad, matmul(np.ones((1, 1)), np.ones((1, 2)))[1]),
     ],
     ids=[
         "matmul-W",
         "matmul-X",
-        "bias-X",
-        "bias-b",
-        "multiply",
+        "affine-X",
+        "affine-b",
+        "svm-scores",
         "sigmoid",
         "relu",
-        "sum",
+        "tanh",
         "matmul_backward-dD",
     ],
 )

@@ -199,6 +199,17 @@ def _explorer_state(page) -> tuple[str, str]:
     )
 
 
+def _wait_until_the_explorer_changes(page, picture: str, readout: str) -> None:
+    """Until both the first explorer's picture and its readout differ from these."""
+    page.wait_for_function(
+        "([p, r]) => { const b = document.querySelector('.bpk-explorer');"
+        " return b.querySelector('svg').outerHTML !== p"
+        " && b.querySelector('.bpk-readout').textContent !== r; }",
+        arg=[picture, readout],
+        timeout=10_000,
+    )
+
+
 def _highlighted(page) -> str:
     return page.evaluate(
         """() => {
@@ -254,13 +265,7 @@ def test_chapter_in_jupyterlab(lab, browser, name):
             handle.focus()
             for _ in range(5):
                 handle.press("ArrowRight")
-            page.wait_for_function(
-                "([p, r]) => { const b = document.querySelector('.bpk-explorer');"
-                " return b.querySelector('svg').outerHTML !== p"
-                " && b.querySelector('.bpk-readout').textContent !== r; }",
-                arg=[picture, readout],
-                timeout=10_000,
-            )
+            _wait_until_the_explorer_changes(page, picture, readout)
             before = _highlighted(page)
             explorer.locator("button:has-text('Next')").first.click()
             page.wait_for_function(
@@ -371,13 +376,7 @@ def _drive_explorer_with_the_keyboard(page) -> None:
     _tab_to(page, lambda f: f["label"] == "x" and f["tag"] == "DIV")  # x's slider handle
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "([p, r]) => { const b = document.querySelector('.bpk-explorer');"
-        " return b.querySelector('svg').outerHTML !== p"
-        " && b.querySelector('.bpk-readout').textContent !== r; }",
-        arg=[picture, readout],
-        timeout=10_000,
-    )
+    _wait_until_the_explorer_changes(page, picture, readout)
     _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["label"] == "Next")
     step = int(_highlighted(page) or -1)  # the step shown now (-1: the whole pass, none marked)
     for key in ("Enter", "Space"):

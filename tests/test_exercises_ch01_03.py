@@ -1,6 +1,6 @@
 """The exercises of chapters 1–3: the reference solution is judged correct, a typical wrong
-answer gets a hint that does not give the answer away, and the student edition's
-``raise NotImplementedError()`` gives "Not attempted yet"."""
+answer gets a hint that does not give the answer away (the placeholder of every exercise is
+checked in test_exercises_writing)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from hypothesis import strategies as st
 from backprop_kit import maximum, numerical_grad
 from backprop_kit.exercises import (
     CORRECT,
-    NOT_ATTEMPTED,
     NOT_YET,
-    attempt,
     ch01,
     ch02,
     ch03,
@@ -188,26 +186,6 @@ def test_a_function_that_crashes_is_reported_in_one_line(capsys):
 def test_passing_a_called_function_is_caught(capsys):
     out = verdict(capsys, "ch01-multiply-grads", (-3.0, 4.0))
     assert "pass the function itself" in out.lower()
-
-
-# --- the student edition: NotImplementedError means "not attempted yet" ---------------------
-
-
-def not_implemented(*args):
-    raise NotImplementedError()
-
-
-@pytest.mark.parametrize("exercise_id", sorted(VALUE_SOLUTIONS))
-def test_value_placeholder_is_not_attempted(capsys, exercise_id):
-    with attempt(exercise_id) as answer:
-        raise NotImplementedError()
-        answer.value = 0  # pragma: no cover
-    assert capsys.readouterr().out.strip() == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("exercise_id", sorted(FUNCTION_SOLUTIONS))
-def test_function_placeholder_is_not_attempted(capsys, exercise_id):
-    assert verdict(capsys, exercise_id, not_implemented) == NOT_ATTEMPTED
 
 
 def test_every_chapter_1_to_3_exercise_is_covered():

@@ -11,13 +11,12 @@ import unittest.mock
 import numpy as np
 import pytest
 
-from backprop_kit import Value, grad_check, numerical_grad
+from backprop_kit import Value, exercises, grad_check, numerical_grad
 from backprop_kit.core import switch
 from backprop_kit.core.numeric import backprop_grads
 from backprop_kit.exercises import (
     CORRECT,
     NOT_YET,
-    TIME_LIMIT,
     TOO_COMPLEX,
     LearnerCodeError,
     LearnerTimeout,
@@ -94,7 +93,7 @@ def test_keyboard_interrupt_is_the_learner_stopping_the_run():
 
 
 def test_a_huge_result_gives_a_short_hint(capsys):
-    out = verdict(capsys, "ch01-max-grads", lambda x, y: list(range(10**6)))
+    out = verdict(capsys, "ch01-max-grads", lambda x, y: list(range(10**5)))
     assert out.startswith(NOT_YET) and len(out) < 200 and "\n" not in out
 
 
@@ -151,17 +150,18 @@ def test_rounded_answers_are_accepted_and_near_misses_get_a_precision_hint(capsy
 # --- learner code: time limit, autodiff off ---------------------------------------------------
 
 
-@pytest.mark.slow
-def test_a_function_that_sleeps_past_the_limit_is_stopped_in_time(capsys):
-    start = time.monotonic()
-    out = verdict(capsys, "test-judge-slow", lambda x: time.sleep(TIME_LIMIT / 2) or x)
-    took = time.monotonic() - start
-    assert out.startswith(NOT_YET) and "stopped after" in out and "\n" not in out
-    assert took < TIME_LIMIT + 2.0
+def test_the_time_limit_is_for_all_the_cases_of_a_check_together(capsys, monkeypatch):
+    monkeypatch.setattr(exercises, "TIME_LIMIT", 0.3)  # read when a check runs
+    # each case alone is within the limit, the three together are not
+    out = verdict(capsys, "test-judge-slow", lambda x: time.sleep(0.15) or x)
+    assert out == f"{NOT_YET} Your function was stopped after 0.3 s: it ran too long " + (
+        "(an endless loop?)."
+    )
 
 
-@pytest.mark.slow
-def test_an_endless_loop_with_a_bare_except_is_stopped(capsys):
+def test_an_endless_loop_with_a_bare_except_is_stopped(capsys, monkeypatch):
+    monkeypatch.setattr(exercises, "TIME_LIMIT", 0.3)
+
     def spin(x):
         while True:
             try:
@@ -171,9 +171,7 @@ def test_an_endless_loop_with_a_bare_except_is_stopped(capsys):
         while True:
             pass
 
-    start = time.monotonic()
-    out = verdict(capsys, "test-judge-slow", spin)
-    assert "stopped after" in out and time.monotonic() - start < TIME_LIMIT + 2.0
+    assert "stopped after 0.3 s" in verdict(capsys, "test-judge-slow", spin)
     assert value_verdict(capsys, "ch01-nudge", -0.003).startswith(CORRECT)  # the kit goes on
 
 

@@ -18,20 +18,15 @@ from backprop_kit.exercises import (
     NOT_ATTEMPTED,
     NOT_YET,
     all_exercises,
+    attempt,
     ch02,
     ch03,
     ch05,
     ch06,
     ch07,
 )
-from tests.solutions import (
-    BUG_FIXES,
-    DODGES,
-    SOLUTIONS,
-    USES_AUTODIFF,
-    sig,
-    staged_backward,
-)
+from tests.scalar_solutions import BUG_FIXES, sig, staged_backward
+from tests.solutions import DODGES, SOLUTIONS, USES_AUTODIFF
 from tests.verdicts import verdict
 
 
@@ -79,6 +74,16 @@ def test_calling_the_kits_autodiff_is_refused(capsys, exercise_id):
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
 def test_the_placeholder_is_not_attempted(capsys, exercise_id):
     assert verdict(capsys, exercise_id, placeholder(SOLUTIONS[exercise_id])) == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("exercise_id", sorted(i for i in all_exercises() if i[:2] == "ch"))
+def test_every_exercise_has_a_question_and_a_placeholder_in_attempt_is_not_attempted(
+    capsys, exercise_id
+):
+    assert all_exercises()[exercise_id].question.strip()
+    with attempt(exercise_id):
+        raise NotImplementedError()
+    assert capsys.readouterr().out.strip() == NOT_ATTEMPTED
 
 
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
@@ -136,21 +141,31 @@ def test_bug_hunt_says_which_bugs_are_fixed(capsys):
     answer = {
         **BUG_FIXES,
         "sigma": lambda z, dout: z * (1 - z) * dout,
-        "transpose": lambda W, X, dD: (dD @ X, W.T @ dD),
+        "swap": lambda x, y, z, df: (x * z * df, y * z * df, x * y * df),
         "leftover": still_leftover,
         "upstream": not_implemented,
     }
     out = verdict(capsys, "ch05-bug-hunt", answer)
     assert out.startswith(f"{NOT_YET} Hint: Fixed 1 of 5 (fork)")
-    assert "still wrong: sigma, transpose, leftover" in out
+    assert "still wrong: sigma, swap, leftover" in out
     assert "not attempted yet: upstream" in out
     assert "missing" in verdict(capsys, "ch05-bug-hunt", {"fork": BUG_FIXES["fork"]})
 
 
-def test_bug_hunt_square_cases_catch_the_missing_transpose():
-    for W, X, dD in ch05.BUGS["transpose"][1]():
-        assert W.shape == X.shape == dD.shape == (2, 2)
-        assert not np.allclose(dD @ X, dD @ X.T)
+def test_bug_hunt_swap_passes_where_x_equals_y_and_is_caught_after(capsys):
+    """Bug 4 of the notebook: the buggy pass is right at x = y (the first case), wrong later."""
+
+    def buggy(x, y, z, df):  # the notebook's bug 4, as printed
+        q = x * y
+        dq, dz = z * df, q * df
+        return x * dq, y * dq, dz
+
+    reference, cases = ch05.BUGS["swap"]
+    assert cases[0][0] == cases[0][1]
+    assert buggy(*cases[0]) == pytest.approx(reference(*cases[0]))
+    assert any(buggy(*c) != pytest.approx(reference(*c)) for c in cases[1:])
+    out = verdict(capsys, "ch05-bug-hunt", {**BUG_FIXES, "swap": buggy})
+    assert "still wrong: swap." in out
 
 
 def test_tanh_gate_is_checked_with_the_threshold_table(capsys):
@@ -252,15 +267,11 @@ def test_bug_hunt_references_agree_with_central_difference(name):
         "fork": lambda a, b: a * b + a,
         "upstream": lambda a, b: (a * b).sigmoid(),
         "sigma": lambda a: a.sigmoid(),
+        "swap": lambda a, b, c: a * b * c,
         "leftover": None,
-        "transpose": None,
     }
-    for args in cases():
-        if name == "transpose":
-            W, X, dD = args
-            dW, _ = reference(W, X, dD)
-            assert np.allclose(dW, dD @ X.T)
-        elif name == "leftover":
+    for args in cases:
+        if name == "leftover":
             x, w, b, dout = args
             assert reference(x, w, b, dout) == pytest.approx((x * dout, dout))
         else:

@@ -3,6 +3,7 @@ holds, and a step of the circuit explorer computes the backward pass once."""
 
 from __future__ import annotations
 
+import base64
 import html
 
 import pytest
@@ -18,21 +19,39 @@ from tests.test_explorer_faults import open_widgets
 
 BUILDERS = {
     "circuit": lambda: explore("(x + y) * z", x=-2, y=5, z=-4),
-    "scale": scale_explorer,
-    "shapes": shapes_explorer,
+    "scale": lambda: scale_explorer(k=1000, rule="lr/k"),
+    "shapes": lambda: shapes_explorer(4, 4, 2),
     "train": lambda: train_explorer(steps=5),
+}
+REPRS = {
+    "circuit": "CircuitExplorer('(x + y) * z', x=-2.0, y=5.0, z=-4.0)",
+    "scale": "ScaleExplorer(k=1000, lr=0.5, rule='lr/k')",
+    "shapes": "ShapesExplorer(M=4, K=4, N=2)",
+    "train": "TrainExplorer(width=16, lr=0.3, steps=5, seed=0)",
+}
+MOVES = {  # a change after which the live picture is another one
+    "circuit": lambda w: setattr(w.sliders["x"], "value", 1.0),
+    "scale": lambda w: setattr(w.k_slider, "value", 10),
+    "shapes": lambda w: setattr(w.n_slider, "value", 9),
+    "train": lambda w: w.train(1),
 }
 
 
 @pytest.mark.parametrize("name", BUILDERS)
-def test_every_explorer_shares_the_base_and_shows_a_picture_without_widgets(name):
+def test_every_explorer_shares_the_base_and_shows_its_first_picture_without_widgets(name):
     w = BUILDERS[name]()
     assert isinstance(w, Explorer)
+    first, first_meta = w._repr_mimebundle_()
+    alt = first_meta["image/png"]["alt"]
+    assert alt.strip() and f'alt="{html.escape(alt)}"' in first["text/html"]
+    assert base64.b64decode(first["image/png"]).startswith(b"\x89PNG")
+    if isinstance(w, HeldExplorer):
+        assert alt == w.alt_text()
+    MOVES[name](w)
     data, meta = w._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data  # the live view
-    assert data["text/plain"] == repr(w) and " at 0x" not in repr(w)
-    assert data["image/png"] and meta["image/png"]["alt"].strip()
-    assert meta["image/png"]["alt"] in data["text/html"] or "alt=" in data["text/html"]
+    assert data["text/plain"] == repr(w) == REPRS[name]  # stable: no memory address
+    assert (data["image/png"], meta) == (first["image/png"], first_meta)  # the first picture
     w.close()
 
 

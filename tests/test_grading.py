@@ -3,6 +3,7 @@ with the chapters, and real nbgrader scores blank, wrong and right submissions a
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -23,17 +24,16 @@ from backprop_kit.exercises import (
     grade,
     value_exercise,
 )
+from backprop_kit.tools import main
+from backprop_kit.tools.files import ToolError
 from backprop_kit.tools.grading import (
     POINTS,
-    GradingError,
     exercise_ids,
-    main,
     mark,
     mark_notebook,
-    notebooks_in,
     release_preprocessors,
 )
-from backprop_kit.tools.student import BEGIN_SOLUTION, END_SOLUTION
+from backprop_kit.tools.notebooks import BEGIN_SOLUTION, END_SOLUTION, notebooks_in
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -90,10 +90,10 @@ def test_grade_judges_a_function_again(capsys):
 
 
 def test_the_shipped_notebooks_carry_their_nbgrader_marks():
-    """`grading mark notebooks` would change nothing, and every exercise
+    """`backprop-kit grade notebooks` would change nothing, and every exercise
     of every chapter has exactly one locked test cell with points right after its check."""
     changed, notes = mark(notebooks_in(NOTEBOOKS), check_only=True)
-    assert changed == [], "run: python -m backprop_kit.tools.grading mark notebooks (then rerun)"
+    assert changed == [], "run: backprop-kit grade notebooks (then rerun)"
     assert notes == []
     for path in notebooks_in(NOTEBOOKS):
         cells = nbformat.read(path, as_version=4).cells
@@ -162,13 +162,13 @@ def test_the_command_marks_atomically_and_check_reports(tmp_path, capsys):
     nb = new_notebook(cells=[new_code_cell("from backprop_kit.exercises import attempt")])
     nb.cells.append(solution_cell("test-grading-value"))
     nbformat.write(nb, tmp_path / "01_a.ipynb")
-    assert main(["mark", str(tmp_path), "--check"]) == 1
+    assert main(["grade", str(tmp_path), "--check"]) == 1
     assert "01_a.ipynb: nbgrader marks missing" in capsys.readouterr().out
-    assert main(["mark", str(tmp_path)]) == 0
-    assert main(["mark", str(tmp_path), "--check"]) == 0
+    assert main(["grade", str(tmp_path)]) == 0
+    assert main(["grade", str(tmp_path), "--check"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01_a.ipynb"]  # no temporary file
     assert len(nbformat.read(tmp_path / "01_a.ipynb", as_version=4).cells) == 3
-    assert main(["mark", str(tmp_path / "missing")]) == 2
+    assert main(["grade", str(tmp_path / "missing")]) == 2
     assert "is not a folder" in capsys.readouterr().err
 
 
@@ -178,15 +178,9 @@ def test_the_command_marks_atomically_and_check_reports(tmp_path, capsys):
 def nbgrader(course: Path, *args: str) -> str:
     """Run the nbgrader command line in ``course``; its output (nbgrader calls ``alembic``,
     so the environment's scripts folder goes first on PATH)."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    run = dict(cwd=course, env=dict(os.environ, PATH=path), capture_output=True, timeout=600)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], text=True, **run)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout + result.stderr
 
@@ -299,12 +293,8 @@ def test_release_preprocessors_swap_only_clear_output():
 
 
 def test_a_hand_edited_nbgrader_metadata_that_is_not_an_object_is_one_line(tmp_path):
-    """A cell whose metadata.nbgrader is a string: one line from mark and student, no file
+    """A cell whose metadata.nbgrader is a string: one line from grade and student, no file
     touched (it used to be an AttributeError traceback)."""
-    import json
-    import subprocess
-    import sys
-
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -317,9 +307,9 @@ def test_a_hand_edited_nbgrader_metadata_that_is_not_an_object_is_one_line(tmp_p
     path = src / "01_a.ipynb"
     path.write_text(json.dumps(nb))
     before = path.read_bytes()
-    for args in (["grading", "mark", str(src)], ["student", str(src), str(tmp_path / "dest")]):
+    for args in (["grade", str(src)], ["student", str(src), str(tmp_path / "dest")]):
         done = subprocess.run(
-            [sys.executable, "-m", f"backprop_kit.tools.{args[0]}", *args[1:]],
+            [sys.executable, "-m", "backprop_kit", *args],
             capture_output=True,
             text=True,
             timeout=120,
@@ -345,7 +335,7 @@ def test_a_check_the_marks_cannot_grade_is_refused_in_one_line(tmp_path, source,
     path = tmp_path / "01_a.ipynb"
     nbformat.write(nb, path)
     before = path.read_bytes()
-    with pytest.raises(GradingError, match=said) as e:
+    with pytest.raises(ToolError, match=said) as e:
         mark([path])
     assert "\n" not in str(e.value) and "cell 2" in str(e.value)
     assert path.read_bytes() == before
@@ -378,3 +368,40 @@ def test_a_check_by_keyword_or_under_a_magic_gets_its_test_cell(source):
 def test_methods_of_other_objects_called_check_are_not_exercises(source):
     nb = new_notebook(cells=[new_code_cell(source)])
     assert mark_notebook(nb)[1] == []  # marked, nothing refused
+
+
+def test_a_duplicated_solution_cell_is_refused_in_one_line(tmp_path):
+    """Two cells with the same grade id used to be written in silence (nbgrader then fails or
+    grades one of them)."""
+    nb = new_notebook(
+        cells=[solution_cell("test-grading-value"), solution_cell("test-grading-value")]
+    )
+    path = tmp_path / "01_a.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    with pytest.raises(ToolError, match="cells 1 and 2: two solution cells check") as e:
+        mark([path])
+    assert "\n" not in str(e.value) and path.read_bytes() == before
+    marked, _ = mark_notebook(new_notebook(cells=[solution_cell("test-grading-value")]))
+    marked.cells.append(new_code_cell(marked.cells[1].source, metadata=marked.cells[1].metadata))
+    with pytest.raises(ToolError, match="cell 3: a second test cell of 'test-grading-value'"):
+        mark_notebook(marked)
+
+
+def test_marking_again_after_the_metadata_was_stripped_restores_it():
+    """With nbgrader's metadata stripped (as nbstripout does), marking used to add a second
+    test cell beside each existing one; an instructor's hidden test stays where it was."""
+    nb = new_notebook(
+        cells=[
+            solution_cell("test-grading-value"),
+            new_code_cell(f"def f(x):\n    {BEGIN_SOLUTION}\n    return 2 * x\n    {END_SOLUTION}"),
+            new_code_cell('check("test-grading-fn", f)'),
+        ]
+    )
+    marked, _ = mark_notebook(nb)
+    marked.cells[1].source += "\n### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS"
+    stripped = copy.deepcopy(marked)
+    for cell in stripped.cells:
+        cell.metadata.pop("nbgrader", None)
+    again, notes = mark_notebook(stripped)
+    assert nbformat.writes(again) == nbformat.writes(marked) and notes == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import assume, given, settings
@@ -88,16 +90,26 @@ def _segment_hits_box(p, q, box, shrink=0.5) -> bool:
     return t0 < t1
 
 
+def _apart(a, b) -> bool:
+    """Are the boxes (x0, y0, x1, y1) a and b disjoint? (a quick test before an exact one)"""
+    return a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
+
+
 def collisions(scene: Scene) -> list[str]:
     """Every collision in a scene: texts overlapping texts, gates or wires; wires through gates;
     anything outside the picture."""
     problems = []
     texts = [(t, t.bbox()) for t in scene.texts]
     gates = [b for b in scene.boxes if b.role == "gate"]
-    for i, (t, a) in enumerate(texts):
-        for u, b in texts[i + 1 :]:
-            if _overlap(a, b):
+    by_x = sorted(range(len(texts)), key=lambda i: texts[i][1][0])
+    for k, i in enumerate(by_x):
+        for j in by_x[k + 1 :]:
+            if texts[j][1][0] >= texts[i][1][2]:  # this one and all after start right of i's end
+                break
+            if _overlap(texts[i][1], texts[j][1]):
+                t, u = texts[min(i, j)][0], texts[max(i, j)][0]
                 problems.append(f"text {t.text!r} overlaps text {u.text!r}")
+    for t, a in texts:
         if a[0] < 0 or a[1] < 0 or a[2] > scene.width or a[3] > scene.height:
             problems.append(f"text {t.text!r} sticks out of the picture")
         for g in gates:
@@ -111,29 +123,41 @@ def collisions(scene: Scene) -> list[str]:
         if line.role not in ("wire", "leader"):
             continue
         for p, q in zip(line.points, line.points[1:]):
+            seg = (min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
             for g in gates:
-                core = ((g.x + g.r, g.y + g.h / 2), (g.x + g.w - g.r, g.y + g.h / 2))
+                cy = g.y + g.h / 2
+                if _apart(seg, (g.x, cy - g.r, g.x + g.w, cy + g.r)):  # farther than r: clear
+                    continue
+                core = ((g.x + g.r, cy), (g.x + g.w - g.r, cy))
                 if _segment_distance(p, q, *core) < g.r - 0.5:
                     problems.append(f"a wire {p}→{q} runs through a gate at {core[0]}")
             for t, a in texts:
-                if _segment_hits_box(p, q, a):
+                if not _apart(seg, a) and _segment_hits_box(p, q, a):
                     problems.append(f"a wire {p}→{q} runs through the text {t.text!r}")
     return problems
 
 
-def scenes_of(f: Value) -> list[Scene]:
-    """The pictures a learner meets: plain, every step of the backward pass, σ expanded."""
+def backward_scene(f: Value) -> Scene:
+    """The picture of ``f`` after ``f.backward()``: values and gradients."""
+    f.backward()
+    return CircuitView(f).scene()
+
+
+def scenes_of(f: Value) -> Iterator[Scene]:
+    """The pictures a learner meets, made one by one: plain, without gradients, each step of the
+    backward pass, and the live explorer's (σ expanded) before and after the pass."""
     view = CircuitView(f)
-    out = [view.scene(), view.scene(show_grad=False)]
-    n = len(view.steps())
-    out += [view.scene(step=k) for k in range(n + 1)]
-    live = CircuitView(f, band_lines=3, reserve=-88.888, sigmoid="expanded")
+    yield view.scene()
+    yield view.scene(show_grad=False)
+    for k in range(len(view.steps()) + 1):
+        yield view.scene(step=k)
     try:
-        out += [live.scene(caption="Press Next"), live.scene(step=len(live.steps()))]
+        live = CircuitView(f, band_lines=3, reserve=-88.888, sigmoid="expanded")
+        yield live.scene(caption="Press Next")
+        yield live.scene(step=len(live.steps()))
     except ValueError as e:  # σ expanded made a random circuit too large to draw: refused, fine
         assume("can be drawn readably" not in str(e))
         raise
-    return out
 
 
 # --- the notes' circuits --------------------------------------------------------------------
@@ -204,8 +228,7 @@ def test_a_long_wire_passes_waypoints_not_gates():
 
 def test_fan_out_draws_one_value_and_the_total_gradient():
     f = staged_example()  # x feeds three gates, y two
-    f.backward()
-    scene = CircuitView(f).scene()
+    scene = backward_scene(f)
     x = next(v for v in f.topological_order() if v.label == "x")
     assert scene.texts_with("value").count("3.00") == 1
     assert f"{x.grad:.2f}" in scene.texts_with("grad")
@@ -225,7 +248,7 @@ def test_layout_is_the_same_for_other_numbers():
 @settings(max_examples=60)
 @given(random_circuits())
 def test_random_circuits_have_no_collisions(f):
-    for scene in scenes_of(f)[:4]:
+    for scene in itertools.islice(scenes_of(f), 4):  # plain, no gradients, steps 0 and 1
         assert collisions(scene) == []
 
 
@@ -269,9 +292,7 @@ def test_text_width_grows_with_text_and_size():
 
 
 def test_gate_symbols_fit_their_gates():
-    f = sigmoid_neuron()
-    f.backward()
-    scene = CircuitView(f).scene()
+    scene = backward_scene(sigmoid_neuron())
     gates = [b for b in scene.boxes if b.role == "gate"]
     symbols = [t for t in scene.texts if t.role == "gate"]
     assert len(gates) == len(symbols) == 8

@@ -102,7 +102,7 @@ def test_bad_activation_and_input_length():
         nn.MLP(2, [1], activation="softplus")
     with pytest.raises(ValueError, match="takes 2 inputs, got 3"):
         nn.MLP(2, [1])([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match=r"X has shape \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"X\[0\] \(a point\) must hold 2 numbers, got 3"):
         nn.svm_loss(nn.MLP(2, [1]), np.ones((3, 3)), np.ones(3))
 
 
@@ -176,7 +176,7 @@ def test_train_step_lowers_the_loss_on_two_moons():
     model = nn.MLP(2, [8, 1], seed=0)
     losses = [nn.train_step(model, X, y, lr=0.1) for _ in range(15)]
     assert losses[-1] < 0.7 * losses[0]
-    with pytest.raises(ValueError, match="lr must be a positive number"):
+    with pytest.raises(ValueError, match="lr must be a positive finite number"):
         nn.train_step(model, X, y, lr=-1)
 
 
@@ -306,7 +306,7 @@ def test_two_moons_is_seeded_balanced_and_labelled_plus_minus_one():
     # without noise, the upper arc (label -1) has y >= 0 and the lower arc y <= 0.5
     Xc, yc = two_moons(50, noise=0.0)
     assert np.all(Xc[yc < 0, 1] >= -1e-12) and np.all(Xc[yc > 0, 1] <= 0.5 + 1e-12)
-    with pytest.raises(ValueError, match="n must be an int >= 2"):
+    with pytest.raises(ValueError, match=r"n must be a whole number in 2\.\.100,000"):
         two_moons(1)
 
 
@@ -315,3 +315,125 @@ def test_name_parameters_labels_layer_neuron_input():
     assert model.layers[1].neurons[0].w[2].label == "w102"
     assert model.layers[0].neurons[2].b.label == "b02"
     assert len({p.label for p in model.parameters()}) == len(model.parameters())
+
+
+def test_name_parameters_stays_unique_past_ten_and_the_small_labels_stay():
+    model = nn.name_parameters(nn.MLP(12, [12, 1]))  # was 167 labels for 169 parameters
+    labels = [p.label for p in model.parameters()]
+    assert len(set(labels)) == len(labels) == 169
+    assert model.layers[0].neurons[11].w[1].label == "w0_11_1"
+    assert nn.name_parameters(nn.MLP(10, [10, 1])).layers[1].neurons[0].w[9].label == "w109"
+
+
+# --- issue 22: bad input is one line naming the argument; nothing silently wrong -------------
+
+
+def one_line(call, error=ValueError) -> str:
+    with pytest.raises(error) as info:
+        call()
+    text = str(info.value)
+    assert text and "\n" not in text, text
+    return text
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: nn.MLP(2, [3, 1], seed=-1), "MLP: seed (or None) must be a whole number in 0.."),
+        (lambda: nn.ArrayMLP(2, [3, 1], seed=1.5), "ArrayMLP: seed (or None)"),
+        (lambda: two_moons(seed="a"), "two_moons: seed (or None) must be a whole number"),
+        (lambda: nn.Neuron(None), "Neuron: weights must be a list of numbers, got NoneType"),
+        (lambda: nn.Neuron(["abc"]), "Neuron: weights[0] needs a real number"),
+        (lambda: nn.Neuron("12"), "Neuron: weights must be a list of numbers, got str '12'"),
+        (lambda: nn.Neuron([]), "one number per input"),
+        (lambda: nn.Layer([[1, 2], [3, 4]], [0.0]), "weights has 2 rows (neurons) and biases 1"),
+        (lambda: nn.Layer([]), "Layer: weights must be a non-empty list of rows"),
+        (lambda: nn.Layer([[1, 2], [3]]), "weights[1] has 1 number and weights[0] 2"),
+        (lambda: nn.MLP(2, [1])(5), "this MLP: its input must be a list of 2 inputs, got int 5"),
+        (lambda: nn.MLP(2, [1])(x for x in [1, 2]), "got generator"),
+        (lambda: nn.MLP(2, [1])([1.0]), "this MLP takes 2 inputs, got 1 number"),  # not "1 numbers"
+        (lambda: nn.MLP(2, [1])([1.0, "a"]), "input 1 must be a number or a Value, got str"),
+        (lambda: nn.Neuron([1.0])([True]), "input 0 must be a number or a Value, got bool"),
+        (lambda: nn.svm_loss(nn.MLP(2, [1]), np.ones((0, 2)), []), "X must be N >= 1 points"),
+        (lambda: nn.svm_loss(nn.MLP(2, [1]), *data(4), alpha="0.1"), "alpha (the L2 strength)"),
+        (lambda: nn.svm_loss(nn.MLP(2, [1]), *data(4), alpha=-1.0), "a finite number >= 0"),
+        (lambda: nn.svm_loss(nn.MLP(2, [1]), data(4)[0], [1, -1, 1]), "y (one label a point)"),
+        (lambda: nn.svm_loss("m", *data(4)), "svm_loss needs an MLP as its model, got str"),
+        (lambda: nn.sgd_update(nn.MLP(2, [1]).parameters(), "0.1"), "sgd_update: lr must be a"),
+        (lambda: nn.sgd_update(5, 0.1), "sgd_update: parameters must be a list of Values"),
+        (lambda: nn.backward_accumulate(3.0, []), "loss must be a loss circuit's Value, got float"),
+        (lambda: nn.ArrayMLP(2, [3, 1]).step(*data(4), "0.1"), "ArrayMLP.step: lr must be a"),
+        (lambda: nn.ArrayMLP.from_mlp("m"), "ArrayMLP.from_mlp needs an MLP, got str"),
+        (lambda: nn.ArrayMLP(2, [3, 1]).predict(np.ones((3, 5))), "X has shape (3, 5); this"),
+        (lambda: nn.ArrayMLP(2, [3, 1]).loss_and_grads(data(4)[0], [1.0]), "y 1 labels"),
+        (lambda: nn.MLP(2, [3, 1], value_cls=5), "value_cls must be a class"),
+        (lambda: nn.MLP(2, [3, 1], activation=None), "activation must be one of"),
+    ],
+)
+def test_bad_input_is_one_line_naming_what_and_what_is_allowed(call, words):
+    assert words in one_line(call, (ValueError, TypeError))
+
+
+def test_numpy_integers_are_whole_numbers_too():
+    a, b = nn.MLP(2, [3, 1], seed=np.int64(3)), nn.MLP(2, [3, 1], seed=3)
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    assert np.array_equal(two_moons(np.int64(10))[0], two_moons(10)[0])
+    assert nn.MLP(np.int64(2), [np.int32(3), 1]).sizes == (2, 3, 1)
+
+
+def test_name_parameters_needs_the_kits_value():
+    from micrograd import engine
+
+    message = one_line(lambda: nn.name_parameters(nn.MLP(2, [1], value_cls=engine.Value)))
+    assert "micrograd.engine.Value has none" in message
+
+
+@pytest.mark.parametrize("labels", [[0.0, 1.0], [0, 1], [2.0, -1.0]])
+def test_labels_other_than_plus_minus_one_are_refused_by_both_losses(labels):
+    X = np.ones((2, 2))
+    for call in (
+        lambda: nn.svm_loss(nn.MLP(2, [1]), X, labels),
+        lambda: nn.ArrayMLP(2, [1]).loss_and_grads(X, labels),
+        lambda: svm_loss(np.ones(2), labels),
+    ):
+        message = one_line(call)
+        assert "y must hold the labels -1 and +1" in message
+        assert ("y = 2 * y - 1" in message) == (set(labels) <= {0, 1})
+
+
+@pytest.mark.parametrize("lr", [float("inf"), float("nan"), -1.0, 0.0, True, "0.1"])
+def test_a_learning_rate_that_is_no_positive_finite_number_is_refused(lr):
+    X, y = data(6)
+    model, net = nn.MLP(2, [3, 1], seed=0), nn.ArrayMLP(2, [3, 1], seed=0)
+    before, net_before = [p.data for p in model.parameters()], net.flat()
+    for call in (lambda: nn.train_step(model, X, y, lr), lambda: net.step(X, y, lr)):
+        assert "lr must be a positive finite number" in one_line(call)
+    assert [p.data for p in model.parameters()] == before  # nothing moved
+    assert np.array_equal(net.flat(), net_before)
+
+
+def test_a_step_that_would_overflow_is_refused_and_changes_nothing():
+    X, y = data(6)
+    model, net = nn.MLP(2, [3, 1], seed=0), nn.ArrayMLP(2, [3, 1], seed=0)
+    before, net_before = [p.data for p in model.parameters()], net.flat()
+    # the issue: the model became all NaN and train_step returned a finite loss
+    for lr in (1e300, 1e120):  # weights of 1e299 or 1e119: the next forward pass overflows
+        message = one_line(lambda: nn.train_step(model, X, y, lr), nn.Diverged)  # noqa: B023
+        assert "nothing was changed" in message and "beyond ±1e+100" in message
+        assert [p.data for p in model.parameters()] == before
+        assert "would take" in one_line(lambda: net.step(X, y, lr), nn.Diverged)  # noqa: B023
+    assert np.array_equal(net.flat(), net_before)
+    assert nn.train_step(model, X, y, 1e-3) == pytest.approx(net.step(X, y, 1e-3), rel=1e-12)
+
+
+@settings(max_examples=40)
+@given(
+    seed=st.one_of(st.integers(0, 2**64 - 1), st.sampled_from([0, 1, 1337, 2**32 - 1, 2**32])),
+    sizes=st.lists(st.integers(1, 7), min_size=2, max_size=4),
+)
+def test_the_pure_python_weights_are_numpys_bit_for_bit(seed, sizes):
+    pure = nn.uniform_rows(sizes, seed)
+    with_numpy = [w.tolist() for w in nn.initial_weights(sizes, seed)]
+    assert [[[x.hex() for x in r] for r in w] for w in pure] == [
+        [[x.hex() for x in r] for r in w] for w in with_numpy
+    ]

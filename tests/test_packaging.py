@@ -131,3 +131,64 @@ def test_readme_install_commands_name_extras_that_exist():
     readme = (ROOT / "README.md").read_text()
     for extra in re.findall(r'pip install -e "\.\[(\w+)\]"', readme):
         assert extra in extras, extra
+
+
+INSTRUCTOR_TOOLS = {"nbformat", "nbclient", "nbconvert", "nbgrader"}
+
+
+def test_the_instructor_tools_are_an_extra_the_learner_does_not_install():
+    """The learner's install (the first Quick-start command) lists none of them; nbgrader, whose
+    lab extension adds a menu, a toolbar button and a panel, is not pulled in at all (jupyterlab
+    itself brings nbformat, nbclient and nbconvert, through jupyter_server)."""
+    assert not INSTRUCTOR_TOOLS & set(pyproject_requirements())
+    assert set(pyproject_requirements("instructor")) == INSTRUCTOR_TOOLS
+    assert "backprop-kit[instructor]" in pyproject()["project"]["optional-dependencies"]["test"]
+    assert pyproject()["project"]["scripts"] == {"backprop-kit": "backprop_kit.tools:main"}
+
+
+def test_importing_the_kit_loads_no_instructor_tool():
+    """Every learner-facing module (all but the tools, and the server extension, which runs in
+    Jupyter's server beside its own nbformat) imports without the tools or their packages."""
+    package = ROOT / "backprop_kit"
+    modules = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in sorted(package.rglob("*.py"))
+        if p.relative_to(package).parts[0] not in ("tools", "__main__.py", "serverext.py")
+    ]
+    script = (
+        f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in"
+        f" {sorted(INSTRUCTOR_TOOLS)!r} or n.startswith('backprop_kit.tools')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
+
+
+def test_one_command_runs_every_tool():
+    """``python -m backprop_kit`` is ``backprop-kit``: five subcommands, one argument style."""
+    done = subprocess.run(
+        [sys.executable, "-m", "backprop_kit", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: backprop-kit")
+    for command in ("student", "grade", "rerun", "site", "figures"):
+        assert f"\n    {command} " in done.stdout, command
+
+
+def test_a_tool_without_the_instructor_extra_says_what_to_install(tmp_path):
+    """In a learner's install (nbformat hidden here) a tool names the extra, in one line."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "01_a.ipynb").write_text("{}")
+    script = (
+        "import sys; sys.modules['nbformat'] = None\n"  # import nbformat now fails
+        "from backprop_kit.tools import main\n"
+        f"raise SystemExit(main(['student', {str(tmp_path / 'src')!r}, 'dest']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr == (
+        "backprop-kit student: needs nbformat, one of the instructor tools: "
+        "pip install 'backprop-kit[instructor]'\n"
+    )

@@ -48,8 +48,9 @@ def test_sections_a_new_user_looks_for():
     ):
         assert heading in README, heading
     assert "artifacts/screenshots/" in README
-    assert "python -m backprop_kit.tools.rerun" in README
-    assert "python -m backprop_kit.tools.student notebooks student" in README
+    assert "backprop-kit rerun notebooks/" in README
+    assert "backprop-kit student notebooks student" in README
+    assert len(README.splitlines()) <= 150  # a front door; the manuals live in docs/
 
 
 def test_relative_links_point_at_files_that_exist():

@@ -1,5 +1,5 @@
-"""``python -m backprop_kit.tools.rerun`` never loses a notebook: faults while writing, a notebook
-changed during the run, a failing notebook among several, a folder it cannot write."""
+"""``backprop-kit rerun`` never loses a notebook: faults while writing, a notebook changed during
+the run, a failing notebook among several, a folder it cannot write, a file that is no notebook."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from backprop_kit.tools import atomic
+from backprop_kit.tools import files, main
 from backprop_kit.tools import rerun as rr
+from backprop_kit.tools.files import ToolError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +37,7 @@ def outputs(path: Path) -> list[str]:
 def test_a_good_notebook_is_rerun_and_keeps_its_permissions(tmp_path):
     nb = notebook(tmp_path / "a.ipynb", "print(6 * 7)")
     os.chmod(nb, 0o640)
-    assert rr.main([str(nb)]) == 0
+    assert main(["rerun", str(nb)]) == 0
     assert outputs(nb) == ["42\n"]
     assert oct(nb.stat().st_mode & 0o777) == oct(0o640)
     assert [p.name for p in tmp_path.iterdir()] == ["a.ipynb"]  # no temporary file left
@@ -64,10 +65,10 @@ def test_a_write_that_fails_half_way_leaves_the_original_whole(tmp_path, monkeyp
         def __getattr__(self, name):
             return getattr(self.f, name)
 
-    monkeypatch.setattr(atomic.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(files.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
     new = nbformat.writes(nbformat.v4.new_notebook()) + "\n"  # what rerun() would store
-    with pytest.raises(rr.RerunError, match="No space left on device") as err:
-        rr.write_atomic(nb, new)
+    with pytest.raises(ToolError, match="No space left on device") as err:
+        files.write_text(nb, new)
     assert "\n" not in str(err.value)
     assert nb.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["a.ipynb"]
@@ -83,7 +84,7 @@ def test_killed_during_the_write_the_original_is_whole(tmp_path):
     script = (
         "import os, sys, time\n"
         "from pathlib import Path\n"
-        "from backprop_kit import atomic, rerun as rr\n"
+        "from backprop_kit.tools import files, rerun as rr\n"
         "real = os.fdopen\n"
         "class Slow:\n"
         "    def __init__(self, f): self.f = f\n"
@@ -94,7 +95,7 @@ def test_killed_during_the_write_the_original_is_whole(tmp_path):
         "        for i in range(0, len(text), 1_000_000):\n"
         "            self.f.write(text[i:i + 1_000_000]); self.f.flush()\n"
         "            print('writing', flush=True); time.sleep(0.05)\n"
-        "atomic.os.fdopen = lambda *a, **k: Slow(real(*a, **k))\n"
+        "files.os.fdopen = lambda *a, **k: Slow(real(*a, **k))\n"
         "rr.rerun(Path(sys.argv[1]))\n"
     )
     proc = subprocess.Popen(
@@ -126,7 +127,7 @@ def test_a_notebook_changed_during_the_run_is_not_overwritten(tmp_path, monkeypa
 
     monkeypatch.setattr(NotebookClient, "execute", execute_while_the_learner_saves)
     mine = nb  # after the run the learner's edit must still be there
-    with pytest.raises(rr.RerunError, match="changed on disk while it ran; not overwritten"):
+    with pytest.raises(ToolError, match="changed on disk while it ran; not overwritten"):
         rr.rerun(nb)
     assert "print('my edit')" in mine.read_text()
 
@@ -138,7 +139,7 @@ def test_one_failure_does_not_stop_the_others_and_the_status_counts_them(tmp_pat
     good2 = notebook(tmp_path / "3.ipynb", "print(3)")
     missing = tmp_path / "4.ipynb"
     before = bad.read_bytes()
-    status = rr.main([str(good1), str(bad), str(good2), str(missing)])
+    status = main(["rerun", str(good1), str(bad), str(good2), str(missing)])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert outputs(good1) == ["1\n"] and outputs(good2) == ["3\n"]
@@ -147,7 +148,7 @@ def test_one_failure_does_not_stop_the_others_and_the_status_counts_them(tmp_pat
     assert "2.ipynb" in err[0] and "a cell raised ZeroDivisionError: division by zero" in err[0]
     assert "\x1b" not in err[0]  # no terminal colour codes from the kernel's traceback
     assert "4.ipynb" in err[1] and "not a notebook file" in err[1]
-    assert err[2] == "rerun: 2 of 4 notebooks failed"
+    assert err[2] == "backprop-kit rerun: 2 of 4 failed"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -156,20 +157,25 @@ def test_a_folder_it_cannot_write_is_one_line_and_the_file_stays(tmp_path):
     before = nb.read_bytes()
     tmp_path.chmod(0o555)
     try:
-        with pytest.raises(rr.RerunError, match="cannot write .*: Permission denied") as err:
+        with pytest.raises(ToolError, match="cannot write .*: Permission denied") as err:
             rr.rerun(nb)
     finally:
         tmp_path.chmod(0o755)
     assert "\n" not in str(err.value) and nb.read_bytes() == before
 
 
-def test_a_file_that_is_not_a_notebook_is_one_line(tmp_path, capsys):
-    junk = tmp_path / "junk.ipynb"
-    junk.write_text("{not json")
-    assert rr.main([str(junk)]) == 1
+def test_files_that_are_not_notebooks_are_one_line_each_and_the_next_still_runs(tmp_path, capsys):
+    """JSON that is no notebook used to stop rerun with a traceback, before the next ones."""
+    junk = ["{not json", '{"a": 1}', "[1, 2]", "null"]
+    paths = [tmp_path / f"junk{i}.ipynb" for i in range(len(junk))]
+    for path, text in zip(paths, junk):
+        path.write_text(text)
+    good = notebook(tmp_path / "good.ipynb", "print(6 * 7)")
+    assert main(["rerun", *map(str, paths), str(good)]) == len(junk)
     err = capsys.readouterr().err.strip().splitlines()
-    assert "cannot read it as a notebook" in err[0] and len(err) == 2
-    assert junk.read_text() == "{not json"
+    assert len(err) == len(junk) + 1 and "Traceback" not in "".join(err)
+    assert all(f"junk{i}.ipynb: cannot read it as a notebook" in err[i] for i in range(len(junk)))
+    assert [p.read_text() for p in paths] == junk and outputs(good) == ["42\n"]
 
 
 @pytest.mark.slow
@@ -181,8 +187,8 @@ def test_a_folder_that_refuses_the_temporary_file_is_one_line(tmp_path, monkeypa
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic, "tempfile", SimpleNamespace(mkstemp=refuse))  # the writer's only
-    with pytest.raises(rr.RerunError, match="cannot write .*: Permission denied") as err:
+    monkeypatch.setattr(files, "tempfile", SimpleNamespace(mkstemp=refuse))  # the writer's only
+    with pytest.raises(ToolError, match="cannot write .*: Permission denied") as err:
         rr.rerun(nb)
     assert "\n" not in str(err.value) and nb.read_bytes() == before
 

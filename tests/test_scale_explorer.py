@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -134,16 +132,3 @@ def test_reset_button(explorer):
         "lr",
     )
     assert "learns" in explorer.readout.value and explorer.run.k == 1.0
-
-
-def test_display_bundle_is_stable_and_has_a_picture():
-    ex = scale_explorer(k=1000, rule="lr/k")
-    first, _ = ex._repr_mimebundle_()
-    first_alt = ex.alt_text()
-    ex.k_slider.value = 10
-    bundle, meta = ex._repr_mimebundle_()
-    assert bundle["text/plain"] == repr(ex) == "ScaleExplorer(k=1000, lr=0.5, rule='lr/k')"
-    assert bundle["image/png"] == first["image/png"]  # the initial picture, for static viewers
-    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert meta["image/png"]["alt"] == first_alt  # the initial picture's alt text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from backprop_kit.chapters.shapes_explorer import NOTES_SIZES, shapes_explorer
@@ -62,16 +60,3 @@ def test_bad_sizes_get_one_line_errors():
         shapes_explorer(5, 13, 3)
     with pytest.raises(ValueError, match="pair of positive integers"):
         shapes_explorer(0, 3, 3)
-
-
-def test_display_bundle_is_stable_and_has_a_picture():
-    ex = shapes_explorer(4, 4, 2)
-    first, _ = ex._repr_mimebundle_()
-    first_alt = ex.alt_text()
-    ex.n_slider.value = 9
-    bundle, meta = ex._repr_mimebundle_()
-    assert bundle["text/plain"] == repr(ex) == "ShapesExplorer(M=4, K=4, N=2)"
-    assert bundle["image/png"] == first["image/png"]
-    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert meta["image/png"]["alt"] == first_alt  # the initial picture's alt text

@@ -37,11 +37,6 @@ def test_forward_steps_are_the_programs_lines_with_the_cached_values():
     assert rows[7].startswith("(7)") and rows[7].endswith("0.5121")
 
 
-def test_forward_steps_rejects_a_number():
-    with pytest.raises(TypeError, match="needs a Value"):
-        forward_steps(1.0)
-
-
 def test_steps_follow_the_program_line_by_line():
     x, y, f = notes_example()
     steps = backward_steps(f)
@@ -91,9 +86,10 @@ def test_for_target_names_the_known_gradients_when_asked_for_an_unknown_one():
         backward_steps(f).for_target("dz")
 
 
-def test_backward_steps_rejects_a_number():
-    with pytest.raises(TypeError, match="needs a Value"):
-        backward_steps(3.0)
+@pytest.mark.parametrize("steps", [forward_steps, backward_steps])
+def test_the_step_tables_reject_a_number(steps):
+    with pytest.raises(TypeError, match=rf"{steps.__name__}\(\) needs a Value"):
+        steps(3.0)
 
 
 def test_with_equals_changes_only_the_plus_equals_lines():

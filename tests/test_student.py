@@ -19,13 +19,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from backprop_kit.exercises import CORRECT, NOT_YET
-from backprop_kit.tools.student import (
-    CODE_STUB,
-    StudentEditionError,
-    clear_solutions,
-    main,
-    student_notebook,
-)
+from backprop_kit.tools import files, main
+from backprop_kit.tools.files import MARK, ToolError
+from backprop_kit.tools.student import CODE_STUB, clear_solutions, student_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -126,7 +122,7 @@ def assert_no_solution_left(source_nb, generated_path: Path) -> None:
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    code_ = main([str(a) for a in argv])
+    code_ = main(["student", *map(str, argv)])
     out, err = capsys.readouterr()
     return code_, out, err
 
@@ -269,7 +265,7 @@ def test_markdown_regions_become_your_answer_here():
 )
 def test_unbalanced_markers_name_the_notebook_and_cell(lines, problem, tmp_path, capsys):
     nb = notebook(code("x = 0"), new_markdown_cell("text"), code("\n".join(lines)))
-    with pytest.raises(StudentEditionError) as err:
+    with pytest.raises(ToolError) as err:
         student_notebook(nb, "02_chain_rule.ipynb")
     message = one_line(str(err.value))
     assert message.startswith("02_chain_rule.ipynb cell 2, line ") and problem in message
@@ -404,9 +400,9 @@ def exercise_notebook() -> nbformat.NotebookNode:
 @pytest.mark.parametrize(
     ("dest", "why"),
     [
-        ("src", "is the source folder"),
-        ("src/.", "is the source folder"),
-        (".", "is inside DEST"),
+        ("src", "holds the notebooks of"),
+        ("src/.", "holds the notebooks of"),
+        (".", "holds the notebooks of"),
     ],
 )
 def test_refuses_to_write_over_its_source(dest, why, tmp_path, capsys, monkeypatch):
@@ -419,26 +415,31 @@ def test_refuses_to_write_over_its_source(dest, why, tmp_path, capsys, monkeypat
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
-def test_a_non_empty_dest_needs_force(tmp_path, capsys):
+def test_dest_is_replaced_whole_only_when_the_command_made_it(tmp_path, capsys):
     src = save(tmp_path / "src", "01_a.ipynb", exercise_notebook()).parent
     dest = tmp_path / "student"
     assert run([src, dest], capsys)[0] == 0
-    (dest / "notes.txt").write_text("mine")
     nb = exercise_notebook()
     nb.cells[0].source = "# Chapter, revised"
     save(src, "01_a.ipynb", nb)
-    status, out, err = run([src, dest], capsys)
-    assert status == 2 and out == "" and "--force" in one_line(err)
-    assert nbformat.read(dest / "01_a.ipynb", 4).cells[0].source == "# Chapter"
-    status, out, err = run([src, dest, "--force"], capsys)
+    status, out, err = run([src, dest], capsys)  # its own edition: made again
     assert status == 0 and err == ""
     assert nbformat.read(dest / "01_a.ipynb", 4).cells[0].source == "# Chapter, revised"
+    (dest / "notes.txt").write_text("mine")  # a file the command did not write stops it
+    status, out, err = run([src, dest], capsys)
+    assert status == 2 and out == "" and "holds notes.txt, which" in one_line(err)
     assert (dest / "notes.txt").read_text() == "mine"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "01_a.ipynb").write_text("my own notebook")
+    status, out, err = run([src, other], capsys)
+    assert status == 2 and "did not make" in one_line(err)
+    assert (other / "01_a.ipynb").read_text() == "my own notebook"
 
 
 def test_missing_or_empty_source_is_a_one_line_error(tmp_path, capsys):
     status, _, err = run([tmp_path / "nowhere", tmp_path / "dest"], capsys)
-    assert status == 2 and "does not exist" in one_line(err)
+    assert status == 2 and "is not a folder" in one_line(err)
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.md").write_text("no notebooks here")
     status, _, err = run([tmp_path / "empty", tmp_path / "dest"], capsys)
@@ -467,6 +468,7 @@ def test_copies_other_files_but_not_checkpoints_and_converts_every_notebook(tmp_
     assert status == 0 and err == ""
     made = sorted(str(p.relative_to(tmp_path / "dest")) for p in (tmp_path / "dest").rglob("*"))
     assert made == [
+        MARK,
         "01_a.ipynb",
         "data.csv",
         "extra",
@@ -488,14 +490,15 @@ def test_copies_other_files_but_not_checkpoints_and_converts_every_notebook(tmp_
 
 def test_help_explains_usage():
     result = subprocess.run(
-        [sys.executable, "-m", "backprop_kit.tools.student", "--help"],
+        [sys.executable, "-m", "backprop_kit", "student", "--help"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0
-    for needed in ("usage: python -m backprop_kit.tools.student", "SRC", "DEST", "--force", BEGIN):
-        assert needed in result.stdout
+    shown = " ".join(result.stdout.split())  # as wrapped to the terminal
+    for needed in ("usage: backprop-kit student", "SRC", "DEST", "--learner", BEGIN):
+        assert needed in shown
 
 
 def test_no_solution_line_survives_anywhere(tmp_path, capsys):
@@ -614,15 +617,15 @@ def test_the_committed_learner_edition_is_up_to_date(tmp_path, capsys):
     status, _, err = run([NOTEBOOKS, fresh, "--learner"], capsys)
     assert status == 0, err
     made = sorted(p.name for p in fresh.iterdir())
-    assert made == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    assert made == sorted([MARK] + [p.name for p in NOTEBOOKS.glob("*.ipynb")])
     assert sorted(p.name for p in LEARNER.iterdir()) == made, (
         "notebooks/learner has other files than the notebooks of notebooks/; regenerate it with "
-        "python -m backprop_kit.tools.student notebooks notebooks/learner --learner"
+        "backprop-kit student notebooks notebooks/learner --learner"
     )
     stale = [n for n in made if (fresh / n).read_bytes() != (LEARNER / n).read_bytes()]
     assert stale == [], (
         f"notebooks/learner is out of date for {stale}; regenerate it with "
-        "python -m backprop_kit.tools.student notebooks notebooks/learner --learner"
+        "backprop-kit student notebooks notebooks/learner --learner"
     )
 
 
@@ -757,11 +760,11 @@ def test_missing_folders_above_dest_are_made(tmp_path, capsys):
     status, _, err = run([src, tmp_path / "a" / "b" / "student"], capsys)
     assert status == 0, err
     assert sorted(snapshot(tmp_path / "a" / "b" / "student")) == [
-        "01_a.ipynb", "02_b.ipynb", "03_c.ipynb"
+        MARK, "01_a.ipynb", "02_b.ipynb", "03_c.ipynb"
     ]  # fmt: skip
     (tmp_path / "file").write_text("x")
     status, _, err = run([src, tmp_path / "file" / "student"], capsys)
-    assert status == 2 and "is a file, not a folder" in one_line(err)
+    assert status == 2 and "file is a file, not a folder" in one_line(err)
 
 
 def test_dest_inside_src_is_written_but_never_read_as_source(tmp_path, capsys):
@@ -770,73 +773,70 @@ def test_dest_inside_src_is_written_but_never_read_as_source(tmp_path, capsys):
     for _ in range(2):
         status, out, err = run([src, dest, "--learner"], capsys)
         assert status == 0, err
-        assert sorted(snapshot(dest)) == ["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"]
+        assert sorted(snapshot(dest)) == [MARK, "01_a.ipynb", "02_b.ipynb", "03_c.ipynb"]
     assert not any(p.name.startswith(".") for p in src.iterdir())  # no temporary folder left
 
 
-@pytest.mark.parametrize("force", [False, True])
-def test_a_write_that_fails_half_way_leaves_dest_untouched(force, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("again", [False, True])
+def test_a_write_that_fails_half_way_leaves_dest_untouched(again, tmp_path, capsys, monkeypatch):
     """A destination that refuses the third file (a read-only or full disk): DEST is either
-    complete or untouched, never 2 of 3 notebooks; the message is one line."""
+    complete or untouched, never 2 of 3 notebooks; the message is one line and names DEST."""
     src = three_notebooks(tmp_path / "src")
     dest = tmp_path / "dest"
-    if force:
-        dest.mkdir()
-        (dest / "01_a.ipynb").write_text("old edition")
-        (dest / "mine.txt").write_text("mine")
+    if again:  # an edition made before
+        assert run([src, dest], capsys)[0] == 0
     before = snapshot(dest)
-    real_write, calls = nbformat.write, []
+    real_mkstemp, calls = files.tempfile.mkstemp, []
 
-    def failing_write(nb, path, *args, **kwargs):
-        calls.append(path)
+    def failing_mkstemp(*args, **kwargs):  # the third notebook's temporary file
+        calls.append(kwargs)
         if len(calls) == 3:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_write(nb, path, *args, **kwargs)
+            raise PermissionError(13, "Permission denied")
+        return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(nbformat, "write", failing_write)
-    status, out, err = run([src, dest] + (["--force"] if force else []), capsys)
+    monkeypatch.setattr(files.tempfile, "mkstemp", failing_mkstemp)
+    status, out, err = run([src, dest], capsys)
     assert status == 2 and out == ""
     assert "Permission denied" in one_line(err) and "left as it was" in err
-    assert snapshot(dest) == before and dest.exists() == force
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src"] + ["dest"] * force)
+    assert f"cannot write {dest / '03_c.ipynb'}:" in err  # not the hidden temporary folder
+    assert snapshot(dest) == before and dest.exists() == again
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src"] + ["dest"] * again)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_dest_is_a_one_line_error(tmp_path, capsys):
+def test_a_read_only_folder_is_a_one_line_error(tmp_path, capsys):
     src = three_notebooks(tmp_path / "src")
-    dest = tmp_path / "dest"
-    dest.mkdir()
-    dest.chmod(0o555)
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o555)
     try:
-        status, out, err = run([src, dest], capsys)
+        status, out, err = run([src, tmp_path / "ro" / "dest"], capsys)
     finally:
-        dest.chmod(0o755)
-    assert status == 2 and "cannot write" in one_line(err) and snapshot(dest) == {}
+        (tmp_path / "ro").chmod(0o755)
+    assert status == 2 and "cannot write" in one_line(err) and snapshot(tmp_path / "ro") == {}
 
 
 KILLED_WRITER = """\
-import sys, time, nbformat
-from backprop_kit.tools import student
-real = nbformat.write
-def slow(nb, path, *a, **k):
-    real(nb, path, *a, **k)
+import sys, time
+from backprop_kit.tools import main, student
+real = student.write_notebook
+def slow(path, nb):
+    real(path, nb)
     print("wrote", path, flush=True)
     time.sleep(60)
-nbformat.write = slow
-student.main(sys.argv[1:])
+student.write_notebook = slow
+main(["student", *sys.argv[1:]])
 """
 
 
-@pytest.mark.parametrize("force", [False, True])
-def test_killed_mid_write_leaves_dest_untouched(force, tmp_path):
+@pytest.mark.parametrize("again", [False, True])
+def test_killed_mid_write_leaves_dest_untouched(again, tmp_path, capsys):
     src = three_notebooks(tmp_path / "src")
     dest = tmp_path / "dest"
-    if force:
-        dest.mkdir()
-        (dest / "01_a.ipynb").write_text("old edition")
+    if again:
+        assert run([src, dest], capsys)[0] == 0
     before = snapshot(dest)
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, str(src), str(dest)] + ["--force"] * force,
+        [sys.executable, "-c", KILLED_WRITER, str(src), str(dest)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -845,7 +845,7 @@ def test_killed_mid_write_leaves_dest_untouched(force, tmp_path):
     finally:
         proc.kill()
         proc.wait()
-    assert snapshot(dest) == before and dest.exists() == force
+    assert snapshot(dest) == before and dest.exists() == again
 
 
 # --- bad notebooks and destinations: one-line errors --------------------------------------------
@@ -855,7 +855,7 @@ def test_a_dangling_symlink_dest_is_a_one_line_error(tmp_path, capsys):
     src = three_notebooks(tmp_path / "src")
     (tmp_path / "dest").symlink_to(tmp_path / "gone")
     status, out, err = run([src, tmp_path / "dest"], capsys)
-    assert status == 2 and "symbolic link" in one_line(err) and "does not exist" in err
+    assert status == 2 and "symbolic link" in one_line(err)
     assert not (tmp_path / "gone").exists()
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import html
 import math
+import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from backprop_kit.chapters.train_explorer import ALPHA, accuracy, train_explorer
+from backprop_kit.chapters.train_explorer import ALPHA, TrainExplorer, accuracy, train_explorer
 from backprop_kit.nn import net as nn
+from backprop_kit.nn.data import two_moons
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +65,14 @@ def test_too_high_a_learning_rate_is_reported_not_hidden():
 
 def test_bad_arguments_are_one_line_errors():
     for kwargs, message in (
-        ({"width": 0}, "width must be an int"),
+        ({"width": 0}, "width must be a whole number in 1..64, got 0"),
         ({"lr": -1.0}, "lr must be between 0.001 and 31.6228, got -1.0"),
         ({"lr": 100.0}, "lr must be between 0.001 and 31.6228, got 100.0"),  # was clamped
-        ({"steps": 10**6}, "steps must be an int"),
+        ({"steps": 10**6}, "steps must be a whole number in 1..1,000, got 1000000"),
+        ({"seed": -1}, "seed must be a whole number in 0..18,446,744,073,709,551,615, got -1"),
     ):
         with pytest.raises(ValueError, match=message):
-            train_explorer(**kwargs)
+            TrainExplorer(**kwargs)
 
 
 def test_display_bundle_is_stable_and_has_the_first_picture():
@@ -103,3 +109,115 @@ def test_importing_nn_and_the_explorer_loads_neither_matplotlib_nor_ipywidgets()
         "assert 'ipywidgets' not in sys.modules and 'matplotlib' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- a Stop (KeyboardInterrupt) anywhere leaves readout, progress bar and picture at one step
+
+
+class StopAt:
+    """A trace function that raises KeyboardInterrupt at the k-th line the kit runs, as the
+    kernel's Stop button can between any two bytecodes; it counts lines only in the kit."""
+
+    def __init__(self, k: int) -> None:
+        self.k, self.lines = k, 0
+
+    def __call__(self, frame, event, arg):
+        return self.line if "backprop_kit" in frame.f_code.co_filename else None
+
+    def line(self, frame, event, arg):
+        if event == "line":
+            self.lines += 1
+            if self.lines == self.k:
+                raise KeyboardInterrupt
+        return self.line
+
+
+def the_same_training(steps: int, width: int = 4) -> nn.ArrayMLP:
+    X, y = two_moons()
+    net = nn.ArrayMLP(2, [width, width, 1], seed=0)
+    for _ in range(steps):
+        net.step(X, y, 0.3, ALPHA)
+    return net
+
+
+def assert_one_step_everywhere(ex) -> None:
+    """Readout, picture (its alt text and its image), progress bar, network, losses and
+    buttons all tell of the same step of the same run: the committed record's."""
+    rec, n = ex.record, ex.steps_taken
+    assert f"after {n} steps" in ex.readout.value
+    alt = html.unescape(ex.picture.value).split('alt="')[1]
+    assert f"after each of {n} steps" in alt and f"after {n} steps:" in alt
+    if ex.png.startswith(b"step "):  # the test's stand-in picture says which step it shows
+        assert ex.png == f"step {n}".encode()
+    assert ex.progress.value == n - rec.start and ex.progress.max == max(rec.run, 1)
+    reference = the_same_training(n, ex.width)
+    np.testing.assert_array_equal(ex.net.flat(), reference.flat())
+    assert len(ex.losses) == n + 1
+    assert ex.loss == reference.loss_and_grads(ex.X, ex.y, ALPHA)[0]
+    assert not any(b.disabled for b in (ex.step_button, ex.train_button, ex.reset_button))
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small explorer whose pictures are stand-ins naming their step (drawing is slow)."""
+    ex = TrainExplorer(width=4, steps=3)
+    ex.figure = lambda: ex.steps_taken
+    return ex
+
+
+def interrupted(ex, action: str, k: int) -> int:
+    """After a reset and 2 steps, ``action`` with a Stop at the k-th line the kit runs; how
+    many lines it ran."""
+    from backprop_kit.pictures import drawing
+
+    run = {"train": lambda: ex.train(3), "step": ex.step_button.click, "reset": ex.reset}
+    stop = StopAt(k)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(drawing, "png_bytes", lambda step, scale: (f"step {step}".encode(), None))
+        ex.reset()
+        ex.train(2)  # some history, so that a stop can land anywhere between two records
+        sys.settrace(stop)
+        try:
+            run[action]()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sys.settrace(None)
+    return stop.lines
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=st.integers(1, 3200), action=st.sampled_from(["train", "train", "step", "reset"]))
+def test_a_stop_anywhere_leaves_readout_progress_and_picture_at_one_step(small, k, action):
+    interrupted(small, action, k)
+    assert_one_step_everywhere(small)
+
+
+def test_the_stops_cover_every_line_of_a_short_run(small):
+    assert interrupted(small, "train", 10**9) < 3200  # so k in 1..3200 reaches every line
+
+
+def test_a_stop_at_step_47_of_100_shows_step_47_everywhere(monkeypatch):
+    ex = TrainExplorer(width=4, steps=100)
+    real_step, calls = nn.ArrayMLP.step, []
+
+    def step(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 48:  # the issue's case: interrupted during step 48
+            raise KeyboardInterrupt
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(nn.ArrayMLP, "step", step)
+    with pytest.raises(KeyboardInterrupt):
+        ex.train(100)
+    assert ex.steps_taken == 47 and ex.progress.value == 47
+    assert "stopped at step 47 of 100" in ex.readout.value
+    assert_one_step_everywhere(ex)
+
+
+def test_a_diverging_run_says_so_in_short_numbers():
+    ex = TrainExplorer(width=16, lr=31.6, steps=200)
+    ex.train(200)  # the issue: a loss of 39 digits, and no word of divergence
+    assert "diverged: lower the learning rate and press Reset" in ex.readout.value
+    assert "the loss grew from 1.005 to " in ex.readout.value
+    assert len(ex.readout.value) < 200

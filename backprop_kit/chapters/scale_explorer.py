@@ -1,25 +1,13 @@
 """Chapter 6: a tiny linear classifier on inputs scaled by ``k`` (data scale vs learning rate).
 
-The classifier scores an example ``x`` (a 2-vector) as ``s = (k x) · w`` and is trained by
-gradient descent on the logistic loss ``L = mean_n log(1 + exp(-y_n s_n))`` with labels
-``y_n = ±1``, starting from ``w = 0``. The weight gradient comes from
-:func:`backprop_kit.nn.arrays.linear_weight_grad`, ``dw = (k X).T @ dL/ds``, so it is exactly
-``k`` times the gradient at ``k = 1`` whenever the scores are the same.
-
-What the numbers show:
-
-* the weight gradient at the start grows ``k``-fold (at ``w = 0`` the scores are 0 for every
-  ``k``, so ``dL/ds`` is the same and only the factor ``k`` changes);
-* with the same learning rate the first step ``lr · |dw|`` grows ``k``-fold too: for large ``k``
-  the first step overshoots (the loss jumps far above where it started and is still above it
-  after the last step), for small ``k`` the loss crawls;
-* dividing the learning rate by ``k`` makes that first step exactly as long as at ``k = 1``;
-  but each weight now also multiplies inputs ``k`` times larger, so the scores still move
-  ``k`` times as far. Only ``lr / k²`` replays the ``k = 1`` run (then ``k · w`` is the same
-  at every step). Rescaling the data itself is the simpler cure.
-
-``train_linear_classifier`` does the arithmetic (NumPy only); :class:`ScaleExplorer` is the
-widget (ipywidgets and matplotlib are imported only when one is built).
+Scores ``s = (k X) @ w``, logistic loss ``L = mean_n log(1 + exp(-y_n s_n))`` (labels ±1),
+gradient descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``
+(:func:`~backprop_kit.nn.arrays.linear_weight_grad`). At ``w = 0`` the scores are 0 for every
+``k``, so ``dw`` at the start and, at one learning rate, the first step grow ``k``-fold: large
+``k`` overshoots, small ``k`` crawls. ``lr / k`` makes the first step as long as at ``k = 1``,
+but the scores still move ``k`` times as far; only ``lr / k²`` replays the ``k = 1`` run
+(``k · w`` the same at every step). Rescaling the data is the simpler cure.
+:class:`ScaleExplorer` is the widget (ipywidgets and matplotlib loaded when one is built).
 """
 
 from __future__ import annotations
@@ -42,54 +30,32 @@ from backprop_kit.pictures.style import GRAD_COLOR, MUTED, VALUE_COLOR
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = [
-    "RULES",
-    "ScaleExplorer",
-    "ScaleRun",
-    "effective_lr",
-    "loss_and_grad",
-    "scale_explorer",
-    "toy_dataset",
-    "train_linear_classifier",
-]
-
-# learning-rate rules: name -> power p of the effective rate lr / k**p
-RULES: dict[str, int] = {"lr": 0, "lr/k": 1, "lr/k^2": 2}
+RULES: dict[str, int] = {"lr": 0, "lr/k": 1, "lr/k^2": 2}  # rule -> p of the rate lr / k**p
 _RULE_LABELS = {"lr": "same lr", "lr/k": "lr ÷ k", "lr/k^2": "lr ÷ k²"}
 DEFAULT_LR = 0.5
 DEFAULT_STEPS = 30
+K_RANGE = (-3.0, 3.0)  # the data scale slider: 10**-3 … 10**3
+LR_RANGE = (-4.0, 1.0)  # the base learning-rate slider: 10**-4 … 10
 
 _fmt = partial(format_number, fmt="about3")  # measurements: about 3 significant digits
 
 
 def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two overlapping Gaussian blobs in 2-D: ``X`` (2·n_per_class, 2) and labels ``y`` (±1).
-
-    Class +1 is centred at (1.5, 1.0), class −1 at (−1.0, −1.5), both with standard deviation
-    0.8, drawn from ``np.random.default_rng(seed)`` (so the same seed gives the same data).
-    """
+    """Two overlapping Gaussian blobs: ``X`` (2·n_per_class, 2), labels ``y`` (±1); class +1
+    around (1.5, 1.0), class −1 around (−1.0, −1.5), σ = 0.8, from ``default_rng(seed)``."""
     if isinstance(n_per_class, bool) or not isinstance(n_per_class, int) or n_per_class < 1:
         raise ValueError(f"toy_dataset: n_per_class must be a positive int, got {n_per_class!r}")
     rng = np.random.default_rng(seed)
-    X = np.vstack(
-        [
-            rng.normal((1.5, 1.0), 0.8, (n_per_class, 2)),
-            rng.normal((-1.0, -1.5), 0.8, (n_per_class, 2)),
-        ]
-    )
-    y = np.concatenate([np.ones(n_per_class), -np.ones(n_per_class)])
-    return X, y
+    blobs = [rng.normal(centre, 0.8, (n_per_class, 2)) for centre in ((1.5, 1.0), (-1.0, -1.5))]
+    return np.vstack(blobs), np.concatenate([np.ones(n_per_class), -np.ones(n_per_class)])
 
 
 def loss_and_grad(
     w: np.ndarray, k: float, data: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[float, np.ndarray]:
-    """Logistic loss of the scores ``s = (k X) @ w`` and its weight gradient ``dw``.
-
-    Math: ``L = mean_n log(1 + exp(-y_n s_n))``; backward: ``dL/ds = -y σ(-y s) / N``, then
-    the scale helper's ``dw = (k X).T @ dL/ds``. Shapes: ``w`` (D,), ``X`` (N, D), ``y`` (N,)
-    -> ``dw`` (D,). ``data`` defaults to :func:`toy_dataset`.
-    """
+    """The logistic loss of ``s = (k X) @ w`` and ``dw = (k X).T @ dL/ds``, with
+    ``dL/ds = -y σ(-y s) / N``. Shapes: ``w`` (D,), ``X`` (N, D), ``y`` (N,) -> ``dw`` (D,);
+    ``data`` defaults to :func:`toy_dataset`."""
     X, y = toy_dataset() if data is None else data
     margins = -y * ((k * X) @ w)
     loss = float(np.mean(np.logaddexp(0.0, margins)))
@@ -99,12 +65,9 @@ def loss_and_grad(
 
 @dataclass(frozen=True)
 class ScaleRun:
-    """One training run of the linear classifier on inputs scaled by ``k``.
-
-    ``lr`` is the learning rate actually used; ``losses[t]`` the loss after ``t`` steps
-    (``losses[0]`` at ``w = 0``, always ln 2); ``grad_norm`` is ``|dw|`` at the start;
-    ``first_step`` is ``|Δw| = lr · |dw|`` of the first step; ``w`` the final weights (2,).
-    """
+    """One run on inputs scaled by ``k`` at rate ``lr``: ``losses[t]`` after t steps
+    (``losses[0]`` = ln 2, at ``w = 0``), ``grad_norm`` = |dw| at the start, ``first_step`` =
+    lr · |dw|, ``w`` the final weights (2,)."""
 
     k: float
     lr: float
@@ -115,20 +78,15 @@ class ScaleRun:
 
     @property
     def final_loss(self) -> float:
-        """The loss after the last step."""
         return self.losses[-1]
 
     def verdict(self, reference: ScaleRun) -> str:
-        """'overshoots', 'crawls' or 'learns', judged against a ``reference`` run (k = 1).
-
-        Overshoots: the loss ends above where it started (or is not finite). Crawls: it made
-        less than half the progress (starting loss minus final loss) of the reference.
-        """
+        """'overshoots' (the loss ends above its start, or is not finite), 'crawls' (less than
+        half the progress of ``reference``, the k = 1 run) or 'learns'."""
         start = self.losses[0]
         if not math.isfinite(self.final_loss) or self.final_loss > start:
             return "overshoots"
-        progress = start - self.final_loss
-        if progress < 0.5 * (start - reference.final_loss):
+        if start - self.final_loss < 0.5 * (start - reference.final_loss):
             return "crawls"
         return "learns"
 
@@ -146,12 +104,8 @@ def train_linear_classifier(
     steps: int = DEFAULT_STEPS,
     data: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ScaleRun:
-    """Gradient descent on the logistic loss of scores ``s = (k X) @ w``, from ``w = 0``.
-
-    Each step: ``L, dw = loss_and_grad(w, k)`` (``dw = (k X).T @ dL/ds`` from
-    :func:`~backprop_kit.nn.arrays.linear_weight_grad`); ``w -= lr * dw``.
-    Shapes: ``X`` (N, 2), ``y`` (N,), ``w`` (2,); ``data`` defaults to :func:`toy_dataset`.
-    """
+    """Gradient descent from ``w = 0``: each step ``L, dw = loss_and_grad(w, k)``, then
+    ``w -= lr * dw``. Shapes: ``X`` (N, 2), ``y`` (N,), ``w`` (2,); data: :func:`toy_dataset`."""
     for name, v in (("k", k), ("lr", lr)):
         if isinstance(v, bool) or not isinstance(v, Real) or not (0 < v < math.inf):
             raise ValueError(
@@ -175,23 +129,12 @@ def train_linear_classifier(
     return ScaleRun(float(k), float(lr), tuple(losses), grad_norm, first_step, w)
 
 
-K_RANGE = (-3.0, 3.0)
-"""The data scale slider spans 10**-3 … 10**3."""
-LR_RANGE = (-4.0, 1.0)
-"""The base learning-rate slider spans 10**-4 … 10."""
-
-
 class ScaleExplorer(HeldExplorer):
-    """Sliders for the data scale ``k`` and the learning rate, a learning-rate rule, a readout
-    table (k = 1 reference vs the current k) and a picture: the scaled data with the learned
-    boundary, and both loss curves.
-
-    Parts you can drive from code (as the tests do): ``k_slider``, ``lr_slider``,
-    ``rule_buttons`` (values 'lr', 'lr/k', 'lr/k^2'), ``reset_button``; results in ``run``,
-    ``reference``, ``readout`` (an ``ipywidgets.HTML``, a live region) and ``picture`` (an
-    ``ipywidgets.HTML`` holding the PNG as an ``<img>`` whose alt text is :meth:`alt_text`);
-    ``png`` is the picture's PNG.
-    """
+    """Sliders for the data scale ``k`` and the learning rate, a rule, a readout table (k = 1
+    against the current k) and a picture (the scaled data with the boundary; both loss curves).
+    Parts: ``k_slider``, ``lr_slider``, ``rule_buttons`` ('lr', 'lr/k', 'lr/k^2'),
+    ``reset_button``; results ``run``, ``reference``, ``readout`` (a live region), ``picture``
+    (the PNG ``png`` as an ``<img>`` with :meth:`alt_text`)."""
 
     def __init__(
         self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr", steps: int = DEFAULT_STEPS
@@ -228,15 +171,13 @@ class ScaleExplorer(HeldExplorer):
             control.observe(self._on_change, names="value")
         self.reset_button.on_click(self._on_reset)
 
-    # --- state -----------------------------------------------------------------------------
     @property
     def k(self) -> float:
-        """The current data scale."""
         return float(self.k_slider.value)
 
     @property
     def lr(self) -> float:
-        """The learning rate actually used: the base rate divided as the rule says."""
+        """The learning rate used: the base rate divided as the rule says."""
         return effective_lr(float(self.lr_slider.value), self.k, self.rule_buttons.value)
 
     def update(self) -> None:
@@ -252,44 +193,36 @@ class ScaleExplorer(HeldExplorer):
 
     def _on_reset(self, button: Any = None) -> None:
         k, lr, rule = self._initial
-        # set the controls quietly, then recompute once
         pairs = ((self.k_slider, k), (self.lr_slider, lr), (self.rule_buttons, rule))
-        self.set_quietly(pairs, self._on_change)
+        self.set_quietly(pairs, self._on_change)  # then recompute once
         self.update()
 
-    # --- views -----------------------------------------------------------------------------
+    def _ratios(self) -> tuple[float, float]:
+        """|dw| and the first step at this k, as multiples of those at k = 1."""
+        run, ref = self.run, self.reference
+        return run.grad_norm / ref.grad_norm, run.first_step / ref.first_step
+
     def _table(self) -> str:
         ref, run = self.reference, self.run
-        ratio_grad = run.grad_norm / ref.grad_norm
-        ratio_step = run.first_step / ref.first_step
+        ratio_grad, ratio_step = self._ratios()
         rows = [
-            ("learning rate used", _fmt(ref.lr), _fmt(run.lr), ""),
-            (
-                "|dw| at the start",
-                _fmt(ref.grad_norm),
-                _fmt(run.grad_norm),
-                f"× {_fmt(ratio_grad)}",
-            ),
-            (
-                "first step lr·|dw|",
-                _fmt(ref.first_step),
-                _fmt(run.first_step),
-                f"× {_fmt(ratio_step)}",
-            ),
-            (f"loss after {self.steps} steps", _fmt(ref.final_loss), _fmt(run.final_loss), ""),
+            ("learning rate used", ref.lr, run.lr, None),
+            ("|dw| at the start", ref.grad_norm, run.grad_norm, ratio_grad),
+            ("first step lr·|dw|", ref.first_step, run.first_step, ratio_step),
+            (f"loss after {self.steps} steps", ref.final_loss, run.final_loss, None),
         ]
         cells = "".join(
-            f"<tr><td>{name}</td><td>{a}</td><td>{b}</td><td>{r}</td></tr>"
+            f"<tr><td>{name}</td><td>{_fmt(a)}</td><td>{_fmt(b)}</td>"
+            f"<td>{'' if r is None else f'× {_fmt(r)}'}</td></tr>"
             for name, a, b, r in rows
         )
-        verdict = run.verdict(ref)  # a word, in the theme's text colour
-        return (
+        return (  # the verdict: a word, in the theme's text colour
             "<table style='border-collapse: collapse'>"
             "<tr><th scope='col'>quantity</th><th>k = 1</th>"
             f"<th>k = {_fmt(self.k)}</th><th>ratio</th></tr>"
             f"{cells}</table>"
             f"<p>At k = {_fmt(self.k)} with {_RULE_LABELS[self.rule_buttons.value]}: "
-            f"<b>{verdict}</b></p>"
+            f"<b>{run.verdict(ref)}</b></p>"
         )
 
     def figure(self) -> Figure:
@@ -298,12 +231,12 @@ class ScaleExplorer(HeldExplorer):
 
         X, y = self.data
         k, run, ref = self.k, self.run, self.reference
+        ratio_grad, ratio_step = self._ratios()
         fig = Figure(figsize=(8.4, 3.3), dpi=80)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.8, wspace=0.25)
         fig.suptitle(
-            f"inputs × {_fmt(k)}, lr = {_fmt(run.lr)}: |dw| × {_fmt(run.grad_norm / ref.grad_norm)}"
-            f", first step × {_fmt(run.first_step / ref.first_step)} (against k = 1): "
-            f"{run.verdict(ref)}",
+            f"inputs × {_fmt(k)}, lr = {_fmt(run.lr)}: |dw| × {_fmt(ratio_grad)}, first step × "
+            f"{_fmt(ratio_step)} (against k = 1): {run.verdict(ref)}",
             fontsize=10,
         )
         ax_data, ax_loss = fig.subplots(1, 2)
@@ -324,11 +257,9 @@ class ScaleExplorer(HeldExplorer):
         ax_data.legend(fontsize=7, loc="lower right")
         steps = np.arange(len(run.losses))
         ax_loss.semilogy(steps, ref.losses, "--", color=MUTED, label="k = 1")
+        run_label = f"k = {_fmt(k)}, lr = {_fmt(run.lr)}"
         ax_loss.semilogy(
-            steps,
-            np.clip(run.losses, 1e-12, 1e300),
-            color=GRAD_COLOR,
-            label=f"k = {_fmt(k)}, lr = {_fmt(run.lr)}",
+            steps, np.clip(run.losses, 1e-12, 1e300), color=GRAD_COLOR, label=run_label
         )
         ax_loss.minorticks_off()
         ax_loss.set_xlabel("step")
@@ -338,7 +269,6 @@ class ScaleExplorer(HeldExplorer):
         return fig
 
     def alt_text(self) -> str:
-        """What the picture shows, in words (its alt text)."""
         run, ref = self.run, self.reference
         return (
             f"Two plots. Left: the {len(self.data[1])} training points of two classes (+1 as "
@@ -350,7 +280,6 @@ class ScaleExplorer(HeldExplorer):
             f"{_fmt(run.final_loss)}: it {run.verdict(ref)}."
         )
 
-    # --- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         k, lr, rule = self._initial
         return f"ScaleExplorer(k={k:g}, lr={lr:g}, rule={rule!r})"

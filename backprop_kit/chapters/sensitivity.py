@@ -1,35 +1,22 @@
-"""How sensitive an expression is to its inputs, measured three ways and compared.
-
-* :func:`backprop_grads` (from :mod:`backprop_kit.core.numeric`) — the exact partial derivatives,
-  by ``backward()``.
-* :func:`difference_errors` — how far the forward and central differences
-
-      forward   (f(x + h) − f(x)) / h             truncation error ≈ h·f''(x)/2    (∝ h)
-      central   (f(x + h) − f(x − h)) / (2h)      truncation error ≈ h²·f'''(x)/6  (∝ h²)
-
-  land from the exact derivative, for a whole range of step sizes h. Both also suffer a
-  round-off error ≈ ε·|f(x)|/h (ε ≈ 2.2e-16 in float64), which grows as h shrinks: the
-  error falls with h until round-off takes over, then rises again.
-  :func:`plot_difference_errors` draws that table on log-log axes.
-* :func:`one_sided_slopes` — the slope just left and just right of a point, next to the
-  central difference and backprop's gradient; at a kink (max at a tie, relu at 0) they differ.
-
-matplotlib is imported only when a plot is asked for.
+"""How sensitive an expression is to its inputs, three ways: :func:`backprop_grads` (exact);
+:func:`difference_errors`, how far the forward difference (f(x + h) − f(x)) / h (truncation
+error ≈ h·f''/2) and the central one (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) land from it
+for many h, as round-off ≈ ε·|f|/h (ε ≈ 2.2e-16) grows when h shrinks (plotted by
+:func:`plot_difference_errors`); :func:`one_sided_slopes` left and right of a point, which
+differ at a kink (max at a tie, relu at 0). numpy is loaded by the error table only.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from backprop_kit.core.engine import Value, as_number
 from backprop_kit.core.numeric import backprop_grads, numerical_grad, text_table
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -37,32 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_HS: tuple[float, ...] = tuple(float(f"1e-{k}") for k in range(1, 16))
 
 
-def _check_fn(fn: object) -> None:
-    if not callable(fn):
-        raise TypeError(f"fn must be a function of the inputs, got {type(fn).__name__}")
-
-
-def _check_h(h: object) -> float:
-    h = as_number(h, "h")
-    if not (math.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a small positive number such as 1e-6, got {h!r}")
-    return h
-
-
-def _numbers(inputs: Sequence[float | Value]) -> list[float]:
-    return [x.data if isinstance(x, Value) else as_number(x, "input") for x in inputs]
-
-
 @dataclass(frozen=True)
 class DifferenceErrors:
-    """Forward and central differences of a one-input function at ``x``, for each step ``h``.
-
-    Attributes:
-        x: the point.
-        exact: the exact derivative f'(x).
-        hs: the step sizes, shape (n,).
-        forward, central: the estimates, shape (n,) each.
-    """
+    """Forward and central differences of a one-input function at ``x``: ``exact`` = f'(x);
+    ``hs``, ``forward``, ``central``: the steps and the two estimates, shape (n,) each."""
 
     x: float
     exact: float
@@ -72,19 +37,16 @@ class DifferenceErrors:
 
     def errors(self, method: str) -> np.ndarray:
         """|estimate − exact| for ``method`` ("forward" or "central"), shape (n,)."""
-        if method == "forward":
-            return np.abs(self.forward - self.exact)
-        if method == "central":
-            return np.abs(self.central - self.exact)
-        raise ValueError(f"method must be 'forward' or 'central', got {method!r}")
+        if method not in ("forward", "central"):
+            raise ValueError(f"method must be 'forward' or 'central', got {method!r}")
+        return abs(getattr(self, method) - self.exact)
 
     def slope(self, method: str, h_min: float = 1e-4, h_max: float = 1e-1) -> float:
-        """The slope of log10(error) against log10(h), fitted over h_min ≤ h ≤ h_max.
+        """The slope of log10(error) against log10(h) over h_min ≤ h ≤ h_max: about 1
+        (forward) or 2 (central) where truncation dominates, −1 where round-off does. Errors
+        of exactly 0 are left out (their log is −∞)."""
+        import numpy as np
 
-        About 1 for the forward difference and 2 for the central one while truncation error
-        dominates; about −1 where round-off dominates. Steps with an error of exactly 0 are
-        left out (the log is −∞ there).
-        """
         err = self.errors(method)
         keep = (self.hs >= h_min) & (self.hs <= h_max) & (err > 0)
         if keep.sum() < 2:
@@ -97,19 +59,13 @@ class DifferenceErrors:
 
     def best_h(self, method: str) -> float:
         """The step size with the smallest error for ``method``."""
-        return float(self.hs[int(np.argmin(self.errors(method)))])
+        return float(self.hs[int(self.errors(method).argmin())])
 
     def __repr__(self) -> str:
-        columns = [
-            ("h", "7.0e"),
-            ("forward", "16.10f"),
-            ("error", "7.1e"),
-            ("central", "16.10f"),
-            ("error", "7.1e"),
-        ]
-        rows = zip(
-            self.hs, self.forward, self.errors("forward"), self.central, self.errors("central")
-        )
+        columns = [("h", "7.0e"), ("forward", "16.10f"), ("error", "7.1e")]
+        columns += [("central", "16.10f"), ("error", "7.1e")]
+        err = self.errors
+        rows = zip(self.hs, self.forward, err("forward"), self.central, err("central"))
         head = f"exact derivative at x = {self.x:g}: {self.exact:.12g}"
         return head + "\n" + text_table(columns, rows)
 
@@ -122,14 +78,12 @@ def difference_errors(
     hs: Sequence[float] = DEFAULT_HS,
     exact: float | None = None,
 ) -> DifferenceErrors:
-    """Forward and central differences of ``fn`` at ``x`` for every step in ``hs``.
+    """Forward and central differences of ``fn`` (one ``Value`` in, a ``Value`` or a number
+    out) at ``x`` for every step in ``hs``; ``exact`` defaults to backprop's derivative."""
+    import numpy as np
 
-    ``fn`` takes one input (a ``Value``) and returns a ``Value`` or a number. ``exact``
-    defaults to backprop's derivative (then ``fn`` must return a ``Value``).
-    """
-    _check_fn(fn)
-    x = as_number(x, "x")
-    hs_list = [_check_h(h) for h in hs]
+    x = as_number(x, "x")  # fn and each h are checked by numerical_grad
+    hs_list = [as_number(h, "h") for h in hs]
     if not hs_list:
         raise ValueError("hs is empty; give at least one step size such as 1e-5")
     if exact is None:
@@ -143,16 +97,10 @@ def difference_errors(
 def plot_difference_errors(
     table: DifferenceErrors, ax: Axes | None = None, guides: bool = True
 ) -> Figure:
-    """Log-log plot of the error against h for both differences; returns the Figure.
+    """Log-log plot of both errors against h (zeros left out), with ``guides`` of slope 1 and
+    2; without ``ax``, a ``DescribedFigure`` whose alt text is :func:`difference_errors_alt`."""
+    import numpy as np
 
-    With ``guides``, dashed lines of slope 1 and 2 are drawn through the largest step's error
-    (down to the step with the smallest error), so the learner can compare the measured slopes
-    with h and h². Errors of exactly 0 are not drawn (they have no logarithm).
-
-    Without ``ax`` the Figure is a :class:`~backprop_kit.pictures.drawing.DescribedFigure` (not
-    registered with pyplot): it shows itself in a notebook as a PNG whose alt text says what
-    the plot shows (:func:`difference_errors_alt`).
-    """
     from backprop_kit.pictures.drawing import DescribedFigure
     from backprop_kit.pictures.style import GRAD_COLOR, VALUE_COLOR
 
@@ -167,24 +115,17 @@ def plot_difference_errors(
     for method, (colour, marker) in styles.items():
         err = table.errors(method)
         keep = err > 0
-        ax.loglog(
-            table.hs[keep], err[keep], marker=marker, color=colour, label=f"{method} difference"
-        )
+        label = f"{method} difference"
+        ax.loglog(table.hs[keep], err[keep], marker=marker, color=colour, label=label)
         if guides:
             power = 1 if method == "forward" else 2
             i0 = int(np.argmax(table.hs))
             h0, e0 = table.hs[i0], err[i0]
             span = table.hs[table.hs >= table.best_h(method)]
-            if e0 > 0 and span.size >= 2:
-                # drawn 4× above the data, so a parallel line means the same slope
-                ax.loglog(
-                    span,
-                    4 * e0 * (span / h0) ** power,
-                    "--",
-                    color=colour,
-                    alpha=0.7,
-                    label=f"slope {power} (error ∝ h{'²' if power == 2 else ''})",
-                )
+            if e0 > 0 and span.size >= 2:  # 4× above the data: parallel means the same slope
+                label = f"slope {power} (error ∝ h{'²' if power == 2 else ''})"
+                guide = 4 * e0 * (span / h0) ** power
+                ax.loglog(span, guide, "--", color=colour, alpha=0.7, label=label)
     ax.text(0.02, 0.97, "← round-off wins", transform=ax.transAxes, va="top", ha="left")
     ax.text(0.98, 0.97, "truncation wins →", transform=ax.transAxes, va="top", ha="right")
     ax.set_xlabel("step size h")
@@ -198,8 +139,7 @@ def plot_difference_errors(
 
 
 def difference_errors_alt(table: DifferenceErrors) -> str:
-    """The plot of :func:`plot_difference_errors` in words: its axes, each curve's best step and
-    smallest error, and the measured slopes."""
+    """The plot in words: its axes, each curve's best step and error, the measured slopes."""
     parts = []
     for method in ("forward", "central"):
         err = table.errors(method)
@@ -235,13 +175,7 @@ class SlopeTable(tuple):
 
     def __repr__(self) -> str:
         name = ("input", f"<{max(5, *(len(s.name) for s in self))}")
-        columns = [
-            name,
-            ("left", "8.4f"),
-            ("right", "8.4f"),
-            ("central", "8.4f"),
-            ("backprop", "8.4f"),
-        ]
+        columns = [name, *((c, "8.4f") for c in ("left", "right", "central", "backprop"))]
         return text_table(columns, [(s.name, s.left, s.right, s.central, s.backprop) for s in self])
 
     __str__ = __repr__
@@ -253,21 +187,17 @@ def one_sided_slopes(
     h: float = 1e-6,
     names: Sequence[str] | None = None,
 ) -> SlopeTable:
-    """For each input: (f(x) − f(x − h))/h, (f(x + h) − f(x))/h, the central difference, and
-    backprop's gradient. Where f is smooth the four agree; at a kink left and right differ.
-
-    ``names`` labels the rows (default x0, x1, …).
-    """
-    _check_fn(fn)
-    h = _check_h(h)
-    xs = _numbers(inputs)
+    """For each input (rows named by ``names``, default x0, x1, …): (f(x) − f(x − h))/h,
+    (f(x + h) − f(x))/h, the central difference and backprop's gradient. Where f is smooth
+    the four agree; at a kink left and right differ."""
     if names is None:
-        names = [f"x{i}" for i in range(len(xs))]
-    if len(names) != len(xs):
-        raise ValueError(f"names has {len(names)} entries for {len(xs)} inputs; give one per input")
-    exact = backprop_grads(fn, *xs)
+        names = [f"x{i}" for i in range(len(inputs))]
+    if len(names) != len(inputs):
+        raise ValueError(
+            f"names has {len(names)} entries for {len(inputs)} inputs; give one per input"
+        )
+    exact = backprop_grads(fn, *inputs)  # it checks fn and the inputs, numerical_grad h
     left, right, central = (
-        numerical_grad(fn, *xs, h=h, method=m) for m in ("backward", "forward", "central")
+        numerical_grad(fn, *inputs, h=h, method=m) for m in ("backward", "forward", "central")
     )
-    rows = [SideSlopes(*row) for row in zip(names, left, right, central, exact)]
-    return SlopeTable(rows)
+    return SlopeTable(SideSlopes(*row) for row in zip(names, left, right, central, exact))

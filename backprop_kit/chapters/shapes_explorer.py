@@ -1,16 +1,11 @@
 """Chapter 7: choose the sizes of ``D = W @ X`` and see which products can be ``dW`` and ``dX``.
 
-``W`` is (M, K), ``X`` is (K, N), so ``D`` and its upstream gradient ``dD`` are (M, N). A
-gradient has the shape of its variable: ``dW`` is (M, K), ``dX`` is (K, N). For each, the
-explorer lists the eight products of ``dD`` with the other operand (each maybe transposed, in
-either order), from :func:`backprop_kit.nn.dimensions.dimension_analysis`: undefined, defined
-with the wrong shape, or defined with the right shape. With sizes like the notes' (5, 10, 3)
-only one product fits; with square sizes several do, and the chain rule has to decide.
-
-The picture draws the two chain-rule products to scale, ``dW = dD @ X.T`` and
-``dX = W.T @ dD``, so the matching inner sizes can be seen.
-
-ipywidgets and matplotlib are imported only when an explorer is built.
+``W`` (M, K) @ ``X`` (K, N) = ``D`` (M, N), and ``dD`` is (M, N); a gradient has its variable's
+shape, ``dW`` (M, K), ``dX`` (K, N). For each, the eight products of ``dD`` with the other
+operand (either maybe transposed, in either order) are undefined, the wrong shape or the right
+one (:func:`~backprop_kit.nn.dimensions.dimension_analysis`): with the notes' (5, 10, 3) one
+fits, with square sizes several, and the chain rule decides. The picture draws ``dW = dD @ X.T``
+and ``dX = W.T @ dD`` to scale. ipywidgets and matplotlib are loaded when one is built.
 """
 
 from __future__ import annotations
@@ -29,21 +24,15 @@ from backprop_kit.nn.dimensions import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["NOTES_SIZES", "ShapesExplorer", "shapes_explorer"]
-
 NOTES_SIZES = (5, 10, 3)  # M, K, N of the notes' example: W (5, 10), X (10, 3)
 MAX_SIZE = 12
 
 
 class ShapesExplorer(HeldExplorer):
-    """Sliders for M, K, N; a table of candidate products for ``dW`` and ``dX``; a picture.
-
-    Parts you can drive from code (as the tests do): ``m_slider``, ``k_slider``,
-    ``n_slider``, ``notes_button`` (back to 5, 10, 3) and ``square_button`` (M = K = N);
-    results in ``analysis`` (a :class:`~backprop_kit.nn.dimensions.DimensionAnalysis`),
-    ``readout`` (an ``ipywidgets.HTML``, a live region) and ``picture`` (an ``ipywidgets.HTML``
-    holding the PNG as an ``<img>`` whose alt text is :meth:`alt_text`); ``png`` is its PNG.
-    """
+    """Sliders for M, K, N, a table of the candidates for ``dW`` and ``dX``, a picture. Parts:
+    ``m_slider``, ``k_slider``, ``n_slider``, ``notes_button`` (5, 10, 3), ``square_button``
+    (M = K = N); results ``analysis``, ``readout`` (a live region), ``picture`` (the PNG
+    ``png`` as an ``<img>`` with :meth:`alt_text`)."""
 
     def __init__(self, M: int = 5, K: int = 10, N: int = 3) -> None:
         import ipywidgets as widgets
@@ -79,15 +68,14 @@ class ShapesExplorer(HeldExplorer):
         self.notes_button.on_click(lambda _b: self.set_sizes(*NOTES_SIZES))
         self.square_button.on_click(lambda _b: self.set_sizes(*(self.sizes[1],) * 3))
 
-    # --- state -----------------------------------------------------------------------------
     @property
     def sizes(self) -> tuple[int, int, int]:
         """The current (M, K, N)."""
         return (int(self.m_slider.value), int(self.k_slider.value), int(self.n_slider.value))
 
     def set_sizes(self, M: int, K: int, N: int) -> None:
-        """Move all three sliders at once and recompute once (sizes the sliders cannot show
-        are refused in one line, before any slider moves)."""
+        """Move the three sliders and recompute once (sizes they cannot show are refused in one
+        line, before any slider moves)."""
         _analysis(M, K, N)
         sliders = (self.m_slider, self.k_slider, self.n_slider)
         self.set_quietly(zip(sliders, (M, K, N)), self._on_change)
@@ -103,7 +91,6 @@ class ShapesExplorer(HeldExplorer):
     def _on_change(self, change: dict) -> None:
         self.update()
 
-    # --- views -----------------------------------------------------------------------------
     def _table(self) -> str:
         a = self.analysis
         head = f"<p>W {a.W_shape} @ X {a.X_shape} = D {a.D_shape}; dD has shape {a.D_shape}.</p>"
@@ -129,24 +116,12 @@ class ShapesExplorer(HeldExplorer):
         fill = {"dD": "#e69f00", "dW": "#0072b2", "dX": "#0072b2"}
 
         def block(x: float, top: float, name: str, rows: int, cols: int) -> float:
-            ax.add_patch(
-                Rectangle(
-                    (x, top - rows),
-                    cols,
-                    rows,
-                    edgecolor="black",
-                    facecolor=fill.get(name, "#56b4e9"),
-                    alpha=0.85,
-                )
-            )
-            ax.text(
-                x + cols / 2,
-                top + 0.3,
-                f"{name}\n{rows}×{cols}",
-                ha="center",
-                va="bottom",
-                fontsize=9,
-            )
+            colour = fill.get(name, "#56b4e9")
+            box = Rectangle((x, top - rows), cols, rows, edgecolor="black", facecolor=colour)
+            box.set_alpha(0.85)
+            ax.add_patch(box)
+            label = f"{name}\n{rows}×{cols}"
+            ax.text(x + cols / 2, top + 0.3, label, ha="center", va="bottom", fontsize=9)
             return x + cols
 
         def product(top: float, out: str, left: tuple, right: tuple, fits: int) -> None:
@@ -156,45 +131,31 @@ class ShapesExplorer(HeldExplorer):
             x = block(x + gap, top, b, _inner, cols)
             ax.text(x + gap / 2, top - 0.5, "=", fontsize=12, ha="center", va="top")
             block(x + gap, top, out, rows, cols)
-            verb = "has" if fits == 1 else "have"
-            ax.text(
-                2.0,
-                top - max(rows, _inner) - 0.6,
-                f"{fits} of the 8 products {verb} the shape of {out}, ({rows}, {cols})",
-                fontsize=9,
-                va="top",
-            )
+            caption = _fits(fits, out, (rows, cols))
+            ax.text(2.0, top - max(rows, _inner) - 0.6, caption, fontsize=9, va="top")
 
         a = self.analysis
         product(-label_room, "dW", ("dD", M, N), ("X.T", N, K), len(a.dW.matching))
-        product(
-            -2 * label_room - MAX_SIZE - caption_room,
-            "dX",
-            ("W.T", K, M),
-            ("dD", M, N),
-            len(a.dX.matching),
-        )
+        dx_top = -2 * label_room - MAX_SIZE - caption_room
+        product(dx_top, "dX", ("W.T", K, M), ("dD", M, N), len(a.dX.matching))
         return fig
 
     def alt_text(self) -> str:
-        """What the picture shows, in words (its alt text)."""
         M, K, N = self.sizes
         a = self.analysis
-
-        def fits(n: int, out: str, shape: tuple[int, int]) -> str:
-            verb = "has" if n == 1 else "have"
-            return f"{n} of the 8 products {verb} the shape of {out}, {shape}"
-
+        dW, dX = (_fits(len(g.matching), g.gradient, g.required_shape) for g in (a.dW, a.dX))
         return (
             f"Two matrix products drawn to scale. dW ({M}×{K}) = dD ({M}×{N}) @ X.T ({N}×{K}): "
-            f"{fits(len(a.dW.matching), 'dW', (M, K))}. dX ({K}×{N}) = W.T ({K}×{M}) @ "
-            f"dD ({M}×{N}): {fits(len(a.dX.matching), 'dX', (K, N))}."
+            f"{dW}. dX ({K}×{N}) = W.T ({K}×{M}) @ dD ({M}×{N}): {dX}."
         )
 
-    # --- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         M, K, N = self._initial
         return f"ShapesExplorer(M={M}, K={K}, N={N})"
+
+
+def _fits(n: int, out: str, shape: tuple[int, ...]) -> str:
+    return f"{n} of the 8 products {'has' if n == 1 else 'have'} the shape of {out}, {shape}"
 
 
 def _gradient_table(g: GradientShapeAnalysis) -> str:

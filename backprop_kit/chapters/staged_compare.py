@@ -1,19 +1,12 @@
 """A staged program line by line with its numbers, and what goes wrong without ``+=``.
 
-:func:`forward_steps` lists every forward line of ``staged(f)`` with the value it caches.
-:func:`backward_steps` lists every backward line of ``staged(f)`` with its numbers: the
-upstream gradient, the gate's local gradient, their product (the line's contribution) and the
-gradient variable's value once the line has run. A wire used by several gates (a *fork*) gets
-one line per use; its gradient is the sum of the contributions::
-
-    dx  = 1 * dxpy                       # first use of x:   '='
-    dx += ((1.0 - sigx) * sigx) * dsigx  # later uses:       '+='
-
-:func:`run_with_equals` runs the same program with every ``+=`` turned into ``=``, so each fork
-keeps only its last contribution: the wrong answer, computed honestly rather than described.
-
-:func:`backward_side_by_side` puts the backward lines of ``staged(f)`` next to those of a
-hand-written version of the same computation, one row per line, so the two can be compared.
+:func:`forward_steps`: each forward line of ``staged(f)`` and the value it caches.
+:func:`backward_steps`: each backward line with upstream, local gradient, their product (the
+line's contribution) and the gradient's total so far. A wire used by several gates (a fork)
+gets one line per use, ``dx = …`` then ``dx += …``: its gradient is their sum.
+:func:`run_with_equals` runs the program with every ``+=`` made ``=`` (each fork keeps its last
+contribution: the wrong answer, computed honestly). :func:`backward_side_by_side` sets the
+backward lines beside a hand-written version's, row by row.
 """
 
 from __future__ import annotations
@@ -32,6 +25,11 @@ from backprop_kit.core.staged import StagedProgram, run_source, staged
 from backprop_kit.core.steps import backward_walk
 
 
+def _check(obj: object, kind: type, call: str, what: str) -> None:
+    if not isinstance(obj, kind):
+        raise TypeError(f"{call} needs {what}, got {type(obj).__name__}")
+
+
 @dataclass(frozen=True)
 class ForwardStep:
     """One forward line: ``stage``, the line's text (``"num = x + sigy"``) and its ``value``."""
@@ -42,15 +40,11 @@ class ForwardStep:
 
 
 class ForwardSteps(tuple):
-    """The result of :func:`forward_steps`: a tuple of :class:`ForwardStep` that prints as a
-    table (stage, line, cached value)."""
+    """:func:`forward_steps`' tuple of :class:`ForwardStep`, printed as a table."""
 
     def __repr__(self) -> str:
-        columns = [
-            ("stage", "<5"),
-            ("line", f"<{max([4] + [len(s.line) for s in self])}"),
-            ("value", ">9.4f"),
-        ]
+        width = max([4] + [len(s.line) for s in self])
+        columns = [("stage", "<5"), ("line", f"<{width}"), ("value", ">9.4f")]
         return text_table(columns, [(f"({s.stage})", s.line, s.value) for s in self])
 
     __str__ = __repr__
@@ -58,10 +52,7 @@ class ForwardSteps(tuple):
 
 def forward_steps(f: Value) -> ForwardSteps:
     """Every forward line of ``staged(f)`` (one per gate, in order) with the value it caches."""
-    if not isinstance(f, Value):
-        raise TypeError(
-            f"forward_steps() needs a Value (a circuit's output), got {type(f).__name__}"
-        )
+    _check(f, Value, "forward_steps()", "a Value (a circuit's output)")
     program = staged(f)
     gates = [n for n in f.topological_order() if n.parents]  # the order of program.stages
     return ForwardSteps(
@@ -72,18 +63,10 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 @dataclass(frozen=True)
 class BackwardLine:
-    """One line of the backward pass: ``target (= or +=) local * upstream``.
-
-    Attributes:
-        stage: the number of the forward line (gate) this line undoes.
-        target: the gradient variable written (``"dx"``).
-        accumulate: True for ``+=`` (a later contribution at a fork), False for ``=``.
-        upstream_name: the gradient on the gate's output (``"dinvden"``).
-        upstream: its value.
-        local: the gate's local gradient ∂(gate output)/∂(this input).
-        contribution: ``local * upstream``.
-        total: the value of ``target`` after this line has run.
-    """
+    """One backward line, ``target (= or +=) local * upstream``, of the gate of forward line
+    ``stage``: ``accumulate`` for ``+=``; ``upstream_name`` (``"dinvden"``) and ``upstream``
+    the gradient on the gate's output; ``contribution = local * upstream``; ``total`` the
+    target's value once the line has run."""
 
     stage: int
     target: str
@@ -96,36 +79,20 @@ class BackwardLine:
 
 
 class BackwardLines(tuple):
-    """The result of :func:`backward_steps`: a tuple of :class:`BackwardLine` that prints as a
-    table (stage, line, upstream, local, contribution, total)."""
+    """:func:`backward_steps`' tuple of :class:`BackwardLine`, printed as a table."""
 
     def __repr__(self) -> str:
         w_line = max([8] + [len(s.target) + 3 for s in self])
         w_up = max([8] + [len(s.upstream_name) for s in self])
-        columns = [
-            ("stage", "<5"),
-            ("line", f"<{w_line}"),
-            ("upstream", f"<{w_up}"),
-            ("", ">8.4f"),
-            ("local", ">8.4f"),
-            ("local×upstream", ">14.4f"),
-            ("total now", ">9.4f"),
+        columns = [("stage", "<5"), ("line", f"<{w_line}"), ("upstream", f"<{w_up}")]
+        columns += [("", ">8.4f"), ("local", ">8.4f"), ("local×upstream", ">14.4f")]
+        columns += [("total now", ">9.4f")]
+        rows = [
+            (f"({s.stage})", f"{s.target} {'+=' if s.accumulate else '='}", s.upstream_name)
+            + (s.upstream, s.local, s.contribution, s.total)
+            for s in self
         ]
-        return text_table(
-            columns,
-            [
-                (
-                    f"({s.stage})",
-                    f"{s.target} {'+=' if s.accumulate else '='}",
-                    s.upstream_name,
-                    s.upstream,
-                    s.local,
-                    s.contribution,
-                    s.total,
-                )
-                for s in self
-            ],
-        )
+        return text_table(columns, rows)
 
     __str__ = __repr__
 
@@ -138,19 +105,11 @@ class BackwardLines(tuple):
 
 
 def backward_steps(f: Value) -> BackwardLines:
-    """Every backward line of ``staged(f)``, in the order the program runs them, with numbers.
-
-    Calls ``f.backward()`` first (it resets and recomputes every gradient, so it is safe to
-    call again). Upstream, local, contribution and total are the very floats the staged
-    program and :meth:`Value.backward` compute: ``contribution = local * upstream``, and a
-    wire's total is its first contribution plus each later one, in order.
-    """
-    if not isinstance(f, Value):
-        raise TypeError(
-            f"backward_steps() needs a Value (a circuit's output), got {type(f).__name__}"
-        )
+    """Every backward line of ``staged(f)``, in the program's order, with the very floats the
+    program and ``f.backward()`` (called first, so ``.grad`` is filled in) compute."""
+    _check(f, Value, "backward_steps()", "a Value (a circuit's output)")
     program = staged(f)
-    f.backward()  # as documented: the circuit's .grad is filled in too
+    f.backward()
     gates = [n for n in f.topological_order() if n.parents]  # the order of program.stages
     number = {id(n): stage.number for n, stage in zip(gates, program.stages)}
     totals: dict[int, float] = {}
@@ -176,31 +135,20 @@ def backward_steps(f: Value) -> BackwardLines:
 
 def with_equals(program: StagedProgram) -> str:
     """The text of ``program`` with every ``+=`` replaced by ``=`` (the fork mistake)."""
-    if not isinstance(program, StagedProgram):
-        raise TypeError(
-            f"with_equals() needs a StagedProgram (from staged(f)), got {type(program).__name__}"
-        )
+    _check(program, StagedProgram, "with_equals()", "a StagedProgram (from staged(f))")
     return program.source.replace(" += ", " = ")
 
 
 def run_with_equals(program: StagedProgram) -> dict[str, float]:
-    """Run ``program`` with every ``+=`` replaced by ``=`` and return every variable it defines.
-
-    Each gradient then keeps only the last contribution written to it, so the gradient of an
-    input used in several places comes out wrong. The text executed is the kit's own generated
-    program with that one substitution; nothing typed by a user is executed.
-    """
+    """Every variable of ``program`` run with ``+=`` made ``=`` (the kit's own text with that
+    one change; nothing a user typed is run): a fork's gradient keeps its last contribution."""
     return run_source(with_equals(program), "<staged program with =>")
 
 
 def gradient_statements(source: str) -> list[str]:
-    """The statements of Python ``source`` that write a gradient, as written, in order.
-
-    A gradient is a variable named ``d`` + the name of another variable of the code (an
-    assigned name or a function parameter): ``dx = …``, ``dx += …``, ``dden = …`` count,
-    ``den = …`` does not (there is no ``en``). Comments are left out. The text is parsed
-    with :mod:`ast`, never run.
-    """
+    """The statements of ``source`` (parsed, never run) that write a gradient, in order: a
+    variable ``d`` + the name of another (assigned or a parameter): ``dx = …``, ``dx += …``,
+    ``dden = …`` count, ``den = …`` does not (there is no ``en``)."""
     source = textwrap.dedent(source)
     try:
         tree = ast.parse(source)
@@ -231,19 +179,12 @@ def backward_side_by_side(
     by_hand: Callable[..., Any] | str,
     titles: tuple[str, str] = ("staged(f)", "by hand"),
 ) -> str:
-    """The backward lines of ``program`` and of a hand-written version, in two columns.
-
-    Left: each backward line of the kit's program (one per gate input, in the order they
-    run), with the number of the stage it undoes. Right: the statements of ``by_hand`` (a
-    function, whose source is read with :func:`inspect.getsource`, or its source text) that
-    write a gradient (see :func:`gradient_statements`), in the order they are written. Row
-    ``i`` pairs the ``i``-th line of each side; a side with fewer lines leaves its cells blank.
-    """
-    if not isinstance(program, StagedProgram):
-        raise TypeError(
-            "backward_side_by_side() needs a StagedProgram (from staged(f)) first, "
-            f"got {type(program).__name__}"
-        )
+    """Two columns: each backward line of ``program`` as it runs (with the stage it undoes),
+    and each :func:`gradient_statements` of ``by_hand`` (a function or its source text) as
+    written; row i pairs the i-th of each, a shorter side leaves blank cells."""
+    _check(
+        program, StagedProgram, "backward_side_by_side()", "a StagedProgram (from staged(f)) first"
+    )
     if isinstance(by_hand, str):
         source = by_hand
     elif callable(by_hand):

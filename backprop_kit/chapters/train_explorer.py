@@ -1,35 +1,28 @@
-"""Chapter 8: train a small network on two moons and watch the loss and the boundary move.
-
-The network is :class:`~backprop_kit.nn.net.ArrayMLP` ``2 → width → width → 1`` with ReLU,
-trained by plain gradient descent on the max-margin loss of micrograd's demo (plus a small
-L2 term, ``ALPHA``) over all the points of :func:`~backprop_kit.nn.data.two_moons`. It is
-the same network as ``nn.MLP`` built from ``Value``s (chapter 8 shows that both give the same
-gradients), run on arrays so that a hundred steps take a fraction of a second.
-
-:class:`TrainExplorer` is the widget: **Step** (one step), **Train** (N steps, with a progress
-bar and the picture redrawn as it goes), **Reset** (the initial weights again), a learning-rate
-slider and a hidden-width slider (a new width starts a new network). The picture shows the
-decision boundary over the data (class -1 as circles, class +1 as squares) and the loss curve;
-the readout says the same in words. Every control is an ipywidgets button or slider, so it can
-be reached with Tab and used with Enter, Space and the arrow keys.
-
-ipywidgets and matplotlib are imported only when an explorer is built.
+"""Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU; ``nn.MLP``'s network on
+arrays, so a hundred steps take a fraction of a second) trained on two moons by gradient descent
+on micrograd's max-margin loss + L2 (``ALPHA``). Step, Train (N steps), Reset, learning-rate and
+width sliders (a new width, a new network); a progress bar, a readout and a picture (boundary
+over the data, class -1 circles, +1 squares; the loss curve), all from one committed step
+record, so that a Stop (KeyboardInterrupt) anywhere leaves them at one step. ipywidgets and
+matplotlib load when an explorer is built.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-
+from backprop_kit.core.text import format_number
 from backprop_kit.explorers.a11y import LIVE_CLASS
 from backprop_kit.explorers.base import HeldExplorer, in_log_range, log_slider
 from backprop_kit.nn.data import two_moons
-from backprop_kit.nn.net import ArrayMLP
+from backprop_kit.nn.dimensions import MAX_SEED, whole_number
+from backprop_kit.nn.net import ArrayMLP, Diverged
 from backprop_kit.pictures.style import GRAD_COLOR, INK, MUTED, VALUE_COLOR
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.figure import Figure
 
 __all__ = ["ALPHA", "TrainExplorer", "accuracy", "train_explorer"]
@@ -40,183 +33,177 @@ DEFAULT_WIDTH = 16
 DEFAULT_STEPS = 50
 MAX_WIDTH = 64
 MAX_STEPS = 1000
+DIVERGED = 10  # a loss this many times the first one has diverged
 GRID = 60  # the boundary is evaluated on a GRID x GRID lattice
 REDRAWS = 10  # pictures drawn while one Train runs (besides the last)
+LR_RANGE = (-3.0, 1.5)  # the learning-rate slider: 10**-3 … 10**1.5 (about 31.6)
 
 
 def accuracy(net: ArrayMLP, X: np.ndarray, y: np.ndarray) -> float:
     """The fraction of points whose score has the sign of their label (y = ±1)."""
+    import numpy as np
+
     return float(np.mean(np.sign(net.predict(X)[:, 0]) == y))
 
 
-LR_RANGE = (-3.0, 1.5)
-"""The learning-rate slider spans 10**-3 … 10**1.5 (about 31.6)."""
+class Record(NamedTuple):
+    """A committed state: ``net``'s ``params`` after ``step`` steps, ``losses[: step + 1]``, and
+    the run that led there: ``run`` steps asked for from step ``start`` (0: a new network),
+    ``why`` it stopped short."""
+
+    net: ArrayMLP
+    params: list
+    losses: list[float]
+    step: int
+    start: int = 0
+    run: int = 0
+    why: str = ""
 
 
 class TrainExplorer(HeldExplorer):
     """Step / Train / Reset buttons, learning-rate and width sliders, a progress bar, a readout
-    and a picture (decision boundary and loss curve).
+    and a picture. Parts: ``step_button``, ``train_button``, ``steps_box`` (N), ``reset_button``,
+    ``lr_slider``, ``width_slider``; state in ``record`` (``net``, ``losses``, ``steps_taken``);
+    views ``progress``, ``readout`` (a live region) and ``picture`` (``png`` with
+    :meth:`alt_text`)."""
 
-    Parts you can drive from code (as the tests do): ``step_button``, ``train_button``,
-    ``steps_box`` (N, an ``IntText``), ``reset_button``, ``lr_slider``, ``width_slider``;
-    state in ``net`` (the :class:`~backprop_kit.nn.net.ArrayMLP`), ``losses`` (the loss before
-    each step taken, then the current one) and ``steps_taken``; views in ``progress``
-    (``IntProgress``), ``readout`` (``HTML``, a live region a screen reader announces) and
-    ``picture`` (``HTML``: the PNG in ``png`` as an ``<img>`` whose alt text is
-    :meth:`alt_text`).
-    """
-
-    def __init__(
-        self,
-        width: int = DEFAULT_WIDTH,
-        lr: float = DEFAULT_LR,
-        steps: int = DEFAULT_STEPS,
-        seed: int = 0,
-    ) -> None:
+    def __init__(self, width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
+                 steps: int = DEFAULT_STEPS, seed: int = 0) -> None:  # fmt: skip
         import ipywidgets as widgets
+        import numpy as np
 
-        if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
-            raise ValueError(
-                f"train_explorer: width must be an int in 1..{MAX_WIDTH}, got {width!r}"
-            )
+        width = whole_number(width, "train_explorer: width", 1, MAX_WIDTH)
         lr = in_log_range(lr, *LR_RANGE, "train_explorer: lr")  # what the slider can show
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-            raise ValueError(
-                f"train_explorer: steps must be an int in 1..{MAX_STEPS}, got {steps!r}"
-            )
-        self._initial = (width, float(lr), steps, seed)
-        self.seed = seed
+        steps = whole_number(steps, "train_explorer: steps", 1, MAX_STEPS)
+        self.seed = whole_number(seed, "train_explorer: seed", 0, MAX_SEED)
+        self._initial = (width, float(lr), steps, self.seed)
         self.X, self.y = two_moons()
-        pad = 0.5
-        lo, hi = self.X.min(axis=0) - pad, self.X.max(axis=0) + pad
-        self._gx, self._gy = np.meshgrid(
-            np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
-        )
+        lo, hi = self.X.min(axis=0) - 0.5, self.X.max(axis=0) + 0.5
+        self._gx, self._gy = np.meshgrid(*(np.linspace(lo[i], hi[i], GRID) for i in (0, 1)))
         self._grid = np.column_stack([self._gx.ravel(), self._gy.ravel()])
-
-        self.step_button = widgets.Button(
-            description="Step", icon="step-forward", tooltip="one gradient-descent step"
-        )
-        self.train_button = widgets.Button(
-            description="Train", icon="play", tooltip="train N steps"
-        )
-        self.steps_box = widgets.BoundedIntText(
-            value=steps,
-            min=1,
-            max=MAX_STEPS,
-            description="N steps",
-            layout=widgets.Layout(width="11em"),
-        )
-        self.reset_button = widgets.Button(
-            description="Reset", icon="undo", tooltip="back to the initial weights"
-        )
-        self.lr_slider = log_slider(
-            "learning rate", lr, *LR_RANGE, 0.1, style={"description_width": "initial"}
-        )
-        self.width_slider = widgets.IntSlider(
-            value=width,
-            min=1,
-            max=MAX_WIDTH,
-            description="hidden width",
-            continuous_update=False,
-            style={"description_width": "initial"},
-        )
-        self.progress = widgets.IntProgress(
-            value=0, min=0, max=steps, description="progress", bar_style="info"
-        )
-        self.readout = widgets.HTML()
+        button = widgets.Button
+        self.step_button = button(description="Step", icon="step-forward")
+        self.step_button.tooltip = "one gradient-descent step"
+        self.train_button = button(description="Train", icon="play", tooltip="train N steps")
+        self.reset_button = button(description="Reset", icon="undo")
+        self.reset_button.tooltip = "back to the initial weights"
+        self.steps_box = widgets.BoundedIntText(value=steps, min=1, max=MAX_STEPS)
+        self.steps_box.description, self.steps_box.layout.width = "N steps", "11em"
+        wide: dict[str, Any] = {"style": {"description_width": "initial"}}
+        self.lr_slider = log_slider("learning rate", lr, *LR_RANGE, 0.1, **wide)
+        self.width_slider = widgets.IntSlider(value=width, min=1, max=MAX_WIDTH, **wide)
+        self.width_slider.description, self.width_slider.continuous_update = "hidden width", False
+        self.progress = widgets.IntProgress(value=0, min=0, max=steps, description="progress")
+        self.progress.bar_style = "info"
+        self.readout, self.picture = widgets.HTML(), widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
-        self.picture = widgets.HTML()
-        self._hold(
-            [
-                widgets.HBox(
-                    [self.step_button, self.steps_box, self.train_button, self.reset_button]
-                ),
-                widgets.HBox([self.lr_slider, self.width_slider]),
-                self.progress,
-                self.readout,
-                self.picture,
-            ],
-            "bpk-train-explorer",
-        )
+        self._buttons = (self.step_button, self.train_button, self.reset_button)
+        buttons = [self.step_button, self.steps_box, self.train_button, self.reset_button]
+        rows = [widgets.HBox(buttons), widgets.HBox([self.lr_slider, self.width_slider])]
+        self._hold([*rows, self.progress, self.readout, self.picture], "bpk-train-explorer")
         self.picture.add_class("bpk-train-picture")
+        self._drawn: tuple[list, int] | None = None
         self._new_network()
         self.step_button.on_click(lambda _b: self.train(1))
         self.train_button.on_click(lambda _b: self.train(int(self.steps_box.value)))
         self.reset_button.on_click(lambda _b: self.reset())
         self.width_slider.observe(lambda _c: self._new_network(), names="value")
 
-    # --- state -----------------------------------------------------------------------------
-    @property
-    def width(self) -> int:
-        """The hidden width of the current network."""
-        return int(self.width_slider.value)
-
-    @property
-    def loss(self) -> float:
-        """The loss at the current weights."""
-        return self.losses[-1]
+    # --- state, all from the record --------------------------------------------------------
+    net = property(lambda self: self.record.net)
+    steps_taken = property(lambda self: self.record.step)
+    width = property(lambda self: self.record.net.sizes[1])
+    loss = property(lambda self: self.record.losses[self.record.step], doc="The loss now.")
+    losses = property(
+        lambda self: self.record.losses[: self.record.step + 1],
+        doc="The loss before each step taken, then the current one.",
+    )
 
     def _new_network(self) -> None:
-        self.net = ArrayMLP(2, [self.width, self.width, 1], activation="relu", seed=self.seed)
-        self.steps_taken = 0
-        self.losses = [self.net.loss_and_grads(self.X, self.y, ALPHA)[0]]
-        self.progress.value = 0
-        self._show("new network")
+        def build() -> None:
+            w = int(self.width_slider.value)
+            net = ArrayMLP(2, [w, w, 1], activation="relu", seed=self.seed)
+            self.record = Record(net, net.params, [net.loss_and_grads(self.X, self.y, ALPHA)[0]], 0)
+
+        self._run(build)
 
     def reset(self) -> None:
         """The initial weights again (same width, same seed); the learning rate stays."""
         self._new_network()
 
     def train(self, steps: int) -> None:
-        """``steps`` gradient-descent steps at the slider's learning rate, showing progress.
+        """``steps`` gradient-descent steps at the slider's learning rate. The progress bar moves
+        every step, the picture and readout about ``REDRAWS`` times; a step that would overflow
+        or a loss that is no longer finite ends the run, and the readout says so."""
+        steps = whole_number(steps, "train: steps", 1, MAX_STEPS)
+        lr, every = float(self.lr_slider.value), max(1, steps // REDRAWS)
 
-        The progress bar moves every step; the picture and readout are redrawn about
-        ``REDRAWS`` times during a long run and once at the end. A loss that stops being a
-        finite number ends the run early, and the readout says so.
-        """
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-            raise ValueError(f"train: steps must be an int in 1..{MAX_STEPS}, got {steps!r}")
-        lr = float(self.lr_slider.value)
-        self.progress.max = steps
-        self.progress.value = 0
-        every = max(1, steps // REDRAWS)
-        buttons = (self.step_button, self.train_button, self.reset_button)
-        for b in buttons:
-            b.disabled = True
-        try:
+        def run() -> None:
+            for b in self._buttons:
+                b.disabled = True
+            self.record = self.record._replace(start=self.record.step, run=steps, why="")
+            self.progress.value, self.progress.max = 0, steps
             for i in range(1, steps + 1):
-                with np.errstate(over="ignore", invalid="ignore"):
-                    self.net.step(self.X, self.y, lr, ALPHA)
-                    loss = self.net.loss_and_grads(self.X, self.y, ALPHA)[0]
-                self.steps_taken += 1
-                self.losses.append(loss)
+                try:
+                    self._take_step(lr)
+                except Diverged:
+                    self.record = self.record._replace(why=": the next step would overflow")
+                    break
                 self.progress.value = i
-                if not math.isfinite(loss):
+                if not math.isfinite(self.loss):
                     break
                 if i % every == 0 and i < steps:
                     self._show(f"training… step {i} of {steps}")
+
+        self._run(run)
+
+    def _take_step(self, lr: float) -> None:
+        """One step, committed in one assignment: until then ``record`` is the last step's."""
+        rec = self.record
+        rec.net.params = rec.params
+        rec.net.step(self.X, self.y, lr, ALPHA)
+        loss = rec.net.loss_and_grads(self.X, self.y, ALPHA)[0]
+        del rec.losses[rec.step + 1 :]
+        rec.losses.append(loss)
+        self.record = rec._replace(params=rec.net.params, step=rec.step + 1)
+
+    def _run(self, work: Callable[[], None]) -> None:
+        """``work()``, then the network, progress bar, readout, picture and buttons from
+        ``record``, twice over, so that a Stop anywhere (KeyboardInterrupt) leaves them agreeing."""
+        try:
+            try:
+                work()
+            finally:
+                self._settle()
         finally:
-            for b in buttons:
-                b.disabled = False
-        self._show("done")
+            self._settle()
+
+    def _settle(self) -> None:
+        rec = self.record
+        rec.net.params = rec.params
+        del rec.losses[rec.step + 1 :]
+        done = rec.step - rec.start
+        self.progress.value, self.progress.max = 0, max(rec.run, 1)
+        self.progress.value = done
+        status = "done" if done == rec.run else f"stopped at step {done} of {rec.run}{rec.why}"
+        self._show("new network" if rec.run == 0 else status)
+        for b in self._buttons:
+            b.disabled = False
 
     # --- views -----------------------------------------------------------------------------
     def _show(self, status: str) -> None:
-        # the picture first: once the words say "done", it is final
-        self.show_picture()
-        self.readout.value = self._text(status)
+        rec = self.record
+        if self._drawn is None or self._drawn[0] is not rec.params or self._drawn[1] != rec.step:
+            self.show_picture()  # the picture shows the weights and losses, not the run
+            self._drawn = (rec.params, rec.step)
+        self.readout.value = f"<p><b>{status}</b>: {self.summary()}</p>"
 
     def alt_text(self) -> str:
         """What the picture shows, in words (its alt text)."""
         losses = [x for x in self.losses if math.isfinite(x)]
-        curve = (
-            f"from {losses[0]:.4g} to {losses[-1]:.4g}"
-            if len(losses) > 1
-            else f"{losses[0]:.4g} before any step"
-            if losses
-            else "not a number"
-        )
+        curve = "not a number" if not losses else f"{losses[0]:.4g} before any step"
+        if len(losses) > 1:
+            curve = f"from {losses[0]:.4g} to {losses[-1]:.4g}"
         return (
             f"Two plots. Left: the {len(self.y)} points of two moons (class -1 as circles, "
             f"class +1 as squares) over the regions the network gives each class, with its "
@@ -226,57 +213,41 @@ class TrainExplorer(HeldExplorer):
 
     def summary(self) -> str:
         """One line of plain text: width, steps, loss and accuracy now."""
-        loss = self.loss
-        if not math.isfinite(loss):
+        head = f"width {self.width}, after {self.steps_taken} steps"
+        first, loss = self.record.losses[0], self.loss
+        if not math.isfinite(loss) or loss > DIVERGED * first:
             return (
-                f"width {self.width}, after {self.steps_taken} steps: the loss is {loss} "
+                f"{head}: the loss grew from {first:.4g} to {format_number(loss, '{:.4g}')} "
                 f"(diverged: lower the learning rate and press Reset)"
             )
         acc = accuracy(self.net, self.X, self.y)
-        return (
-            f"width {self.width}, after {self.steps_taken} steps: loss {loss:.4f}, "
-            f"{acc:.0%} of the {len(self.y)} points on the right side"
-        )
-
-    def _text(self, status: str) -> str:
-        return f"<p><b>{status}</b>: {self.summary()}</p>"
+        return f"{head}: loss {loss:.4f}, {acc:.0%} of the {len(self.y)} points on the right side"
 
     def figure(self) -> Figure:
         """The picture of the current state (data and boundary; loss curve), a matplotlib
         Figure (not pyplot's)."""
+        import numpy as np
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(8.4, 3.4), dpi=80)
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.85, wspace=0.25)
         ax_data, ax_loss = fig.subplots(1, 2)
-        finite = math.isfinite(self.loss)
-        if finite:
+        if math.isfinite(self.loss):
             with np.errstate(over="ignore", invalid="ignore"):
                 scores = self.net.predict(self._grid)[:, 0].reshape(self._gx.shape)
+            colours = ListedColormap([VALUE_COLOR, GRAD_COLOR])
             ax_data.contourf(
-                self._gx,
-                self._gy,
-                scores > 0,
-                levels=[-0.5, 0.5, 1.5],
-                cmap=ListedColormap([VALUE_COLOR, GRAD_COLOR]),
-                alpha=0.18,
+                self._gx, self._gy, scores > 0, levels=[-0.5, 0.5, 1.5], cmap=colours, alpha=0.18
             )
             if scores.min() < 0 < scores.max():
                 ax_data.contour(
                     self._gx, self._gy, scores, levels=[0.0], colors=INK, linewidths=1.2
                 )
         for label, marker, colour in ((-1, "o", VALUE_COLOR), (1, "s", GRAD_COLOR)):
-            pts = self.X[self.y == label]
+            pts, dots = self.X[self.y == label], {"s": 16, "edgecolors": "white", "linewidths": 0.5}
             ax_data.scatter(
-                pts[:, 0],
-                pts[:, 1],
-                s=16,
-                marker=marker,
-                color=colour,
-                edgecolors="white",
-                linewidths=0.5,
-                label=f"class {label:+d}",
+                pts[:, 0], pts[:, 1], marker=marker, color=colour, label=f"class {label:+d}", **dots
             )
         ax_data.set_xlim(self._gx.min(), self._gx.max())
         ax_data.set_ylim(self._gy.min(), self._gy.max())
@@ -293,7 +264,6 @@ class TrainExplorer(HeldExplorer):
         fig.suptitle(self.summary(), fontsize=9)
         return fig
 
-    # --- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         width, lr, steps, seed = self._initial
         return f"TrainExplorer(width={width}, lr={lr:g}, steps={steps}, seed={seed})"

@@ -1,57 +1,64 @@
-"""Chapter 8: what goes wrong when a network trains, each measured on the chapter's network.
+"""Chapter 8: what goes wrong when a network trains, each measured on seeded networks
+(:mod:`backprop_kit.nn.net`) and :func:`~backprop_kit.nn.data.two_moons`.
 
-* :func:`lr_runs` — the same network trained at several learning rates: too high diverges.
-* :func:`accumulation_runs` — a loop that never zeroes its gradients, in an engine that adds
-  to ``.grad`` (as micrograd and PyTorch do), against the loop done right.
-* :func:`gradient_size_per_layer` — the mean size of the weight gradient in each layer of a
-  deep stack: with sigmoid it shrinks layer after layer towards the input (σ' ≤ 1/4).
-* :func:`dead_units` — ReLU units that output 0 for every data point, so no gradient ever
-  reaches their weights again.
-* :func:`time_steps` — the scalar network's step against the array network's, side by side.
-
-All numbers come from seeded networks (:mod:`backprop_kit.nn.net`) on
-:func:`~backprop_kit.nn.data.two_moons`.
+* :func:`lr_runs` — one network at several learning rates: too high diverges;
+* :func:`accumulation_runs` — a loop that never zeroes ``.grad`` in an adding engine;
+* :func:`max_sigmoid_slope`, :func:`gradient_size_per_layer` — σ' ≤ 1/4, so deep sigmoids
+  shrink the gradient layer by layer towards the input;
+* :func:`dead_units` — ReLU units that output 0 on every point: no gradient reaches them again;
+* :func:`time_steps` — the scalar network's step against the array network's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from backprop_kit.nn import arrays
+from backprop_kit.chapters.train_explorer import ALPHA, MAX_STEPS, MAX_WIDTH
+from backprop_kit.nn import net as nn
 from backprop_kit.nn.data import two_moons
-from backprop_kit.nn.net import MLP, ArrayMLP, backward_accumulate, sgd_update, svm_loss, train_step
+from backprop_kit.nn.dimensions import as_list, check_seed, whole_number
+from backprop_kit.nn.net import MLP, ArrayMLP
 
-__all__ = [
-    "AccumulationRuns",
-    "accumulation_runs",
-    "dead_units",
-    "gradient_size_per_layer",
-    "lr_runs",
-    "max_sigmoid_slope",
-    "time_steps",
-]
+if TYPE_CHECKING:
+    import numpy as np
 
-ALPHA = 1e-4
+__all__ = (
+    "AccumulationRuns accumulation_runs dead_units gradient_size_per_layer lr_runs "
+    "max_sigmoid_slope time_steps"
+).split()
+
+MAX_RUNS = 10  # learning rates one lr_runs trains at
+MAX_ACCUMULATION_STEPS = 200  # scalar steps of accumulation_runs (each run ~25 ms a step)
+MAX_DEPTH = 100  # hidden layers of gradient_size_per_layer
+MAX_GRID = 1_000_001  # points of max_sigmoid_slope's grid
+MAX_REPEATS = 10  # time_steps: scalar steps timed (~0.25 s each)
 
 
 def lr_runs(
     lrs: Sequence[float], steps: int = 50, width: int = 16, seed: int = 0
 ) -> dict[float, list[float]]:
-    """The loss before each step and after the last, for the 2-width-width-1 ReLU network
-    trained from the same seeded start at each learning rate in ``lrs``."""
-    X, y = two_moons()
-    runs = {}
+    """For each learning rate in ``lrs``, the loss before each step and after the last of the
+    2-width-width-1 ReLU network from one seeded start; a run whose next step would overflow
+    (:class:`~backprop_kit.nn.net.Diverged`) ends there, shorter."""
+    import numpy as np
+
+    lrs = as_list(lrs, "lr_runs: lrs", "a non-empty list of learning rates", nonempty=True)
+    whole_number(len(lrs), "lr_runs: len(lrs), the number of runs,", 1, MAX_RUNS)
+    steps = whole_number(steps, "lr_runs: steps", 1, MAX_STEPS)
+    width = whole_number(width, "lr_runs: width", 1, MAX_WIDTH)
+    (X, y), runs = two_moons(), {}
     for lr in lrs:
-        net = ArrayMLP(2, [width, width, 1], seed=seed)
+        net, losses = ArrayMLP(2, [width, width, 1], seed=check_seed(seed, "lr_runs")), []
         with np.errstate(over="ignore", invalid="ignore"):
-            losses = [net.step(X, y, lr, ALPHA) for _ in range(steps)]
-            losses.append(net.loss_and_grads(X, y, ALPHA)[0])
-        runs[lr] = losses
+            with contextlib.suppress(nn.Diverged):  # the run ends before a step that overflows
+                for _ in range(steps):
+                    losses.append(net.step(X, y, lr, ALPHA))
+            runs[lr] = [*losses, net.loss_and_grads(X, y, ALPHA)[0]]
     return runs
 
 
@@ -66,44 +73,52 @@ class AccumulationRuns:
 
 
 def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> AccumulationRuns:
-    """Train the scalar ``MLP(2, [8, 1])`` twice on 40 points with an adding backward
-    (:func:`~backprop_kit.nn.net.backward_accumulate`): once calling ``zero_grad()`` before each
-    backward, once never. ``*_grad_norms[t]`` is ``|∇|`` (all parameters) used at step t."""
+    """``MLP(2, [8, 1])`` trained twice on 40 points with an adding backward
+    (:func:`~backprop_kit.nn.net.backward_accumulate`), ``zero_grad()`` before each backward or
+    never. ``*_grad_norms[t]`` is ``|∇|`` (all parameters) used at step t."""
+    steps = whole_number(steps, "accumulation_runs: steps", 1, MAX_ACCUMULATION_STEPS)
     X, y = two_moons(40)
     out: dict[bool, tuple[list[float], list[float]]] = {}
     for zero in (True, False):
         model = MLP(2, [8, 1], seed=seed)
         losses, norms = [], []
         for _ in range(steps):
-            loss = svm_loss(model, X, y)
+            loss = nn.svm_loss(model, X, y)
             if zero:
                 model.zero_grad()
-            backward_accumulate(loss, model.parameters())
+            nn.backward_accumulate(loss, model.parameters())
             norms.append(math.sqrt(sum(p.grad**2 for p in model.parameters())))
-            sgd_update(model.parameters(), lr)
+            nn.sgd_update(model.parameters(), lr)
             losses.append(loss.data)
         out[zero] = (losses, norms)
     return AccumulationRuns(*out[True], *out[False])
 
 
 def max_sigmoid_slope(points: int = 100_001) -> float:
-    """The largest σ'(x) = σ(x)(1 - σ(x)) on a fine grid of [-10, 10] (it is 1/4, at 0),
-    from the kit's sigmoid gate."""
+    """The largest σ'(x) = σ(x)(1 - σ(x)) on ``points`` evenly spaced x in [-10, 10] (an odd
+    number, so that 0 is one: it is 1/4 there), from the kit's sigmoid gate."""
+    import numpy as np
+
+    from backprop_kit.nn import arrays
+
+    points = whole_number(points, "max_sigmoid_slope: points", 3, MAX_GRID)
+    if points % 2 == 0:
+        raise ValueError(f"max_sigmoid_slope: points must be odd (0 on the grid), got {points}")
     x = np.linspace(-10, 10, points)
-    out, cache = arrays.sigmoid(x)
+    _, cache = arrays.sigmoid(x)
     return float(arrays.sigmoid_backward(np.ones_like(x), cache).max())
 
 
 def gradient_size_per_layer(
     depth: int = 8, width: int = 8, activation: str = "sigmoid", seed: int = 0
 ) -> list[float]:
-    """How large the gradient is on each hidden layer's output, input side first.
+    """The mean |∂(mean score)/∂h| over the points and units of each of ``depth`` hidden
+    layers of ``width`` units (input side first): the upstream gradient is 1/N on every score,
+    so the numbers show what the layers alone do to a gradient on its way back."""
+    import numpy as np
 
-    The network has ``depth`` hidden layers of ``width`` units (seeded start); the upstream
-    gradient is that of the mean score over the two moons (1/N on every score), so the
-    numbers show only what the layers themselves do to a gradient on its way back. Each entry
-    is the mean |∂(mean score)/∂h| over the points and units of one layer.
-    """
+    depth = whole_number(depth, "gradient_size_per_layer: depth", 1, MAX_DEPTH)
+    width = whole_number(width, "gradient_size_per_layer: width", 1, MAX_WIDTH)
     X, _y = two_moons()
     net = ArrayMLP(2, [width] * depth + [1], activation=activation, seed=seed)
     scores, caches = net.forward(X)
@@ -113,36 +128,29 @@ def gradient_size_per_layer(
 
 
 def dead_units(net: ArrayMLP, X: np.ndarray) -> list[int]:
-    """For each hidden layer of a ReLU ``net``, how many units output 0 for every row of X.
-
-    Such a unit passes no gradient back (relu' = 0 wherever its input is ≤ 0), so its
-    incoming weights never change again: it is dead for good.
-    """
-    if net.activation != "relu":
-        raise ValueError(f"dead_units: counts dead ReLU units, the net uses {net.activation!r}")
-    counts = []
-    h = np.asarray(X, dtype=float)
-    n_layers = len(net.params) // 2
-    for i in range(n_layers - 1):
-        h = np.maximum(h @ net.params[2 * i] + net.params[2 * i + 1], 0.0)
-        counts.append(int(np.sum(~np.any(h > 0, axis=0))))
-    return counts
+    """For each hidden layer of a ReLU ``net``, how many units output 0 on every row of X (N,
+    nin): relu' = 0 there, so no gradient changes their incoming weights again."""
+    if not isinstance(net, ArrayMLP) or net.activation != "relu":
+        got = net.activation if isinstance(net, ArrayMLP) else type(net).__name__
+        raise ValueError(f"dead_units: counts dead ReLU units of an ArrayMLP, got {got!r}")
+    _, caches = net.forward(X, "dead_units")
+    return [int((~(c.X > 0).any(axis=0)).sum()) for _, c in caches[:-1]]  # the ReLU inputs
 
 
 def time_steps(repeats: int = 3, seed: int = 0) -> tuple[float, float]:
-    """Seconds per training step of the scalar ``MLP(2, [16, 16, 1])`` and of its
-    ``ArrayMLP`` twin on the 100 points (best of ``repeats`` for the scalar one, of
-    ``100 * repeats`` steps for the array one)."""
+    """Seconds per training step of ``MLP(2, [16, 16, 1])`` and of its ``ArrayMLP`` twin on the
+    100 points (the best of ``repeats`` scalar steps; the mean of ``100 * repeats`` array
+    steps)."""
+    repeats = whole_number(repeats, "time_steps: repeats", 1, MAX_REPEATS)
     X, y = two_moons()
     model = MLP(2, [16, 16, 1], seed=seed)
     net = ArrayMLP.from_mlp(model)
     scalar = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        train_step(model, X, y, 0.05, ALPHA)
+        nn.train_step(model, X, y, 0.05, ALPHA)
         scalar.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     for _ in range(100 * repeats):
         net.step(X, y, 0.05, ALPHA)
-    vector = (time.perf_counter() - t0) / (100 * repeats)
-    return min(scalar), vector
+    return min(scalar), (time.perf_counter() - t0) / (100 * repeats)

@@ -1,37 +1,16 @@
-"""Typed expressions as circuits: ``parse("(x + y) * z")`` builds the Value graph of a formula.
+"""``parse("(x + y) * z")``: a typed formula as a circuit, never run.
 
-A learner types a formula as text; :func:`parse` reads it with Python's own parser
-(``ast.parse(text, mode="eval")`` gives a syntax tree only: nothing is run), checks every node
-of the tree against a short whitelist, and keeps a small tree of its own. Calling the result with
-numbers for the variables builds a fresh circuit of :class:`~engine.Value` gates,
-exactly the circuit Python would build if the same text were typed with Values for the
-variables::
+The text is read with ``ast.parse(text, mode="eval")`` (a syntax tree only), every node is
+checked against a whitelist — numbers, variable names (not starting with ``_``; two names that
+look alike are refused), ``+ - * / **``, unary ``-`` and ``+``, parentheses, and the functions
+the table of gates writes as calls (``exp log sigmoid tanh relu``, ``max``) — and parts without
+a variable are worked out once with the gates' own forward rules. Calling the result builds a
+fresh circuit, exactly as Python would with Values for the variables::
 
-    expr = parse("(x + y) * z")
-    expr.variables              # ('x', 'y', 'z'), in order of first appearance
-    f = expr(x=-2, y=5, z=-4)   # f.data == -12.0; a new circuit on every call
-    f.backward()                # gradients on the inputs, which are labelled 'x', 'y', 'z'
-    f, inputs = expr.build(x=-2, y=5, z=-4)   # inputs["x"].grad ... after f.backward()
+    f = parse("(x + y) * z")(x=-2, y=5, z=-4)    # f.data == -12.0; inputs labelled x, y, z
 
-What may appear in the text (everything else is an :class:`ExpressionError`):
-
-* numbers: int and float literals (``2``, ``0.5``, ``1e-3``); every constant must be finite;
-* variable names: identifiers that do not start with ``_`` and are not one of the function names;
-  two names that look alike (Latin ``x`` and Cyrillic ``х``: see :func:`lookalike`) are refused;
-* the operators ``+ - * / **``, unary ``-`` and ``+``, and parentheses;
-* the functions ``exp log sigmoid tanh relu`` (one argument) and ``max`` (two arguments).
-
-Each operation becomes the kit's gate for it: ``x * y`` the ``*`` gate, ``x * 2`` the scale gate
-``*2``, ``1 / x`` the ``1/x`` gate, ``x ** 2`` the ``**2`` gate, ``x ** y`` the two-input ``**``
-gate (a variable exponent is allowed), ``max(z, w)`` the max gate and ``sigmoid(x)`` the one-gate
-σ. A part of the formula without any variable (``2 * 3``) is worked out once, when parsing, with
-the gates' own forward rules, just as Python works out ``2 * 3`` before it meets a Value.
-
-Limits that keep parsing cheap and safe: at most :data:`MAX_LENGTH` characters, at most
-:data:`MAX_DEPTH` levels of nesting (each operator of a chain ``a + b + c`` is one level), and
-constant exponents of at most :data:`MAX_EXPONENT` in absolute value. A non-``str`` argument is a
-``TypeError``; errors found while *calling* (a log of a negative number, a division by zero at
-those inputs) are the gates' own ``ValueError``/``ZeroDivisionError``.
+Limits: :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH` levels of nesting, constant exponents
+up to :data:`MAX_EXPONENT`. Anything else is a one-line :class:`ExpressionError`.
 """
 
 from __future__ import annotations

@@ -1,57 +1,26 @@
-"""Exercises that answer at once: correct, not yet (with a hint), or not attempted yet.
-
-A notebook asks for a value or a function inside nbgrader's solution markers, then checks it:
-
-    with attempt("ch02-dfdz") as answer:          # a value
-        ### BEGIN SOLUTION
-        answer.value = 3.0
-        ### END SOLUTION
-
-    def local_gradients(x, y):                    # a function
-        ### BEGIN SOLUTION
-        return y, x
-        ### END SOLUTION
-    check("ch01-multiply", local_gradients)
-
-In the student edition the marked region becomes ``raise NotImplementedError()``; the ``with``
-block and ``check`` catch it and print "Not attempted yet", so "Run All" still reaches the end.
-Every expected answer is computed by the kit when the check runs, never typed in.
-
-Each chapter's exercises live in ``backprop_kit/exercises/chNN.py`` and register themselves
-with :func:`value_exercise`, :func:`function_exercise` or :func:`custom_exercise`.
-
-How answers are judged:
-
-* **type first, then value**, never by the answer's own ``__eq__``: a number must be an int or
-  a float (not a string, a bool, NaN or a ``Value``), an ordered pair a tuple or list (not a
-  set), an array an array of the expected shape. A mismatch of type gets a hint naming it
-  ("expected a number, got the string '0.2'"); only an answer of the right type gets the
-  exercise's hint about the idea. Hints are one short line: answers are shown cut short.
-* **decimals**: where a question asks for "3 decimals or more", an answer rounded to 3
-  decimals is right, and one that is close but less precise gets a hint about precision.
-* **a learner's function** runs through :func:`run_learner_code`: under a time limit
-  (:data:`TIME_LIMIT` seconds for all the cases of one check; stopped with a one-line verdict),
-  with the kit's autodiff switched off unless the exercise allows it (see
-  :mod:`backprop_kit.core.switch`), and with every error it raises -- ``SystemExit`` included --
-  reported in one line. ``KeyboardInterrupt`` is not caught: it is how a learner stops a run
-  (the kernel's Stop button), and "Run All" must then stop, not go on to the next cell.
-* an answer that makes the *checker* recurse too deep or run out of memory (a product
-  spelled with a thousand ``.T``) gets a one-line "too long or complex" verdict.
-"""
+"""Exercises that answer at once: ``with attempt(id) as answer: answer.value = …`` for a value,
+``check(id, fn)`` for a function; correct, not yet (with a hint), or not attempted yet (the
+learner edition's ``raise NotImplementedError()``, so Run All reaches the end). ``grade(id)``,
+an nbgrader test cell, judges the last answer again and raises unless it is right. Each
+``chNN.py`` registers its chapter's exercises, whose answers the kit computes when the check
+runs. Answers are judged by type, then value, never by their own ``__eq__``; learner code runs
+only through the sandbox; every error is one line, and ``KeyboardInterrupt`` (the Stop button)
+is not caught. No numpy import: arrays are recognised through ``sys.modules``."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import numbers
 import pkgutil
 import re
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from backprop_kit.chapters.sandbox import (
     TIME_LIMIT,
@@ -60,6 +29,7 @@ from backprop_kit.chapters.sandbox import (
     one_line_error,
     run_learner_code,
 )
+from backprop_kit.core.numeric import backprop_grads
 from backprop_kit.core.switch import AutodiffRefused
 from backprop_kit.core.text import format_number
 
@@ -71,13 +41,16 @@ NOT_ATTEMPTED = (
     "then run the cell again."
 )
 TOO_COMPLEX = "Your answer is too long or complex to check: write it in a shorter form."
+PASS_FUNCTION = "pass the function itself (without calling it)"
 #: The longest picture of an answer that a hint shows (in characters).
 SHOW_CHARS = 40
+#: Two numbers closer than this are equal whatever their size (float noise around 0).
+ABS_FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: ``judge(attempt)`` returns None when right, else a hint for this attempt."""
+    """One exercise: ``judge(answer)`` is None when right, else a hint for this answer."""
 
     id: str
     question: str
@@ -86,47 +59,49 @@ class Exercise:
 
 
 _REGISTRY: dict[str, Exercise] = {}
-_loaded = False
+_CHAPTERS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("ch"))
 
 
-def _register(ex: Exercise) -> Exercise:
-    if ex.id in _REGISTRY:
-        raise ValueError(f"exercise id {ex.id!r} is registered twice; ids must be unique")
-    _REGISTRY[ex.id] = ex
+def custom_exercise(
+    exercise_id: str, question: str, judge: Callable[[Any], str | None], explanation: str = ""
+) -> Exercise:
+    """Register an exercise with its own ``judge(answer) -> None | hint``, which runs learner
+    code only by :func:`run_learner` or :func:`run_cases` and compares by :func:`compare`."""
+    if exercise_id in _REGISTRY:
+        raise ValueError(f"exercise id {exercise_id!r} is registered twice; ids must be unique")
+    _REGISTRY[exercise_id] = ex = Exercise(exercise_id, question, judge, explanation)
     return ex
 
 
 def all_exercises() -> dict[str, Exercise]:
-    """Every registered exercise, by id (loads every ``chNN`` module of this package)."""
-    global _loaded
-    if not _loaded:
-        for mod in pkgutil.iter_modules(__path__):
-            if mod.name.startswith("ch"):
-                importlib.import_module(f"{__name__}.{mod.name}")
-        _loaded = True
+    """Every registered exercise, by id (imports every chapter's module)."""
+    for name in _CHAPTERS:
+        importlib.import_module(f"{__name__}.{name}")
     return dict(_REGISTRY)
 
 
 def get(exercise_id: str) -> Exercise:
-    """The exercise with this id, or a one-line error listing the known ids."""
-    exercises = all_exercises()
-    if exercise_id not in exercises:
-        known = ", ".join(sorted(exercises))
-        raise KeyError(f"no exercise named {exercise_id!r}; known exercises: {known}")
-    return exercises[exercise_id]
-
-
-# --------------------------------------------------------------------------- judging values
+    """The exercise with this id, importing only its chapter (``ch04-…``: ``ch04``, so chapters
+    without arrays need no numpy); for an unknown id, a one-line error listing the known ids."""
+    chapter = str(exercise_id).split("-")[0]
+    if exercise_id not in _REGISTRY and chapter in _CHAPTERS:
+        importlib.import_module(f"{__name__}.{chapter}")
+    if exercise_id not in _REGISTRY:
+        try:
+            known = all_exercises()
+        except ImportError:  # a chapter with arrays, where numpy cannot be imported
+            known = dict(_REGISTRY)
+        raise KeyError(
+            f"no exercise named {exercise_id!r}; known exercises: {', '.join(sorted(known))}"
+        )
+    return _REGISTRY[exercise_id]
 
 
 @dataclass(frozen=True)
 class Mismatch:
-    """Why an answer is not the expected one.
-
-    ``kind`` is ``"type"`` (the answer is not even the right kind of thing; ``text`` names the
-    mismatch), ``"precision"`` (a number close to the answer but not precise enough) or
-    ``"value"`` (the right kind of thing, the wrong value: the exercise's own hint applies).
-    """
+    """Why an answer is not the expected one: ``kind`` "type" (not even the right kind of
+    thing; ``text`` names it), "precision" (close, not precise enough; ``text`` says so) or
+    "value" (the right kind, the wrong value: the exercise's own hint applies)."""
 
     kind: str
     text: str = ""
@@ -136,22 +111,25 @@ _VALUE = Mismatch("value")
 
 
 class AnswerKey:
-    """An expected answer that judges an attempt itself (a set of names, a spelled product).
-
-    Subclasses implement :meth:`compare`; :func:`compare` calls it, so the attempt's own
-    ``__eq__`` is never asked.
-    """
+    """An expected answer that judges an attempt itself (a set of names, a spelled product):
+    :func:`compare` calls its ``compare``, never the attempt's ``__eq__``."""
 
     def compare(self, got: Any) -> Mismatch | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
+def _np_is(x: Any, *names: str) -> bool:
+    """``x`` is one of numpy's types ``names`` (none can exist where numpy was not imported)."""
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(x, tuple(getattr(np, n) for n in names))
+
+
 def short(x: Any, chars: int = SHOW_CHARS) -> str:
-    """``repr(x)`` on one line, cut to ``chars`` characters (with "…" where cut); numbers with
-    6 significant digits, arrays by their shape. Never calls more than one ``repr``."""
-    if isinstance(x, (float, np.floating)) and not isinstance(x, bool):
+    """``repr(x)`` on one line, cut to ``chars`` characters (with "…"); a float with 6
+    significant digits, an array by its shape. Never calls more than one ``repr``."""
+    if isinstance(x, float) or _np_is(x, "floating"):
         return format_number(float(x), "g")
-    if isinstance(x, np.ndarray):
+    if _np_is(x, "ndarray"):
         return f"an array of shape {tuple(x.shape)}"
     if isinstance(x, tuple) and len(x) <= 4:
         text = "(" + ", ".join(short(v, chars) for v in x) + ("," if len(x) == 1 else "") + ")"
@@ -167,7 +145,7 @@ def short(x: Any, chars: int = SHOW_CHARS) -> str:
 
 def describe(x: Any) -> str:
     """What ``x`` is, for a hint: "the string '0.2'", "a set {0.0, 2.0}", "True (a bool)"."""
-    if isinstance(x, (bool, np.bool_)):
+    if isinstance(x, bool) or _np_is(x, "bool_"):
         return f"{bool(x)} (a bool)"
     if isinstance(x, str):
         return f"the string {short(x)}"
@@ -175,27 +153,20 @@ def describe(x: Any) -> str:
         return "None (did your code forget to return or set a value?)"
     if isinstance(x, (set, frozenset)):
         return f"a set {short(x)}"
-    if isinstance(x, np.ndarray):
-        return f"an array of shape {tuple(x.shape)}"
     if isinstance(x, (list, tuple, dict)):
         return f"a {type(x).__name__} {short(x)}"
     if type(x).__name__ == "Value" and hasattr(x, "data"):
         return "a Value (give its number: .data)"
-    if is_number(x):
+    if is_number(x) or _np_is(x, "ndarray"):
         return short(x)
     return f"a {type(x).__name__} object {short(x)}"
 
 
-ABS_FLOOR = 1e-12
-"""Two numbers closer than this are equal whatever their size (float noise around 0)."""
-
-
 def is_number(x: Any) -> bool:
-    """A real number answer: int, float, a NumPy real scalar or 0-d real array; not a bool,
-    not a string."""
-    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf":
-        return True
-    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+    """A real number: int, float, a NumPy real scalar or 0-d real array; not a bool or a str."""
+    if _np_is(x, "ndarray"):
+        return x.ndim == 0 and x.dtype.kind in "iuf"
+    return isinstance(x, numbers.Real) and not (isinstance(x, bool) or _np_is(x, "bool_"))
 
 
 def _number_mismatch(got: Any, want: float, tol: float, decimals: int | None) -> Mismatch | None:
@@ -208,31 +179,27 @@ def _number_mismatch(got: Any, want: float, tol: float, decimals: int | None) ->
     if not math.isfinite(g):
         return Mismatch("type", f"expected a finite number, got {g}")
     if decimals is not None:
-        # right when it rounds to the right answer's digits (0.1061 for 0.1056 at 3 decimals,
-        # not 0.1051, though both are 0.0005 away)
+        # right when it rounds to the answer's digits (0.1061 for 0.1056 at 3, not 0.1051)
         if round(g, decimals) == round(w, decimals):
             return None
-        near = abs(g - w) <= 10.0 ** (1 - decimals)
-        if near:
-            shown = f"{g:.{decimals + 6}f}".rstrip("0").split(".")[-1]
-            if len(shown) >= decimals:  # enough decimals, but cut off or off by a little
-                return Mismatch(
-                    "precision",
-                    f"{short(got)} is close, but not right to {decimals} decimals: round to "
-                    "the nearest (do not cut digits off) and work with unrounded numbers "
-                    "until the end",
-                )
+        if abs(g - w) > 10.0 ** (1 - decimals):
+            return _VALUE
+        if len(f"{g:.{decimals + 6}f}".rstrip("0").split(".")[-1]) >= decimals:
             return Mismatch(
                 "precision",
-                f"{short(got)} is close, but give at least {decimals} decimals "
-                "(work with unrounded numbers until the end)",
+                f"{short(got)} is close, but not right to {decimals} decimals: round to "
+                "the nearest (do not cut digits off) and work with unrounded numbers "
+                "until the end",
             )
-        return _VALUE
-    # relative to the expected number; the tiny absolute floor only forgives float noise
-    # around an expected 0 (an absolute tolerance of tol would call 0 right for 5e-7)
+        return Mismatch(
+            "precision",
+            f"{short(got)} is close, but give at least {decimals} decimals "
+            "(work with unrounded numbers until the end)",
+        )
+    # relative to the expected number: an absolute tol would call 0 right for 5e-7
     if math.isclose(g, w, rel_tol=tol, abs_tol=ABS_FLOOR):
         return None
-    whole = float(g).is_integer() and float(w).is_integer()  # a count is never "rounded"
+    whole = g.is_integer() and w.is_integer()  # a count is never "rounded"
     if tol < 1e-3 and not whole and math.isclose(g, w, rel_tol=1e-2, abs_tol=ABS_FLOOR):
         return Mismatch(
             "precision",
@@ -242,18 +209,16 @@ def _number_mismatch(got: Any, want: float, tol: float, decimals: int | None) ->
     return _VALUE
 
 
-def _sequence_mismatch(
-    got: Any, want: Sequence, tol: float, decimals: int | None
-) -> Mismatch | None:
+def _sequence_mismatch(got: Any, want: Sequence, tol: float, dec: int | None) -> Mismatch | None:
     n = len(want)
     kind = "an ordered pair" if n == 2 else f"a tuple of {n} entries"
     example = "(a, b)" if n == 2 else "(" + ", ".join("…" for _ in range(min(n, 3))) + ")"
     if isinstance(got, (set, frozenset, dict)):
-        what = "a set" if not isinstance(got, dict) else "a dict"
+        what = "a dict" if isinstance(got, dict) else "a set"
         return Mismatch(
             "type", f"expected {kind} such as {example}, got {what} (no order): {short(got)}"
         )
-    if isinstance(got, np.ndarray) and got.ndim == 1:
+    if _np_is(got, "ndarray") and got.ndim == 1:
         got = list(got)
     if not isinstance(got, (tuple, list)):
         return Mismatch("type", f"expected {kind} such as {example}, got {describe(got)}")
@@ -261,24 +226,24 @@ def _sequence_mismatch(
         return Mismatch("type", f"expected {kind}, got {len(got)} entries: {short(got)}")
     worst: Mismatch | None = None
     for i, (g, w) in enumerate(zip(got, want)):
-        m = compare(g, w, tol, decimals)
-        if m is None:
-            continue
-        if m.kind == "type":
+        m = compare(g, w, tol, dec)
+        if m is not None and m.kind == "type":
             return Mismatch("type", f"entry {i + 1}: {m.text}")
-        if worst is None or m.kind == "value":
+        if m is not None and (worst is None or m.kind == "value"):
             worst = m
     return worst
 
 
-def _array_mismatch(got: Any, want: np.ndarray, tol: float) -> Mismatch | None:
+def _array_mismatch(got: Any, want: Any, tol: float) -> Mismatch | None:
+    np = sys.modules["numpy"]  # ``want`` is an array
+    wrong_type = Mismatch("type", f"expected an array of shape {want.shape}, got {describe(got)}")
     if isinstance(got, (list, tuple)):
         try:
             got = np.asarray(got)
         except (ValueError, TypeError):
-            return Mismatch("type", f"expected an array of shape {want.shape}, got {describe(got)}")
+            return wrong_type
     if not isinstance(got, np.ndarray):
-        return Mismatch("type", f"expected an array of shape {want.shape}, got {describe(got)}")
+        return wrong_type
     if got.dtype.kind not in "iuf":
         return Mismatch("type", f"expected an array of real numbers, got dtype {got.dtype}")
     if got.shape != want.shape:
@@ -289,15 +254,11 @@ def _array_mismatch(got: Any, want: np.ndarray, tol: float) -> Mismatch | None:
 
 
 def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None) -> Mismatch | None:
-    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why.
-
-    By the type of ``want``: an :class:`AnswerKey` judges ``got`` itself; a number needs a real
-    number within ``tol`` relative to ``want`` (absolutely within ``ABS_FLOOR`` only, so 0 is
-    never "close" to 5e-7), or rounded to ``decimals`` places when given;
-    a string needs a string equal up to spaces and case; an array needs an array of its shape,
-    close within ``tol``; a tuple or list needs a tuple or list of the same length, compared
-    entry by entry. ``got``'s own ``__eq__`` is never called.
-    """
+    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why. By
+    ``want``'s type: an :class:`AnswerKey` judges ``got``; a number, a real number within
+    ``tol`` relative (absolutely within ABS_FLOOR only) or rounded to ``decimals`` places; a
+    string, one equal up to spaces and case; an array, one of its shape, close within ``tol``;
+    a tuple or list, one as long, entry by entry."""
     if isinstance(want, AnswerKey):
         return want.compare(got)
     if is_number(want):
@@ -305,9 +266,8 @@ def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None)
     if isinstance(want, str):
         if not isinstance(got, str):
             return Mismatch("type", f"expected a string, got {describe(got)}")
-        same = "".join(got.split()).lower() == "".join(want.split()).lower()
-        return None if same else _VALUE
-    if isinstance(want, np.ndarray):
+        return None if "".join(got.split()).lower() == "".join(want.split()).lower() else _VALUE
+    if _np_is(want, "ndarray"):
         return _array_mismatch(got, want, tol)
     if isinstance(want, (tuple, list)):
         return _sequence_mismatch(got, want, tol, decimals)
@@ -316,31 +276,47 @@ def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None)
     return None if want == got else _VALUE
 
 
-# --------------------------------------------------------------------------- learner code
-
-
 class AnswerTooComplex(Exception):
-    """Raised by a checker for an answer too long or deep to judge; the verdict is
-    :data:`TOO_COMPLEX` (as for a ``RecursionError`` or ``MemoryError`` in the checker)."""
+    """Raised by a checker for an answer too long or deep to judge (verdict: TOO_COMPLEX)."""
 
 
-def learner_failure(err: LearnerCodeError) -> str:
-    """The verdict line for a learner's code that failed, ran too long or asked for autodiff."""
-    if isinstance(err, LearnerTimeout):
-        return (
-            f"{NOT_YET} Your function was stopped after {err.seconds:g} s: it ran too long "
-            "(an endless loop?)."
-        )
-    if isinstance(err.original, AutodiffRefused):
-        return f"{NOT_YET} {_sentence(str(err.original))}."
-    return f"{NOT_YET} Your code raised {one_line_error(err.original)}"
+def run_learner(
+    exercise_id: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    allow_autodiff: bool = False,
+    seconds: float | None = None,
+) -> Any:
+    """``fn(*args)`` through the sandbox, within ``seconds`` (default :data:`TIME_LIMIT`, read
+    when it runs), with the kit's autodiff off unless ``allow_autodiff``."""
+    limit = TIME_LIMIT if seconds is None else seconds
+    off = None if allow_autodiff else exercise_id
+    return run_learner_code(fn, *args, seconds=limit, autodiff_off=off)
 
 
-# --------------------------------------------------------------------------- registering
+def run_cases(
+    exercise_id: str, fn: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[tuple]
+) -> Iterator[tuple[tuple, Any, Any]]:
+    """``(args, fn(*args), reference(*args))`` for each case: the learner's ``fn`` by
+    :func:`run_learner`, TIME_LIMIT for all cases together; the reference outside the limit."""
+    seconds = TIME_LIMIT
+    deadline = time.monotonic() + seconds
+    for args in cases:
+        want = reference(*args)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LearnerTimeout(seconds)
+        try:
+            got = run_learner(exercise_id, fn, *args, seconds=left)
+        except LearnerTimeout:
+            raise LearnerTimeout(seconds) from None
+        yield args, got, want
 
 
-def _hint_for(m: Mismatch, hint: str) -> str:
-    return hint if m.kind == "value" else m.text
+def upstream_grads(fn: Callable[..., Any], upstream: float, *inputs: float) -> tuple[float, ...]:
+    """∂L/∂inputᵢ when ∂L/∂fn = ``upstream``: ``upstream`` × ∂fn/∂inputᵢ, by backprop (the
+    reference of an exercise that writes a backward pass)."""
+    return tuple(upstream * g for g in backprop_grads(fn, *inputs))
 
 
 def value_exercise(
@@ -353,14 +329,9 @@ def value_exercise(
     decimals: int | None = None,
     mistakes: Callable[[], Sequence[tuple[Any, str]]] | None = None,
 ) -> Exercise:
-    """Register an exercise whose answer is a value (a number, a tuple, a string, an array).
-
-    ``expected()`` computes the right answer with the kit when the check runs; ``hint`` points
-    at the idea, not at the answer. With ``decimals`` (for a question that says "d decimals or
-    more"), a number rounded to that many decimals is right. ``mistakes()`` lists known wrong
-    answers, each computed by the kit, with the hint that suits it ("that is f itself, not its
-    slope"). See :func:`compare`.
-    """
+    """Register an exercise whose answer is a value, judged by :func:`compare` against
+    ``expected()``; with ``decimals`` ("d decimals or more") a number rounded so is right.
+    ``mistakes()`` lists known wrong answers (computed by the kit) with the hint for each."""
 
     def judge(got: Any) -> str | None:
         m = compare(got, expected(), tol, decimals)
@@ -369,9 +340,9 @@ def value_exercise(
         for wrong, said in mistakes() if mistakes and m.kind == "value" else ():
             if compare(got, wrong, tol, decimals) is None:
                 return said
-        return _hint_for(m, hint)
+        return hint if m.kind == "value" else m.text
 
-    return _register(Exercise(exercise_id, question, judge, explanation))
+    return custom_exercise(exercise_id, question, judge, explanation)
 
 
 def function_exercise(
@@ -382,60 +353,51 @@ def function_exercise(
     hint: str,
     tol: float = 1e-6,
     explanation: str = "",
-    allow_autodiff: bool = False,
-    seconds: float = TIME_LIMIT,
     returns: Sequence[str] = (),
 ) -> Exercise:
     """Register an exercise whose answer is a function, compared with ``reference`` on
-    ``cases()`` (a list of argument tuples). The hint names the first case that differs and,
-    where the function returns a tuple, which of its items are wrong: by the names in
-    ``returns`` (``("dX", "dW", "db")``), else by place.
-
-    The learner's function runs through :func:`run_learner_code`: ``seconds`` for all cases
-    together, and the kit's autodiff switched off unless ``allow_autodiff`` (then the question
-    should say that it is allowed).
-    """
-
+    ``cases()`` (argument tuples) by :func:`run_cases`. The hint names the first case that
+    differs and, for a tuple, which items are wrong (by the names ``returns``, else by place)."""
     names = _parameter_names(reference)
 
     def judge(fn: Any) -> str | None:
         if not callable(fn):
-            return f"pass the function itself (without calling it). {hint}"
-        runs = run_cases(exercise_id, fn, reference, cases(), seconds, allow_autodiff)
+            return f"{PASS_FUNCTION}. {hint}"
+        runs = run_cases(exercise_id, fn, reference, cases())
         results: list[tuple] = []
         for args, got, want in runs:
             results.append((args, got, want))
             m = compare(got, want, tol)
             if m is None:
                 continue
-            try:  # the other cases, to call an item right only if it is right on all of them
-                results += list(runs)
-            except LearnerCodeError:
-                results = []  # a later case failed: no item is called right
             if len(names) == len(args):  # "x = -2, y = 3, z = 1", named as the reference
                 where = ", ".join(f"{n} = {short(a)}" for n, a in zip(names, args))
             else:
                 where = "(" + ", ".join(short(a) for a in args) + ")"
-            if m.kind == "value":
-                what = _wrong_items(got, want, tol, returns, results)
-                what = what or f"function returned {short(got)}"
-                return f"at {where} your {what}. {_sentence(hint)}"
-            entry = re.match(r"entry (\d+): ", m.text)
-            if entry and len(returns) >= int(entry[1]):  # "your db: expected …", not "entry 3"
-                return f"at {where} your {returns[int(entry[1]) - 1]}: {m.text[entry.end() :]}"
-            return f"at {where}: {m.text}"
+            if m.kind != "value":
+                entry = re.match(r"entry (\d+): ", m.text)
+                if entry and len(returns) >= int(entry[1]):  # "your db: …", not "entry 3"
+                    return f"at {where} your {returns[int(entry[1]) - 1]}: {m.text[entry.end() :]}"
+                return f"at {where}: {m.text}"
+            try:  # the other cases, to call an item right only if it is right on all of them
+                results += list(runs)
+            except LearnerCodeError:
+                results = []  # a later case failed: no item is called right
+            what = (
+                _wrong_items(got, want, tol, returns, results) or f"function returned {short(got)}"
+            )
+            return f"at {where} your {what}. {_sentence(hint)}"
         return None
 
-    return _register(Exercise(exercise_id, question, judge, explanation))
+    return custom_exercise(exercise_id, question, judge, explanation)
 
 
 def _wrong_items(
     got: Any, want: Any, tol: float, names: Sequence[str], results: Sequence[tuple]
 ) -> str | None:
     """For a tuple answer of the right length: which items are wrong here, which are right on
-    every case (``results``: all ``(args, got, want)``), or that two look swapped; by name or
-    by place ("dW (an array of shape (2, 3)) is not right; dX and db are")."""
-    if isinstance(got, (list, np.ndarray)) and np.ndim(got) == 1:
+    every case of ``results`` ``(args, got, want)``, or that two look swapped."""
+    if isinstance(got, list) or (_np_is(got, "ndarray") and got.ndim == 1):
         got = tuple(got)  # a list or a vector of the items: judged as the tuple
     if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):
         return None
@@ -446,81 +408,32 @@ def _wrong_items(
         return compare(a, b, tol) is None
 
     wrong = [k for k in range(n) if not same(got[k], want[k])]
-    if not wrong:
-        return None
     if len(wrong) == 2:
         i, j = wrong
         if same(got[i], want[j]) and same(got[j], want[i]) and not same(want[i], want[j]):
             return f"{labels[i]} and {labels[j]} look swapped"
+
+    seqs = [(g, w) for _, g, w in results if isinstance(g, (tuple, list)) or _np_is(g, "ndarray")]
+    whole = bool(results) and len(seqs) == len(results) and all(len(g) == n for g, _ in seqs)
     always = [
-        labels[k]
-        for k in range(n)
-        if k not in wrong
-        and bool(results)
-        and all(
-            isinstance(g, (tuple, list, np.ndarray)) and len(g) == n and same(g[k], w[k])
-            for _, g, w in results
-        )
+        k for k in range(n) if k not in wrong and whole and all(same(g[k], w[k]) for g, w in seqs)
     ]
     text = " and ".join(f"{labels[k]} ({short(got[k])})" for k in wrong)
     text += " is not right" if len(wrong) == 1 else " are not right"
     if always:
-        text += f"; {' and '.join(always)} {'is' if len(always) == 1 else 'are'}"
+        text += f"; {' and '.join(labels[k] for k in always)} {'is' if len(always) == 1 else 'are'}"
     return text
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:
-    """The names of ``fn``'s positional parameters, to name a case's point in a hint
-    ("at x = -2, y = 3"); [] when Python cannot tell (a builtin, *args)."""
-    import inspect
-
+    """``fn``'s positional parameters, to name a case's point ("at x = -2, y = 3"); [] when
+    Python cannot tell (a builtin, ``*args``)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return []
-    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
-        return []
-    return [p.name for p in params]
-
-
-def run_cases(
-    exercise_id: str,
-    fn: Callable[..., Any],
-    reference: Callable[..., Any],
-    cases: Sequence[tuple],
-    seconds: float = TIME_LIMIT,
-    allow_autodiff: bool = False,
-) -> Iterator[tuple[tuple, Any, Any]]:
-    """For each case: ``(args, fn(*args), reference(*args))``, the learner's ``fn`` run by
-    :func:`run_learner_code` with ``seconds`` for all cases together (the reference runs
-    outside the limit and with autodiff on)."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    for args in cases:
-        want = reference(*args)
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise LearnerTimeout(seconds)
-        try:
-            got = run_learner_code(
-                fn, *args, seconds=left, autodiff_off=None if allow_autodiff else exercise_id
-            )
-        except LearnerTimeout:
-            raise LearnerTimeout(seconds) from None
-        yield args, got, want
-
-
-def custom_exercise(
-    exercise_id: str,
-    question: str,
-    judge: Callable[[Any], str | None],
-    explanation: str = "",
-) -> Exercise:
-    """Register an exercise with its own ``judge(answer) -> None | hint`` (for checks stage by
-    stage, or of several functions). The judge must run learner code only through
-    :func:`run_learner_code` or :func:`run_cases` and compare with :func:`compare`."""
-    return _register(Exercise(exercise_id, question, judge, explanation))
+    positional = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    return [p.name for p in params] if positional else []
 
 
 def _sentence(text: str) -> str:
@@ -528,8 +441,8 @@ def _sentence(text: str) -> str:
 
 
 class RightWithNote(str):
-    """What a judge returns for a right answer that deserves a note (what was not checked,
-    say): the verdict is "✔ Correct!", the explanation, then the note."""
+    """What a judge returns for a right answer with a note (what was not checked, say): the
+    verdict is "✔ Correct!", the explanation, then the note."""
 
 
 def _verdict(exercise_id: str, attempt_value: Any) -> str:
@@ -538,8 +451,15 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
         hint = ex.judge(attempt_value)
     except NotImplementedError:
         return NOT_ATTEMPTED
+    except LearnerTimeout as err:
+        return (
+            f"{NOT_YET} Your function was stopped after {err.seconds:g} s: it ran too long "
+            "(an endless loop?)."
+        )
     except LearnerCodeError as err:  # the learner's function failed: say how, go on
-        return learner_failure(err)
+        if isinstance(err.original, AutodiffRefused):
+            return f"{NOT_YET} {_sentence(str(err.original))}."
+        return f"{NOT_YET} Your code raised {one_line_error(err.original)}"
     except (RecursionError, MemoryError, AnswerTooComplex):  # the checker choked on it
         return f"{NOT_YET} {TOO_COMPLEX}"
     except Exception as err:  # an answer object whose own methods fail inside the checker
@@ -552,29 +472,29 @@ def _verdict(exercise_id: str, attempt_value: Any) -> str:
     return f"{NOT_YET} Hint: {_sentence(hint)}"
 
 
+#: The learner's last answer to each exercise, judged again by :func:`grade`.
+_LAST: dict[str, Any] = {}
+
+
 def check(exercise_id: str, answer: Any) -> None:
     """Check ``answer`` (a value or a function) against exercise ``exercise_id``; print one line."""
-    _record(exercise_id, answer)
+    _LAST[exercise_id] = answer
     print(_verdict(exercise_id, answer))
+
+
+_UNSET = object()
 
 
 class Answer:
     """Where a learner puts a value: ``answer.value = ...`` inside an :func:`attempt` block."""
 
-    _UNSET = object()
-
-    def __init__(self) -> None:
-        self.value: Any = Answer._UNSET
+    value: Any = _UNSET
 
 
 @contextmanager
 def attempt(exercise_id: str) -> Iterator[Answer]:
-    """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving.
-
-    ``NotImplementedError`` (the student edition's placeholder) means "not attempted yet";
-    any other error (``SystemExit`` included, ``KeyboardInterrupt`` not) is reported in one
-    line and the notebook goes on.
-    """
+    """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving
+    (an error in the block, ``SystemExit`` included, in one line)."""
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
     _LAST.pop(exercise_id, None)  # a failed attempt leaves no earlier answer to grade
@@ -582,35 +502,18 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
         yield answer
     except NotImplementedError:
         print(NOT_ATTEMPTED)
-        return
-    except (Exception, SystemExit) as err:  # not KeyboardInterrupt: see the module docstring
+    except (Exception, SystemExit) as err:  # not KeyboardInterrupt: the Stop button
         print(f"{NOT_YET} Your code raised {one_line_error(err)}")
-        return
-    if answer.value is Answer._UNSET:
-        print(NO_ANSWER)
-        return
-    _record(exercise_id, answer.value)
-    print(_verdict(exercise_id, answer.value))
-
-
-# --- Grading: the learner's last answer, judged again by a test cell ----------------------------
-
-_LAST: dict[str, Any] = {}
-
-
-def _record(exercise_id: str, answer: Any) -> None:
-    """Remember ``answer`` as the learner's last answer to ``exercise_id`` (for :func:`grade`)."""
-    _LAST[exercise_id] = answer
+    else:
+        if answer.value is _UNSET:
+            print(NO_ANSWER)
+        else:
+            check(exercise_id, answer.value)
 
 
 def grade(exercise_id: str) -> None:
-    """Judge again the last answer given to ``exercise_id`` in this kernel; raise unless right.
-
-    This is the content of an nbgrader autograder test cell (``grade("ch02-dfdz")``): nbgrader
-    scores a test cell by whether it raises. Silent when the last answer is correct; otherwise
-    ``AssertionError`` with the one-line verdict (not attempted, no answer, or the hint). The
-    learner's own cells keep printing and never raise.
-    """
+    """An nbgrader test cell (``grade("ch02-dfdx")``): silent when the last answer given in
+    this kernel is right, else ``AssertionError`` with the one-line verdict."""
     get(exercise_id)  # an unknown id is a KeyError naming the known ones
     if exercise_id not in _LAST:
         raise AssertionError(f"{exercise_id}: {NOT_ATTEMPTED}")

@@ -1,17 +1,11 @@
-"""Chapter 1 exercises: derivatives as sensitivity.
-
-* ``ch01-multiply-grads`` — write the local gradients of f(x, y) = x·y as a function.
-* ``ch01-nudge`` — how much f = x·y changes when x = 4 (y = −3) grows by 0.001.
-* ``ch01-max-grads`` — write the gradient of max(x, y) as a function, ties included.
-
-Every expected answer is computed here by backpropagation, never typed in.
-"""
+"""Chapter 1 exercises, derivatives as sensitivity: the gradients of x·y and of max(x, y)
+(ties included) as functions, and the change of x·y for a nudge of x. Answers by backprop."""
 
 from __future__ import annotations
 
-from backprop_kit.chapters.sensitivity import backprop_grads
-from backprop_kit.core.engine import Value, maximum
-from backprop_kit.exercises import function_exercise, value_exercise
+from backprop_kit import exercises as ex
+from backprop_kit.core.engine import maximum
+from backprop_kit.core.numeric import backprop_grads
 
 #: The notes' example point for f = x·y.
 X, Y = 4.0, -3.0
@@ -19,29 +13,22 @@ X, Y = 4.0, -3.0
 NUDGE = 0.001
 
 
-def _product(x: Value, y: Value) -> Value:
-    return x * y
-
-
-def multiply_grads(x: float, y: float) -> tuple[float, float]:
+def multiply_grads(x: float, y: float) -> tuple[float, ...]:
     """(∂f/∂x, ∂f/∂y) of f = x·y at (x, y), by backprop."""
-    gx, gy = backprop_grads(_product, x, y)
-    return gx, gy
+    return backprop_grads(lambda a, b: a * b, x, y)
 
 
-def max_grads(x: float, y: float) -> tuple[float, float]:
+def max_grads(x: float, y: float) -> tuple[float, ...]:
     """(∂f/∂x, ∂f/∂y) of f = max(x, y) at (x, y), by backprop (a tie sends 1 to both)."""
-    gx, gy = backprop_grads(maximum, x, y)
-    return gx, gy
+    return backprop_grads(maximum, x, y)
 
 
 def nudge_change() -> float:
     """The first-order change of f = x·y when x grows by NUDGE at (X, Y): ∂f/∂x · NUDGE."""
-    dfdx, _ = multiply_grads(X, Y)
-    return dfdx * NUDGE
+    return multiply_grads(X, Y)[0] * NUDGE
 
 
-function_exercise(
+ex.function_exercise(
     "ch01-multiply-grads",
     "Write local_gradients(x, y) returning (∂f/∂x, ∂f/∂y) for f(x, y) = x·y.",
     reference=multiply_grads,
@@ -54,7 +41,7 @@ function_exercise(
     explanation="Each input's gradient is the value of the other input.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch01-nudge",
     "f = x·y at x = 4, y = −3. About how much does f change if x increases by 0.001?",
     expected=nudge_change,
@@ -71,7 +58,7 @@ value_exercise(
     ],
 )
 
-function_exercise(
+ex.function_exercise(
     "ch01-max-grads",
     "Write max_gradients(x, y) returning (∂f/∂x, ∂f/∂y) for f(x, y) = max(x, y), "
     "using the kit's convention at a tie.",

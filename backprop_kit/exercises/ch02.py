@@ -1,14 +1,11 @@
-"""Chapter 2 exercises: compound expressions and the chain rule, on f = (x + y)·z.
-
-* ``ch02-dfdx`` — ∂f/∂x at a new point (x = 1, y = −3, z = 5), through q = x + y.
-* ``ch02-partials`` — a function returning (∂f/∂x, ∂f/∂y, ∂f/∂z) at any point.
-
-Every expected answer is computed here by backpropagating the kit's own circuit.
-"""
+"""Chapter 2 exercises, the chain rule: ∂f/∂x of f = (x + y)·z at a new point, its three
+partials as a function, and those of g = (x·y + z)². Answers by backprop on the kit's circuits."""
 
 from __future__ import annotations
 
-from backprop_kit.exercises import function_exercise, value_exercise
+from backprop_kit import exercises as ex
+from backprop_kit.core.circuits import chain_rule_example
+from backprop_kit.core.numeric import backprop_grads
 
 #: The point of ``ch02-dfdx`` (not the notes' point, whose gradients the chapter shows).
 POINT = {"x": 1.0, "y": -3.0, "z": 5.0}
@@ -16,15 +13,13 @@ POINT = {"x": 1.0, "y": -3.0, "z": 5.0}
 
 def chain_rule_partials(x: float, y: float, z: float) -> tuple[float, float, float]:
     """(∂f/∂x, ∂f/∂y, ∂f/∂z) of f = (x + y)·z at (x, y, z), by backprop on the kit's circuit."""
-    from backprop_kit.core.circuits import chain_rule_example  # loaded when first checked
-
     f = chain_rule_example(x=x, y=y, z=z)
     f.backward()
     inputs = {v.label: v for v in f.topological_order() if not v.parents}
     return inputs["x"].grad, inputs["y"].grad, inputs["z"].grad
 
 
-value_exercise(
+ex.value_exercise(
     "ch02-dfdx",
     "f = (x + y)·z with q = x + y. At x = 1, y = −3, z = 5, what is ∂f/∂x?",
     expected=lambda: chain_rule_partials(**POINT)[0],
@@ -39,7 +34,7 @@ value_exercise(
     ],
 )
 
-function_exercise(
+ex.function_exercise(
     "ch02-partials",
     "Write partials(x, y, z) returning (∂f/∂x, ∂f/∂y, ∂f/∂z) for f = (x + y)·z.",
     reference=chain_rule_partials,
@@ -55,13 +50,11 @@ function_exercise(
 
 
 def square_chain(x: float, y: float, z: float) -> tuple[float, ...]:
-    """(∂g/∂x, ∂g/∂y, ∂g/∂z) of g = (x·y + z)² at (x, y, z), by backprop (``backprop_grads``)."""
-    from backprop_kit.core.numeric import backprop_grads
-
+    """(∂g/∂x, ∂g/∂y, ∂g/∂z) of g = (x·y + z)² at (x, y, z), by backprop."""
     return backprop_grads(lambda a, b, c: (a * b + c) ** 2, x, y, z)
 
 
-function_exercise(
+ex.function_exercise(
     "ch02-square-chain",
     "Write square_partials(x, y, z) returning (∂g/∂x, ∂g/∂y, ∂g/∂z) for the new expression "
     "g = (x·y + z)², with the chain rule through q = x·y + z (the kit's autodiff is switched "

@@ -1,59 +1,38 @@
-"""Chapter 3 exercises: backprop as gates that only multiply what flows in by their local slopes.
-
-* ``ch03-multiply-backward`` — a function: the downstream gradients of a * gate, given its
-  inputs and the gradient arriving from above.
-* ``ch03-inputs-to-raise`` — which inputs of f = (x + y)·z at a new point (x = −3, y = 1,
-  z = 2) to raise a little so that f increases; any spelling of the set of names is accepted.
-
-Every expected answer is computed here by the kit when the check runs.
-"""
+"""Chapter 3 exercises, gates that multiply what flows in by their local slopes: the backward
+pass of a * gate and of a / gate as functions, and which inputs of f = (x + y)·z to raise at a
+new point (any spelling of the set of names). Answers by the kit when the check runs."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from backprop_kit.core.engine import Value
-from backprop_kit.exercises import (
-    AnswerKey,
-    Mismatch,
-    describe,
-    function_exercise,
-    value_exercise,
-)
+from backprop_kit import exercises as ex
+from backprop_kit.exercises.ch02 import chain_rule_partials
 
-#: The point of ``ch03-inputs-to-raise`` (not chapter 2's point, whose gradients the chapter
-#: shows and reads aloud).
+#: The point of ``ch03-inputs-to-raise`` (not chapter 2's, whose gradients the chapter shows).
 RAISE_POINT = {"x": -3.0, "y": 1.0, "z": 2.0}
 
 
-def multiply_backward(a: float, b: float, upstream: float) -> tuple[float, float]:
-    """(∂f/∂a, ∂f/∂b) for out = a·b when ∂f/∂out = ``upstream``: backward(upstream) on one gate."""
-    va, vb = Value(a), Value(b)
-    out = va * vb
-    out.backward(upstream)
-    return va.grad, vb.grad
+def multiply_backward(a: float, b: float, upstream: float) -> tuple[float, ...]:
+    """(∂L/∂a, ∂L/∂b) for out = a·b when ∂L/∂out = ``upstream``."""
+    return ex.upstream_grads(lambda p, q: p * q, upstream, a, b)
+
+
+def divide_backward(a: float, b: float, upstream: float) -> tuple[float, ...]:
+    """(∂L/∂a, ∂L/∂b) for out = a / b when ∂L/∂out = ``upstream``."""
+    return ex.upstream_grads(lambda p, q: p / q, upstream, a, b)
 
 
 def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
-    """The names of the inputs of f = (x + y)·z whose gradient at (x, y, z) is positive.
-
-    Raising any of them a little raises f; raising an input with a negative gradient lowers f.
-    The gradients come from backprop on the kit's chapter-2 circuit.
-    """
-    from backprop_kit.core.circuits import chain_rule_example  # loaded when first checked
-
-    f = chain_rule_example(x=x, y=y, z=z)
-    f.backward()
-    return frozenset(str(v.label) for v in f.topological_order() if not v.parents and v.grad > 0)
+    """The inputs of f = (x + y)·z whose gradient at (x, y, z) is positive (raising one a
+    little raises f), by backprop on the kit's chapter-2 circuit."""
+    return frozenset(n for n, g in zip("xyz", chain_rule_partials(x, y, z)) if g > 0)
 
 
 def names_in(answer: Any) -> frozenset[str] | None:
-    """The set of lower-case names in ``answer``, or None if it is not a collection of names.
-
-    Accepted: a set, list or tuple of strings ({"x", "y"}, ["y", "x"]), or one string with the
-    names separated by commas or spaces ("x, y", "y x"). Order and case do not matter.
-    """
+    """The lower-case names in a set, list or tuple of strings, or in one string separated by
+    commas or spaces ("x, y"); None if ``answer`` is not a collection of names."""
     if isinstance(answer, str):
         items = [t for t in re.split(r"[\s,;{}()\[\]'\"]+", answer) if t]
     elif isinstance(answer, (set, frozenset, list, tuple)):
@@ -65,43 +44,38 @@ def names_in(answer: Any) -> frozenset[str] | None:
     return frozenset(t.lower() for t in items)
 
 
-class NameSet(AnswerKey):
-    """An answer key: any spelling of the same set of names (see :func:`names_in`) is right.
-
-    An answer that is not a collection of names, or names something that is not one of
-    ``allowed``, gets a hint about the form of the answer, not about the idea.
-    """
+class NameSet(ex.AnswerKey):
+    """Any spelling of the same set of names (:func:`names_in`) is right; an answer that is no
+    collection of names, or names something not ``allowed``, gets a hint about the form."""
 
     def __init__(self, names: frozenset[str], allowed: frozenset[str] = frozenset("xyz")) -> None:
         self.names = frozenset(n.lower() for n in names)
         self.allowed = frozenset(n.lower() for n in allowed)
 
-    def compare(self, got: Any) -> Mismatch | None:
+    def compare(self, got: Any) -> ex.Mismatch | None:
         names = names_in(got)
-        example = '{"a", "b"} or "a, b"'
         if names is None and isinstance(got, (set, frozenset, list, tuple)):
             odd = next(t for t in got if not isinstance(t, str))
-            return Mismatch(
-                "type", f"every name must be a string in quotes; your answer holds {describe(odd)}"
+            return ex.Mismatch(
+                "type",
+                f"every name must be a string in quotes; your answer holds {ex.describe(odd)}",
             )
         if names is None:
-            return Mismatch(
-                "type", f"expected names of inputs such as {example}, got {describe(got)}"
+            return ex.Mismatch(
+                "type",
+                f'expected names of inputs such as {{"a", "b"}} or "a, b", got {ex.describe(got)}',
             )
         unknown = sorted(names - self.allowed)
         if unknown:
-            return Mismatch(
+            return ex.Mismatch(
                 "type",
                 f"{unknown[0][:20]!r} is not the name of an input: write "
                 "each name on its own, separated by commas",
             )
-        return None if names == self.names else Mismatch("value")
-
-    def __repr__(self) -> str:
-        return f"NameSet({sorted(self.names)})"
+        return None if names == self.names else ex.Mismatch("value")
 
 
-function_exercise(
+ex.function_exercise(
     "ch03-multiply-backward",
     "Write multiply_backward(a, b, upstream) returning the gradients on a and b of a * gate "
     "whose output receives the gradient `upstream`.",
@@ -115,7 +89,7 @@ function_exercise(
     explanation="downstream = upstream × local: (upstream·b, upstream·a).",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch03-inputs-to-raise",
     "f = (x + y)·z at x = −3, y = 1, z = 2. Which inputs would you raise a little to make f "
     'larger? Answer with their names, e.g. {"x", "z"} or "x, z" (any order).',
@@ -136,15 +110,7 @@ value_exercise(
 )
 
 
-def divide_backward(a: float, b: float, upstream: float) -> tuple[float, float]:
-    """(∂f/∂a, ∂f/∂b) for out = a / b when ∂f/∂out = ``upstream``: backward(upstream) on the
-    kit's division (a · b⁻¹)."""
-    va, vb = Value(a), Value(b)
-    (va / vb).backward(upstream)
-    return va.grad, vb.grad
-
-
-function_exercise(
+ex.function_exercise(
     "ch03-divide-backward",
     "Write divide_backward(a, b, upstream) returning the gradients on a and b of a gate "
     "out = a / b whose output receives the gradient `upstream` (the kit's autodiff is "

@@ -1,66 +1,58 @@
-"""Chapter 4 exercises: the sigmoid neuron and the local gradient of σ.
-
-Every expected answer is computed here by the kit (the gate table and the engine) when the
-check runs; nothing is typed in.
-"""
+"""Chapter 4 exercises, the sigmoid neuron: dσ/dz as a function (checked where a finite
+difference loses its digits), ∂f/∂w0 of the notes' neuron at a new input, σ's local gradient
+from a cached output, and a tanh gate written from scratch and gradient-checked.
+Answers by the kit (its engine and numerics) when the check runs."""
 
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
-import numpy as np
-
+from backprop_kit import exercises as ex
 from backprop_kit.core.circuits import sigmoid_neuron
-from backprop_kit.core.gates import GATES
-from backprop_kit.exercises import (
-    compare,
-    custom_exercise,
-    run_cases,
-    short,
-    value_exercise,
+from backprop_kit.core.engine import Value
+from backprop_kit.core.numeric import (
+    GRAD_CHECK_PASS,
+    backprop_grads,
+    grade_rel_error,
+    numerical_grad,
+    rel_error,
 )
 
-# The forward value of σ that the notes cache and read off the circuit, to two decimals.
-CACHED_SIGMOID_OUTPUT = 0.73
-# ``ch04-sigmoid-local`` asks about another neuron's σ gate, so that the chapter's own
-# (1 − 0.73)·0.73 is not the answer on screen.
+#: ``ch04-sigmoid-local`` asks about another neuron's σ gate than the chapter's (output 0.73).
 EXERCISE_SIGMOID_OUTPUT = 0.88
-# ``ch04-dw0`` asks about the chapter's weights seeing another input, so that the chapter's own
-# ∂f/∂w0 (printed in its tables) is not the answer on screen.
+#: ``ch04-dw0``: the chapter's weights see another input (the chapter prints its own ∂f/∂w0).
 EXERCISE_NEURON_X = (-1.0, -1.0)
+#: Where dσ/dz is checked. At z = 20, σ′ ≈ 2·10⁻⁹: a finite difference loses most of its digits
+#: there, and the rule (1 − σ)σ, however written, is good to ~1e-7 (so SLOPE_REL_TOL = 1e-6).
+SLOPE_POINTS = (0.0, 1.0, -2.5, 4.0, -0.3, 20.0)
+SLOPE_REL_TOL = 1e-6
+
+
+def _sigma(z: float) -> float:
+    return Value(z).sigmoid().data
 
 
 def sigmoid_slope(z: float) -> float:
-    """dσ/dz at z, from the kit's σ gate: σ(z) forward, then its local gradient (1 − σ)·σ."""
-    gate = GATES["sigmoid"]
-    s = gate.forward(z, 0.0, None)
-    return gate.local(s, z, 0.0, None)[0]
+    """dσ/dz at z, by backprop through the kit's σ gate: (1 − σ(z))·σ(z)."""
+    return backprop_grads(lambda v: v.sigmoid(), z)[0]
+
+
+def sigmoid_local(s: float) -> float:
+    """The local gradient of a σ gate whose cached output is s, by backprop at z = σ⁻¹(s)."""
+    return sigmoid_slope(math.log(s / (1.0 - s)))
 
 
 def neuron_gradients(x: tuple[float, float] = (-1.0, -2.0)) -> dict[str, float]:
-    """∂f/∂(each input) of the neuron σ(w0·x0 + w1·x1 + w2) with the notes' w = [2, −3, −3]
-    and input ``x`` (the notes' x = [−1, −2] by default), by backpropagation through its
-    elementary gates."""
+    """∂f/∂(each input) of σ(w0·x0 + w1·x1 + w2) with the notes' w = [2, −3, −3] and input x
+    (the notes' by default), by backprop through its elementary gates."""
     f = sigmoid_neuron(x=x)
     f.backward()
     return {str(v.label): v.grad for v in f.topological_order() if not v.parents}
 
 
-# Where ``ch04-sigmoid-slope`` checks dσ/dz. z = 20 is where σ is so flat (σ′ ≈ 2·10⁻⁹) that a
-# finite difference (σ(z + h) − σ(z − h)) / 2h with any usual h loses most of its digits to
-# rounding, so the exercise asks for the rule and refuses a hand-written difference.
-SLOPE_POINTS = (0.0, 1.0, -2.5, 4.0, -0.3, 20.0)
-# Relative tolerance at each point: the rule (1 − σ)σ, however written, is good to ~1e-7 at z = 20.
-SLOPE_REL_TOL = 1e-6
-
-
-def _sigma(z: float) -> float:
-    """σ(z) = 1 / (1 + e^(−z)), from the kit's σ gate."""
-    return GATES["sigmoid"].forward(z, 0.0, None)
-
-
-# Wrong rules a learner may write, each with the hint that names the slip.
+#: Wrong rules a learner may write, each with the hint that names the slip.
 _SLOPE_SLIPS: tuple[tuple[Any, str], ...] = (
     (
         lambda z: (1 - z) * z,
@@ -73,7 +65,7 @@ _SLOPE_SLIPS: tuple[tuple[Any, str], ...] = (
         "first factor. Step 5 of the derivation turns e^(−z) / (1 + e^(−z)) into 1 minus something",
     ),
     (
-        lambda z: _sigma(z),
+        _sigma,
         "that is σ(z) itself, the forward value; the slope is a product of two factors made "
         "from it",
     ),
@@ -82,18 +74,18 @@ _SLOPE_SLIPS: tuple[tuple[Any, str], ...] = (
 
 
 def _judge_sigmoid_slope(fn: Any) -> str | None:
-    """``fn(z)`` must equal dσ/dz = (1 − σ(z))·σ(z) to a relative ``SLOPE_REL_TOL`` at each of
-    ``SLOPE_POINTS``; a wrong answer that matches one of ``_SLOPE_SLIPS`` gets that slip's hint."""
+    """``fn(z)`` must be dσ/dz within a relative SLOPE_REL_TOL at each of SLOPE_POINTS; a wrong
+    answer that matches one of _SLOPE_SLIPS gets that slip's hint."""
     if not callable(fn):
-        return "pass the function itself (without calling it)"
+        return ex.PASS_FUNCTION
     cases = [(z,) for z in SLOPE_POINTS]
-    for (z,), got, want in run_cases("ch04-sigmoid-slope", fn, sigmoid_slope, cases):
-        m = compare(got, want, 1e-6)
+    for (z,), got, want in ex.run_cases("ch04-sigmoid-slope", fn, sigmoid_slope, cases):
+        m = ex.compare(got, want, 1e-6)
         if m is not None and m.kind == "type":
-            return f"at z = {short(z)}: {m.text}"
+            return f"at z = {ex.short(z)}: {m.text}"
         if math.isclose(float(got), want, rel_tol=SLOPE_REL_TOL, abs_tol=0.0):
             continue
-        where = f"at z = {short(z)} your function returned {short(got)}"
+        where = f"at z = {ex.short(z)} your function returned {ex.short(got)}"
         for slip, text in _SLOPE_SLIPS:
             wrong = slip(z)
             if math.isclose(float(got), wrong, rel_tol=1e-6, abs_tol=1e-12) and not math.isclose(
@@ -102,8 +94,8 @@ def _judge_sigmoid_slope(fn: Any) -> str | None:
                 return f"{where}: {text}."
         if abs(float(got) - want) <= 1e-6:  # close in absolute terms only: σ is flat here
             return (
-                f"{where}, but dσ/dz there is {short(want)}: σ is so flat at z = "
-                f"{short(z)} that a finite difference loses its digits. Write the rule "
+                f"{where}, but dσ/dz there is {ex.short(want)}: σ is so flat at z = "
+                f"{ex.short(z)} that a finite difference loses its digits. Write the rule "
                 "you derived, from s = σ(z)."
             )
         return (
@@ -113,14 +105,14 @@ def _judge_sigmoid_slope(fn: Any) -> str | None:
     return None
 
 
-custom_exercise(
+ex.custom_exercise(
     "ch04-sigmoid-slope",
     "Write dσ/dz as a function of z.",
     _judge_sigmoid_slope,
     explanation="One forward value, one subtraction, one multiplication.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch04-dw0",
     "The neuron with w = [2, −3, −3] now sees the input x = [−1, −1]. What is ∂f/∂w0? "
     "(3 decimals or more)",
@@ -136,11 +128,11 @@ value_exercise(
     explanation="Both + gates pass the σ slope on unchanged; the * gate multiplies it by x0.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch04-sigmoid-local",
     "Another neuron's σ gate cached the output 0.88. What is its local gradient? "
     "(3 decimals or more)",
-    expected=lambda: GATES["sigmoid"].local(EXERCISE_SIGMOID_OUTPUT, 0.0, 0.0, None)[0],
+    expected=lambda: sigmoid_local(EXERCISE_SIGMOID_OUTPUT),
     hint=(
         "the σ gate needs only its own cached output s: its slope is a product of two numbers "
         "made from s. Neither s alone nor 1 − s alone is enough."
@@ -150,41 +142,29 @@ value_exercise(
 )
 
 
-def tanh_points() -> list[tuple[float, float]]:
-    """Seeded random (x, dout) points for ``ch04-tanh-gate``: x in [−3, 3], dout in [−2, 2]."""
-    rng = np.random.default_rng(4)
-    return [(float(x), float(d)) for x, d in zip(rng.uniform(-3, 3, 6), rng.uniform(-2, 2, 6))]
-
-
 def _judge_tanh_gate(answer: Any) -> str | None:
-    """``answer`` = (tanh_forward, tanh_backward). The forward must give tanh(x); the backward,
-    given the cached output and dout, must pass the gradient check against the central
-    difference of the kit's tanh gate at random points (verdict from the threshold table)."""
-    from backprop_kit.core.numeric import (
-        GRAD_CHECK_PASS,
-        grade_rel_error,
-        numerical_grad,
-        rel_error,
-    )
-
+    """``answer`` = (tanh_forward, tanh_backward): the forward must give tanh(x); the backward,
+    from the cached output and dout, must pass the gradient check against the central
+    difference of the kit's tanh at seeded random points (verdict from the threshold table)."""
     if not (isinstance(answer, tuple) and len(answer) == 2 and all(map(callable, answer))):
         return "pass the pair of functions (tanh_forward, tanh_backward), without calling them"
     forward, backward = answer
-    points = tanh_points()
-    xs = [(x,) for x, _ in points]
-    for (x,), out, want in run_cases("ch04-tanh-gate", forward, math.tanh, xs):
-        m = compare(out, want, 1e-9)
+    rng = random.Random(4)  # x in [−3, 3], dout in [−2, 2]
+    points = [(rng.uniform(-3, 3), rng.uniform(-2, 2)) for _ in range(6)]
+    for (x,), out, want in ex.run_cases(
+        "ch04-tanh-gate", forward, math.tanh, [(x,) for x, _ in points]
+    ):
+        m = ex.compare(out, want, 1e-9)
         if m is not None:
             text = m.text or "that is not tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))"
-            return f"your tanh_forward({x:.3g}) returned {short(out)}: {text}"
+            return f"your tanh_forward({x:.3g}) returned {ex.short(out)}: {text}"
 
     def numeric_dx(out: float, dout: float) -> float:
-        (slope,) = numerical_grad(lambda v: v.tanh(), math.atanh(out))
-        return slope * dout
+        return numerical_grad(lambda v: v.tanh(), math.atanh(out))[0] * dout
 
     cases = [(math.tanh(x), d) for x, d in points]
-    for (out, dout), got, want in run_cases("ch04-tanh-gate", backward, numeric_dx, cases):
-        m = compare(got, want)
+    for (out, dout), got, want in ex.run_cases("ch04-tanh-gate", backward, numeric_dx, cases):
+        m = ex.compare(got, want)
         if m is not None and m.kind == "type":
             return f"your tanh_backward(out={out:.3g}, dout={dout:.3g}): {m.text}"
         err = rel_error(float(got), want)
@@ -198,7 +178,7 @@ def _judge_tanh_gate(answer: Any) -> str | None:
     return None
 
 
-custom_exercise(
+ex.custom_exercise(
     "ch04-tanh-gate",
     "Write a new gate: tanh_forward(x) returning out = tanh(x), and tanh_backward(out, dout) "
     "returning dx from the cached output alone; checked against the numerical gradient at "

@@ -1,38 +1,27 @@
-"""Chapter 5 exercises: the staged computation f(x, y) = (x + σ(y)) / (σ(x) + (x + y)²).
-
-Every expected answer is computed here by the kit (the gate table, the engine and the staged
-program) when the check runs; nothing is typed in.
-"""
+"""Chapter 5 exercises, the staged computation f(x, y) = (x + σ(y)) / (σ(x) + (x + y)²): one
+backward stage, how many lines write dx and what ``=`` for ``+=`` leaves there, a new function's
+whole staged backward pass, and a hunt for five classic bugs in short backward passes.
+Answers by the kit (its engine and staged programs) when the check runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from backprop_kit import exercises as ex
 from backprop_kit.chapters.staged_compare import backward_steps, run_with_equals
 from backprop_kit.core.circuits import staged_example
-from backprop_kit.core.gates import GATES
+from backprop_kit.core.engine import Value
 from backprop_kit.core.staged import staged
 from backprop_kit.core.switch import AutodiffRefused
-from backprop_kit.exercises import (
-    LearnerCodeError,
-    LearnerTimeout,
-    compare,
-    custom_exercise,
-    describe,
-    function_exercise,
-    run_cases,
-    short,
-    value_exercise,
-)
-from backprop_kit.nn.arrays import matmul, matmul_backward
+
+#: ``ch05-dx-equals`` asks at another point than the chapter's (3, −4), whose tables show it.
+EQUALS_POINT = (1.0, 1.0)
 
 
 def backprop_invden(den: float, dinvden: float) -> float:
-    """Stage (7) backwards: invden = 1/den, so dden = (local gradient of 1/x at den) · dinvden."""
-    (local,) = GATES["inv"].local(1.0 / den, den, 0.0, None)
-    return local * dinvden
+    """Stage (7) backwards: invden = 1/den, so dden = (the 1/x gate's slope at den) · dinvden."""
+    return ex.upstream_grads(lambda v: 1 / v, dinvden, den)[0]
 
 
 def contributions_to(gradient: str) -> int:
@@ -40,17 +29,12 @@ def contributions_to(gradient: str) -> int:
     return len(backward_steps(staged_example()).for_target(gradient))
 
 
-# ``ch05-dx-equals`` asks at another point than the chapter's (3, −4), whose tables show the
-# answer there.
-EQUALS_POINT = (1.0, 1.0)
-
-
 def dx_with_equals(x: float = 3.0, y: float = -4.0) -> float:
     """dx at (x, y) from the staged program run with every ``+=`` replaced by ``=``."""
     return run_with_equals(staged(staged_example(x, y)))["dx"]
 
 
-function_exercise(
+ex.function_exercise(
     "ch05-dden",
     "Write stage (7) of the backward pass: given den and dinvden, return dden.",
     reference=backprop_invden,
@@ -62,7 +46,7 @@ function_exercise(
     explanation="Local gradient of 1/x, times the gradient arriving from above.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch05-dx-count",
     "How many backward lines add something to dx?",
     expected=lambda: contributions_to("dx"),
@@ -74,7 +58,7 @@ value_exercise(
     explanation="One line per use of x in the forward pass.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch05-dx-equals",
     "At the point x = 1, y = 1: if every `+=` were written `=`, what value would dx end up "
     "with? (3 decimals or more)",
@@ -90,67 +74,55 @@ value_exercise(
 )
 
 
-# --- a new staged function, backward stage by stage --------------------------------------------
+# --- a new staged function, g(x, y) = σ(x·y)·(x + y): xy = x*y (1), s = σ(xy) (2),
+# xpy = x + y (3), g = s*xpy (4); backward stage by stage ---------------------------------------
 
-#: The stages of g(x, y) = σ(x·y) · (x + y), as the chapter shows them (forward order).
-NEW_FORWARD = """\
-xy  = x * y              # (1)
-s   = 1 / (1 + exp(-xy)) # (2)  σ
-xpy = x + y              # (3)
-g   = s * xpy            # (4)"""
-#: The gradients the learner's backward pass returns, in the order the backward pass makes them.
-NEW_STAGES = ("ds", "dxpy", "dxy", "dx", "dy")
+#: The gradients the learner returns, in backward order, with the hint for a slip at each.
+NEW_STAGES = (
+    ("ds", "(4) g = s·xpy is a * gate: s receives the OTHER input times dg (= 1)."),
+    ("dxpy", "(4) g = s·xpy is a * gate: xpy receives the OTHER input times dg."),
+    ("dxy", "(2) is σ: its local gradient is (1 − s)·s, from the cached s, times ds."),
+    ("dx", "x is used twice, in (1) and (3): add both contributions, y·dxy and 1·dxpy."),
+    ("dy", "y is used twice, in (1) and (3): add both contributions, x·dxy and 1·dxpy."),
+)
 
 
 def new_staged_gradients(x: float, y: float) -> dict[str, float]:
-    """Every stage's gradient of g = σ(x·y)·(x + y) at (x, y), by ``backward()`` on a circuit
-    whose wires carry the stage names: {"ds": ∂g/∂s, "dxpy": …, "dxy": …, "dx": …, "dy": …}."""
-    from backprop_kit.core.engine import Value
-
+    """Every stage's gradient of g = σ(x·y)·(x + y) at (x, y), by ``backward()`` on its
+    circuit: {"ds": ∂g/∂s, "dxpy": …, "dxy": …, "dx": …, "dy": …}."""
     vx, vy = Value(x, "x"), Value(y, "y")
-    xy = (vx * vy).named("xy")
-    s = xy.sigmoid().named("s")
-    xpy = (vx + vy).named("xpy")
-    g = s * xpy
-    g.backward()
-    wires = {"s": s, "xpy": xpy, "xy": xy, "x": vx, "y": vy}
-    return {f"d{name}": wires[name].grad for name in (n[1:] for n in NEW_STAGES)}
+    wires = {"x": vx, "y": vy, "xy": vx * vy, "xpy": vx + vy}
+    wires["s"] = wires["xy"].sigmoid()
+    (wires["s"] * wires["xpy"]).backward()
+    return {name: wires[name[1:]].grad for name, _ in NEW_STAGES}
 
 
 def _judge_staged(fn: Any) -> str | None:
     """The learner's ``backward(x, y)`` returns a dict of stage gradients; the hint names the
-    first stage, in backward order, that is wrong (the stages before it are right)."""
+    first wrong stage in backward order (the stages before it are right)."""
     if not callable(fn):
-        return "pass the function itself (without calling it)"
+        return ex.PASS_FUNCTION
+    names = [name for name, _ in NEW_STAGES]
     cases = [(0.5, 1.5), (-1.0, 2.0), (2.0, 0.25), (3.0, -4.0)]
-    for (x, y), got, want in run_cases("ch05-staged-backward", fn, new_staged_gradients, cases):
+    for (x, y), got, want in ex.run_cases("ch05-staged-backward", fn, new_staged_gradients, cases):
         if not isinstance(got, dict):
-            return f"return a dict such as {{'ds': ..., 'dxpy': ...}}, got {describe(got)}"
-        missing = [k for k in NEW_STAGES if k not in got]
+            return f"return a dict such as {{'ds': ..., 'dxpy': ...}}, got {ex.describe(got)}"
+        missing = [k for k in names if k not in got]
         if missing:
-            return f"your dict has no {missing[0]!r}; it needs {', '.join(NEW_STAGES)}"
-        for name in NEW_STAGES:
-            m = compare(got[name], want[name])
-            if m is None:
-                continue
-            if m.kind == "type":
+            return f"your dict has no {missing[0]!r}; it needs {', '.join(names)}"
+        for name, stage_hint in NEW_STAGES:
+            m = ex.compare(got[name], want[name])
+            if m is not None and m.kind == "type":
                 return f"at (x, y) = ({x:g}, {y:g}), {name}: {m.text}"
-            return (
-                f"at (x, y) = ({x:g}, {y:g}) the first wrong stage is {name} = "
-                f"{short(got[name])} (the stages before it are right). " + _STAGE_HINTS[name]
-            )
+            if m is not None:
+                return (
+                    f"at (x, y) = ({x:g}, {y:g}) the first wrong stage is {name} = "
+                    f"{ex.short(got[name])} (the stages before it are right). {stage_hint}"
+                )
     return None
 
 
-_STAGE_HINTS = {
-    "ds": "(4) g = s·xpy is a * gate: s receives the OTHER input times dg (= 1).",
-    "dxpy": "(4) g = s·xpy is a * gate: xpy receives the OTHER input times dg.",
-    "dxy": "(2) is σ: its local gradient is (1 − s)·s, from the cached s, times ds.",
-    "dx": "x is used twice, in (1) and (3): add both contributions, y·dxy and 1·dxpy.",
-    "dy": "y is used twice, in (1) and (3): add both contributions, x·dxy and 1·dxpy.",
-}
-
-custom_exercise(
+ex.custom_exercise(
     "ch05-staged-backward",
     "Write the complete staged backward pass of g(x, y) = σ(x·y)·(x + y): backward(x, y) "
     "runs the forward stages, then returns a dict of ds, dxpy, dxy, dx, dy (the kit's "
@@ -162,124 +134,78 @@ custom_exercise(
 
 # --- the bug hunt ------------------------------------------------------------------------------
 
-
-def fork_reference(x: float, y: float, df: float) -> tuple[float, ...]:
-    """(dx, dy) of f = x·y + x, by backprop."""
-    return _grads_times(lambda a, b: a * b + a, (x, y), df)
-
-
-def upstream_reference(w: float, x: float, df: float) -> tuple[float, ...]:
-    """(dw, dx) of f = σ(w·x), by backprop."""
-    return _grads_times(lambda a, b: (a * b).sigmoid(), (w, x), df)
-
-
-def sigma_reference(z: float, dout: float) -> float:
-    """dz of out = σ(z), by backprop."""
-    return _grads_times(lambda a: a.sigmoid(), (z,), dout)[0]
-
-
-def transpose_reference(W: np.ndarray, X: np.ndarray, dD: np.ndarray) -> tuple:
-    """(dW, dX) of D = W @ X, from the kit's matmul_backward."""
-    return matmul_backward(dD, matmul(W, X)[1])
-
-
-def leftover_reference(x: float, w: float, b: float, dout: float) -> tuple[float, ...]:
-    """(dw, db) of out = w·x + b, by backprop (a fresh pass: nothing left from before)."""
-    return _grads_times(lambda a, c: a * x + c, (w, b), dout)
-
-
-def _grads_times(fn: Any, inputs: tuple, upstream: float) -> tuple[float, ...]:
-    from backprop_kit.core.engine import Value
-
-    leaves = [Value(v) for v in inputs]
-    fn(*leaves).backward(upstream)
-    return tuple(leaf.grad for leaf in leaves)
-
-
-def _square_cases() -> list[tuple]:
-    rng = np.random.default_rng(5)
-    return [
-        tuple(rng.integers(-3, 4, size=(2, 2)).astype(float) for _ in range(3)) for _ in range(3)
-    ]
-
-
-#: The bug hunt: name -> (reference, cases). Each learner function is called with the cases in
-#: order; ``leftover`` twice in a row, so a gradient kept from the first call shows.
-BUGS: dict[str, tuple[Any, Any]] = {
-    "fork": (fork_reference, lambda: [(3.0, -4.0, 1.0), (2.0, 0.5, 2.0), (-1.0, 3.0, -1.0)]),
-    "upstream": (
-        upstream_reference,
-        lambda: [(2.0, -1.0, 1.0), (0.5, 3.0, 2.0), (-1.0, -2.0, -3.0)],
+#: name -> (the reference by backprop, the cases). A learner's function is called on the cases
+#: in order ("leftover" three times in a row, so a gradient kept from a call shows).
+BUGS: dict[str, tuple[Callable[..., Any], list[tuple[float, ...]]]] = {
+    "fork": (  # f = x·y + x: (dx, dy)
+        lambda x, y, df: ex.upstream_grads(lambda a, b: a * b + a, df, x, y),
+        [(3.0, -4.0, 1.0), (2.0, 0.5, 2.0), (-1.0, 3.0, -1.0)],
     ),
-    "sigma": (sigma_reference, lambda: [(1.0, 1.0), (-2.0, 0.5), (0.3, -2.0)]),
-    "transpose": (transpose_reference, _square_cases),
-    "leftover": (
-        leftover_reference,
-        lambda: [(2.0, 1.0, 0.5, 1.0), (-1.0, 3.0, 1.0, 2.0), (4.0, -2.0, 0.0, -1.0)],
+    "upstream": (  # f = σ(w·x): (dw, dx)
+        lambda w, x, df: ex.upstream_grads(lambda a, b: (a * b).sigmoid(), df, w, x),
+        [(2.0, -1.0, 1.0), (0.5, 3.0, 2.0), (-1.0, -2.0, -3.0)],
+    ),
+    "sigma": (  # out = σ(z): dz
+        lambda z, dout: ex.upstream_grads(lambda a: a.sigmoid(), dout, z)[0],
+        [(1.0, 1.0), (-2.0, 0.5), (0.3, -2.0)],
+    ),
+    "swap": (  # f = x·y·z staged as q = x·y, f = q·z: (dx, dy, dz); x = y first, which hides it
+        lambda x, y, z, df: ex.upstream_grads(lambda a, b, c: a * b * c, df, x, y, z),
+        [(2.0, 2.0, 3.0, 1.0), (3.0, -4.0, 2.0, 1.0), (0.5, 2.0, -1.0, -2.0)],
+    ),
+    "leftover": (  # out = w·x + b: (dw, db), a fresh pass each time
+        lambda x, w, b, dout: ex.upstream_grads(lambda p, q: p * x + q, dout, w, b),
+        [(2.0, 1.0, 0.5, 1.0), (-1.0, 3.0, 1.0, 2.0), (4.0, -2.0, 0.0, -1.0)],
     ),
 }
 
 
 def _judge_bug_hunt(answer: Any) -> str | None:
     """``answer`` maps each bug's name to the learner's fixed function; the hint lists which
-    are fixed, which are still wrong and which are not attempted yet."""
+    are fixed, which are still wrong (and why, where it raised) and which are not attempted."""
     if not isinstance(answer, dict):
         return (
             f"pass a dict of your fixed functions, {{'fork': fork_backward, ...}}, got "
-            f"{describe(answer)}"
+            f"{ex.describe(answer)}"
         )
     fixed: list[str] = []
     wrong: list[str] = []
     todo: list[str] = []
     for name, (reference, cases) in BUGS.items():
         fn = answer.get(name)
-        if not callable(fn):
-            wrong.append(f"{name} (missing)")
-            continue
         try:
-            bad = next(
-                (
-                    m
-                    for *_, got, want in run_cases("ch05-bug-hunt", fn, reference, cases())
-                    if (m := compare(got, want)) is not None
-                ),
-                None,
-            )
+            if not callable(fn):
+                wrong.append(f"{name} (missing)")
+            elif all(
+                ex.compare(got, want) is None
+                for _, got, want in ex.run_cases("ch05-bug-hunt", fn, reference, cases)
+            ):
+                fixed.append(name)
+            else:
+                wrong.append(name)
         except NotImplementedError:
             todo.append(name)
-            continue
-        except LearnerCodeError as err:
-            if isinstance(err, LearnerTimeout):
-                raise
+        except ex.LearnerTimeout:
+            raise
+        except ex.LearnerCodeError as err:
             refused = isinstance(err.original, AutodiffRefused)
-            wrong.append(
-                f"{name} ("
-                + (
-                    "calls the kit's autodiff"
-                    if refused
-                    else f"raised {type(err.original).__name__}"
-                )
-                + ")"
-            )
-            continue
-        (wrong if bad is not None else fixed).append(name)
+            why = "calls the kit's autodiff" if refused else f"raised {type(err.original).__name__}"
+            wrong.append(f"{name} ({why})")
     if not fixed and not wrong:
         raise NotImplementedError
     if not wrong and not todo:
         return None
     parts = [f"fixed {len(fixed)} of {len(BUGS)}" + (f" ({', '.join(fixed)})" if fixed else "")]
-    if wrong:
-        parts.append("still wrong: " + ", ".join(wrong))
-    if todo:
-        parts.append("not attempted yet: " + ", ".join(todo))
+    parts += [f"still wrong: {', '.join(wrong)}"] if wrong else []
+    parts += [f"not attempted yet: {', '.join(todo)}"] if todo else []
     return "; ".join(parts) + "."
 
 
-custom_exercise(
+ex.custom_exercise(
     "ch05-bug-hunt",
     "Each of five short backward passes has one classic mistake. Fix each; the check says "
     "which are fixed (the kit's autodiff is switched off while your functions run).",
     _judge_bug_hunt,
-    explanation="All five fixed: +=, the upstream factor, σ′ from the output, the transpose, "
-    "and a fresh start for every pass.",
+    explanation="All five fixed: +=, the upstream factor, σ′ from the output, the OTHER "
+    "factor at a * gate, and a fresh start for every pass.",
 )

@@ -1,89 +1,86 @@
-"""Chapter 6 exercises: how add, max and multiply gates pass gradients back, and data scale.
-
-* ``ch06-max-route`` — the gradients that reach z and w in f = 2·(x·y + max(z, w)) at a point
-  where w wins the max.
-* ``ch06-multiply-uneven`` — (dx, dy) of a * gate with a tiny and a huge input.
-* ``ch06-replay-lr`` — the learning rate that replays the k = 1 training run at data × 1000.
-
-Every expected answer is computed here by the kit (the engine and the array helpers) when the
-check runs; nothing is typed in.
-"""
+"""Chapter 6 exercises, how gates pass gradients back and why data scale matters: the max
+gate's routing, a * gate with a tiny and a huge input, the learning rate that replays a run at
+data × 1000, and a whole backward pass gate by gate. Answers by the kit's engine, no numpy."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
+import random
 
-from backprop_kit.chapters.scale_explorer import DEFAULT_LR, toy_dataset
+from backprop_kit import exercises as ex
 from backprop_kit.core.engine import Value, maximum
-from backprop_kit.exercises import function_exercise, value_exercise
-from backprop_kit.nn.arrays import linear_weight_grad
+from backprop_kit.core.numeric import backprop_grads
+from backprop_kit.exercises.ch03 import multiply_backward
 
-# The notes' figure: f = 2·(x·y + max(z, w)) at these inputs (the chapter shows its gradients).
+#: The notes' figure: f = 2·(x·y + max(z, w)) at these inputs (the chapter shows its gradients).
 PATTERN_INPUTS = {"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0}
-# ``ch06-max-route`` asks about the same circuit with a different race in the max gate.
+#: ``ch06-max-route`` asks about the same circuit with a different race in the max gate.
 MAX_ROUTE_INPUTS = {"x": 3.0, "y": -4.0, "z": -3.0, "w": -1.0}
-# ``ch06-multiply-uneven``: a * gate with a tiny and a huge input, and its upstream gradient.
+#: ``ch06-multiply-uneven``: a * gate with a tiny and a huge input, and its upstream gradient.
 UNEVEN = (0.002, 500.0, -3.0)
+#: ``ch06-replay-lr``: the inputs' scale k and the k = 1 run's learning rate (the scale
+#: explorer's DEFAULT_LR, which the question quotes).
 INPUT_SCALE = 1000.0
+LR = 0.5
+
+
+def pattern_backward(x: float, y: float, z: float, w: float) -> tuple[float, ...]:
+    """(dx, dy, dz, dw) of f = 2·(x·y + max(z, w)) at (x, y, z, w), by backprop."""
+    return backprop_grads(lambda a, b, c, d: 2.0 * (a * b + maximum(c, d)), x, y, z, w)
 
 
 def pattern_gradients(point: dict[str, float] | None = None) -> dict[str, float]:
-    """∂f/∂(each input) of f = 2·(x·y + max(z, w)) at ``point`` (default: the notes' inputs),
-    by backpropagation."""
-    point = PATTERN_INPUTS if point is None else point
-    v = {name: Value(x, label=name) for name, x in point.items()}
-    f = 2.0 * (v["x"] * v["y"] + maximum(v["z"], v["w"]))
-    f.backward()
-    return {name: value.grad for name, value in v.items()}
+    """{name: ∂f/∂name} of the same f at ``point`` (default: the notes' inputs)."""
+    return dict(zip("xyzw", pattern_backward(**(point or PATTERN_INPUTS))))
 
 
-def multiply_downstream(x: float, y: float, upstream: float) -> tuple[float, float]:
-    """The gradients a * gate sends to its inputs x and y, given the gradient on its output."""
-    a, b = Value(x), Value(y)
-    (a * b).backward(upstream)
-    return a.grad, b.grad
+def _linear_data(seed: int, n: int = 8, d: int = 3) -> tuple[list[list[float]], list[float]]:
+    """Seeded normal data: X (n rows of d numbers) and a vector of d numbers."""
+    rng = random.Random(seed)
+    return [[rng.gauss(0, 1) for _ in range(d)] for _ in range(n)], [
+        rng.gauss(0, 1) for _ in range(d)
+    ]
 
 
 def learning_rate_factor(k: float = INPUT_SCALE) -> float:
-    """How many times larger the weight gradient gets when every input is multiplied by k.
+    """How many times larger the weight gradient gets when every input is multiplied by k:
+    |dw| at scale k over |dw| at scale 1, where dw of L = Σₙ sₙ, s = (k X) @ w, is found by
+    backprop on seeded random data."""
+    X, w = _linear_data(0)
 
-    Measured with :func:`~backprop_kit.nn.arrays.linear_weight_grad` on seeded random data:
-    the norm of dw at scale k divided by its norm at scale 1.
-    """
-    rng = np.random.default_rng(0)
-    X, w = rng.normal(size=(8, 3)), rng.normal(size=3)
-    dout = rng.normal(size=8)
-    big = np.linalg.norm(linear_weight_grad(X, w, k, dout))
-    return float(big / np.linalg.norm(linear_weight_grad(X, w, 1.0, dout)))
+    def dw(scale: float) -> float:
+        def loss(*ws: Value) -> Value:
+            return sum((scale * x * wi for row in X for x, wi in zip(row, ws)), Value(0.0))
+
+        return math.hypot(*backprop_grads(loss, *w))
+
+    return dw(k) / dw(1.0)
 
 
 def score_factor(k: float = INPUT_SCALE) -> float:
     """How many times farther the scores s = (k X) @ w move, for the same weight step, when
-    every input is multiplied by k. Measured on the chapter's data with a seeded random step."""
-    X, _y = toy_dataset()
-    step = np.random.default_rng(0).normal(size=X.shape[1])
-    return float(np.linalg.norm((k * X) @ step) / np.linalg.norm(X @ step))
+    every input is multiplied by k: |(k X) @ step| over |X @ step|, on seeded random data."""
+    X, step = _linear_data(1)
+
+    def moved(scale: float) -> float:
+        return math.hypot(*(sum(scale * x * s for x, s in zip(row, step)) for row in X))
+
+    return moved(k) / moved(1.0)
 
 
-def replay_learning_rate(k: float = INPUT_SCALE, lr: float = DEFAULT_LR) -> float:
-    """The learning rate at data scale ``k`` whose run replays the k = 1 run (rate ``lr``).
-
-    The scores are s = (k X) @ w. They are the same after every step if the weights at scale
-    k are always the k = 1 weights divided by :func:`score_factor`, so every step must be
-    that many times shorter; a step is lr · dw, and dw is :func:`learning_rate_factor` times
-    larger. Hence lr_k = lr / (learning_rate_factor(k) · score_factor(k)) (= lr / k²).
-    """
+def replay_learning_rate(k: float = INPUT_SCALE, lr: float = LR) -> float:
+    """The learning rate at data scale k whose run replays the k = 1 run at rate lr: the scores
+    (k X) @ w stay the same if the weights are always score_factor(k) times smaller, so every
+    step lr·dw must be that much shorter, and dw is learning_rate_factor(k) times larger.
+    Hence lr / (learning_rate_factor(k) · score_factor(k)) (= lr / k²)."""
     return lr / (learning_rate_factor(k) * score_factor(k))
 
 
-value_exercise(
+ex.value_exercise(
     "ch06-max-route",
     "In f = 2·(x·y + max(z, w)) at x = 3, y = −4, z = −3, w = −1: what gradients reach z "
     "and w? Answer a pair (dz, dw).",
-    expected=lambda: (
-        pattern_gradients(MAX_ROUTE_INPUTS)["z"],
-        pattern_gradients(MAX_ROUTE_INPUTS)["w"],
-    ),
+    expected=lambda: pattern_backward(**MAX_ROUTE_INPUTS)[2:],
     hint=(
         "first find the gradient arriving at the max gate's output (the + gate copies what "
         "the *2 gate sends it). The max gate hands that number, unchanged, to the input that "
@@ -93,11 +90,11 @@ value_exercise(
     "loser gets 0.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch06-multiply-uneven",
     "A * gate has inputs x = 0.002 and y = 500, and the gradient arriving at its output is −3. "
     "What gradients does it send back? Answer a pair (dx, dy).",
-    expected=lambda: multiply_downstream(*UNEVEN),
+    expected=lambda: multiply_backward(*UNEVEN),
     hint=(
         "each input receives the OTHER input's value (the values are swapped), multiplied by "
         "the upstream gradient, sign included."
@@ -105,7 +102,7 @@ value_exercise(
     explanation="The tiny input gets the huge gradient, and the huge input a tiny one.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch06-replay-lr",
     "A linear classifier is trained with lr = 0.5 on the data as it is (k = 1). Every input is "
     "now multiplied by k = 1000. Which learning rate makes the k = 1000 run replay the k = 1 "
@@ -122,13 +119,7 @@ value_exercise(
 )
 
 
-def pattern_backward(x: float, y: float, z: float, w: float) -> tuple[float, ...]:
-    """(dx, dy, dz, dw) of f = 2·(x·y + max(z, w)) at (x, y, z, w), by backpropagation."""
-    g = pattern_gradients({"x": x, "y": y, "z": z, "w": w})
-    return g["x"], g["y"], g["z"], g["w"]
-
-
-function_exercise(
+ex.function_exercise(
     "ch06-patterns-backward",
     "Write patterns_backward(x, y, z, w) returning (dx, dy, dz, dw) for "
     "f = 2·(x·y + max(z, w)), gate by gate: the *2 gate scales, the + gate distributes, the "

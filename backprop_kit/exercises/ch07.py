@@ -1,58 +1,40 @@
-"""Chapter 7 exercises: gradients of the matrix product D = W @ X, found by their shapes.
-
-Every expected answer is computed here by the kit (the array gates and the dimension analysis)
-when the check runs; nothing is typed in.
-"""
+"""Chapter 7 exercises, gradients of D = W @ X found by their shapes: the shape of dW, dX as a
+function (square cases, where shapes cannot decide), the product that gives dW (any NumPy
+spelling) and an affine-ReLU block's backward pass, gradient-checked. Answers by the kit's
+array gates and dimension analysis when the check runs."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from backprop_kit.exercises import (
-    AnswerKey,
-    AnswerTooComplex,
-    Mismatch,
-    compare,
-    custom_exercise,
-    describe,
-    run_cases,
-    run_learner_code,
-    value_exercise,
-)
+from backprop_kit import exercises as ex
+from backprop_kit.core.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
 from backprop_kit.nn.arrays import matmul, matmul_backward, numerical_grad_array
 from backprop_kit.nn.dimensions import dimension_analysis
 
-# The notes' example: W (5, 10) and X (10, 3).
-W_SHAPE = (5, 10)
-X_SHAPE = (10, 3)
-
-
-# ``ch07-dW-shape`` asks, in words only, about a layer whose W is not the chapter's (5, 10):
-# D = W @ X with a batch X of 32 examples of 784 numbers (one per column) and 128 outputs each.
+#: The notes' example: W (5, 10) and X (10, 3).
+W_SHAPE, X_SHAPE = (5, 10), (10, 3)
+#: ``ch07-dW-shape`` asks in words about another layer: X, 32 examples of 784 numbers (one per
+#: column), and 128 outputs each.
 WORDS_W_SHAPE = (128, 784)
 WORDS_X_SHAPE = (784, 32)
 
 
 def notes_dW_shape(
     w_shape: tuple[int, int] = W_SHAPE, x_shape: tuple[int, int] = X_SHAPE
-) -> tuple[int, int]:
-    """The shape of dW for D = W @ X with W of ``w_shape`` and X of ``x_shape`` (the notes'
-    by default), from an actual backward pass."""
-    rng = np.random.default_rng(0)
-    W, X = rng.normal(size=w_shape), rng.normal(size=x_shape)
-    D, cache = matmul(W, X)
-    dW, _dX = matmul_backward(rng.normal(size=D.shape), cache)
-    return (int(dW.shape[0]), int(dW.shape[1]))
+) -> tuple[int, ...]:
+    """The shape of dW for D = W @ X (the notes' shapes by default), from a backward pass."""
+    D, cache = matmul(np.ones(w_shape), np.ones(x_shape))
+    return tuple(int(n) for n in matmul_backward(np.ones(D.shape), cache)[0].shape)
 
 
 def dX_from(W: np.ndarray, dD: np.ndarray) -> np.ndarray:
-    """dX for D = W @ X, given W (M, K) and dD (M, N), from the kit's matmul_backward.
-
-    dX does not depend on X's values, so any X of shape (K, N) will do.
-    """
+    """dX for D = W @ X, given W (M, K) and dD (M, N), by the kit's matmul_backward (dX does
+    not depend on X, so zeros of shape (K, N) will do)."""
     _D, cache = matmul(W, np.zeros((W.shape[1], dD.shape[1])))
     return matmul_backward(dD, cache)[1]
 
@@ -61,14 +43,10 @@ _NUMPY = ("np", "numpy")
 
 
 def product_form(text: Any) -> tuple | str | None:
-    """A canonical form of a matrix-product expression written in NumPy notation, or None.
-
-    ``text`` is parsed with :mod:`ast` (never evaluated). Equivalent spellings give the same
-    form: ``a @ b``, ``a.dot(b)``, ``np.dot(a, b)`` and ``np.matmul(a, b)`` are one product;
-    ``a.T``, ``a.transpose()`` and ``np.transpose(a)`` are one transpose; a transpose of a
-    transpose is the array itself, and ``(a @ b).T`` is ``b.T @ a.T``. Names ignore case.
-    Anything else gives None.
-    """
+    """A canonical form of a product written in NumPy notation, parsed (never evaluated), or
+    None: ``a @ b``, ``a.dot(b)``, ``np.dot``/``np.matmul(a, b)`` are one product; ``a.T``,
+    ``a.transpose()``, ``np.transpose(a)`` one transpose; ``a.T.T`` is a, ``(a @ b).T`` is
+    ``b.T @ a.T``; names ignore case."""
     if not isinstance(text, str):
         return None
     try:
@@ -86,17 +64,13 @@ def _form(node: ast.AST) -> tuple | str | None:
     if isinstance(node, ast.Attribute) and node.attr.upper() == "T":
         return _transpose(_form(node.value))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
-        owner, method, args = node.func.value, node.func.attr, node.args
-        if isinstance(owner, ast.Name) and owner.id in _NUMPY:
-            if method in ("dot", "matmul") and len(args) == 2:
-                return _product(*args)
-            if method == "transpose" and len(args) == 1:
-                return _transpose(_form(args[0]))
-            return None
-        if method == "dot" and len(args) == 1:
-            return _product(owner, args[0])
-        if method == "transpose" and not args:
-            return _transpose(_form(owner))
+        owner, method = node.func.value, node.func.attr
+        on_numpy = isinstance(owner, ast.Name) and owner.id in _NUMPY
+        args = node.args if on_numpy else [owner, *node.args]  # a.dot(b) is np.dot(a, b)
+        if (method == "dot" or (on_numpy and method == "matmul")) and len(args) == 2:
+            return _product(*args)
+        if method == "transpose" and len(args) == 1:
+            return _transpose(_form(args[0]))
     return None
 
 
@@ -106,22 +80,19 @@ def _product(left: ast.AST, right: ast.AST) -> tuple | None:
 
 
 def _transpose(form: tuple | str | None) -> tuple | str | None:
-    if form is None:
-        return None
     if isinstance(form, tuple) and form[0] == "T":
         return form[1]
-    if isinstance(form, tuple) and form[0] == "@":  # (A B)ᵀ = Bᵀ Aᵀ
+    if isinstance(form, tuple):  # ("@", A, B): (A B)ᵀ = Bᵀ Aᵀ
         return ("@", _transpose(form[2]), _transpose(form[1]))
-    return ("T", form)
+    return None if form is None else ("T", form)
 
 
 #: The longest product spelling the checker reads (longer answers get a one-line verdict).
 MAX_SPELLING = 200
 
 
-class ProductSpelling(AnswerKey):
-    """An answer key: any string that spells the same product (see :func:`product_form`) is
-    right, e.g. ``"dD @ X.T"`` and ``"dD.dot(X.transpose())"``."""
+class ProductSpelling(ex.AnswerKey):
+    """Any string that spells the same product (:func:`product_form`) is right."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -129,29 +100,26 @@ class ProductSpelling(AnswerKey):
         if self.form is None:
             raise ValueError(f"not a product in NumPy notation: {text!r}")
 
-    def compare(self, got: Any) -> Mismatch | None:
+    def compare(self, got: Any) -> ex.Mismatch | None:
         if not isinstance(got, str):
-            return Mismatch("type", f"expected a string such as 'A @ B.T', got {describe(got)}")
+            return ex.Mismatch(
+                "type", f"expected a string such as 'A @ B.T', got {ex.describe(got)}"
+            )
         if len(got) > MAX_SPELLING:
-            raise AnswerTooComplex(f"longer than {MAX_SPELLING} characters")
-        return None if product_form(got) == self.form else Mismatch("value")
-
-    def __repr__(self) -> str:
-        return f"ProductSpelling({self.text!r})"
+            raise ex.AnswerTooComplex(f"longer than {MAX_SPELLING} characters")
+        return None if product_form(got) == self.form else ex.Mismatch("value")
 
 
-def _dX_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+def _dX_cases() -> list[tuple[np.ndarray, ...]]:
     """Seeded (W, dD) pairs; the square one comes first, where a wrong product still fits."""
     rng = np.random.default_rng(2)
-    cases = []
-    for M, K, N in ((2, 2, 2), (2, 3, 4), (3, 2, 1)):
-        W = rng.integers(-3, 4, size=(M, K)).astype(float)
-        dD = rng.integers(-3, 4, size=(M, N)).astype(float)
-        cases.append((W, dD))
-    return cases
+    return [
+        tuple(rng.integers(-3, 4, size=shape).astype(float) for shape in ((M, K), (M, N)))
+        for M, K, N in ((2, 2, 2), (2, 3, 4), (3, 2, 1))
+    ]
 
 
-value_exercise(
+ex.value_exercise(
     "ch07-dW-shape",
     "A layer computes D = W @ X for a batch X of 32 examples, one example per column, each "
     "of 784 numbers; D holds 128 numbers per example. What is the shape of dW? Answer a tuple.",
@@ -177,15 +145,13 @@ def _dX_slips(W: np.ndarray, dD: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _judge_dX(fn: Any) -> str | None:
-    """``fn(W, dD)`` must equal dX for D = W @ X on every case of :func:`_dX_cases`. A wrong
-    array of the right shape is compared with the other products of W and dD: shapes cannot
-    tell them apart on square matrices, so the hint names the product and points to the order
-    and the transpose."""
+    """``fn(W, dD)`` must be dX on every case; a wrong array of the right shape is named by the
+    product of W and dD it equals (on square matrices shapes cannot tell them apart)."""
     if not callable(fn):
-        return "pass the function itself (without calling it)"
-    for (W, dD), got, want in run_cases("ch07-dX", fn, dX_from, _dX_cases()):
+        return ex.PASS_FUNCTION
+    for (W, dD), got, want in ex.run_cases("ch07-dX", fn, dX_from, _dX_cases()):
         where = f"at W of shape {W.shape}, dD of shape {dD.shape},"
-        m = compare(got, want, 1e-6)
+        m = ex.compare(got, want, 1e-6)
         if m is None:
             continue
         if m.kind != "value":
@@ -206,7 +172,7 @@ def _judge_dX(fn: Any) -> str | None:
     return None
 
 
-custom_exercise(
+ex.custom_exercise(
     "ch07-dX",
     "Write dX for D = W @ X, given W (M, K) and the upstream gradient dD (M, N).",
     _judge_dX,
@@ -214,7 +180,7 @@ custom_exercise(
     "and the chain rule picks it when the shapes are square.",
 )
 
-value_exercise(
+ex.value_exercise(
     "ch07-which-product",
     "Which product gives dW? Answer a string in NumPy notation, such as 'A @ B.T', "
     "using the names W, X and dD ('A.dot(B.T)' and 'np.dot(A, B.transpose())' count too).",
@@ -229,10 +195,16 @@ value_exercise(
 
 # --- a two-layer affine-ReLU block, backward ---------------------------------------------------
 
-#: Shapes of ``ch07-affine-relu``: X (K, N) columns are examples, W1 (H, K), b1 (H, 1),
-#: W2 (M, H), b2 (M, 1); Y = W2 @ relu(W1 @ X + b1) + b2 has shape (M, N).
+#: Y = W2 @ relu(W1 @ X + b1) + b2 (M, N), X's columns the examples.
 BLOCK_SHAPES = {"X": (3, 4), "W1": (5, 3), "b1": (5, 1), "W2": (2, 5), "b2": (2, 1)}
-BLOCK_GRADS = ("dW2", "db2", "dW1", "db1", "dX")
+#: The gradients the learner returns, in order, with the hint for each.
+BLOCK_HINTS = {
+    "dW2": "Y = W2 @ H + b2: dW2 pairs dY with H, and has W2's shape.",
+    "db2": "b2 was added to every column: sum dY over the examples' axis, keeping b2's shape.",
+    "dW1": "Go back through ReLU first: dA = dH where A = W1 @ X + b1 was positive, else 0.",
+    "db1": "like db2, one layer further back: sum dA over the examples' axis.",
+    "dX": "X feeds W1 @ X: dX = W1.T @ dA, with X's shape.",
+}
 
 
 def block_forward(
@@ -243,8 +215,8 @@ def block_forward(
 
 
 def block_case(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Seeded arrays of :data:`BLOCK_SHAPES` and an upstream dY, with every pre-activation of
-    the ReLU at least 0.1 away from its kink (so that the numerical check is meaningful)."""
+    """Seeded arrays of BLOCK_SHAPES and an upstream dY, every ReLU input at least 0.1 from the
+    kink (so that the numerical check is meaningful)."""
     rng = np.random.default_rng(seed)
     while True:
         arrays = {k: rng.normal(size=s) for k, s in BLOCK_SHAPES.items()}
@@ -256,53 +228,37 @@ def block_case(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 def block_numeric_grads(arrays: dict[str, np.ndarray], dY: np.ndarray) -> dict[str, np.ndarray]:
     """d(each array) of sum(dY * Y), by :func:`~backprop_kit.nn.arrays.numerical_grad_array`."""
-    grads = {}
-    for name in ("W2", "b2", "W1", "b1", "X"):
-        arr = arrays[name].copy()
-        others = dict(arrays)
 
-        def f(a: np.ndarray, name: str = name, others: dict = others) -> np.ndarray:
-            return block_forward(**{**others, name: a})
+    def with_(name: str) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda a: block_forward(**{**arrays, name: a})
 
-        grads[f"d{name}"] = numerical_grad_array(f, arr, dY)
-    return grads
+    return {g: numerical_grad_array(with_(g[1:]), arrays[g[1:]].copy(), dY) for g in BLOCK_HINTS}
 
 
 def _judge_block(fn: Any) -> str | None:
-    """The learner's ``block_backward(dY, X, W1, b1, W2, b2)`` returns the five gradients
-    (dW2, db2, dW1, db1, dX); each is compared with the numerical gradient by the array
-    gradient check, and the hint names the first that fails with its verdict."""
-    from backprop_kit.core.numeric import GRAD_CHECK_PASS, grade_rel_error, rel_error
-
+    """``block_backward(dY, X, W1, b1, W2, b2)`` returns (dW2, db2, dW1, db1, dX); each is
+    gradient-checked against the numerical gradient, the hint names the first that fails."""
     if not callable(fn):
-        return "pass the function itself (without calling it)"
+        return ex.PASS_FUNCTION
     for seed in (7, 8):
         arrays, dY = block_case(seed)
         want = block_numeric_grads(arrays, dY)
         args = (dY, *(arrays[k] for k in ("X", "W1", "b1", "W2", "b2")))
-        got = run_learner_code(fn, *args, autodiff_off="ch07-affine-relu")
-        m = compare(got, tuple(want.values()))
+        got = ex.run_learner("ch07-affine-relu", fn, *args)
+        m = ex.compare(got, tuple(want.values()))
         if m is not None and m.kind == "type":  # types and shapes here; values just below
             return f"return the tuple (dW2, db2, dW1, db1, dX): {m.text}"
-        for name, g in zip(BLOCK_GRADS, got):
+        for name, g in zip(BLOCK_HINTS, got):
             err = rel_error(np.asarray(g, dtype=float), want[name])
             if not err < GRAD_CHECK_PASS:
                 return (
                     f"the gradient {name} fails the array gradient check: rel_error {err:.1e} "
-                    f"({grade_rel_error(err)}). " + _BLOCK_HINTS[name]
+                    f"({grade_rel_error(err)}). " + BLOCK_HINTS[name]
                 )
     return None
 
 
-_BLOCK_HINTS = {
-    "dW2": "Y = W2 @ H + b2: dW2 pairs dY with H, and has W2's shape.",
-    "db2": "b2 was added to every column: sum dY over the examples' axis, keeping b2's shape.",
-    "dW1": "Go back through ReLU first: dA = dH where A = W1 @ X + b1 was positive, else 0.",
-    "db1": "like db2, one layer further back: sum dA over the examples' axis.",
-    "dX": "X feeds W1 @ X: dX = W1.T @ dA, with X's shape.",
-}
-
-custom_exercise(
+ex.custom_exercise(
     "ch07-affine-relu",
     "Write block_backward(dY, X, W1, b1, W2, b2) for Y = W2 @ relu(W1 @ X + b1) + b2, "
     "returning (dW2, db2, dW1, db1, dX); checked against the numerical gradient by the array "

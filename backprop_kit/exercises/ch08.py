@@ -1,15 +1,7 @@
-"""Chapter 8 exercises: a network's parameters, the affine layer's backward, the update step and
-a training loop that forgot to zero its gradients.
-
-* ``ch08-count-params`` — how many numbers does ``MLP(2, [16, 16, 1])`` learn?
-* ``ch08-affine-backward`` — write ``(dX, dW, db)`` for ``out = X @ W + b`` on arrays.
-* ``ch08-update`` — write the gradient-descent update of every parameter.
-* ``ch08-train-loop`` — fix a training loop whose gradients pile up from step to step.
-
-Every expected answer is computed here by the kit (``nn``, the array gates) when the check runs;
-nothing is typed in. The update and the loop change the model they are given, so each check
-builds a fresh seeded model for the learner's function and another for the kit's.
-"""
+"""Chapter 8 exercises, training a network: the parameters of MLP(2, [16, 16, 1]), (dX, dW, db)
+of out = X @ W + b, the gradient-descent update, and a loop whose gradients pile up. Answers by
+the kit (nn, the array gates); the update and the loop change the model they are given, so
+each check builds one fresh seeded model for the learner's function and one for the kit's."""
 
 from __future__ import annotations
 
@@ -17,14 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from backprop_kit.core.text import format_number
-from backprop_kit.exercises import (
-    compare,
-    custom_exercise,
-    function_exercise,
-    run_learner_code,
-    value_exercise,
-)
+from backprop_kit import exercises as ex
 from backprop_kit.nn.arrays import affine, affine_backward
 from backprop_kit.nn.data import two_moons
 from backprop_kit.nn.net import MLP, backward_accumulate, sgd_update, svm_loss
@@ -40,19 +25,15 @@ def parameter_count(nin: int = COUNT_SIZES[0], nouts: list[int] | None = None) -
 
 def affine_grads(dout: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[Any, ...]:
     """(dX, dW, db) of ``out = X @ W + b``, from the kit's affine gate (b does not matter)."""
-    _out, cache = affine(X, W, np.zeros(W.shape[1]))
-    dX, dW, db = affine_backward(dout, cache)
-    return dX, dW, db
+    return tuple(affine_backward(dout, affine(X, W, np.zeros(W.shape[1]))[1]))
 
 
-def _affine_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _affine_cases() -> list[tuple[np.ndarray, ...]]:
     """Seeded (dout, X, W); the square one first, where a misplaced transpose still fits."""
     rng = np.random.default_rng(8)
-    cases = []
+    cases: list[tuple[np.ndarray, ...]] = []
     for N, D, H in ((3, 3, 3), (4, 2, 3), (1, 3, 2), (5, 2, 1)):
-        X = rng.integers(-3, 4, size=(N, D)).astype(float)
-        W = rng.integers(-3, 4, size=(D, H)).astype(float)
-        dout = rng.integers(-3, 4, size=(N, H)).astype(float)
+        X, W, dout = (rng.integers(-3, 4, size=s).astype(float) for s in ((N, D), (D, H), (N, H)))
         cases.append((dout, X, W))
     return cases
 
@@ -62,6 +43,9 @@ def model_with_gradients(seed: int = 0) -> MLP:
     X, y = two_moons(12, seed=seed)
     model = MLP(2, [3, 1], activation="tanh", seed=seed)
     svm_loss(model, X, y).backward()
+    for k, p in enumerate(model.parameters()):  # every one moves visibly: skipping one shows
+        if abs(p.grad) < 1e-3:
+            p.grad = 0.05 * (k + 1)
     return model
 
 
@@ -82,40 +66,35 @@ def loop_data() -> tuple[np.ndarray, np.ndarray]:
     return two_moons(30, seed=4)
 
 
-def _close_lists(got: Any, want: list[float], tol: float = 1e-9) -> bool:
-    """``got`` is a list or tuple of numbers equal to ``want`` (judged by type, then value)."""
-    return compare(got, want, tol) is None
+def _same(got: Any, want: list[float]) -> bool:
+    return ex.compare(got, want, 1e-9) is None
 
 
 def _judge_update(fn: Any) -> str | None:
     if not callable(fn):
-        return "pass the function itself (without calling it)."
+        return ex.PASS_FUNCTION
     for seed, lr in ((0, 0.1), (1, 0.5)):
         want_model, got_model = model_with_gradients(seed), model_with_gradients(seed)
-        for k, pair in enumerate(zip(want_model.parameters(), got_model.parameters())):
-            for p in pair:  # every parameter moves visibly, so skipping one is seen
-                if abs(p.grad) < 1e-3:
-                    p.grad = 0.05 * (k + 1)
         before = [p.data for p in got_model.parameters()]
         sgd_update(want_model.parameters(), lr)
         # writing the step is the point: the kit's own sgd_update (and autodiff) refuse
-        run_learner_code(fn, got_model.parameters(), lr, autodiff_off="ch08-update")
+        ex.run_learner("ch08-update", fn, got_model.parameters(), lr)
         want = [p.data for p in want_model.parameters()]
         got = [p.data for p in got_model.parameters()]
-        if _close_lists(got, want):
+        if _same(got, want):
             continue
-        if _close_lists(got, before):
+        if _same(got, before):
             return (
                 "no parameter changed. Change each parameter's .data in place (the "
                 "function returns nothing)."
             )
         uphill = [b + (b - w) for b, w in zip(before, want)]
-        if _close_lists(got, uphill):
+        if _same(got, uphill):
             return (
                 "your step went uphill: the gradient points where the loss grows, so "
                 "step against it."
             )
-        k = next(k for k, (g, w) in enumerate(zip(got, want)) if not _close_lists([g], [w]))
+        k = next(k for k, (g, w) in enumerate(zip(got, want)) if not _same([g], [w]))
         return (
             f"with lr = {lr}, parameter {k + 1} of {len(want)} is {got[k]:.6g} after your step, "
             f"where one step should give {want[k]:.6g}. Each parameter moves by lr times its "
@@ -126,25 +105,27 @@ def _judge_update(fn: Any) -> str | None:
 
 def _judge_loop(fn: Any) -> str | None:
     if not callable(fn):
-        return "pass the function itself (without calling it)."
+        return ex.PASS_FUNCTION
     X, y = loop_data()
     want = train_fixed(MLP(2, [4, 1], seed=2), X, y, LOOP_STEPS, LOOP_LR)
     model = MLP(2, [4, 1], seed=2)
     # the kit's loss.backward() resets .grad itself; nn.backward_accumulate adds to it, as
     # micrograd and PyTorch do: then a loop that never zeroes the gradients drifts (see the hint)
-    got = run_learner_code(fn, model, X, y, LOOP_STEPS, LOOP_LR)
-    mismatch = compare(got, want, 1e-9)
+    got = ex.run_learner(
+        "ch08-train-loop", fn, model, X, y, LOOP_STEPS, LOOP_LR, allow_autodiff=True
+    )
+    mismatch = ex.compare(got, want, 1e-9)
     if mismatch is None:
         return None
     if mismatch.kind == "type":
         return f"return the list of the {LOOP_STEPS} losses, one per step ({mismatch.text})."
     if len(set(got)) == 1 and len(set(want)) > 1:
         return (
-            f"your loss stayed at {_show_number(got[0])}: the weights never moved. When the "
+            f"your loss stayed at {ex.short(got[0])}: the weights never moved. When the "
             "update runs, does each p.grad still hold this step's gradient?"
         )
     first_wrong = next(
-        (i for i, (g, w) in enumerate(zip(got, want)) if compare(g, w, 1e-9) is not None), 0
+        (i for i, (g, w) in enumerate(zip(got, want)) if ex.compare(g, w, 1e-9) is not None), 0
     )
     if first_wrong >= 2:
         return (
@@ -152,20 +133,13 @@ def _judge_loop(fn: Any) -> str | None:
             f"second step on, what else is still in p.grad besides this step's gradient?"
         )
     return (
-        f"at step {first_wrong} your loss was {_show_number(got[first_wrong])}, the "
+        f"at step {first_wrong} your loss was {ex.short(got[first_wrong])}, the "
         f"kit's {want[first_wrong]:.6g}. Start from the loop you were given and change "
         f"only what is wrong."
     )
 
 
-def _show_number(x: Any) -> str:
-    try:
-        return format_number(x, "g")
-    except (TypeError, ValueError):
-        return repr(x)
-
-
-value_exercise(
+ex.value_exercise(
     "ch08-count-params",
     "How many parameters (weights and biases) does MLP(2, [16, 16, 1]) have?",
     expected=parameter_count,
@@ -177,7 +151,7 @@ value_exercise(
     explanation="Each layer has (inputs + 1) × neurons parameters.",
 )
 
-function_exercise(
+ex.function_exercise(
     "ch08-affine-backward",
     "Write (dX, dW, db) for out = X @ W + b, given the upstream gradient dout (N, H), "
     "X (N, D) and W (D, H).",
@@ -195,14 +169,14 @@ function_exercise(
     "and a sum where b fans out to every row.",
 )
 
-custom_exercise(
+ex.custom_exercise(
     "ch08-update",
     "Write update(parameters, lr): one gradient-descent step on every parameter.",
     _judge_update,
     explanation="Each parameter takes a small step against its gradient, downhill.",
 )
 
-custom_exercise(
+ex.custom_exercise(
     "ch08-train-loop",
     "Fix the training loop: in an engine that adds to .grad, its losses go wrong after the "
     "first step.",

@@ -1,13 +1,9 @@
-"""Accessibility helpers of the explorers (contrast and alt text are in :mod:`..pictures.style`).
+"""The explorers' accessibility helper (contrast and alt text: :mod:`..pictures.style`).
 
-:func:`explorer_helper` is a hidden widget that every explorer includes. ipywidgets 8 gives a
-  slider's handle (``role="slider"``) no accessible name, and an ``HTML`` widget cannot carry
-  ``aria-live`` on its own element. The helper's small script names every slider handle inside
-  an explorer by its visible label, makes every element with the class ``bpk-live`` a polite
-  live region (a change is announced by a screen reader), and its style gives controls a
-  visible keyboard focus ring. It runs in the browser only; without a front-end it is inert.
-
-Nothing here imports ipywidgets until :func:`explorer_helper` is called.
+ipywidgets 8 gives a slider's handle no accessible name, and an ``HTML`` widget cannot carry
+``aria-live``. The hidden helper every explorer holds names each slider handle by its label,
+makes each ``bpk-live`` element a polite live region, and gives controls a visible focus ring
+(in the browser only; inert without a front-end). ipywidgets is imported when it is made.
 """
 
 from __future__ import annotations

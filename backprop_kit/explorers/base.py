@@ -1,60 +1,40 @@
-"""What every explorer of the kit shares: a live widget that still shows a picture where no
-widget front-end runs, and leaves nothing behind when closed.
+"""What every explorer shares: a live widget that still shows a picture where no widget
+front-end runs (nbval, nbconvert, a code host), and leaves nothing behind when closed.
 
-JupyterLab draws a widget from the ``application/vnd.jupyter.widget-view+json`` entry of its
-display bundle. nbval, nbconvert and a code host's notebook viewer cannot; they fall back to
-``image/png`` and ``text/plain``. So every explorer adds a PNG of its first picture and a stable
-text (no memory addresses, so nbval can compare it) to ipywidgets' own bundle, and an alt text
-for the PNG in the output's metadata (:func:`with_static_picture`).
-
-:class:`Explorer` is the base of every explorer: that display bundle, ``close()`` of every
-widget it holds (:func:`close_tree`), and a quiet setter. :class:`HeldExplorer` is the base of
-the explorers that hold their live view in ``.widget`` and redraw a matplotlib figure as a PNG
-(the scale, shapes and training explorers); the circuit explorer is itself a ``VBox`` and draws
-SVG (:mod:`circuit`).
+Its display bundle is ipywidgets' own plus a stable ``text/plain`` and the picture of its first
+state (:func:`with_static_picture`). :class:`HeldExplorer` is the base of the explorers whose
+view is ``self.widget`` and whose picture is a matplotlib PNG (scale, shapes, training); the
+circuit explorer is itself a ``VBox`` and draws SVG (:mod:`circuit`).
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from backprop_kit.core.engine import as_number
 from backprop_kit.explorers.a11y import A11Y_CLASS, explorer_helper
-from backprop_kit.pictures.style import img_html
+from backprop_kit.pictures.style import img_html, picture_bundle
 
 if TYPE_CHECKING:  # ipywidgets is imported when an explorer is built, not with this module
     import ipywidgets as widgets
 
 
 def with_static_picture(
-    bundle: dict[str, Any] | None, text: str, png: bytes, metadata: dict[str, Any]
+    bundle: dict[str, Any] | None, text: str, picture: bytes | str, metadata: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``bundle`` (ipywidgets' display data) plus ``text`` as text/plain and ``png`` as
-    image/png (base64, as the notebook format stores it), and the display metadata of the PNG:
-    ``metadata`` must hold its ``alt`` text (nbconvert writes it as the alt of the ``<img>``),
-    and may hold its display ``width`` and ``height``. The same picture also comes as
-    ``text/html``, an ``<img>`` with that alt (JupyterLab shows it where the live widget cannot
-    be shown; it ignores the metadata's alt)."""
-    alt = str(metadata.get("alt", ""))
-    if not alt.strip():
+    """``bundle`` (ipywidgets' display data) plus :func:`~style.picture_bundle` of ``text`` and
+    ``picture`` (PNG bytes, or SVG text where matplotlib cannot be imported), whose
+    ``metadata`` must hold an ``alt`` text."""
+    if not str(metadata.get("alt", "")).strip():
         raise ValueError("a static picture needs an alt text (metadata['alt'])")
-    data = dict(bundle or {})
-    data["text/plain"] = text
-    data["image/png"] = base64.b64encode(png).decode("ascii")
-    data["text/html"] = img_html(
-        data["image/png"], alt, metadata.get("width"), metadata.get("height")
-    )
-    return data, {"image/png": dict(metadata)}
+    data, meta = picture_bundle(text, picture, metadata)
+    return {**(bundle or {}), **data}, meta
 
 
 def close_tree(widget: widgets.Widget) -> None:
-    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively.
-
-    ``Widget.close()`` closes one widget only; a slider alone holds a Layout and a style
-    widget, which would stay registered in the kernel.
-    """
+    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively:
+    ``Widget.close()`` closes one widget, and a slider alone holds a Layout and a style."""
     # ipywidgets' Widget class, found without an import (close() also runs at shutdown)
     base: Any = next(c for c in type(widget).__mro__ if c.__name__ == "Widget")
     seen: set[int] = set()
@@ -72,8 +52,8 @@ def close_tree(widget: widgets.Widget) -> None:
 
 
 def explorer_box(children: Iterable[widgets.Widget], *classes: str) -> widgets.VBox:
-    """The root widget of an explorer: ``children`` and the accessibility helper in a VBox
-    with the classes a browser test, the styling and the helper look for."""
+    """An explorer's root: ``children`` and the accessibility helper in a VBox, with
+    ``classes`` and the class the helper looks for."""
     import ipywidgets as widgets
 
     box = widgets.VBox([*children, explorer_helper()])
@@ -94,13 +74,11 @@ def in_log_range(value: object, low: float, high: float, what: str) -> float:
 def log_slider(
     description: str, value: float, low: float, high: float, step: float, **options: Any
 ) -> widgets.FloatLogSlider:
-    """A slider over 10**low … 10**high in steps of 10**step, its readout with 3 significant
-    digits, acting when let go (``options`` override any of these ipywidgets settings); a
-    value outside the range is a one-line ValueError (:func:`in_log_range`)."""
+    """A slider over 10**low … 10**high in steps of 10**step, readout of 3 significant digits,
+    acting when let go (``options`` override); ``value`` checked by :func:`in_log_range`."""
     import ipywidgets as widgets
 
     value = in_log_range(value, low, high, description)
-
     settings: dict[str, Any] = {"readout_format": ".3g", "continuous_update": False, **options}
     return widgets.FloatLogSlider(
         value=value, base=10, min=low, max=high, step=step, description=description, **settings
@@ -109,15 +87,15 @@ def log_slider(
 
 class Explorer:
     """The base of every explorer. A subclass gives :attr:`live_widget` (what JupyterLab
-    shows), :meth:`static_picture` (the PNG of its first picture and its display metadata,
-    with ``alt``) and a stable ``__repr__``; this base gives the display bundle, ``close()`` and
-    the quiet setter."""
+    shows), :meth:`static_picture` (its first picture, PNG bytes or SVG text, and metadata
+    with ``alt``) and a stable ``__repr__``; this gives the bundle, ``close()`` and
+    :meth:`set_quietly`."""
 
     @property
     def live_widget(self) -> widgets.Widget:
         raise NotImplementedError
 
-    def static_picture(self) -> tuple[bytes, dict[str, Any]]:
+    def static_picture(self) -> tuple[bytes | str, dict[str, Any]]:
         raise NotImplementedError
 
     @staticmethod
@@ -132,14 +110,11 @@ class Explorer:
                 control.observe(handler, names="value")
 
     def close(self) -> None:
-        """Close the explorer and every widget it holds (sliders, buttons, layouts, styles);
-        a closed explorer shows only its static picture."""
+        """Close the explorer and every widget it holds; then it shows its static picture."""
         close_tree(self.live_widget)
         vars(self).pop("_repr_mimebundle_", None)  # ipywidgets' mark of a closed widget
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """ipywidgets' bundle (the live view, unless closed) plus a PNG of the first picture,
-        with its alt text, for static viewers; ``text/plain`` is this object's stable repr."""
         import ipywidgets as widgets
 
         live = self.live_widget
@@ -148,10 +123,9 @@ class Explorer:
 
 
 class HeldExplorer(Explorer):
-    """The base of an explorer whose live view is ``self.widget`` (made by :meth:`_hold`) and
-    whose picture is ``figure()``, a matplotlib Figure of the current state, shown as the PNG
-    ``self.png`` in the HTML widget ``self.picture`` with ``alt_text()``: :meth:`show_picture`
-    redraws it, and the first picture is what static viewers see."""
+    """An explorer whose live view is ``self.widget`` (made by :meth:`_hold`) and whose
+    picture is ``figure()``, a matplotlib Figure, shown as the PNG ``self.png`` with
+    ``alt_text()`` in the HTML widget ``self.picture``; the first one is the static picture."""
 
     widget: widgets.VBox
     picture: widgets.HTML
@@ -165,7 +139,6 @@ class HeldExplorer(Explorer):
         return self.widget
 
     def _hold(self, children: Iterable[widgets.Widget], *classes: str) -> None:
-        """Make ``self.widget``, the explorer's root, of ``children``."""
         self.widget = explorer_box(children, *classes)
 
     def show_picture(self) -> None:

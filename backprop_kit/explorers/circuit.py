@@ -1,32 +1,9 @@
-"""Explorers: change a circuit's inputs with sliders and watch values and gradients move.
-
-``explore("(x + y) * z", x=-2, y=5, z=-4)`` returns a :class:`CircuitExplorer`, a widget with
-
-* a text box to type another formula (parsed by :func:`~..core.parse.parse`; an error shows
-  as one line and the old circuit stays);
-* a slider per input and a readout of f and of every ∂f/∂input;
-* the circuit, redrawn as SVG on every change (an ``ipywidgets.HTML``: fast, and never an
-  ``Output`` widget, whose captured displays would break nbval);
-* Back / Next / Reset / All buttons that walk the backward pass one gate at a time, in the order
-  ``backward()`` processes them: the current gate is marked and its
-  ``upstream × local = downstream`` is written in the picture and in a line under it; gradients
-  appear on wires only once the pass reaches them. The explorer starts on the whole pass
-  ("All"); Next goes to step 0 (only the output's gradient, 1), then gate by gate, and after
-  the last gate back to the whole pass; Back walks the other way; Reset goes to step 0. Moving
-  a slider keeps the current step (the same gate stays marked, with the new numbers); typing
-  a new formula shows the whole pass;
-* a nudge panel: add h to one input and compare Δf = f(x + h) − f(x) with h·∂f/∂x.
-
-Never a stale number: the circuit is always evaluated at the values the sliders show. Where it
-cannot be evaluated there (1/z at z = 0, log of a negative number), the message line says why
-in one line and the picture and the readout say "cannot evaluate here" with no number at all,
-until a slider moves to values where it can. ``close()`` (and every Build, for the old sliders)
-closes every child widget, so nothing is left behind in the kernel.
-
-Where no widget front-end runs (nbval, nbconvert, a code host's viewer) the explorer shows a PNG
-of its circuit at the initial values, and its text repr is stable.
-
-ipywidgets is imported with this module; ``import backprop_kit`` does not import it.
+"""The circuit explorer: ``explore("(x + y) * z", x=-2, y=5, z=-4)``, a formula box, a slider
+per input, a readout of f and every ∂f/∂input, the circuit as live SVG (an ``ipywidgets.HTML``:
+an ``Output``'s captured displays would break nbval), Back / Next / Reset / All through the
+backward pass in ``backward()``'s order (All → step 0 → each gate → All; a slider keeps the
+step), and a nudge line, Δf = f(x + h) − f(x) against h·∂f/∂x. Never a stale number: where the
+sliders' values cannot be evaluated (1/z at z = 0) it says why and shows no number.
 """
 
 from __future__ import annotations
@@ -50,15 +27,12 @@ from backprop_kit.core.text import format_number
 from backprop_kit.explorers.a11y import A11Y_CLASS, LIVE_CLASS, explorer_helper
 from backprop_kit.explorers.base import Explorer, close_tree, log_slider
 from backprop_kit.pictures.svg import to_svg
-from backprop_kit.pictures.view import CircuitView, describe
+from backprop_kit.pictures.view import CircuitView
 
-DEFAULT_VALUE = 1.0
-"""The starting value of a variable given no initial value."""
-
+DEFAULT_VALUE = 1.0  # the starting value of a variable given none
 BAND_LINES = 3  # the note of a step: a heading and one line per input of a gate (at most 2)
 _ERRORS = (ArithmeticError, ValueError)
-
-
+_SLIDER = {"step": 0.01, "continuous_update": True, "readout_format": ".2f"}
 CANNOT_EVALUATE = "cannot evaluate here"
 """What the picture and the readout say where the sliders' values cannot be evaluated."""
 
@@ -79,48 +53,28 @@ def _start_value(value: object, name: str) -> float:
 
 
 def _inputs_of(f: Value) -> dict[str, Value]:
-    """The named inputs of a circuit (name → input Value), one name per input; constants get
-    no entry.
-
-    An input is a variable when its label is a Python identifier. Labels keep their names; a
-    second input with a label already taken gets the first free ``label_k`` (k = 2, 3, …) that
-    is no other input's label, so labels ``x, x, x_2`` give ``x, x_3, x_2``. Labels that look
-    alike (``x`` and Cyrillic ``х``) are a one-line ValueError: two sliders would read the same.
-    """
-    named = [
-        (v.label, v)
-        for v in f.topological_order()
-        if not v.parents and v.label and v.label.isidentifier()
-    ]
-    twins = lookalike(list(dict.fromkeys(label for label, _ in named)))
+    """The inputs whose label is an identifier, by name: a second input with a taken label
+    gets the first free ``label_k`` (``x, x, x_2`` give ``x, x_3, x_2``); labels that look
+    alike (``x``, Cyrillic ``х``) are a one-line ValueError (two sliders would read the same)."""
+    named = [v for v in f.topological_order() if not v.parents and (v.label or "").isidentifier()]
+    labels = [str(v.label) for v in named]
+    twins = lookalike(list(dict.fromkeys(labels)))
     if twins is not None:
         raise ValueError(f"explore: {describe_lookalike(twins)}")
-    labels = {label for label, _ in named}
     found: dict[str, Value] = {}
-    for label, v in named:  # labels first: a label is always its own input's name
-        found.setdefault(label, v)
-    taken = set(found.values())
-    for label, v in named:
-        if v in taken:
-            continue
-        k = 2
-        while f"{label}_{k}" in found or f"{label}_{k}" in labels:
-            k += 1
-        found[f"{label}_{k}"] = v
-    order = {id(v): i for i, (_, v) in enumerate(named)}
-    return dict(sorted(found.items(), key=lambda item: order[id(item[1])]))
+    for v, label in zip(named, labels):  # a label is always its first input's name
+        name, k = label, 2
+        while name in found or (name != label and name in labels):
+            name, k = f"{label}_{k}", k + 1
+        found[name] = v
+    return found
 
 
 class CircuitExplorer(Explorer, widgets.VBox):
-    """A live circuit: sliders for its inputs, its picture, a step-through backward pass.
-
-    Build it with :func:`explore`. Useful attributes (all ipywidgets): ``formula`` (Text) and
-    ``build_button``, ``message`` (one-line errors), ``sliders`` (name → FloatSlider),
-    ``readout`` (HTML), ``picture`` (HTML holding the SVG), ``back_button``, ``next_button``,
-    ``reset_button``, ``all_button``, ``step_line`` (HTML), ``nudge_input`` (Dropdown),
-    ``nudge_h`` (FloatLogSlider), ``nudge_line`` (HTML). ``step`` is the current step
-    (``None``: the whole pass is shown); ``output`` is the circuit's output Value.
-    """
+    """A live circuit (see :func:`explore`). Widgets: ``formula``, ``build_button``, ``message``,
+    ``sliders`` (name → FloatSlider), ``readout``, ``picture`` (SVG), ``back_button``,
+    ``next_button``, ``reset_button``, ``all_button``, ``step_line``, ``nudge_input``,
+    ``nudge_h``, ``nudge_line``; ``step`` is the current step (``None``: the whole pass)."""
 
     def __init__(
         self,
@@ -130,8 +84,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         sigmoid: str = "gate",
         **initial_values: float,
     ) -> None:
-        self.fmt = fmt
-        self.sigmoid = sigmoid
+        self.fmt, self.sigmoid = fmt, sigmoid
         self.step: int | None = None
         self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
         self.formula = widgets.Text(
@@ -147,7 +100,6 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.slider_box = widgets.VBox()
         self.readout = widgets.HTML()
         self.readout.add_class("bpk-readout")
-        self.readout.add_class(LIVE_CLASS)  # a screen reader announces new gradients
         self.picture = widgets.HTML()
         self.back_button = widgets.Button(description="Back", icon="step-backward")
         self.next_button = widgets.Button(description="Next", icon="step-forward")
@@ -156,13 +108,13 @@ class CircuitExplorer(Explorer, widgets.VBox):
         )
         self.all_button = widgets.Button(description="All", tooltip="show every gradient")
         self.step_line = widgets.HTML()
-        self.step_line.add_class(LIVE_CLASS)  # and each step of the backward pass
+        for live in (self.readout, self.step_line):  # a screen reader announces their changes
+            live.add_class(LIVE_CLASS)
         self.nudge_input = widgets.Dropdown(description="nudge", layout={"width": "14em"})
         self.nudge_h = log_slider(
             "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
         )
         self.nudge_line = widgets.HTML()
-
         steps = widgets.HBox(
             [self.back_button, self.next_button, self.reset_button, self.all_button]
         )
@@ -198,8 +150,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
 
     # --- building a circuit ------------------------------------------------------------------
     def _set_source(self, source: str | Expression | Value, values: dict[str, float]) -> None:
-        """Build the circuit of ``source`` at ``values`` (raises on bad input; changes nothing
-        then)."""
+        """Build the circuit of ``source`` at ``values``; on bad input raise, changing nothing."""
         if isinstance(source, Value):
             f, _ = copy_circuit(source)
             inputs = _inputs_of(f)
@@ -213,9 +164,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
                 )
             for name, v in values.items():
                 inputs[name].data = _start_value(v, name)
-            bad = [n for n, v in inputs.items() if not math.isfinite(v.data)]
-            if bad:
-                _start_value(inputs[bad[0]].data, bad[0])
+            for name, wire in inputs.items():
+                _start_value(wire.data, name)
             forward(f.topological_order())
             expression, text = None, ""
         elif isinstance(source, str | Expression):
@@ -246,7 +196,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.output, self.inputs, self.view = f, inputs, view
         self.order = f.topological_order()
         self.initial = {n: v.data for n, v in inputs.items()}
-        self._static_png: tuple[bytes, dict[str, Any]] | None = None
+        self._start, _ = copy_circuit(f)  # the static picture's circuit
+        self._static: tuple[bytes | str, dict[str, Any]] | None = None
         self.step = None
         self.error = None
         self.formula.value = text
@@ -263,22 +214,14 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.sliders: dict[str, widgets.FloatSlider] = {}
         for name, v in self.inputs.items():
             lo, hi = slider_range(v.data)
-            s = widgets.FloatSlider(
-                value=v.data,
-                min=lo,
-                max=hi,
-                step=0.01,
-                description=name,
-                continuous_update=True,
-                readout_format=".2f",
-            )
+            s = widgets.FloatSlider(value=v.data, min=lo, max=hi, description=name, **_SLIDER)
             s.observe(self._on_slider, names="value")
             self.sliders[name] = s
         self.slider_box.children = tuple(self.sliders.values())
 
     def build(self, text: str) -> None:
-        """Draw the circuit of ``text``; variables keep their current values (new ones start
-        at 1). A formula that does not parse leaves the old circuit and shows one error line."""
+        """Draw the circuit of ``text``; variables keep their values (new ones start at 1). A
+        formula that does not parse leaves the old circuit and shows one error line."""
         keep = {n: v.data for n, v in self.inputs.items()}
         try:
             names = parse(text).variables
@@ -295,22 +238,13 @@ class CircuitExplorer(Explorer, widgets.VBox):
 
     # --- changing inputs ---------------------------------------------------------------------
     def _on_slider(self, change: dict) -> None:
-        name = change["owner"].description
-        self.set_input(name, change["new"])
+        self.set_input(change["owner"].description, change["new"])
 
     def set_input(self, name: str, value: float) -> None:
-        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept).
-
-        Every input keeps the value its slider shows; where the circuit cannot be evaluated at
-        those values, :attr:`error` says why and nothing shows a number until it can."""
-        v = self.inputs[name]
-        v.data = as_number(value, name)
+        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept); where
+        the circuit cannot be evaluated, :attr:`error` says why and no number shows."""
+        self.inputs[name].data = as_number(value, name)
         self.message.value = self._not_drawn
-        self._evaluate()
-        self.redraw()
-
-    def _evaluate(self) -> None:
-        """Forward and backward pass at the inputs' values; sets :attr:`error` (None if fine)."""
         try:
             forward(self.order)
             self.output.backward()
@@ -319,6 +253,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
             self.error = " ".join(str(e).split()) or type(e).__name__
         else:
             self.error = None
+        self.redraw()
 
     # --- the backward pass, step by step ---------------------------------------------------------
     @property
@@ -332,9 +267,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         return None if self.step >= self.n_steps else self.step + 1
 
     def _back(self) -> int | None:
-        if self.step is None:
-            return self.n_steps
-        return max(0, self.step - 1)
+        return self.n_steps if self.step is None else max(0, self.step - 1)
 
     def go(self, step: int | None) -> None:
         """Show the backward pass after ``step`` gates (``None``: all of it, nothing marked)."""
@@ -352,6 +285,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
     def redraw(self) -> None:
         """Refresh the picture, the readout, the step line and the nudge line."""
         view, name = self.view, str(self.output.label)  # explore() always names the output
+        self.back_button.disabled = self.step == 0
         if self.error is not None:
             self._show_unavailable()
             return
@@ -380,7 +314,6 @@ class CircuitExplorer(Explorer, widgets.VBox):
             desc=view.describe(step=self.step, steps=steps),
         )
         self.step_line.value = escape(line)
-        self.back_button.disabled = self.step == 0
         grads = view.grads_of(list(self.inputs.values()))  # the picture's own numbers
         parts = [f"<b>{escape(name)}</b> = {format_number(self.output.data, 'readout')}"]
         parts += [
@@ -395,17 +328,16 @@ class CircuitExplorer(Explorer, widgets.VBox):
 
     def _show_unavailable(self) -> None:
         """The picture, readout and lines where the sliders' values cannot be evaluated."""
-        name = str(self.output.label)
         where = ", ".join(f"{k} = {s.value:g}" for k, s in self.sliders.items())
-        reason = f"{CANNOT_EVALUATE} ({where}): {self.error}"
-        self.message.value = self._not_drawn + _error_html(reason)
+        self.message.value = self._not_drawn + _error_html(
+            f"{CANNOT_EVALUATE} ({where}): {self.error}"
+        )
         self.picture.value = to_svg(
             self.view.unavailable_scene(f"{CANNOT_EVALUATE}: {self.error}"),
             title=f"circuit of {self._title()}: {CANNOT_EVALUATE}",
         )
-        self.readout.value = f"<b>{escape(name)}</b>: {CANNOT_EVALUATE}"
+        self.readout.value = f"<b>{escape(str(self.output.label))}</b>: {CANNOT_EVALUATE}"
         self.step_line.value = escape(f"{CANNOT_EVALUATE}: move a slider to where it can be.")
-        self.back_button.disabled = self.step == 0
         self.nudge_line.value = ""
 
     def _show_nudge(self) -> None:
@@ -440,26 +372,22 @@ class CircuitExplorer(Explorer, widgets.VBox):
             what = f"<circuit of {self.output.label!r}, {self.n_steps} gates>"
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
-    def static_picture(self) -> tuple[bytes, dict[str, Any]]:
-        """PNG of the circuit at its initial values, drawn with matplotlib, and its display
-        metadata (size, and ``alt``: the circuit as text)."""
-        if self._static_png is None:
-            from backprop_kit.pictures.drawing import draw, png_bytes
-
-            if self.expression is not None:
-                f = self.expression(**self.initial)
+    def static_picture(self) -> tuple[bytes | str, dict[str, Any]]:
+        """The circuit at its initial values with its alt text: a PNG (and its size), or the
+        SVG where matplotlib cannot be imported (a browser-only Python)."""
+        if self._static is None:
+            self._start.backward()
+            view = CircuitView(self._start, fmt=self.fmt, sigmoid=self.sigmoid)
+            scene, alt = view.scene(), view.describe()
+            try:
+                from backprop_kit.pictures.drawing import png_bytes, render
+            except ImportError:
+                svg = to_svg(scene, title=f"circuit of {self._title()}", desc=alt)
+                self._static = (svg, {"alt": alt})
             else:
-                f, _ = copy_circuit(self.output)
-                for name, v in _inputs_of(f).items():
-                    v.data = self.initial[name]
-                forward(f.topological_order())
-            f.label = self.output.label
-            f.backward()
-            fig = draw(f, fmt=self.fmt, sigmoid=self.sigmoid)
-            png, size = png_bytes(fig)
-            alt = describe(f, fmt=self.fmt, sigmoid=self.sigmoid)
-            self._static_png = (png, {**size, "alt": alt})
-        return self._static_png
+                png, size = png_bytes(render(scene))
+                self._static = (png, {**size, "alt": alt})
+        return self._static
 
     @property
     def live_widget(self) -> widgets.Widget:
@@ -479,12 +407,8 @@ def explore(
     sigmoid: str = "gate",
     **initial_values: float,
 ) -> CircuitExplorer:
-    """A live explorer of a circuit: ``explore("(x + y) * z", x=-2, y=5, z=-4)``.
-
-    ``source`` is a formula (str), a parsed :class:`~backprop_kit.core.parse.Expression`, or the
-    output Value of a circuit (which is copied: the explorer never changes your Values).
-    ``initial_values`` give inputs their starting values (a variable not given starts at 1).
-    ``fmt`` formats the numbers in the picture; ``sigmoid="expanded"`` draws each σ as
-    ``*-1 → exp → +1 → 1/x``. Display the result (last line of a cell) to use it.
+    """A live explorer of the circuit of ``source``: a formula, an ``Expression`` or a Value
+    (copied: yours never changes), inputs at ``initial_values`` (else 1); ``fmt`` and
+    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it.
     """
     return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)

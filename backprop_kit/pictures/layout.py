@@ -1,36 +1,20 @@
-"""Where every part of a circuit diagram goes: pure geometry, shared by the two renderers.
+"""Where every part of a circuit diagram goes: pure geometry, one layout for both renderers.
 
-:class:`Structure` looks at the *shape* of a circuit only (which gate feeds which) and decides
-columns, the order within each column and the height of every wire; :func:`place` then adds the
-numbers' widths and returns a :class:`~scene.Scene`: a flat list of boxes, lines,
-dots and texts in points (1/72 inch, y pointing down), framed by a :class:`Frame` (output name,
-note band, caption) and marking the current step's :class:`Focus`. :mod:`drawing`
-paints a Scene with matplotlib and :mod:`svg` writes it as SVG text, so both
-pictures have one layout.
+:class:`Structure` looks at a circuit's shape only; :func:`place` adds the numbers' widths and
+returns a :class:`~scene.Scene` (points, y down) in a :class:`Frame`, marking the step's
+:class:`Focus`. A small Sugiyama layout:
 
-The layout (a small Sugiyama layout):
+1. Columns: an input in column 0, a gate one right of its furthest parent; the output alone last.
+2. A wire that skips columns passes a *waypoint* in each (one chain per wire): no wire runs
+   through a gate.
+3. Order: by the neighbours' mean position (barycenter), swept right and left, keeping the
+   fewest crossings; a gate's first operand enters at its upper port (operand order kept).
+4. Heights: each part as level with its neighbours as a fixed clearance allows (isotonic
+   regression, pool-adjacent-violators), column by column, both ways.
+5. Widths: per column a node zone (gates), a stub zone (each wire leaves flat, value above,
+   gradient below) and a routing zone (bends): labels never meet a bend or a gate.
 
-1. **Columns.** An input is in column 0; a gate is one column right of its furthest parent
-   (the longest path from the inputs). The output is the only wire nobody consumes, so it is
-   alone in the last column.
-2. **Long wires.** A wire that skips columns is routed through an invisible *waypoint* in each
-   column it crosses (one chain per source wire, shared by all its far consumers), so no wire
-   runs through a gate.
-3. **Order.** Inside each column, parts are sorted by the mean position of their neighbours
-   (the barycenter heuristic), sweeping right and left a few times and keeping the order with
-   the fewest crossings. A gate's first operand enters at its upper port, the second at the
-   lower one, and the crossing count knows it, so operand order is kept where possible.
-4. **Heights.** Each part wants to sit level with its neighbours (straight wires); the closest
-   heights to those wishes that keep parts a fixed clearance apart are found column by column
-   (isotonic regression, pool-adjacent-violators), alternating left-to-right and right-to-left.
-5. **Widths.** Each column has a node zone (the gates), a *stub* zone where every wire leaves its
-   gate horizontally and carries its value above and its gradient below, and a routing zone where
-   wires bend towards their next gate. Labels live only in stub zones and bends only in routing
-   zones, so a label never meets a bend or a gate; parts of a column are far enough apart that
-   their labels never meet either.
-
-A wire used by several gates (fan-out) is drawn once, with its value and its total gradient,
-and splits at a dot into one branch per use (``a + a`` gives two branches into one gate).
+A wire used by several gates is drawn once, with its total gradient, and splits at a dot.
 """
 
 from __future__ import annotations
@@ -73,13 +57,9 @@ ROUTE_MIN, ROUTE_MAX = 26.0, 80.0
 LINE_H = 1.3 * FS_NOTE  # line height in the callout
 
 # --- how big a circuit a picture may show (beyond this it is unreadable, and slow) -----------
-MAX_COLUMNS = 40
-"""The most columns (inputs, then one per level of gates) a circuit diagram draws."""
-MAX_PARTS = 1000
-"""The most parts a diagram lays out: wires plus the waypoints of wires that skip columns (a
-sum of n inputs has about n²/2); the layout's cost grows with their square."""
-MAX_SIZE = 4000.0
-"""The largest width or height of a picture, in points (about 5,600 pixels at 100 DPI)."""
+MAX_COLUMNS = 40  # inputs, then one column per level of gates
+MAX_PARTS = 1000  # wires and waypoints (a sum of n inputs has ~n²/2); the cost grows as n²
+MAX_SIZE = 4000.0  # points either way (about 5,600 pixels at 100 DPI)
 
 
 # --- the shape of a circuit -----------------------------------------------------------------------
@@ -99,13 +79,9 @@ class _Link:
 
 
 class Structure:
-    """Columns, order and heights of the parts of a circuit (its shape only, not its numbers).
-
-    Attributes:
-        nodes: every wire of the circuit, each after its parents (``root.topological_order()``).
-        index: ``index[id(value)]`` is the position of a wire in ``nodes``.
-        columns: for each column, its parts (indices into the internal part list), top first.
-    """
+    """Columns, order and heights of a circuit's parts (its shape, not its numbers): ``nodes``
+    every wire, parents first; ``index[id(wire)]`` its place there; ``columns`` each column's
+    parts (indices into ``parts``), top first."""
 
     def __init__(self, root: Value, label_rows: int = 1) -> None:
         if not isinstance(root, Value):
@@ -142,11 +118,10 @@ class Structure:
         self.n_columns = col[-1] + 1
         self.into: list[list[_Link]] = [[] for _ in self.parts]
         self.out_of: list[list[_Link]] = [[] for _ in self.parts]
+        self._by_gap: dict[int, list[_Link]] = {}
         for link in self.links:
             self.into[link.dst].append(link)
             self.out_of[link.src].append(link)
-        self._by_gap: dict[int, list[_Link]] = {}
-        for link in self.links:
             self._by_gap.setdefault(self.parts[link.src].col, []).append(link)
         self.columns: list[list[int]] = [[] for _ in range(self.n_columns)]
         self._order()
@@ -280,8 +255,8 @@ class Structure:
 
 
 def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> None:
-    """A one-line ValueError if the circuit is too big to draw readably (MAX_COLUMNS,
-    MAX_PARTS), found in time linear in its size, before any costly layout step."""
+    """A one-line ValueError if the circuit is too big to draw readably, found in linear time
+    before any costly layout step."""
     advice = "draw a part of it instead (the Value of a sub-expression), or print its numbers"
     columns = col[-1] + 1 if col else 0
     if columns > MAX_COLUMNS:
@@ -315,11 +290,8 @@ def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> No
 
 
 def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
-    """The heights y closest to ``wishes`` (least squares) with y[i+1] − y[i] ≥ gaps[i].
-
-    With c[i] = gaps[0] + … + gaps[i−1] and z = y − c the condition says z never decreases:
-    an isotonic regression of wishes − c, solved by pooling adjacent violators.
-    """
+    """The y closest to ``wishes`` (least squares) with y[i+1] − y[i] ≥ gaps[i]: with c the
+    running sum of gaps, z = y − c never decreases, an isotonic regression of wishes − c."""
     offsets = [0.0]
     for g in gaps:
         offsets.append(offsets[-1] + g)
@@ -339,12 +311,9 @@ def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
 # --- from shape and texts to a Scene -----------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class WireText:
-    """What one wire shows: its value text, its gradient text (None: not shown), and whether the
-    current step just changed its gradient (``emph``).
-
-    ``second`` is a second number written under the gradient (e.g. a learner's engine's
-    gradient beside the right one; the Structure needs ``label_rows=2``), marked like an
-    emphasised gradient when ``second_emph``."""
+    """What a wire shows: its value, its gradient (None: not shown), ``emph`` if the current
+    step just changed it, and maybe a ``second`` number under it (a learner's engine's
+    gradient; needs ``label_rows=2``), marked when ``second_emph``."""
 
     value: str
     grad: str | None
@@ -355,8 +324,8 @@ class WireText:
 
 @dataclass(frozen=True, slots=True)
 class Callout:
-    """The note of a step about the gate of wire ``node``, drawn as ``symbol``: a ``heading``
-    (written after the symbol) and one of ``rows`` per input of the gate."""
+    """A step's note on the gate of wire ``node`` (drawn as ``symbol``): ``heading``, then one
+    of ``rows`` per input."""
 
     node: int
     symbol: str
@@ -370,10 +339,8 @@ class Callout:
 
 @dataclass(frozen=True, slots=True)
 class Focus:
-    """The current step of a backward pass in a picture: its number ``step`` (kept on the
-    marked part, the SVG's ``data-gate``, so a browser test can follow steps) and the note of
-    its gate, whose gate is marked; at step 0 (``callout`` None) the output's emphasised
-    gradient carries the number."""
+    """The current step: its number (on the marked part: the SVG's ``data-gate``) and its
+    gate's note (None at step 0: the output's emphasised gradient carries the number)."""
 
     step: int
     callout: Callout | None = None
@@ -381,18 +348,10 @@ class Focus:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """What a picture shows around its circuit.
-
-    Attributes:
-        output_name: written after the output wire.
-        band_lines: reserve a band of this many note lines above the circuit even without a
-            callout (a live widget keeps its picture the same height from step to step);
-            ``caption`` fills it.
-        caption: a note in that band when no step is shown.
-        reserve: the narrowest width kept for numbers, as a sample text, so that small changes
-            of the numbers do not move the picture.
-        second_legend: the legend's words for the wires' ``second`` numbers.
-    """
+    """Around the circuit: the output's name; a band of ``band_lines`` note lines kept even
+    without a callout (a live picture keeps its height), holding ``caption``; ``reserve``, a
+    number whose width every column keeps (changing numbers do not move the picture); the
+    legend's words for ``second`` numbers."""
 
     output_name: str = ""
     band_lines: int = 0
@@ -413,8 +372,8 @@ def place(
     frame: Frame = Frame(),
     focus: Focus | None = None,
 ) -> Scene:
-    """The Scene of a circuit: ``symbols[i]`` is drawn for wire i (a gate symbol, or an input's
-    name) and ``texts[i]`` on it, in ``frame``, with the step ``focus`` marked."""
+    """The Scene of a circuit: wire i drawn as ``symbols[i]`` (a gate's symbol or an input's
+    name) with ``texts[i]`` on it, in ``frame``, the step ``focus`` marked."""
     callout = focus.callout if focus is not None else None
     highlight = callout.node if callout is not None else None
     mark = str(focus.step) if focus is not None else ""
@@ -431,10 +390,9 @@ def place(
             node_w[p.col] = max(node_w[p.col], gate_width(symbols[p.node]))
         else:
             node_w[p.col] = max(node_w[p.col], text_width(symbols[p.node], FS_NAME) + NAME_GAP)
-        stub_w[p.col] = max(stub_w[p.col], text_width(t.value, FS_VALUE))
-        for extra in (t.grad, t.second):
-            if extra is not None:
-                stub_w[p.col] = max(stub_w[p.col], text_width(extra, FS_VALUE))
+        for s in (t.value, t.grad, t.second):
+            if s is not None:
+                stub_w[p.col] = max(stub_w[p.col], text_width(s, FS_VALUE))
     route_w = [ROUTE_MIN] * structure.n_columns
     for link in structure.links:
         dy = abs(parts[link.dst].y + structure.port_dy(link) - parts[link.src].y)
@@ -501,7 +459,9 @@ def place(
             scene.boxes.append(
                 Box(gx - w / 2, y - R, w, 2 * R, R, fill, INK, lw, "gate", on * mark)
             )
-            scene.texts.append(_centred(gx, y, symbols[i], FS_GATE, INK, "gate"))
+            scene.texts.append(
+                Text(gx, y + _mid(FS_GATE), symbols[i], FS_GATE, INK, "middle", "gate")
+            )
         else:
             x = left[k] + node_w[k] - NAME_GAP
             scene.texts.append(_name(x, y, symbols[i], "end", "name"))
@@ -522,7 +482,8 @@ def place(
     bottom = top + structure.height
     # the note of the current step (or a caption) in the band above the circuit
     if callout is not None:
-        right = _draw_callout(scene, callout, structure, right, left, node_w, top)
+        k = parts[callout.node].col
+        right = _draw_callout(scene, callout, structure, right, left[k] + node_w[k] / 2, top)
     elif band and caption:
         y = MARGIN + 4.0 + LINE_H - 0.3 * FS_NOTE
         scene.texts.append(Text(MARGIN + 8.0, y, caption, FS_NOTE, MUTED, "start", "note"))
@@ -559,27 +520,16 @@ def place(
 
 
 def _draw_callout(
-    scene: Scene,
-    callout: Callout,
-    structure: Structure,
-    right: float,
-    left: list[float],
-    node_w: list[float],
-    top: float,
+    scene: Scene, callout: Callout, structure: Structure, right: float, gx: float, top: float
 ) -> float:
-    """Add the note box of a step above its gate; return the picture's new right edge.
-
-    The first line starts with the gate's symbol on the highlight colour (the same colour as
-    the marked gate); a dashed leader joins note and gate when nothing of the gate's column
-    stands between them.
-    """
+    """Add a step's note above its gate at x = ``gx`` (first the symbol, on the marked gate's
+    colour; a dashed leader if nothing of the column is in between); return the right edge."""
     part = structure.parts[callout.node]
     pill_w = text_width(callout.symbol, FS_NOTE) + 8.0
     widths = [pill_w + 5.0 + text_width(callout.heading, FS_NOTE)]
     widths += [text_width(s, FS_NOTE) for s in callout.rows]
     width = max(widths) + 16.0
     right = max(right, MARGIN + width)
-    gx = left[part.col] + node_w[part.col] / 2
     bx = min(max(gx - width / 2, MARGIN), right - width)
     by = MARGIN
     bh = len(callout.lines) * LINE_H + 8.0
@@ -613,7 +563,3 @@ def _name(x: float, y: float, name: str, anchor: str, role: str) -> Text:
 def _mid(size: float) -> float:
     """Baseline offset that centres a line of text of ``size`` on a height."""
     return (ASCENT - DESCENT) / 2 * size
-
-
-def _centred(x: float, y: float, text: str, size: float, color: str, role: str) -> Text:
-    return Text(x, y + _mid(size), text, size, color, "middle", role)

@@ -1,9 +1,5 @@
-"""The display list of a picture: a :class:`Scene` is boxes, lines, dots and texts in points
-(1/72 inch, y pointing down), with no numbers left to compute.
-
-:func:`layout.place` makes the Scene of a circuit; :mod:`drawing`
-paints a Scene with matplotlib and :mod:`svg` writes it as SVG text, so both
-pictures have one layout.
+"""The display list of a picture: boxes, lines, dots and texts in points (1/72 inch, y down),
+nothing left to compute. :func:`layout.place` makes it; :mod:`drawing` and :mod:`svg` paint it.
 """
 
 from __future__ import annotations
@@ -52,11 +48,8 @@ class Dot:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A one-line text whose baseline starts (``anchor="start"``), is centred (``"middle"``) or
-    ends (``"end"``) at (x, y).
-
-    ``role`` says what it is: "value", "grad", "name", "output", "gate", "note", "legend".
-    """
+    """One line of text whose baseline starts, is centred or ends (``anchor`` "start",
+    "middle", "end") at (x, y); ``role``: "value", "grad", "name", "gate", "note", …"""
 
     x: float
     y: float
@@ -80,8 +73,7 @@ class Text:
 
 @dataclass
 class Scene:
-    """Everything a renderer paints, back to front: lines, dots, boxes, then texts.
-    Sizes in points; (0, 0) is the top-left corner."""
+    """What a renderer paints, back to front: lines, dots, boxes, texts; (0, 0) is top left."""
 
     width: float
     height: float

@@ -1,16 +1,14 @@
-"""How the kit's pictures look: colours, fonts and the width of a text.
-
-One home for the style shared by circuit diagrams (:mod:`layout`,
-:mod:`drawing`, :mod:`svg`) and the explorers' plots. The colours are
-Okabe-Ito colours, safe for colour-blind readers; every text colour has a contrast of at least
-4.5:1 (WCAG 2.1 AA) on every background it sits on: :data:`TEXT_BACKGROUNDS` lists those pairs
-and tests/test_a11y.py computes each ratio.
+"""How the kit's pictures look (circuits and the explorers' plots): colours, fonts, the width
+of a text, and pictures with alt text. Okabe-Ito colours, safe for colour-blind readers; every
+text colour has a contrast of at least 4.5:1 (WCAG 2.1 AA) on every background it sits on
+(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio by WCAG's formula).
 """
 
 from __future__ import annotations
 
 import base64
 from html import escape
+from typing import Any
 
 VALUE_COLOR = "#0072B2"  # Okabe-Ito blue: forward values (5.2:1 on white)
 GRAD_COLOR = "#A63F00"  # a darker Okabe-Ito vermillion: gradients (4.8:1 even on the yellow)
@@ -22,7 +20,6 @@ EMPH_FILL = "#FBF3A6"  # behind a gradient that the current step just changed
 NOTE_FILL = "#FFFBE6"
 MUTED = "#5E5E5E"  # captions and hints
 BACKGROUND = "#FFFFFF"
-ERROR_COLOR = GRAD_COLOR  # error text drawn on a white card
 
 #: Each text colour of the drawings and plots, and every background it is drawn on.
 TEXT_BACKGROUNDS: dict[str, tuple[str, ...]] = {
@@ -32,9 +29,7 @@ TEXT_BACKGROUNDS: dict[str, tuple[str, ...]] = {
     MUTED: (BACKGROUND, NOTE_FILL),
 }
 
-#: The second cue, besides colour, that tells a gradient from a value: gradients are written
-#: below their wire in italics, values above it upright (the legend says so).
-GRAD_ITALIC = True
+GRAD_ITALIC = True  # the cue besides colour: gradients below the wire in italics, values upright
 
 FONT_FAMILY = "DejaVu Sans"
 FS_VALUE = 9.0  # numbers on wires
@@ -71,38 +66,32 @@ def text_width(text: str, size: float) -> float:
     return 1.06 * size * sum(_ADVANCE.get(ch, 1000) for ch in text) / 1000.0
 
 
-# --- accessibility: WCAG contrast, and pictures with alt text ------------------------------
-# JupyterLab 4 writes no alt for an image/png output, so every picture of the kit also comes as
-# text/html holding an <img> with alt text (img_html), which JupyterLab prefers to the bare PNG.
-
-
-def relative_luminance(color: str) -> float:
-    """WCAG 2.1 relative luminance of ``#RRGGBB``: 0.2126 R + 0.7152 G + 0.0722 B of the
-    linearised channels (c / 12.92 if c ≤ 0.04045, else ((c + 0.055) / 1.055) ** 2.4)."""
-    s = color.lstrip("#")
-    if len(s) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in s):
-        raise ValueError(f"a colour must be written #RRGGBB, got {color!r}")
-    lin = []
-    for i in (0, 2, 4):
-        c = int(s[i : i + 2], 16) / 255
-        lin.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2.1 contrast ratio (L_lighter + 0.05) / (L_darker + 0.05), from 1 to 21."""
-    a, b = relative_luminance(foreground), relative_luminance(background)
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
+# --- pictures with alt text --------------------------------------------------------------
 def img_html(
     png: bytes | str, alt: str, width: int | None = None, height: int | None = None
 ) -> str:
-    """An ``<img>`` of ``png`` (bytes, or already base64 text) whose ``alt`` is ``alt``, shown
-    at ``width`` × ``height`` pixels if given (it shrinks with a narrow page)."""
+    """An ``<img>`` of ``png`` (bytes, or base64 text) with ``alt``, shown at ``width`` ×
+    ``height`` pixels if given (it shrinks with a narrow page)."""
     data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
     size = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
     return (
         f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}"{size} '
         f'style="max-width:100%;height:auto">'
     )
+
+
+def picture_bundle(
+    text: str, picture: bytes | str, metadata: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The display data and metadata of a picture: ``text`` as text/plain; a PNG (bytes) as
+    image/png with ``metadata`` (its ``alt``, maybe ``width``, ``height``: nbconvert writes the
+    alt) and, as JupyterLab 4 ignores that alt, as an ``<img>`` with it in text/html; an SVG
+    (text, its alt inside) in text/html alone."""
+    data = {"text/plain": text}
+    if isinstance(picture, str):
+        data["text/html"] = picture
+        return data, {}
+    data["image/png"] = base64.b64encode(picture).decode("ascii")
+    size = metadata.get("width"), metadata.get("height")
+    data["text/html"] = img_html(data["image/png"], str(metadata["alt"]), *size)
+    return data, {"image/png": dict(metadata)}

@@ -1,13 +1,7 @@
-"""A circuit Scene written directly as SVG text: the fast picture of the live widgets.
-
-Re-creating a matplotlib figure takes tens of milliseconds; writing the same
-:class:`~scene.Scene` as an SVG string takes about a millisecond, so a slider can
-redraw the circuit on every move. Both pictures paint one Scene with the same colours, fonts and
-sizes, so they look alike. Every text is escaped (names come from users' variable names).
-
-Hooks for browser tests: every element has a ``class`` naming its role (``gate``, ``value``,
-``grad``, ``note``, …); the part the current step is about also has the class
-``bpk-highlight`` and ``data-gate`` = the step number.
+"""A Scene written as SVG text, the live widgets' picture: about a millisecond where a
+matplotlib figure takes tens, so a slider redraws on every move; it looks like the figure.
+Every text is escaped (names come from users). Hooks for browser tests: each element's
+``class`` is its role; the current step's part also has ``bpk-highlight`` and ``data-gate``.
 """
 
 from __future__ import annotations
@@ -27,13 +21,10 @@ def _n(x: float) -> str:
 
 
 def to_svg(scene: Scene, *, title: str = "circuit diagram", desc: str = "") -> str:
-    """The SVG document (one ``<svg>`` element, inline-able in HTML) of ``scene``.
-
-    Its size is the size of the matplotlib figure of the same scene at 100 DPI; it shrinks with
-    a narrow page (``max-width: 100%``). It is an image (``role="img"``) whose accessible name
-    is ``title`` and ``desc`` (the circuit as text, :func:`backprop_kit.describe`): both are
-    in ``aria-label`` (read by every screen reader) and in ``<title>`` / ``<desc>``.
-    """
+    """One ``<svg>`` element of ``scene``, as large as its matplotlib figure at 100 DPI
+    (shrinking with a narrow page): an image (``role="img"``) named by ``title`` and ``desc``
+    (the circuit in words), both in ``aria-label`` (every screen reader) and ``<title>``,
+    ``<desc>``."""
     w, h = scene.width, scene.height
     label = f"{title}. {desc}" if desc else title
     out = [

@@ -1,24 +1,9 @@
-"""The view of a circuit: :class:`CircuitView` turns a circuit and its current numbers into a
-:class:`~scene.Scene` (the display list; the geometry lives in
-:mod:`layout`, colours, fonts and number formats in :mod:`style`):
-this module decides what the picture shows: the numbers as text, the marked step and its
-note, σ in one piece or four.
-
-:class:`CircuitView` is the one front door shared by :func:`drawing.draw`
-(matplotlib), :mod:`svg` (live widgets) and the explorers: it lays the circuit out
-once (:class:`~layout.Structure`) and turns its current numbers into a Scene as
-often as needed. Copying and recomputing a circuit are graph utilities
-(:mod:`backprop_kit.core.graph`).
-
-Which gradients show (``show_grad``):
-
-* ``None`` (auto): they show iff the output's ``grad`` is non-zero. ``f.backward()`` sets
-  ``f.grad`` to 1 (and first resets every other gradient of the circuit), and a fresh circuit
-  has ``f.grad == 0``: so gradients appear exactly after ``backward()`` was called on ``f``
-  (or on a bigger circuit through which ∂out/∂f is non-zero: then they are ∂out/∂wire).
-* ``True`` / ``False``: always / never (``True`` shows the stored ``.grad``, whatever it is).
-* ``step=k``: the backward pass after k gates, computed here without touching any ``.grad``;
-  gradients show only on the wires the pass has reached.
+"""What a picture of a circuit shows: :class:`CircuitView` (the one front door of ``draw``,
+:mod:`svg` and the explorers) lays a circuit out once and makes a :class:`~scene.Scene` of its
+current numbers as often as needed. Gradients show (``show_grad=None``) iff the output's grad
+is non-zero, i.e. after ``f.backward()`` (or a bigger circuit's: then they are ∂out/∂wire);
+``True`` / ``False``: always / never; ``step=k``: the backward pass after k gates, computed
+aside, on the wires it has reached.
 """
 
 from __future__ import annotations
@@ -34,11 +19,6 @@ from backprop_kit.pictures.scene import Scene
 SIGMOID_MODES = ("gate", "expanded")
 
 
-def _check_show_grad(show_grad: object) -> None:
-    if show_grad is not None and show_grad is not True and show_grad is not False:
-        raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r:.40}")
-
-
 def _input_symbol(v: Value) -> str:
     return v.label if v.label else f"{v.data:g}"
 
@@ -52,20 +32,10 @@ def _operand_name(step: Step, j: int) -> str:
 
 
 class CircuitView:
-    """A circuit laid out once, to be turned into pictures for any numbers on its wires.
-
-    Args:
-        f: the circuit's output.
-        sigmoid: ``"gate"`` draws σ as one gate; ``"expanded"`` draws each σ as the four gates
-            ``*-1 → exp → +1 → 1/x`` of its definition, with their own values and gradients.
-        fmt: format of every number (``"{:.2f}"``: two decimals, as in the notes).
-        names: write the names of named intermediate wires before their values (``q = 3.00``).
-        band_lines: keep room for a note of this many lines above the circuit, even when no
-            step is shown (live widgets do, so the picture keeps its height).
-        reserve: a number whose text width every column keeps at least (stable live layout).
-        label_rows: text rows under each wire (2 leaves room for a second gradient, see
-            :class:`~layout.WireText`).
-    """
+    """A circuit laid out once, to be pictured at any numbers: ``sigmoid``, ``fmt``, ``names``
+    as for :func:`~drawing.draw`; ``band_lines`` (a note band kept with no step shown) and
+    ``reserve`` (a number's width kept in every column) hold a live picture's size;
+    ``label_rows=2`` leaves room for a second number under each wire."""
 
     def __init__(
         self,
@@ -85,18 +55,13 @@ class CircuitView:
             )
         if sigmoid not in SIGMOID_MODES:
             raise ValueError(f"sigmoid must be 'gate' or 'expanded', got {sigmoid!r}")
-        self.fmt = check_fmt(fmt)
-        self.source = f
-        self.sigmoid = sigmoid
-        self.names = bool(names)
-        self.band_lines = band_lines
+        self.fmt, self.source, self.sigmoid = check_fmt(fmt), f, sigmoid
+        self.names, self.band_lines = bool(names), band_lines
         self.reserve = format_number(reserve, self.fmt)
-        order = f.topological_order()
-        self.origin: dict[int, Value] | None
-        if sigmoid == "expanded" and any(v.op == "sigmoid" for v in order):
+        self.origin: dict[int, Value] | None = None
+        self.root = f
+        if sigmoid == "expanded" and any(v.op == "sigmoid" for v in f.topological_order()):
             self.root, self.origin = copy_circuit(f, expand_sigmoid=True)
-        else:
-            self.root, self.origin = f, None
         self.structure = Structure(self.root, label_rows=label_rows)
         self.symbols = [
             GATES[v.op].label(v.const) if v.parents else _input_symbol(v)
@@ -123,33 +88,37 @@ class CircuitView:
         return BackwardSteps(self.root, self.seed())
 
     def stored_grads(self) -> dict[int, float]:
-        """``{id(wire): .grad}`` of the drawn wires. For σ drawn expanded, the drawn circuit's
-        own backward pass from the output's gradient: the picture then shows what its four
-        gates compute (NaN on x at x ≤ −710, see :mod:`backprop_kit.core.gates`), never a number
-        taken from the one-gate σ that the picture does not show."""
-        nodes = self.structure.nodes
-        if self.origin is None:
-            return {id(v): v.grad for v in nodes}
-        self.root.backward(self.source.grad)
-        return {id(v): v.grad for v in nodes}
+        """``{id(wire): .grad}`` of the drawn wires; for σ drawn expanded, from the drawn
+        circuit's own backward pass (NaN on x at x ≤ −710), never the one-gate σ's numbers."""
+        if self.origin is not None:
+            self.root.backward(self.source.grad)
+        return {id(v): v.grad for v in self.structure.nodes}
 
     def grads_of(self, wires: list[Value]) -> list[float]:
-        """The gradients the picture shows (:meth:`stored_grads`) on ``wires`` of the source
-        circuit (its inputs, say): a readout built from them agrees with the picture."""
+        """The gradients the picture shows on ``wires`` of the source circuit (its inputs)."""
         grads = self.stored_grads()
         if self.origin is None:
             return [grads[id(w)] for w in wires]
         drawn = {id(original): copy_id for copy_id, original in self.origin.items()}
         return [grads[drawn[id(w)]] for w in wires]
 
+    def _shown_grads(
+        self, show_grad: object, step: int | None, steps: BackwardSteps | None
+    ) -> dict[int, float] | None:
+        """The gradients a picture shows (None: none), by the module docstring's rules."""
+        if show_grad is not None and show_grad is not True and show_grad is not False:
+            raise ValueError(f"show_grad must be None (auto), True or False, got {show_grad!r:.40}")
+        if step is not None:
+            return (steps if steps is not None else self.steps()).grads_after(step)
+        show = self.source.grad != 0 if show_grad is None else show_grad
+        return self.stored_grads() if show else None
+
     def unavailable_scene(self, reason: str) -> Scene:
-        """The circuit's shape with no number on any wire and ``reason`` as its caption: the
-        picture of inputs at which the circuit cannot be evaluated (no stale numbers)."""
+        """The circuit's shape, no number on any wire, ``reason`` as its caption."""
         blank = [WireText("", "") for _ in self.structure.nodes]  # no number, same legend
         return place(self.structure, self.symbols, blank, self.frame(reason))
 
     def frame(self, caption: str = "") -> Frame:
-        """The frame of this view's pictures, with ``caption`` in the note band."""
         return Frame(
             output_name=self.root.label or "",
             band_lines=max(self.band_lines, 1 if caption else 0),
@@ -201,33 +170,19 @@ class CircuitView:
         step: int | None = None,
         steps: BackwardSteps | None = None,
     ) -> str:
-        """The circuit as text (the alt text of its picture): its inputs, then each gate in
-        forward order with its inputs, value and gradient, as :meth:`scene` would show them
-        (same ``show_grad``, ``step`` and ``steps`` rules, same number format)."""
-        _check_show_grad(show_grad)
+        """The circuit in words (its picture's alt text): the inputs, then each gate in forward
+        order with its inputs, value and gradient, as :meth:`scene` shows them."""
+        grads = self._shown_grads(show_grad, step, steps)
         nodes = self.structure.nodes
-        n_steps = sum(1 for v in nodes if v.parents)
-        if step is not None:
-            grads: dict[int, float] | None = (
-                steps if steps is not None else self.steps()
-            ).grads_after(step)
-        else:
-            show = self.source.grad != 0 if show_grad is None else show_grad
-            grads = self.stored_grads() if show else None
         out = self.root.label or "the output"
         names: dict[int, str] = {}
         inputs: list[str] = []
         gates: list[str] = []
         for i, v in enumerate(nodes):
-            grad = (
-                ""
-                if grads is None
-                else (
-                    f", gradient {self.number(grads[id(v)])}"
-                    if id(v) in grads
-                    else ", gradient not reached yet"
-                )
-            )
+            grad = ""
+            if grads is not None:
+                shown = self.number(grads[id(v)]) if id(v) in grads else "not reached yet"
+                grad = f", gradient {shown}"
             if not v.parents:
                 names[id(v)] = self.symbols[i]
                 inputs.append(f"{self.symbols[i]} = {self.number(v.data)}{grad}")
@@ -243,7 +198,7 @@ class CircuitView:
             what = "values only; gradients show after backward()"
         elif step is not None:
             what = (
-                f"backward pass after step {step} of {n_steps}, "
+                f"backward pass after step {step} of {len(gates)}, "
                 f"gradients ∂{out}/∂wire where the pass has reached"
             )
         else:
@@ -264,36 +219,27 @@ class CircuitView:
         caption: str = "",
         steps: BackwardSteps | None = None,
     ) -> Scene:
-        """The Scene of the circuit's current numbers (see the module docstring for the rules).
-
-        ``step=k`` shows the backward pass after k gates and marks gate k; ``highlight`` marks a
-        gate (a Value or a step number) and writes its ``upstream × local = downstream``.
-        ``steps`` is :meth:`steps` if the caller has it already (computed at these numbers).
-        """
+        """The Scene of the circuit's current numbers: ``step=k`` shows the backward pass after
+        k gates and marks gate k; ``highlight`` (a gate or a step number) marks a gate and
+        writes its ``upstream × local = downstream``; ``steps``: :meth:`steps`, if at hand."""
         if step is not None and highlight is not None:
             raise ValueError("give either step= (a step of the backward pass) or highlight=")
-        _check_show_grad(show_grad)
-        marked: Step | None = None
-        emph: set[int] = set()
-        grads: dict[int, float] | None
         if step is not None or highlight is not None:
             steps = steps if steps is not None else self.steps()
-        if step is not None and steps is not None:
-            grads = steps.grads_after(step)
-            if step:
-                marked = steps.steps[step - 1]
-                emph = {id(p) for p in marked.gate.parents}
-            else:
-                emph = {id(self.root)}
-                caption = caption or (
-                    f"step 0 of {len(steps)}: backward() starts from the output, "
-                    f"whose gradient is {self.number(steps.seed)}"
-                )
-        else:
-            show = self.source.grad != 0 if show_grad is None else show_grad
-            grads = self.stored_grads() if show else None
-            if highlight is not None and steps is not None:
-                marked = self.display_node(highlight, steps)
+        grads = self._shown_grads(show_grad, step, steps)
+        marked: Step | None = None
+        emph: set[int] = set()
+        if step and steps is not None:
+            marked = steps.steps[step - 1]
+            emph = {id(p) for p in marked.gate.parents}
+        elif step == 0 and steps is not None:
+            emph = {id(self.root)}
+            caption = caption or (
+                f"step 0 of {len(steps)}: backward() starts from the output, "
+                f"whose gradient is {self.number(steps.seed)}"
+            )
+        elif highlight is not None and steps is not None:
+            marked = self.display_node(highlight, steps)
         texts = []
         for v in self.structure.nodes:
             value = self.number(v.data)
@@ -317,14 +263,9 @@ def describe(
     show_grad: bool | None = None,
     step: int | None = None,
 ) -> str:
-    """A short, complete text version of the circuit of ``f``: what its picture shows.
-
-    It lists the inputs (name, value, gradient), then every gate in forward order with its
-    symbol, its inputs (by name, or ``gate k`` for an unnamed gate's output), its value and
-    its gradient ∂f/∂wire. Before ``f.backward()`` (``f.grad == 0``) only values are given.
-    ``fmt``, ``sigmoid``, ``show_grad`` and ``step`` mean what they mean for
-    :func:`backprop_kit.draw` (:mod:`drawing`); every picture of a circuit
-    carries this text as its alt text.
+    """The circuit of ``f`` in words, the alt text of its every picture: the inputs (name,
+    value, gradient), then each gate in forward order (symbol, inputs by name or ``gate k``,
+    value, gradient ∂f/∂wire); before ``f.backward()`` values only. Options as :func:`draw`'s.
 
     >>> from backprop_kit import Value
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
