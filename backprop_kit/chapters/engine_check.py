@@ -581,12 +581,17 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
         return BUGS[{"after": "wipe", "again": "accumulate"}.get(f.kind, "seed")].hint.format(
             **fields
         )
-    if len(uses) > 1:
+    if len(uses) == 1:
+        return _LOCAL.format(**fields)
+    if _close(-got[w], f.right["grad"][w]):
         return (
-            f"{fields['name']} is used {len(uses)} times: its gradient is the sum of what each "
-            f"use sends back, {fields['shares']} = {fields['right']}."
+            f"A sign: your ∂f/∂{fields['name']} is the right one, {fields['right']}, with the "
+            "opposite sign; look for a - (or -=) where a gradient is passed back."
         )
-    return _LOCAL.format(**fields)
+    return (
+        f"{fields['name']} is used {len(uses)} times: its gradient is the sum of what each use "
+        f"sends back, {fields['shares']} = {fields['right']}."
+    )
 
 
 # --- the check ------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def _same(got: object, want: float) -> bool:
 
 def _need_class(cls: object) -> str | None:
     if not isinstance(cls, type):
-        return f"pass your class itself (Value, without brackets), not {describe(cls)}"
+        what = "one of its Values: drop the brackets" if hasattr(cls, "data") else describe(cls)
+        return f"pass your class itself (Value, without brackets), not {what}"
     if issubclass(cls, KitValue):
         return "build your own class: one built on the kit's Value only checks the kit"
     return None
@@ -109,9 +110,10 @@ def judge_graph(cls: type, ops: str = "+*") -> str | None:
         out, want = (x + y, n[id(x)] + n[id(y)]) if op == "+" else (x * y, n[id(x)] * n[id(y)])
         shown = f"({'a' if x is a else 'b'} {op} {'a' if y is a else 'b'})"
         if not isinstance(out, cls):
+            what = "one of the kit's Values" if isinstance(out, KitValue) else describe(out)
             return (
-                f"{shown} returned {describe(out)}: it should return a new Value (an object of "
-                "your class) holding that number"
+                f"{shown} returned {what}: it should return a new Value (an object of your "
+                "class) holding that number"
             )
         if not _same(getattr(out, "data", None), want):
             return f"with a = 2 and b = -3, {shown}.data should be {want:g}"
@@ -161,6 +163,8 @@ def judge_local(cls: type) -> str | None:
                 return f"{said}: the slopes are plain numbers (use .data of a Value)"
             if m.kind == "type":
                 return f"{said}: it must be (∂out/∂a, ∂out/∂b), one number per parent"
+            if m.kind == "precision":  # close: a finite difference, or rounded
+                return f"{said}: {m.text}"
             return (
                 f"{said}: right count, wrong slopes; what does out = a {op} b change by when a "
                 "moves by 1, and when b does?"
