@@ -274,6 +274,25 @@ def test_the_graph_steps_ask_for_an_ordered_tuple_and_a_value(capsys):
     assert "should return a new Value" in out and ".data should be" not in out
 
 
+def test_first_time_slips_get_hints_that_name_them(capsys):
+    engine = chapter_engine()
+    out = verdict(capsys, "ch09-add", engine(2.0))
+    assert out.endswith("not one of its Values: drop the brackets")
+    kits = learner(
+        "    def __add__(self, other):\n        from backprop_kit import Value as Kit\n"
+        "        return Kit(self.data + 1.0)\n"
+    )
+    assert "returned one of the kit's Values" in verdict(capsys, "ch09-add", kits)
+    minus = learner(
+        "    def backward(self):\n        order = self._topo()\n        for v in order:\n"
+        "            v.grad = 0.0\n        self.grad = 1.0\n        for v in reversed(order):\n"
+        "            for p, local in zip(v._parents, v._local_grads()):\n"
+        "                p.grad -= local * v.grad\n"
+    )
+    out = verdict(capsys, "ch09-backward", minus)
+    assert "A sign: your ∂f/∂a is the right one, 2, with the opposite sign" in out
+
+
 def test_backward_must_reset_before_a_second_pass(capsys):
     out = verdict(capsys, "ch09-backward", demo_engine("accumulate"))
     assert out.startswith(NOT_YET) and "reset every gradient" in out
@@ -522,6 +541,14 @@ def test_ch09_engine_requires_the_rules_it_asks_for(capsys):
 
 
 # --- ch09-train: the learner's own loop, judged by the weights -----------------------------------
+
+
+def test_chapter_9_trains_with_chapter_8s_settings():
+    from backprop_kit.chapters import train_explorer
+    from backprop_kit.exercises import ch09
+
+    assert (ch09.LR, ch09.ALPHA) == (train_explorer.DEFAULT_LR, train_explorer.ALPHA)
+    assert ch09.WIDTH == train_explorer.DEFAULT_WIDTH
 
 
 def train(engine: type, steps: int = 8, lr: float | None = None, alpha: float | None = None):

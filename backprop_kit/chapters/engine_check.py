@@ -581,12 +581,17 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
         return BUGS[{"after": "wipe", "again": "accumulate"}.get(f.kind, "seed")].hint.format(
             **fields
         )
-    if len(uses) > 1:
+    if len(uses) == 1:
+        return _LOCAL.format(**fields)
+    if _close(-got[w], f.right["grad"][w]):
         return (
-            f"{fields['name']} is used {len(uses)} times: its gradient is the sum of what each "
-            f"use sends back, {fields['shares']} = {fields['right']}."
+            f"A sign: your ∂f/∂{fields['name']} is the right one, {fields['right']}, with the "
+            "opposite sign; look for a - (or -=) where a gradient is passed back."
         )
-    return _LOCAL.format(**fields)
+    return (
+        f"{fields['name']} is used {len(uses)} times: its gradient is the sum of what each use "
+        f"sends back, {fields['shares']} = {fields['right']}."
+    )
 
 
 # --- the check ------------------------------------------------------------------------------
@@ -764,15 +769,18 @@ class EngineReport:
         scene = place(view.structure, view.symbols, texts, frame)
         try:
             from backprop_kit.pictures.drawing import render
-        except ImportError:  # no matplotlib: the same picture as SVG
-            from IPython.display import HTML
-
+        except ImportError:  # no matplotlib: the same picture as SVG (shown as HTML)
             from backprop_kit.pictures.svg import to_svg
 
-            return HTML(to_svg(scene, title="the failing circuit", desc=self.alt_text()))
+            return _Svg(to_svg(scene, title="the failing circuit", desc=self.alt_text()))
         fig = render(scene)
         fig.alt_text = self.alt_text()  # type: ignore[attr-defined]  # a DescribedFigure
         return fig
+
+
+class _Svg(str):
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
 def check_engine(

@@ -44,6 +44,9 @@ CHAPTER_OPS = (*BASIC_OPS, "neg", "sub", "div", "inv", "powc", "tanh", "exp", "r
 """The gates the chapter's class has at the end (``-``, ``/`` and the reflected forms given)."""
 TRAIN_STEPS = 8
 """Steps of gradient descent compared in ch09-train (kept short: the engine is pure Python)."""
+LR, ALPHA, WIDTH = 0.3, 1e-4, 16
+"""Chapter 8's learning rate, L2 strength and width (those of ``chapters/train_explorer``, which
+needs numpy; a test keeps them equal)."""
 
 
 def _same(got: object, want: float) -> bool:
@@ -53,7 +56,8 @@ def _same(got: object, want: float) -> bool:
 
 def _need_class(cls: object) -> str | None:
     if not isinstance(cls, type):
-        return f"pass your class itself (Value, without brackets), not {describe(cls)}"
+        what = "one of its Values: drop the brackets" if hasattr(cls, "data") else describe(cls)
+        return f"pass your class itself (Value, without brackets), not {what}"
     if issubclass(cls, KitValue):
         return "build your own class: one built on the kit's Value only checks the kit"
     return None
@@ -106,9 +110,10 @@ def judge_graph(cls: type, ops: str = "+*") -> str | None:
         out, want = (x + y, n[id(x)] + n[id(y)]) if op == "+" else (x * y, n[id(x)] * n[id(y)])
         shown = f"({'a' if x is a else 'b'} {op} {'a' if y is a else 'b'})"
         if not isinstance(out, cls):
+            what = "one of the kit's Values" if isinstance(out, KitValue) else describe(out)
             return (
-                f"{shown} returned {describe(out)}: it should return a new Value (an object of "
-                "your class) holding that number"
+                f"{shown} returned {what}: it should return a new Value (an object of your "
+                "class) holding that number"
             )
         if not _same(getattr(out, "data", None), want):
             return f"with a = 2 and b = -3, {shown}.data should be {want:g}"
@@ -158,6 +163,8 @@ def judge_local(cls: type) -> str | None:
                 return f"{said}: the slopes are plain numbers (use .data of a Value)"
             if m.kind == "type":
                 return f"{said}: it must be (∂out/∂a, ∂out/∂b), one number per parent"
+            if m.kind == "precision":  # close: a finite difference, or rounded
+                return f"{said}: {m.text}"
             return (
                 f"{said}: right count, wrong slopes; what does out = a {op} b change by when a "
                 "moves by 1, and when b does?"
@@ -295,13 +302,12 @@ _register(
 def _kit_training(steps: int = TRAIN_STEPS, l2: bool = True) -> tuple[list[float], list[float]]:
     """Chapter 8's network trained ``steps`` steps by the kit's engine and loop (its L2 term
     left out unless ``l2``): every weight, and the loss before each step."""
-    from backprop_kit.chapters.train_explorer import ALPHA, DEFAULT_LR, DEFAULT_WIDTH
     from backprop_kit.nn.data import two_moons
     from backprop_kit.nn.net import MLP, train_step
 
     X, y = two_moons()
-    model = MLP(2, [DEFAULT_WIDTH, DEFAULT_WIDTH, 1], activation="relu", seed=0)
-    losses = [train_step(model, X, y, DEFAULT_LR, ALPHA if l2 else 0.0) for _ in range(steps)]
+    model = MLP(2, [WIDTH, WIDTH, 1], activation="relu", seed=0)
+    losses = [train_step(model, X, y, LR, ALPHA if l2 else 0.0) for _ in range(steps)]
     return [p.data for p in model.parameters()], losses
 
 
