@@ -89,3 +89,25 @@ def test_one_threshold_table_grades_relative_errors_and_sets_both_pass_marks():
     arr = np.array([1.0, 2.0])
     near = grad_check_array(lambda a: 2 * a, arr, np.ones(2), np.full(2, 2.0 * (1 + off)))
     assert not near.passed and "suspicious" in str(near)
+
+
+def test_rel_error_of_huge_numbers_does_not_overflow_to_a_perfect_score():
+    from backprop_kit import rel_error
+
+    assert rel_error(1e308, 1.7e308) == pytest.approx(0.7 / 2.7)
+    assert rel_error(1e308, -1e308) == 1.0
+    import numpy as np
+
+    assert rel_error(np.array([1e308]), np.array([1.7e308])) == pytest.approx(0.7 / 2.7)
+
+
+@pytest.mark.parametrize("bad", [None, "1", True, b"1"])
+def test_rel_error_refuses_what_is_not_a_number(bad):
+    from backprop_kit import Value, rel_error
+
+    with pytest.raises(TypeError, match="rel_error needs numbers or arrays"):
+        rel_error(bad, 1.0)
+    with pytest.raises(TypeError, match="pass its .data"):
+        rel_error(Value(1.0), 1.0)
+    with pytest.raises(ValueError, match="a float can hold"):
+        rel_error(10**400, 1)

@@ -149,3 +149,40 @@ def test_the_previous_alarm_handler_is_restored():
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
         signal.signal(signal.SIGALRM, before)
+
+
+def test_a_nested_run_keeps_the_outer_time_limit():
+    """A learner's code that calls run_learner_code itself must not cancel the outer limit."""
+
+    def outer():
+        run_learner_code(lambda: 1, seconds=5)
+        while True:
+            pass
+
+    t0 = time.monotonic()
+    with pytest.raises(LearnerTimeout):
+        run_learner_code(outer, seconds=0.3)
+    assert time.monotonic() - t0 < 3
+    assert autodiff_works()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), 0, -1, "3", True])
+def test_a_bad_time_limit_is_the_callers_one_line_error(bad):
+    with pytest.raises(ValueError, match="seconds must be a positive number"):
+        run_learner_code(lambda: 1, seconds=bad)
+
+
+def test_an_infinite_time_limit_means_none_that_matters():
+    assert run_learner_code(lambda: 7, seconds=float("inf")) == 7
+
+
+def test_a_list_that_holds_itself_is_frozen_at_once():
+    def selfish():
+        items: list = []
+        for _ in range(3):
+            items.append(items)
+        return items
+
+    t0 = time.monotonic()
+    got = run_learner_code(selfish, seconds=2)
+    assert len(got) == 3 and time.monotonic() - t0 < 1

@@ -96,3 +96,32 @@ def test_the_table_forms_build_each_gate_on_the_kits_value():
         out = build(g.python[0], a, b, c)
         assert out.op == g.name and out.const == c, g.name
         assert out.data == g.forward(1.7, 0.6 if g.arity == 2 else 0.0, c)
+
+
+def test_a_negative_base_is_bracketed_so_the_formula_reads_back():
+    x = Value(2.0, "x")
+    for f in (parse("(-2) ** x")(x=2.0), (-2.0) ** x, Value(-3.0) ** x):
+        text = formula(f)
+        assert text.startswith("(-"), text
+        names = {v.label: v.data for v in f.topological_order() if not v.parents and v.label}
+        assert parse(text)(**{n: names[n] for n in parse(text).variables}).data == f.data
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"python": ()}, "Python forms"),
+        ({"name": ""}, "identifier"),
+        ({"arity": True}, "1 or 2 inputs"),
+        ({"python": ("max({a})",)}, "already writes another gate"),
+        ({"local_code": ()}, "one local_code each"),
+    ],
+)
+def test_register_refuses_a_row_that_would_break_the_table(change, words):
+    import dataclasses
+
+    before = dict(gates.GATES)
+    with pytest.raises(ValueError, match=words):
+        gates.register(dataclasses.replace(SIN, **change))
+    assert gates.GATES == before
+    assert parse("max(x, 1) + 1")(x=2.0).data == 3.0  # the table still works

@@ -17,6 +17,7 @@ written) and says what happened; it does not fight deliberate tampering.
 
 from __future__ import annotations
 
+import numbers
 import signal
 import sys
 import threading
@@ -87,6 +88,9 @@ def run_learner_code(
     ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
     """
     global _armed, _noted_no_limit
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds > 0:
+        raise ValueError(f"run_learner_code: seconds must be a positive number, got {seconds!r}")
+    nested = _INSIDE.get()  # called from inside learner code: the outer time limit stands
 
     def inside() -> Any:
         _INSIDE.set(True)
@@ -94,16 +98,16 @@ def run_learner_code(
             return _snapshot(fn(*args))
         return switch.run_with_autodiff_off(autodiff_off, lambda: _snapshot(fn(*args)))
 
-    why = _why_no_time_limit()
+    why = None if nested else _why_no_time_limit()
     if why is not None and not _noted_no_limit:
         _noted_no_limit = True
         print(NO_TIME_LIMIT_NOTE.format(why=why))
     previous = None
     try:
-        if why is None:
+        if why is None and not nested:
             previous = signal.signal(signal.SIGALRM, _on_alarm)
             _armed = True
-            signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.2)
+            signal.setitimer(signal.ITIMER_REAL, min(max(seconds, 1e-3), 1e6), 0.2)
         return copy_context().run(inside)
     except _TimeUp:
         raise LearnerTimeout(seconds) from None
@@ -112,16 +116,16 @@ def run_learner_code(
     except (Exception, SystemExit) as err:
         raise LearnerCodeError(err) from err
     finally:
-        if why is None:
+        if why is None and not nested:
             _armed = False
             signal.setitimer(signal.ITIMER_REAL, 0.0)
             if previous is not None:
                 signal.signal(signal.SIGALRM, previous)
 
 
-def _snapshot(x: Any, depth: int = 0) -> Any:
+def _snapshot(x: Any, depth: int = 0, seen: frozenset[int] = frozenset()) -> Any:
     """``x`` as plain data: built-in numbers, rebuilt tuples and lists, copied arrays."""
-    if depth > 20:
+    if depth > 20 or id(x) in seen:  # too deep, or a list that holds itself
         return x
     if isinstance(x, bool):
         return bool(x)
@@ -132,7 +136,7 @@ def _snapshot(x: Any, depth: int = 0) -> Any:
     if isinstance(x, tuple) and type(x) is not tuple and hasattr(x, "_fields"):
         return x  # a NamedTuple (a cache): its type is part of the answer
     if isinstance(x, (tuple, list)):
-        items = [_snapshot(v, depth + 1) for v in x]
+        items = [_snapshot(v, depth + 1, seen | {id(x)}) for v in x]
         return tuple(items) if isinstance(x, tuple) else items
     np = sys.modules.get("numpy")  # no array can exist where numpy was never imported
     if np is not None and isinstance(x, np.ndarray):

@@ -278,10 +278,19 @@ def register(gate: Gate) -> Gate:
     then know it. Returns the gate."""
     if not isinstance(gate, Gate):
         raise TypeError(f"register needs a Gate, got {type(gate).__name__}")
+    if not (isinstance(gate.name, str) and gate.name.isidentifier()):
+        raise ValueError(f"a gate's name must be an identifier such as 'sin', got {gate.name!r}")
     if gate.name in GATES:
         raise ValueError(f"a gate named {gate.name!r} is in the table already")
-    if gate.arity not in (1, 2):
+    if type(gate.arity) is not int or gate.arity not in (1, 2):
         raise ValueError(f"a gate has 1 or 2 inputs, not {gate.arity!r}")
+    if not gate.python or not all(isinstance(f, str) for f in gate.python):
+        raise ValueError(f"gate {gate.name!r} needs its Python forms, such as ('sin({{a}})',)")
+    if len(gate.local_code) != gate.arity:
+        raise ValueError(f"gate {gate.name!r} has {gate.arity} input(s): one local_code each")
+    taken = {g.call for g in GATES.values()} - {None}
+    if gate.call in taken:
+        raise ValueError(f"{gate.call}(...) already writes another gate; pick another name")
     GATES[gate.name] = gate
     return gate
 

@@ -67,6 +67,8 @@ def formula(v: Value) -> str:
     def arg(name: str, p: Value) -> str:
         text, tight = formula(p), slots.get(name)
         inner = GATES[p.op].prec if p.parents and not p.label else 4
+        if text.startswith("-"):  # a negative number or label binds like unary minus: (-2) ** x
+            inner = min(inner, 2)
         wrap = tight is not None and (inner < gate.prec or (tight and inner == gate.prec))
         return f"({text})" if wrap else text
 

@@ -65,10 +65,17 @@ def rel_error(a: Any, b: Any) -> float:
     NaN or inf anywhere gives NaN, never a reassuringly small number. What a value means:
     :data:`GRAD_CHECK_THRESHOLDS`.
     """
+    for x in (a, b):
+        if x is None or isinstance(x, (str, bytes, bool, Value)):
+            hint = " (pass its .data or .grad)" if isinstance(x, Value) else ""
+            raise TypeError(f"rel_error needs numbers or arrays, got {type(x).__name__}{hint}")
     if _is_real(a) and _is_real(b):
-        a, b = float(a), float(b)
+        a, b = as_number(a, "rel_error"), as_number(b, "rel_error")
         if not (math.isfinite(a) and math.isfinite(b)):
             return math.nan
+        m = max(abs(a), abs(b))
+        if m > 1e300:  # |a| + |b| would overflow: the ratio is the same at a smaller scale
+            a, b = a / m, b / m
         return abs(a - b) / max(1e-8, abs(a) + abs(b))
     import numpy as np
 
@@ -83,6 +90,9 @@ def rel_error(a: Any, b: Any) -> float:
         raise ValueError("rel_error: the arrays are empty; pass at least one number")
     if not (np.all(np.isfinite(a_arr)) and np.all(np.isfinite(b_arr))):
         return math.nan
+    m = np.maximum(np.abs(a_arr), np.abs(b_arr))
+    scale = np.where(m > 1e300, m, 1.0)  # keep |a| + |b| finite (the ratio does not change)
+    a_arr, b_arr = a_arr / scale, b_arr / scale
     err = np.abs(a_arr - b_arr) / np.maximum(1e-8, np.abs(a_arr) + np.abs(b_arr))
     return float(np.max(err))
 
