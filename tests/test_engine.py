@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_kit import Value, grad_check, maximum, numerical_grad, rel_error
+from backprop_kit.core.gates import GATES
 from backprop_kit.core.steps import backward_walk
 from tests.strategies import near_a_kink, programs, run_program
 
@@ -156,6 +157,23 @@ def test_numbers_on_either_side():
         assert a.grad == pytest.approx(grad, rel=1e-15), text
 
 
+def test_a_value_divided_by_a_number_is_pythons_quotient_to_the_last_digit():
+    """x / c is one gate x/c, not x · (1/c): 0.9 / 3 must print 0.3, as Python's float does."""
+    for x, c in [(0.9, 3), (1.0, 10), (7.0, 3.0), (1e-310, 0.5), (5e-324, 2)]:
+        q = Value(x) / c
+        assert q.data == x / c and q.op == "divc", (x, c)
+    q = Value(0.9) / 3
+    q.backward()
+    assert q.parents[0].grad == 1 / 3
+
+
+def test_the_divisors_slope_stays_finite_where_b_squared_underflows():
+    a, b = Value(1e-200), Value(1e-200)
+    f = a / b
+    f.backward()
+    assert f.data == 1.0 and b.grad == -1e200
+
+
 def test_value_to_a_value_power():
     a, b = Value(2.0), Value(3.0)
     f = a**b
@@ -168,8 +186,8 @@ def test_gate_names_symbols_and_local_grads():
     x = Value(2.0)
     s = x.sigmoid(expanded=True)
     gates = [n for n in s.topological_order() if n.op]
-    assert [n.gate.label(n.const) for n in gates] == ["*-1", "exp", "+1", "1/x"]
-    assert Value(1.0).gate is None and Value(1.0).local_grads() == ()
+    assert [GATES[n.op].label(n.const) for n in gates] == ["*-1", "exp", "+1", "1/x"]
+    assert Value(1.0).op == "" and Value(1.0).local_grads() == ()
     m = Value(3.0) * Value(-2.0)
     assert m.local_grads() == (-2.0, 3.0)
 

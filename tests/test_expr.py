@@ -120,36 +120,25 @@ def test_max_example_matches_hand_built():
 # --- which gate each piece of text becomes ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text, op, const",
-    [
-        ("x * 2", "scale", 2.0),
-        ("2 * x", "scale", 2.0),
-        ("x / 4", "scale", 0.25),
-        ("1 / x", "inv", None),
-        ("x ** 2", "powc", 2.0),
-        ("x ** -1", "powc", -1.0),
-        ("x ** y", "pow", None),
-        ("2 ** x", "pow", None),
-        ("max(x, y)", "max", None),
-        ("sigmoid(x)", "sigmoid", None),
-        ("exp(x)", "exp", None),
-        ("log(x)", "log", None),
-        ("tanh(x)", "tanh", None),
-        ("relu(x)", "relu", None),
-        ("x + 1", "addc", 1.0),
-        ("x - 1", "addc", -1.0),
-        ("x - y", "sub", None),
-        ("x / y", "div", None),
-        ("-x", "neg", None),
-        ("2 * 3 * x", "scale", 6.0),  # the constant part 2 * 3 is worked out first, as in Python
-        ("x * (4 - 1)", "scale", 3.0),
-        ("x * (6 / 4)", "scale", 1.5),
-        ("x * 2 ** 3", "scale", 8.0),
-        ("max(2, 5) * x", "scale", 5.0),
-        ("x * -relu(-3)", "scale", 0.0),
-    ],
-)
+# text | the gate it becomes | its constant ("-": none)
+GATE_OF_TEXT = """
+x * 2 | scale | 2      2 * x | scale | 2     x / 4 | divc | 4      1 / x | inv | -
+x ** 2 | powc | 2      x ** -1 | powc | -1   x ** y | pow | -      2 ** x | pow | -
+max(x, y) | max | -    sigmoid(x) | sigmoid | -   exp(x) | exp | -   log(x) | log | -
+tanh(x) | tanh | -     relu(x) | relu | -    x + 1 | addc | 1      x - 1 | addc | -1
+x - y | sub | -        x / y | div | -       -x | neg | -          x * -relu(-3) | scale | 0
+2 * 3 * x | scale | 6      x * (4 - 1) | scale | 3      x * (6 / 4) | scale | 1.5
+x * 2 ** 3 | scale | 8     max(2, 5) * x | scale | 5    x / 0.1 | divc | 0.1
+"""  # the constant part (2 * 3, 6 / 4, max(2, 5)) is worked out first, as in Python
+
+
+def _gate_cases() -> list[tuple[str, str, float | None]]:
+    cells = [c.split("|") for line in GATE_OF_TEXT.strip().splitlines() for c in line.split("   ")]
+    rows = [[p.strip() for p in c] for c in cells if c != [""]]
+    return [(t, op, None if c == "-" else float(c)) for t, op, c in rows]
+
+
+@pytest.mark.parametrize("text, op, const", _gate_cases())
 def test_each_operation_becomes_the_kits_gate(text, op, const):
     out = parse(text)(**{n: 2.0 for n in parse(text).variables})
     assert out.op == op

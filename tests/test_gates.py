@@ -77,6 +77,8 @@ def test_pow_gate(a: float, b: float) -> None:
 def test_gates_with_a_constant(a: float, c: float) -> None:
     assert_local_matches("addc", (a,), c)
     assert_local_matches("scale", (a,), c)
+    if abs(c) > 0.1:
+        assert_local_matches("divc", (a,), c)
     assume(abs(a) > 0.1)
     assert_local_matches("powc", (abs(a),), c)
 
@@ -94,7 +96,7 @@ def test_one_input_gates(a: float) -> None:
 
 
 def test_every_gate_is_tested_above() -> None:
-    tested = {"add", "mul", "sub", "max", "div", "pow", "addc", "scale", "powc"}
+    tested = {"add", "mul", "sub", "max", "div", "pow", "addc", "scale", "divc", "powc"}
     tested |= {"exp", "sigmoid", "neg", "tanh", "relu", "inv", "log"}
     assert set(GATES) == tested
 

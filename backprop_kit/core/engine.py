@@ -19,9 +19,7 @@ class Value:
 
     def __init__(self, data: float, label: str | None = None) -> None:
         if isinstance(data, Value):
-            raise TypeError(
-                "Value needs a real number (int or float), got a Value; use that Value directly"
-            )
+            raise TypeError("Value needs a number (int or float), got a Value: use that Value")
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value label must be a str or None, got {type(label).__name__}")
         self.data, self.grad, self.op, self.label = as_number(data), 0.0, "", label
@@ -43,8 +41,7 @@ class Value:
         return () if a is None else (a,) if b is None else (a, b)
 
     @property
-    def gate(self) -> Gate | None:
-        """The gate that produced this wire (None for an input)."""
+    def gate(self) -> Gate | None:  # the gate that produced this wire (None for an input)
         return GATES[self.op] if self.op else None
 
     def local_grads(self) -> tuple[float, ...]:
@@ -62,20 +59,15 @@ class Value:
     def _op(self, other: Value | float, two: str, one: str, what: str) -> Value:
         if isinstance(other, Value):
             return apply(two, self, other)
-        return apply(one, self, c=as_number(other, what))
+        c = as_number(other, what)
+        return apply(one, self, None, -c if two == "sub" else c)  # x - c is the gate +(−c)
 
     # fmt: off
     def __add__(self, other: Value | float) -> Value: return self._op(other, "add", "addc", "+")
     def __mul__(self, other: Value | float) -> Value: return self._op(other, "mul", "scale", "*")
     def __pow__(self, other: Value | float) -> Value: return self._op(other, "pow", "powc", "**")
-    def __sub__(self, other: Value | float) -> Value:
-        c = other if isinstance(other, Value) else -as_number(other, "-")
-        return self._op(c, "sub", "addc", "-")
-    def __truediv__(self, other: Value | float) -> Value:
-        if not isinstance(other, Value) and as_number(other, "/") == 0:
-            raise ZeroDivisionError(f"div gate: dividing {self.data!r} by 0 is undefined; the "
-                                    "denominator must be non-zero")
-        return self._op(other if isinstance(other, Value) else 1.0 / other, "div", "scale", "/")
+    def __truediv__(self, other: Value | float) -> Value: return self._op(other, "div", "divc", "/")
+    def __sub__(self, other: Value | float) -> Value: return self._op(other, "sub", "addc", "-")
     __radd__, __rmul__ = __add__, __mul__  # c + x is x + c: the same gate +c
     def __rsub__(self, other: float) -> Value: return (-self)._op(other, "add", "addc", "-")
     def __rtruediv__(self, other: float) -> Value:  # c / x: 1/x, then *c unless c is 1
@@ -95,7 +87,6 @@ class Value:
         """σ(x) as one gate, or ``expanded`` into ``*-1 → exp → +1 → 1/x`` (same numbers)."""
         return 1.0 / (1.0 + (self * -1.0).exp()) if expanded else apply("sigmoid", self)
 
-    # --- the backward pass ---------------------------------------------------------------------
     def topological_order(self) -> list[Value]:
         """Every wire of the circuit, each before the gates that use it; ``self`` last: the
         recursive ``visit(v): visit each unseen parent, then list v``, with its own stack."""
@@ -103,11 +94,13 @@ class Value:
         seen, stack = {self}, [self]
         while stack:
             v = stack[-1]
-            for p in (v._a, v._b):
-                if p is not None and p not in seen:  # an unseen parent: visit it first
-                    seen.add(p)
-                    stack.append(p)
-                    break
+            a, b = v._a, v._b
+            if a is not None and a not in seen:  # an unseen parent: visit it first
+                seen.add(a)
+                stack.append(a)
+            elif b is not None and b not in seen:
+                seen.add(b)
+                stack.append(b)
             else:  # every parent listed: list the wire
                 order.append(stack.pop())
         return order
@@ -120,9 +113,12 @@ class Value:
         for v in order:
             v.grad = 0.0
         self.grad = as_number(grad, "backward(grad=...)")
-        for v in reversed(order):  # the chain rule: upstream × local, added at forks
-            for p, local in zip(v.parents, v.local_grads()):
-                p.grad += local * v.grad
+        for v in reversed(order):  # the chain rule: parent.grad += local × v.grad, at forks too
+            if v._a is not None:  # a gate: its parents (see parents) spelled out, as this is hot
+                local = v.local_grads()
+                v._a.grad += local[0] * v.grad
+                if v._b is not None:
+                    v._b.grad += local[1] * v.grad
 
     def __deepcopy__(self, memo: dict) -> Value:  # copy.deepcopy without recursion (any depth)
         for v in self.topological_order():
@@ -136,15 +132,19 @@ class Value:
 def apply(gate: str | Gate, a: Value, b: Value | None = None, c: float | None = None) -> Value:
     """A new wire: the gate (a name in the table, or a Gate) on ``a`` (and ``b``), constant
     ``c``; its number from the gate's forward rule."""
-    g = GATES[gate] if isinstance(gate, str) else gate
+    g = gate if isinstance(gate, Gate) else GATES[gate]
     out = Value.__new__(Value)  # skips __init__'s checks: a and b are Values already
     out.data = g.forward(a.data, 0.0 if b is None else b.data, c)
-    out.grad, out.op, out._a, out._b, out.const, out.label = 0.0, g.name, a, b, c, None
+    out.grad = 0.0
+    out.op = g.name
+    out._a = a
+    out._b = b
+    out.const = c
+    out.label = None
     return out
 
 
 def maximum(a: Value | float, b: Value | float) -> Value:
     """The max gate. At a tie both inputs receive the gradient: 𝟙(a ≥ b), 𝟙(b ≥ a)."""
-    a = a if isinstance(a, Value) else Value(as_number(a, "maximum"), label=str(a))
-    b = b if isinstance(b, Value) else Value(as_number(b, "maximum"), label=str(b))
+    a, b = (v if isinstance(v, Value) else Value(as_number(v, "max"), str(v)) for v in (a, b))
     return apply("max", a, b)
