@@ -3,9 +3,9 @@
 Markers (``pytest -m "not browser and not slow"`` is the inner loop, about a minute):
 
 * ``browser`` — JupyterLab in headless Chromium (every test in ``test_browser.py``);
-* ``slow`` — a test that runs whole notebooks, a real nbgrader course, a very large circuit or
-  the linters (marked where it is defined). The notebooks themselves, checked by nbval, are
-  ``notebooks``.
+* ``slow`` — a test that runs whole notebooks, a real nbgrader course, a Jupyter server, a very
+  large circuit or the linters (marked where it is defined), and the two training notebooks.
+  The notebooks themselves, checked by nbval, are ``notebooks``.
 
 Hypothesis: no per-example deadline (a loaded CI machine is not a failing test) and, under
 ``CI=true``, a derandomized search so that a run is reproducible from the commit alone.
@@ -27,6 +27,10 @@ settings.register_profile("ci", parent=settings.get_profile("kit"), derandomize=
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "kit")
 
 
+#: the notebooks that train networks (10-20 s each): checked in the full run
+SLOW_NOTEBOOKS = {"08_train_a_network.ipynb", "09_your_own_engine.ipynb"}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: JupyterLab driven in headless Chromium")
     config.addinivalue_line("markers", "slow: notebooks, nbgrader, huge circuits, linters")
@@ -41,3 +45,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         elif path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
+            if path.name in SLOW_NOTEBOOKS:
+                item.add_marker(pytest.mark.slow)

@@ -40,6 +40,25 @@ def test_operators_reject_non_numbers():
     with pytest.raises(TypeError) as err:
         maximum(Value(1.0), None)
     assert "NoneType" in one_line(err)
+    with pytest.raises(TypeError) as err:  # the type is the mistake, not the 0 it divides
+        "a" / Value(0.0)
+    assert "got str 'a'" in one_line(err)
+
+
+def test_numpy_floats_become_plain_floats_on_every_wire():
+    np = pytest.importorskip("numpy")
+    f = Value(np.float64(2.0)) * np.float64(3.0) + np.float32(0.5)
+    assert {type(v.data) for v in f.topological_order()} == {float}
+    assert all(type(v.const) is float for v in f.topological_order() if v.const is not None)
+    assert repr(f.data) == "6.5"
+
+
+def test_a_step_lost_in_rounding_is_a_one_line_error_not_a_zero_slope():
+    with pytest.raises(ValueError) as err:
+        numerical_grad(lambda x: x * x, 1e12)
+    assert "h = 1e-05 is lost in rounding" in one_line(err) and "at least 1e+04" in one_line(err)
+    with pytest.raises(ValueError, match="lost in rounding"):
+        grad_check(lambda x: x * x, 1e12)
 
 
 def test_log_of_non_positive():

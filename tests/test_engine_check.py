@@ -311,6 +311,7 @@ def test_a_looping_backward_is_stopped_by_the_time_limit_alone():
     assert "loop forever" in report.line and "\n" not in report.line
 
 
+@pytest.mark.slow
 def test_the_time_limit_counts_the_learners_code_only(monkeypatch):
     """A slow checker (its reference engine slowed down) never stops a correct engine."""
     import time

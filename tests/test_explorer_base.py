@@ -151,6 +151,7 @@ def test_a_closed_explorer_shows_its_picture_and_no_dead_widget(name):
     assert data["text/plain"] == repr(w) and data["image/png"] and meta["image/png"]["alt"]
 
 
+@pytest.mark.slow
 def test_explorers_alive_at_exit_print_nothing():
     import subprocess
     import sys

@@ -35,6 +35,8 @@ from backprop_kit.tools.grading import (
 )
 from backprop_kit.tools.notebooks import BEGIN_SOLUTION, END_SOLUTION, notebooks_in
 
+pytestmark = pytest.mark.slow  # runs nbgrader on whole notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 

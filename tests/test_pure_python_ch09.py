@@ -90,6 +90,7 @@ check("ch09-add", 3)
     assert lines[8].startswith("✘ Not yet. Hint: Pass your class itself")
 
 
+@pytest.mark.slow
 def test_chapter_9s_training_is_judged_without_numpy():
     out = run(
         """

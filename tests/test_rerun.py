@@ -18,6 +18,8 @@ from backprop_kit.tools import files, main
 from backprop_kit.tools import rerun as rr
 from backprop_kit.tools.files import ToolError
 
+pytestmark = pytest.mark.slow  # re-runs whole notebooks in kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

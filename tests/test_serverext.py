@@ -22,6 +22,8 @@ import pytest
 
 from backprop_kit import serverext
 
+pytestmark = pytest.mark.slow  # starts real Jupyter servers
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -18,6 +18,8 @@ from backprop_kit.tools.files import MARK, ToolError
 from backprop_kit.tools.site import build_site, static_copy
 from tests.test_figures import kill_at_random_moments, snapshot
 
+pytestmark = pytest.mark.slow  # builds whole sites with nbconvert
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LEARNER = ROOT / "notebooks" / "learner"

@@ -23,6 +23,8 @@ from backprop_kit.tools import files, main
 from backprop_kit.tools.files import MARK, ToolError
 from backprop_kit.tools.student import CODE_STUB, clear_solutions, student_notebook
 
+pytestmark = pytest.mark.slow  # builds the learner edition and runs it
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 NOT_ATTEMPTED = "Not attempted yet"

@@ -115,6 +115,7 @@ def test_a_negative_base_is_bracketed_so_the_formula_reads_back():
         ({"arity": True}, "1 or 2 inputs"),
         ({"python": ("max({a})",)}, "already writes another gate"),
         ({"local_code": ()}, "one local_code each"),
+        ({"local": lambda out, a, b, c: (1.0, 2.0)}, "local gave 2 slopes"),
     ],
 )
 def test_register_refuses_a_row_that_would_break_the_table(change, words):
@@ -125,3 +126,13 @@ def test_register_refuses_a_row_that_would_break_the_table(change, words):
         gates.register(dataclasses.replace(SIN, **change))
     assert gates.GATES == before
     assert parse("max(x, 1) + 1")(x=2.0).data == 3.0  # the table still works
+
+
+def test_a_formula_writes_every_digit_and_refuses_a_circuit_too_deep_to_write():
+    text = formula(Value(0.123456789) * Value(1.0, "y") + 3.0)
+    assert text == "0.123456789 * y + 3" and parse(text)(y=1.0).data == 0.123456789 + 3
+    f = Value(1.0, "x")
+    for _ in range(400):
+        f = f + 1.0
+    with pytest.raises(ValueError, match="up to 300 wires; this one has 401"):
+        formula(f)

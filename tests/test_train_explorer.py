@@ -38,6 +38,7 @@ def test_step_train_and_reset(explorer):
     assert explorer.steps_taken == 0 and list(explorer.net.flat()) == start
 
 
+@pytest.mark.slow
 def test_the_explorer_trains_the_same_network_as_arrays_by_hand(explorer):
     explorer.reset()
     explorer.lr_slider.value = 0.3
@@ -56,6 +57,7 @@ def test_width_slider_builds_a_new_network(explorer):
     explorer.width_slider.value = 8
 
 
+@pytest.mark.slow
 def test_too_high_a_learning_rate_is_reported_not_hidden():
     ex = train_explorer(width=16, lr=10.0, steps=30)
     ex.train(30)
@@ -197,6 +199,7 @@ def test_the_stops_cover_every_line_of_a_short_run(small):
     assert interrupted(small, "train", 10**9) < 3200  # so k in 1..3200 reaches every line
 
 
+@pytest.mark.slow
 def test_a_stop_at_step_47_of_100_shows_step_47_everywhere(monkeypatch):
     ex = TrainExplorer(width=4, steps=100)
     real_step, calls = nn.ArrayMLP.step, []
@@ -215,6 +218,7 @@ def test_a_stop_at_step_47_of_100_shows_step_47_everywhere(monkeypatch):
     assert_one_step_everywhere(ex)
 
 
+@pytest.mark.slow
 def test_a_diverging_run_says_so_in_short_numbers():
     ex = TrainExplorer(width=16, lr=31.6, steps=200)
     ex.train(200)  # the issue: a loss of 39 digits, and no word of divergence

@@ -71,8 +71,8 @@ class Value:
     __radd__, __rmul__ = __add__, __mul__  # c + x is x + c: the same gate +c
     def __rsub__(self, other: float) -> Value: return (-self)._op(other, "add", "addc", "-")
     def __rtruediv__(self, other: float) -> Value:  # c / x: 1/x, then *c unless c is 1
-        inv = self.inv()
-        return inv if as_number(other, "/") == 1.0 else inv._op(other, "mul", "scale", "/")
+        c = as_number(other, "/")
+        return self.inv() if c == 1.0 else self.inv()._op(c, "mul", "scale", "/")
     def __rpow__(self, other: float) -> Value:  # c ** x: the base is an input wire named c
         return Value(as_number(other, "**"), label=str(other))._op(self, "pow", "powc", "**")
     def __neg__(self) -> Value: return apply("neg", self)

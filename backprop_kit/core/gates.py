@@ -33,8 +33,9 @@ Local = Callable[[float, float, float, Any], tuple[float, ...]]
 
 
 def as_number(x: object, what: str = "Value") -> float:
-    """``x`` as a float, or a one-line error saying what is allowed."""
-    if isinstance(x, float):
+    """``x`` as a float (a plain one: numpy's float64 would leak into every result), or a
+    one-line error saying what is allowed."""
+    if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
@@ -291,6 +292,15 @@ def register(gate: Gate) -> Gate:
         raise ValueError(f"gate {gate.name!r} needs its Python forms, such as ('sin({{a}})',)")
     if len(gate.local_code) != gate.arity:
         raise ValueError(f"gate {gate.name!r} has {gate.arity} input(s): one local_code each")
+    c = gate.consts[0] if gate.consts else None
+    try:  # one try of the rules at 0.5 (a rule that fails there is left to its first real use)
+        got = len(gate.local(gate.forward(0.5, 0.5, c), 0.5, 0.5, c))
+    except Exception:
+        got = gate.arity
+    if got != gate.arity:
+        raise ValueError(
+            f"gate {gate.name!r} has {gate.arity} input(s) but local gave {got} slopes"
+        )
     taken = {g.call for g in GATES.values()} - {None}
     if gate.call in taken:
         raise ValueError(f"{gate.call}(...) already writes another gate; pick another name")

@@ -54,18 +54,30 @@ def wire_name(v: Value, longest: int = 16) -> str | None:
     return text if len(text) <= longest else None
 
 
+MAX_FORMULA_WIRES = 300  # formula() recurses once per gate
+
+
 def formula(v: Value) -> str:
     """A wire's formula in Python syntax, labels standing for their sub-circuits, written with
-    each gate's form ``python[0]`` (for small sub-circuits: it recurses once per gate)."""
+    each gate's form ``python[0]``; numbers as Python reads them back. Up to 300 wires."""
+    wires = len(v.topological_order())
+    if wires > MAX_FORMULA_WIRES:
+        raise ValueError(
+            f"formula() writes circuits of up to {MAX_FORMULA_WIRES} wires; this one has {wires}"
+        )
+    return _formula(v)
+
+
+def _formula(v: Value) -> str:
     if v.label:
         return v.label
     if not v.parents:
-        return f"{v.data:g}"
+        return format_number(v.data, "exact")
     gate = GATES[v.op]
     slots = _operand_slots(gate.python[0])
 
     def arg(name: str, p: Value) -> str:
-        text, tight = formula(p), slots.get(name)
+        text, tight = _formula(p), slots.get(name)
         inner = GATES[p.op].prec if p.parents and not p.label else 4
         if text.startswith("-"):  # a negative number or label binds like unary minus: (-2) ** x
             inner = min(inner, 2)

@@ -140,6 +140,11 @@ def numerical_grad(
     for i, x in enumerate(xs):
         up, down = list(xs), list(xs)
         up[i], down[i] = x + h, x - h
+        if up[i] == x or down[i] == x:
+            raise ValueError(
+                f"numerical gradient: at input {i} = {x!r} the step h = {h:g} is lost in rounding "
+                f"(floats there are {math.ulp(x):.3g} apart); use h of at least {1e-8 * abs(x):.3g}"
+            )
         if method == "forward":
             grads.append((_shifted(fn, up, xs, i, "+") - f0) / h)
         elif method == "backward":
