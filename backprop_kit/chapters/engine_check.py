@@ -186,10 +186,8 @@ class Case:
         wires = [Value(x) for x in self.inputs]
         for op, args, c in self.steps:
             a, *b = (wires[w] for w in args)
-            y = b[0].data if b else 0.0
-            if not op.domain(a.data, y, c) or (
-                op.kink and op.kink(a.data, y, c) < 1e-9 and self.n > 2
-            ):
+            x, y = a.data, b[0].data if b else 0.0
+            if not op.domain(x, y, c) or (op.kink and op.kink(x, y, c) < 1e-9 and self.n > 2):
                 return None
             try:
                 wires.append(op.build([a, *b], c))
@@ -356,7 +354,7 @@ def _smaller(case: Case) -> Iterator[Case]:
                 yield replace(case, steps=case.steps[:k] + ((op, args, d),) + case.steps[k + 1 :])
 
 
-def _shrink(f: Failure, fails: Callable[[Case], Failure | None], budget: int = 2000) -> Failure:
+def _shrink(f: Failure, fails: Callable[[list[Case]], list], budget: int = 2000) -> Failure:
     """Greedy: take the first smaller neighbour that still fails, until none does."""
     better = True
     while better and budget > 0:
@@ -364,7 +362,7 @@ def _shrink(f: Failure, fails: Callable[[Case], Failure | None], budget: int = 2
         for cand in _smaller(f.case):
             if cand.steps and cand.size() < f.case.size() and reference(cand) is not None:
                 budget -= 1
-                if (g := fails(cand)) is not None or budget <= 0:
+                if (g := fails([cand])[0]) is not None or budget <= 0:
                     f, better = g or f, g is not None
                     break
     return f
@@ -597,10 +595,7 @@ class _Learner:
             for start in range(0, len(cases), 64):
                 for f in self.failures(cases[start : start + 64]):
                     if f is not None:
-                        is_tiny = cases is tiny
-                        report.failure = (
-                            f if is_tiny else _shrink(f, lambda c: self.failures([c])[0])
-                        )
+                        report.failure = f if cases is tiny else _shrink(f, self.failures)
                         return
                     report.expressions += 1
 
@@ -727,10 +722,9 @@ class EngineReport:
             *_, t, wrong = row_of.get(id(v), (None, False))
             mine = None if t is None else f"{'yours' if grads else 'your value'} {view.number(t)}"
             texts.append(WireText(value, grad, False, mine and mine + " ✗" * wrong, wrong))
-        legend = {"value": "your engine's value", "after": "your value after backward()"}
-        legend |= dict(
-            grad="your engine's gradient", again="your gradient after a second backward()"
-        )
+        legend = {"value": "your engine's value", "grad": "your engine's gradient"}
+        legend |= {"after": "your value after backward()"}
+        legend["again"] = "your gradient after a second backward()"
         frame = Frame(output_name="f", second_legend=f"{legend[f.kind]} (✗: wrong)")
         scene = place(view.structure, view.symbols, texts, frame)
         try:
@@ -759,13 +753,10 @@ def check_engine(
     autodiff_off: str | None = None,
     resets: bool = True,
 ) -> EngineReport:
-    """Compare engine ``cls`` with the kit's Value on the forms of the gates ``ops`` (default:
-    all it can do): every case of one or two gates, then ``expressions`` random ones (from
-    ``seed``); a failure is shrunk and diagnosed. ``time_limit``: seconds of the learner's code
-    in all; ``autodiff_off``: the exercise checking (the kit's autodiff refuses inside);
-    ``resets``: backward() starts from 0 (False: it adds up, micrograd's rule; a second pass is
-    not compared). Raises EngineNotAttempted (nothing written yet), TypeError (not a class of
-    the learner's own) or ValueError (a bad argument), in one line."""
+    """Compare engine ``cls`` with the kit's Value on the gates ``ops`` (default: all it can do),
+    ``time_limit`` seconds of the learner's code in all; ``autodiff_off``: the exercise checking;
+    ``resets=False``: backward() adds up, as micrograd's (a second pass is not compared). Raises
+    EngineNotAttempted, TypeError (not a class of the learner's own) or ValueError, in a line."""
     if not isinstance(cls, type) or issubclass(cls, Value):
         what = "a class built on the kit's Value" if isinstance(cls, type) else type(cls).__name__
         raise TypeError(f"pass your own class (e.g. Value), not {what} {cls!r:.40}")
