@@ -1,19 +1,14 @@
 """Check a learner's scalar engine against the kit's Value, on the operations of the gate table.
 
-An engine is a class of micrograd's shape: ``Cls(x)``, ``.data``, ``.grad``, ``backward()`` and
-the Python forms of the table's gates (``x + y``, ``2 - x``; ``exp(x)`` is ``x.exp()``).
-:func:`check_engine` tries every case of one or two gates, smallest first, then random larger
-ones (shrunk when they fail). Each engine gives, wire by wire, the values, the gradients of
-``backward()``, the values after it and a second pass's gradients; the first difference is named
-in one line, and its cause by :data:`BUGS`, the catalogue of classic bugs: each is a variant of
-:func:`demo_engine`, and the one whose numbers are the learner's names it. The learner's code
-runs only in the sandbox, ``time_limit`` seconds of it in all; the checker's own work is bounded
-by counts, never by the clock.
+An engine has micrograd's shape: ``Cls(x)``, ``.data``, ``.grad``, ``backward()`` and the Python
+forms of the table's gates (``x + y``, ``2 - x``, ``x.exp()``). :func:`check_engine` runs every
+case of one or two gates, smallest first, then random larger ones (shrunk when they fail), and
+names the cause of a difference by :data:`BUGS`, the catalogue of classic bugs, each a variant
+of :func:`demo_engine`. Only the learner's code counts against ``time_limit``.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import itertools
 import math
@@ -27,7 +22,7 @@ from typing import Any
 
 from backprop_kit.chapters import sandbox
 from backprop_kit.core.engine import Value, apply
-from backprop_kit.core.gates import GATES, Gate
+from backprop_kit.core.gates import GATES
 from backprop_kit.core.graph import build
 from backprop_kit.core.text import format_number
 
@@ -37,8 +32,7 @@ NAMES, SHARED = "abcdeghkmn", "pqrstuvw"  # inputs; intermediate wires used more
 TINY, ZERO = (2.0, -3.0), (0.0,)  # the inputs of the cases of one or two gates
 INPUT_NUMBERS = (-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
 SMALL_NUMBERS = (1.0, 2.0, -1.0, 3.0, -2.0, 0.5, -3.0, 4.0)
-_BINARY = {"Add": ("add", 1), "Sub": ("sub", 1), "Mult": ("mul", 2), "Div": ("truediv", 2)}
-_BINARY["Pow"] = ("pow", 3)  # (method, precedence) of each operator
+_BINARY = {"+": ("add", 1), "-": ("sub", 1), "*": ("mul", 2), "/": ("truediv", 2), "**": ("pow", 3)}
 
 
 def _num(x: float | None) -> str:
@@ -50,8 +44,6 @@ def _close(got: float, want: float) -> bool:
 
 
 # --- the operations, from the one table ------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Op:
     """One Python form of a gate of the table (``"{c} - {a}"``), built on any engine."""
@@ -63,11 +55,7 @@ class Op:
     domain: Callable[[float, float, Any], bool]  # where both engines must agree
     kink: Callable[[float, float, Any], float] | None  # distance to where a slope is a convention
     rank: int  # its place: among cases of one size, earlier forms come first
-
-    @property
-    def method(self) -> str:
-        """The learner's method it calls (``__rsub__``, ``exp``)."""
-        return _shape(self.form)[1]
+    method: str  # the learner's method it calls (__rsub__, exp)
 
     @property
     def cost(self) -> int:
@@ -81,42 +69,36 @@ class Op:
         return self.form.format(a="x", b="y", c=_num(self.consts[0] if c is None else c))
 
     def build(self, operands: Sequence[Any], c: float | None) -> Any:
-        """It built on ``operands`` (wires of any engine) with constant ``c``."""
+        """It built on ``operands`` (one or two wires of any engine) with constant ``c``."""
         return build(self.form, operands[0], operands[1] if len(operands) > 1 else None, c)
 
 
 def operations(gates: Sequence[str] | None = None) -> list[Op]:
     """Every Python form of every gate of the table (or of ``gates``), in the table's order:
     the one place the checker reads the table, so a gate registered later is checked too."""
-    return [op for op in _operations(tuple(GATES.values())) if gates is None or op.gate in gates]
-
-
-@functools.cache
-def _operations(table: tuple[Gate, ...]) -> tuple[Op, ...]:
-    forms = [(g, f) for g in table for f in g.python]
-    return tuple(
-        Op(g.name, f, g.arity, g.consts or (None,), g.domain, g.kink, k)
-        for k, (g, f) in enumerate(forms)
-    )
+    forms = [(g, f) for g in GATES.values() for f in g.python]
+    return [
+        Op(g.name, f, g.arity, g.consts or (None,), g.domain, g.kink, rank, _shape(f)[1])
+        for rank, (g, f) in enumerate(forms)
+        if gates is None or g.name in gates
+    ]
 
 
 @functools.cache
 def _shape(form: str) -> tuple[int, str, dict[str, int]]:
-    """(precedence, the method called, {operand: the least precedence it needs no brackets at})."""
-    node = ast.parse(form.format(a="a", b="b", c="c"), mode="eval").body
-    if isinstance(node, ast.Call):
-        return 4, getattr(node.func, "id", ""), {}
-    if isinstance(node, ast.UnaryOp):
+    """(precedence, method called, {operand: the least precedence it needs no brackets at}) of
+    a call ``exp({a})``, of ``-{a}`` or of an operator between two operands."""
+    if "(" in form:
+        return 4, form.split("(")[0], {}
+    if form.startswith("-"):
         return 2, "__neg__", {"a": 3}
-    assert isinstance(node, ast.BinOp)
-    name, prec = _BINARY[type(node.op).__name__]
-    left, right = (getattr(n, "id", "c") for n in (node.left, node.right))
-    need = (prec + 1, prec) if name == "pow" else (prec, prec + 1)
+    left, sign, right = (part.strip("{}") for part in form.split(" "))
+    name, prec = _BINARY[sign]
+    need = (prec + 1, prec) if sign == "**" else (prec, prec + 1)
     return prec, f"__{name}__" if left in "ab" else f"__r{name}__", {left: need[0], right: need[1]}
 
 
 # --- cases: small programs of the table's forms ----------------------------------------------
-
 Step = tuple[Op, tuple[int, ...], "float | None"]
 Numbers = dict[str, list[float]]
 
@@ -135,11 +117,8 @@ class Case:
 
     def uses(self) -> list[list[tuple[int, int]]]:
         """For each wire, the (step, operand position) pairs that read it."""
-        used: list[list[tuple[int, int]]] = [[] for _ in range(self.n)]
-        for k, (_, args, _) in enumerate(self.steps):
-            for port, w in enumerate(args):
-                used[w].append((k, port))
-        return used
+        reads = [(w, k, p) for k, step in enumerate(self.steps) for p, w in enumerate(step[1])]
+        return [[(k, p) for v, k, p in reads if v == w] for w in range(self.n)]
 
     def size(self) -> tuple[float, ...]:
         """What shrinking makes smaller, most important first."""
@@ -158,9 +137,8 @@ class Case:
                 names[w] = next(shared, f"w{w}")
         return names
 
-    def text(self, w: int, names: dict[int, str] | None = None) -> str:
-        """Wire ``w`` in Python, named wires by name, bracketed as the circuit groups it."""
-        names = self.names() if names is None else names
+    def text(self, w: int, names: dict[int, str]) -> str:
+        """Wire ``w`` in Python, wires of ``names`` by name, bracketed as the circuit groups it."""
         op, args, c = self.steps[w - len(self.inputs)]
         fill = {"c": _num(c)}
         for slot, v in zip("ab", args):
@@ -181,47 +159,63 @@ class Case:
         names = self.names()
         return names.get(w) or ("f" if w == self.n - 1 else self.text(w, names))
 
+    def pruned(self, root: int | None = None, to: dict | None = None) -> Case:
+        """The part that wire ``root`` (default: the output) depends on, renumbered, after ``to``
+        rewires it: readers of wire w read ``to[w]``, step k's operand p reads ``to[k, p]``."""
+        n_in, to = len(self.inputs), to or {}
+        steps = [
+            (op, tuple(to.get((k, p), to.get(v, v)) for p, v in enumerate(args)), c)
+            for k, (op, args, c) in enumerate(self.steps)
+        ]
+        keep, stack = set(), [self.n - 1 if root is None else root]
+        while stack:
+            if (w := stack.pop()) not in keep:
+                keep.add(w)
+                stack += steps[w - n_in][1] if w >= n_in else ()
+        new = {w: i for i, w in enumerate(sorted(keep))}
+        kept = [
+            (op, tuple(new[a] for a in args), c)
+            for k, (op, args, c) in enumerate(steps)
+            if n_in + k in keep
+        ]
+        return Case(tuple(x for i, x in enumerate(self.inputs) if i in keep), tuple(kept))
 
-def prune(case: Case, root: int | None = None) -> Case:
-    """The part of ``case`` that wire ``root`` (default: the output) depends on, renumbered."""
-    n_in, keep, stack = len(case.inputs), set(), [case.n - 1 if root is None else root]
-    while stack:
-        if (w := stack.pop()) not in keep:
-            keep.add(w)
-            stack += case.steps[w - n_in][1] if w >= n_in else ()
-    new = {w: i for i, w in enumerate(sorted(keep))}
-    kept = tuple(s for k, s in enumerate(case.steps) if n_in + k in keep)
-    steps = [(op, tuple(new[a] for a in args), c) for op, args, c in kept]
-    return Case(tuple(x for i, x in enumerate(case.inputs) if i in keep), tuple(steps))
+    def kit(self) -> list[Value] | None:
+        """The case built with the kit's Value; None outside a domain, or at a kink (but for one
+        gate on one input)."""
+        wires = [Value(x) for x in self.inputs]
+        for op, args, c in self.steps:
+            a, *b = (wires[w] for w in args)
+            x, y = a.data, b[0].data if b else 0.0
+            if not op.domain(x, y, c) or (op.kink and op.kink(x, y, c) < 1e-9 and self.n > 2):
+                return None
+            try:
+                wires.append(op.build([a, *b], c))
+            except (ArithmeticError, ValueError):
+                return None
+            if not abs(wires[-1].data) < 1e3:
+                return None
+        return wires
 
-
-def _edit(case: Case, to: dict, at: dict | None = None, more: tuple = ()) -> Case:
-    """``case`` (inputs ``more`` added) whose operands read wire ``to[w]`` instead of ``w``, and
-    whose step k reads its operand p from ``at[k, p]``; pruned."""
-    at = at or {}
-    steps = [
-        (op, tuple(at.get((k, p), to.get(v, v)) for p, v in enumerate(args)), c)
-        for k, (op, args, c) in enumerate(case.steps)
-    ]
-    return prune(Case(case.inputs + more, tuple(steps)))
+    def local_grads(self, k: int) -> tuple[float, ...]:
+        """∂(step k's output)/∂(each of its operands), by the kit, the operands taken apart."""
+        op, args, c = self.steps[k]
+        xs = [Value(reference(self)["value"][a]) for a in args]  # type: ignore[index]
+        op.build(xs, c).backward()
+        return tuple(x.grad for x in xs)
 
 
 # --- running a case on the learner's engine and on the kit's -------------------------------
-
-
-class _NotANumber(Exception):
-    pass
-
-
-def _number(x: object) -> float:
+def _number(x: object) -> float | str:
+    """``x`` as a float, or what it is instead (``is a str, expected a number``)."""
     if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise _NotANumber(f"is a {type(x).__name__}, expected a number")
+        return f"is a {type(x).__name__}, expected a number"
     try:
         return float(x)
     except (OverflowError, ValueError):
-        raise _NotANumber("is a number too large for a float") from None
+        return "is a number too large for a float"
 
 
 def numbers_of(cls: type, case: Case) -> tuple[Numbers, str]:
@@ -243,13 +237,13 @@ def numbers_of(cls: type, case: Case) -> tuple[Numbers, str]:
                 wires[-1].backward()
             where = "read"
             for v in wires:
-                nums[kind].append(_number(getattr(v, attr)))
+                if isinstance(got := _number(getattr(v, attr)), str):
+                    return nums, f".{attr} of {case.wire_name(len(nums[kind]))} {got}"
+                nums[kind].append(got)
     except NotImplementedError:
         raise
     except Exception as err:
         name = case.wire_name(len(nums[kind])) if where == "read" else ""
-        if isinstance(err, _NotANumber):
-            return nums, f".{attr} of {name} {err}"
         return nums, {
             "make": f"{cls.__name__}({_num(x)})",
             "op": f"your {op and op.method} (computing {op and op.text(c)})",
@@ -260,28 +254,10 @@ def numbers_of(cls: type, case: Case) -> tuple[Numbers, str]:
     return nums, ""
 
 
-def _kit_wires(case: Case) -> list[Value] | None:
-    """``case`` built with the kit's Value (inputs named a, b, …), or None outside a domain (or
-    at a kink, but for one gate on one input)."""
-    wires = [Value(x, label=NAMES[i]) for i, x in enumerate(case.inputs)]
-    for op, args, c in case.steps:
-        a, *b = (wires[w] for w in args)
-        y = b[0].data if b else 0.0
-        if not op.domain(a.data, y, c) or (op.kink and op.kink(a.data, y, c) < 1e-9 and case.n > 2):
-            return None
-        try:
-            wires.append(op.build([a, *b], c))
-        except (ArithmeticError, ValueError):
-            return None
-        if not abs(wires[-1].data) < 1e3:
-            return None
-    return wires
-
-
 @functools.lru_cache(maxsize=8192)
 def reference(case: Case) -> Numbers | None:
     """The kit's numbers on ``case`` (None where a gate leaves its domain)."""
-    if (wires := _kit_wires(case)) is None:
+    if (wires := case.kit()) is None:
         return None
     wires[-1].backward()
     values, grads = [v.data for v in wires], [v.grad for v in wires]
@@ -289,18 +265,10 @@ def reference(case: Case) -> Numbers | None:
     return {"value": values, "grad": grads, "after": values, "again": grads} if ok else None
 
 
-def local_grads(case: Case, k: int) -> tuple[float, ...]:
-    """∂(step k's output)/∂(each of its operands), by the kit, the operands taken apart."""
-    op, args, c = case.steps[k]
-    xs = [Value(reference(case)["value"][a]) for a in args]  # type: ignore[index]
-    op.build(xs, c).backward()
-    return tuple(x.grad for x in xs)
-
-
 @dataclass(frozen=True)
 class Failure:
     """The first difference from the kit on ``case``: ``kind`` "error" (``message`` says where)
-    or one of :data:`KINDS`, on ``wire``; after ``passed`` tiny cases passed."""
+    or one of :data:`KINDS`, on ``wire``."""
 
     case: Case
     kind: str
@@ -308,7 +276,6 @@ class Failure:
     theirs: Numbers
     right: Numbers
     message: str = ""
-    passed: int = 0
 
 
 def first_failure(case: Case, theirs: Numbers, error: str, resets: bool = True) -> Failure | None:
@@ -328,8 +295,6 @@ def first_failure(case: Case, theirs: Numbers, error: str, resets: bool = True) 
 
 
 # --- which cases, in which order ------------------------------------------------------------
-
-
 @functools.cache
 def tiny_cases(ops: tuple[Op, ...]) -> list[Case]:
     """Every case of one or two steps of ``ops`` over a = 2, b = -3 (two steps with each form's
@@ -342,9 +307,9 @@ def tiny_cases(ops: tuple[Op, ...]) -> list[Case]:
                     yield from ((op, args, c) for c in op.consts[:consts])
 
     found = {Case(ZERO, ((op, (0,), c),)): 0 for op in ops if op.arity == 1 for c in op.consts}
-    found |= {prune(Case(TINY, (one,))): 0 for one in steps(2, None, 9)}
+    found |= {Case(TINY, (one,)).pruned(): 0 for one in steps(2, None, 9)}
     for one in steps(2, None, 1):
-        found |= {prune(Case(TINY, (one, two))): 0 for two in steps(3, 2, 1)}
+        found |= {Case(TINY, (one, two)).pruned(): 0 for two in steps(3, 2, 1)}
     cases = [c for c in found if reference(c) is not None]
     return sorted(cases, key=lambda c: (c.size()[0], c.inputs == ZERO, c.size()))
 
@@ -361,22 +326,24 @@ def random_case(rng: random.Random, ops: Sequence[Op], most: int = 6) -> Case | 
             if reference(new) is not None:
                 case = new
                 break
-    return prune(case) if case.steps else None
+    return case.pruned() if case.steps else None
 
 
 def _smaller(case: Case) -> Iterator[Case]:
     """Neighbours of ``case``: fewer steps first, then simpler numbers."""
     n_in, n = len(case.inputs), case.n
-    yield from (prune(case, w) for w in range(n_in, n - 1))  # a part on its own
+    yield from (case.pruned(w) for w in range(n_in, n - 1))  # a part on its own
     for w, (_, args, _) in enumerate(case.steps, n_in):  # a step bypassed by one operand
-        yield from (prune(case, a) if w == n - 1 else _edit(case, {w: a}) for a in set(args))
+        yield from (case.pruned(a) if w == n - 1 else case.pruned(to={w: a}) for a in set(args))
     value = reference(case)["value"]  # type: ignore[index]
     for k, (_, args, _) in enumerate(case.steps):  # an operand read from an input, old or new
         for p, a in enumerate(args):
             if a >= n_in:
-                yield from (_edit(case, {}, {(k, p): i}) for i in range(n_in))
-                yield _edit(case, {v: v + 1 for v in range(n_in, n)}, {(k, p): n_in}, (value[a],))
-    yield from (_edit(case, {j: i}) for i, j in itertools.combinations(range(n_in), 2))
+                yield from (case.pruned(to={(k, p): i}) for i in range(n_in))
+                shifted: dict = {v: v + 1 for v in range(n_in, n)}
+                grown = Case((*case.inputs, value[a]), case.steps)
+                yield grown.pruned(to=shifted | {(k, p): n_in})
+    yield from (case.pruned(to={j: i}) for i, j in itertools.combinations(range(n_in), 2))
     for i, x in enumerate(case.inputs):
         for v in (*SMALL_NUMBERS, float(round(x))):
             if v != x and abs(v) <= max(abs(x), 1.0) + 1.0:
@@ -387,7 +354,7 @@ def _smaller(case: Case) -> Iterator[Case]:
                 yield replace(case, steps=case.steps[:k] + ((op, args, d),) + case.steps[k + 1 :])
 
 
-def _shrink(f: Failure, fails: Callable[[Case], Failure | None], budget: int = 2000) -> Failure:
+def _shrink(f: Failure, fails: Callable[[list[Case]], list], budget: int = 2000) -> Failure:
     """Greedy: take the first smaller neighbour that still fails, until none does."""
     better = True
     while better and budget > 0:
@@ -395,14 +362,13 @@ def _shrink(f: Failure, fails: Callable[[Case], Failure | None], budget: int = 2
         for cand in _smaller(f.case):
             if cand.steps and cand.size() < f.case.size() and reference(cand) is not None:
                 budget -= 1
-                if (g := fails(cand)) is not None or budget <= 0:
+                if (g := fails([cand])[0]) is not None or budget <= 0:
                     f, better = g or f, g is not None
                     break
     return f
 
 
 # --- the catalogue of classic bugs ----------------------------------------------------------
-
 _FORK = (
     "A fork lost a contribution: {name} is used {uses} times, so its gradient is the SUM of what "
     "each use sends back, {shares} = {right}; yours kept only one. Use += (not =) when a gate "
@@ -467,46 +433,38 @@ BUGS = {
 
 
 def demo_engine(bug: str) -> type:
-    """An engine of micrograd's shape with the classic ``bug`` of :data:`BUGS` (a new class each
-    call): its wires hold the kit's Values for their numbers and local rules (every gate of the
+    """An engine of micrograd's shape with the classic ``bug`` of :data:`BUGS`, a new class each
+    call: its wires hold the kit's Values for their numbers and local rules (every gate of the
     table; ``-`` and ``/`` built from others, as chapter 9's are), its backward() is its own."""
     if bug not in BUGS:
         raise ValueError(f"unknown bug {bug!r}; known bugs: {', '.join(BUGS)}")
     key: Callable[[Value], object] = (lambda v: v.data) if bug == "eq" else id
 
-    # fmt: off
-    def order(out: Value) -> list[Value]:  # each wire after its parents, depth first
-        done, seen = [], set()
-        def visit(v: Value) -> None:
-            if key(v) not in seen:
-                seen.add(key(v))
-                for p in v.parents:
-                    visit(p)
-                done.append(v)
-        visit(out)
-        return done
+    def order(v: Value, seen: set) -> list[Value]:  # each wire after its parents, depth first
+        seen.add(key(v))
+        return [w for p in v.parents if key(p) not in seen for w in order(p, seen)] + [v]
 
     def levels(out: Value) -> list[Value]:  # the output, its parents, theirs, …
         done, seen, level = [], {key(out)}, [out]
         while level:
             done += level
-            level = list({key(p): p for v in level for p in v.parents}.values())
-            level = [p for p in level if key(p) not in seen]
+            level = [
+                p for k, p in {key(p): p for v in level for p in v.parents}.items() if k not in seen
+            ]
             seen |= {key(p) for p in level}
         return done
 
+    # fmt: off
     class Demo:
         def __init__(self, data: Any, v: Value | None = None) -> None:
             self.v = Value(data) if v is None else v
-        data = property(lambda s: s.v.data)
-        grad = property(lambda s: s.v.grad)
-        def _on(self, how: Callable[..., Value], *others: Any) -> Demo:
-            return Demo(0, how(self.v, *(o.v if isinstance(o, Demo) else o for o in others)))
-        def __add__(self, o: Any) -> Demo: return self._on(operator.add, Demo._of(o))
-        def __mul__(self, o: Any) -> Demo: return self._on(operator.mul, Demo._of(o))
-        @staticmethod
-        def _of(o: Any) -> Demo: return o if isinstance(o, Demo) else Demo(o)  # numbers wrapped
-        def __pow__(self, k: float) -> Demo: return self._on(operator.pow, k)
+        data, grad = property(lambda s: s.v.data), property(lambda s: s.v.grad)
+        def _on(self, f: Callable[..., Value], *others: Any) -> Demo:  # numbers: wires too
+            return Demo(0, f(self.v, *(o.v if isinstance(o, Demo) else Value(o) for o in others)))
+        def __add__(self, o: Any) -> Demo: return self._on(operator.add, o)
+        def __mul__(self, o: Any) -> Demo: return self._on(operator.mul, o)
+        def __pow__(self, k: Any) -> Demo:  # a number stays the exponent: a ** gate
+            return Demo(0, self.v ** (k.v if isinstance(k, Demo) else k))
         __radd__, __rmul__ = __add__, __mul__
         def __neg__(self) -> Demo: return self * -1
         def __sub__(self, o: Any) -> Demo: return self + (-o)
@@ -515,7 +473,7 @@ def demo_engine(bug: str) -> type:
         def __rtruediv__(self, o: Any) -> Demo: return self**-1 * o
 
         def backward(self) -> None:
-            wires = order(self.v)
+            wires = order(self.v, set())
             for w in wires if bug != "accumulate" else ():
                 w.grad = 0.0
             self.v.grad = 0.0 if bug == "seed" else 1.0
@@ -551,22 +509,23 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
     engine gives the learner's numbers there and, of those, passes the most tiny cases (the
     catalogue's order settles ties); else a hint read from the numbers."""
     case, w, n_in = f.case, f.wire, len(f.case.inputs)
-    if f.kind == "error" or w is None:
+    if w is None:
         return "Your code stopped with an error there; fix it and run the check again."
     if f.kind == "value":
         method = case.steps[w - n_in][0].method
         return f"The forward pass already differs: look at how your {method} computes .data."
-    got, uses = f.theirs[f.kind], case.uses()[w]
+    got, right, uses = f.theirs[f.kind], f.right[f.kind], case.uses()[w]
     fields = {"name": case.wire_name(w), "uses": len(uses), "why": "", "theirs": _num(got[w])}
-    fields |= {"right": _num(f.right[f.kind][w]), "own": _num(f.right["value"][w])}
+    fields |= {"right": _num(right[w]), "own": _num(f.right["value"][w])}
     if uses:
-        (k, port), (op, _, c) = uses[0], case.steps[uses[0][0]]
-        local, up = local_grads(case, k)[port], f.right["grad"][n_in + k]
-        shares = [local_grads(case, j)[q] * f.right["grad"][n_in + j] for j, q in uses]
+        (k, port), grads = uses[0], f.right["grad"]
+        op, _, c = case.steps[k]
+        local, up = case.local_grads(k)[port], grads[n_in + k]
+        shares = (case.local_grads(j)[q] * grads[n_in + j] for j, q in uses)
         which = "its input" if op.arity == 1 else ("its first input", "its second input")[port]
-        fields |= {"gate": case.text(n_in + k), "which": which, "op": op.text(c), "up": _num(up)}
-        fields |= {"local": _num(local), "share": _num(local * up), "method": op.method}
-        fields["shares"] = " + ".join(f"({_num(s)})" for s in shares)
+        fields |= {"gate": case.text(n_in + k, case.names()), "which": which, "op": op.text(c)}
+        fields |= {"up": _num(up), "local": _num(local), "share": _num(local * up)}
+        fields |= {"method": op.method, "shares": " + ".join(f"({_num(s)})" for s in shares)}
     alike = [  # the bugs whose engines give the learner's numbers here
         name
         for name, bug in BUGS.items()
@@ -578,12 +537,11 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
         name = max(alike, key=lambda name: _passes(name, ops))
         return BUGS[name].hint.format(**fields | {"why": _LEVELS * (name == "levels")})
     if f.kind != "grad" or not uses:
-        return BUGS[{"after": "wipe", "again": "accumulate"}.get(f.kind, "seed")].hint.format(
-            **fields
-        )
+        bug = {"after": "wipe", "again": "accumulate"}.get(f.kind, "seed")
+        return BUGS[bug].hint.format(**fields)
     if len(uses) == 1:
         return _LOCAL.format(**fields)
-    if _close(-got[w], f.right["grad"][w]):
+    if _close(-got[w], right[w]):
         return (
             f"A sign: your ∂f/∂{fields['name']} is the right one, {fields['right']}, with the "
             "opposite sign; look for a - (or -=) where a gradient is passed back."
@@ -595,20 +553,13 @@ def diagnose(f: Failure, ops: tuple[Op, ...]) -> str:
 
 
 # --- the check ------------------------------------------------------------------------------
-
-
 class _Learner:
     """The learner's class, called only through the sandbox, ``left`` seconds of its time more;
     ``trying``: the cases of the current call, as far as it got."""
 
     def __init__(self, cls: type, seconds: float, off: str | None, resets: bool) -> None:
-        self.cls, self.seconds, self.left, self.off, self.resets = (
-            cls,
-            seconds,
-            seconds,
-            off,
-            resets,
-        )
+        self.cls, self.off, self.resets = cls, off, resets
+        self.seconds = self.left = seconds
         self.trying: list[Case] = []
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -625,6 +576,28 @@ class _Learner:
         del self.trying[:]
         runs = self.run(_runs, cases, self.trying)
         return [first_failure(c, r[0], r[1], self.resets) for c, r in zip(cases, runs)]
+
+    def search(self, report: EngineReport, ops: list[Op], expressions: int, seed: int) -> None:
+        """What the class can do, then every tiny case, smallest first, then ``expressions``
+        random ones: the first failure (a random one shrunk) in ``report``."""
+        reasons = self.run(_probe, ops)
+        report.checked = [op for op, why in zip(ops, reasons) if not why]
+        report.missing = [(op, why) for op, why in zip(ops, reasons) if why]
+        if not report.checked and "not written yet" in reasons:  # a stub raised
+            raise EngineNotAttempted(f"{self.cls.__name__} has none of the operations written yet")
+        if not report.checked:
+            report.line = f"Your class could do none of the operations. {report.left_out()}"
+            return
+        tiny, rng = tiny_cases(tuple(report.checked)), random.Random(seed)
+        for cases in (tiny, None):
+            if cases is None:
+                cases = [c for _ in range(expressions) if (c := random_case(rng, report.checked))]
+            for start in range(0, len(cases), 64):
+                for f in self.failures(cases[start : start + 64]):
+                    if f is not None:
+                        report.failure = f if cases is tiny else _shrink(f, self.failures)
+                        return
+                    report.expressions += 1
 
 
 def _runs(cls: type, cases: Sequence[Case], trying: list[Case]) -> list[tuple[Numbers, str]]:
@@ -659,9 +632,8 @@ class EngineNotAttempted(NotImplementedError):
 class EngineReport:
     """What :func:`check_engine` found: the forms checked, those the class cannot do (and why),
     how many cases were compared, and the first failure (shrunk) with its one-line ``line``
-    and ``hint`` — or only a ``line`` when the check stopped."""
+    and ``hint``; or only a ``line`` when the check stopped."""
 
-    engine: type
     checked: list[Op] = field(default_factory=list)
     missing: list[tuple[Op, str]] = field(default_factory=list)
     expressions: int = 0
@@ -698,12 +670,15 @@ class EngineReport:
         out = self.cannot(gates)
         return f"Left out, as the class cannot do them: {', '.join(out)}." if out else ""
 
-    def _rows(self) -> list[tuple[str, float, float, float]]:
-        f = self.failure
-        if f is None or f.kind == "error":
+    def _rows(self) -> list[tuple[str, float, float, float, bool]]:
+        """Per wire of the failing case: its name, value, right number, yours, and if wrong."""
+        if (f := self.failure) is None or f.kind == "error":
             return []
-        name, theirs, right = f.case.wire_name, f.theirs[f.kind], f.right[f.kind]
-        return [(name(w), f.right["value"][w], right[w], theirs[w]) for w in range(f.case.n)]
+        theirs, right = f.theirs[f.kind], f.right[f.kind]
+        return [
+            (f.case.wire_name(w), f.right["value"][w], right[w], t, not _close(t, right[w]))
+            for w, t in enumerate(theirs)
+        ]
 
     def table(self) -> str:
         """Every wire of the failing case: its value, the right number and yours ("" if none)."""
@@ -712,59 +687,44 @@ class EngineReport:
         what = {"value": "value", "after": "value after", "grad": "grad", "again": "2nd grad"}
         head = what[self.failure.kind]  # type: ignore[union-attr]
         lines = [f"{'wire':<16} {'value':>9} {'right ' + head:>15} {'your ' + head:>15}"]
-        for name, value, right, t in rows:
-            mark = "" if _close(t, right) else "  ✗"
-            lines.append(f"{name[:16]:<16} {value:>9.4g} {right:>15.4g} {t:>15.4g}{mark}")
+        for name, value, right, t, wrong in rows:
+            lines.append(f"{name[:16]:<16} {value:>9.4g} {right:>15.4g} {t:>15.4g}" + "  ✗" * wrong)
         return "\n".join(lines)
 
     def alt_text(self) -> str:
         """The failing circuit in words: the verdict line, then each wire's numbers."""
-        wires = [
-            f"{name}: value {value:.4g}, right {right:.4g}, yours {t:.4g}"
-            + ("" if _close(t, right) else " (wrong)")
-            for name, value, right, t in self._rows()
-        ]
-        return (
-            f"The failing circuit, drawn. {self.line} Wires: {'; '.join(wires)}." if wires else ""
+        wires = "; ".join(
+            f"{name}: value {value:.4g}, right {right:.4g}, yours {t:.4g}" + " (wrong)" * wrong
+            for name, value, right, t, wrong in self._rows()
         )
+        return f"The failing circuit, drawn. {self.line} Wires: {wires}." if wires else ""
 
     def figure(self) -> Any:
-        """The failing circuit drawn by the kit with the right numbers and yours under them (✗
-        where they differ): a matplotlib Figure, or SVG where matplotlib is missing; None if
-        nothing failed or the learner's code raised."""
-        f = self.failure
-        if f is None or f.kind == "error":
+        """The failing circuit drawn by the kit, the right numbers and yours under them (✗ where
+        they differ): a matplotlib Figure, or SVG without matplotlib; None if nothing failed or
+        the learner's code raised."""
+        if (f := self.failure) is None or f.kind == "error":
             return None
         from backprop_kit.pictures.layout import Frame, WireText, place
         from backprop_kit.pictures.view import CircuitView
 
-        wires = _kit_wires(f.case)
+        wires, grads = f.case.kit(), f.kind in ("grad", "again")
         assert wires is not None
         for w, name in f.case.names().items():
             wires[w].named(name)
         wires[-1].named("f").backward()
-        view, grads = (
-            CircuitView(wires[-1], fmt="{:.3g}", label_rows=2),
-            f.kind in ("grad", "again"),
-        )
-        wire_of, texts = {id(v): w for w, v in enumerate(wires)}, []
+        view, texts = CircuitView(wires[-1], fmt="{:.3g}", label_rows=2), []
+        row_of = {id(v): row for v, row in zip(wires, self._rows())}
         for v in view.structure.nodes:
-            value = view.number(v.data)
-            value = (
-                f"{v.label} = {value}" if v.label and v.parents and v is not wires[-1] else value
-            )
-            k, second, wrong = wire_of.get(id(v)), None, False
-            if k is not None:
-                t, wrong = f.theirs[f.kind][k], not _close(f.theirs[f.kind][k], f.right[f.kind][k])
-                second = f"{'yours' if grads else 'your value'} {view.number(t)}" + " ✗" * wrong
-            texts.append(
-                WireText(value, view.number(v.grad) if grads else None, False, second, wrong)
-            )
-        legend = {"value": "your engine's value", "after": "your value after backward()"}
-        legend |= {
-            "grad": "your engine's gradient",
-            "again": "your gradient after a second backward()",
-        }
+            value, grad = view.number(v.data), view.number(v.grad) if grads else None
+            if v.label and v.parents and v is not wires[-1]:
+                value = f"{v.label} = {value}"
+            *_, t, wrong = row_of.get(id(v), (None, False))
+            mine = None if t is None else f"{'yours' if grads else 'your value'} {view.number(t)}"
+            texts.append(WireText(value, grad, False, mine and mine + " ✗" * wrong, wrong))
+        legend = {"value": "your engine's value", "grad": "your engine's gradient"}
+        legend |= {"after": "your value after backward()"}
+        legend["again"] = "your gradient after a second backward()"
         frame = Frame(output_name="f", second_legend=f"{legend[f.kind]} (✗: wrong)")
         scene = place(view.structure, view.symbols, texts, frame)
         try:
@@ -793,14 +753,10 @@ def check_engine(
     autodiff_off: str | None = None,
     resets: bool = True,
 ) -> EngineReport:
-    """Compare engine ``cls`` with the kit's Value on the forms of the gates ``ops`` (default:
-    every gate of the table it can do): every case of one or two gates, then ``expressions``
-    random ones (seeded by ``seed``); a failure is shrunk and diagnosed. ``time_limit``: seconds
-    of the learner's code in all; ``autodiff_off``: the id of the exercise checking (the kit's
-    autodiff refuses inside); ``resets``: backward() starts from 0, as the chapter's does
-    (False: it adds to the gradients there, micrograd's rule; a second pass is not compared).
-    Raises EngineNotAttempted (nothing written yet), TypeError (not a class of the learner's
-    own) or ValueError (a bad argument), in one line."""
+    """Compare engine ``cls`` with the kit's Value on the gates ``ops`` (default: all it can do),
+    ``time_limit`` seconds of the learner's code in all; ``autodiff_off``: the exercise checking;
+    ``resets=False``: backward() adds up, as micrograd's (a second pass is not compared). Raises
+    EngineNotAttempted, TypeError (not a class of the learner's own) or ValueError, in a line."""
     if not isinstance(cls, type) or issubclass(cls, Value):
         what = "a class built on the kit's Value" if isinstance(cls, type) else type(cls).__name__
         raise TypeError(f"pass your own class (e.g. Value), not {what} {cls!r:.40}")
@@ -818,9 +774,9 @@ def check_engine(
         raise ValueError(
             f"time_limit must be seconds, > 0 and <= {MAX_SECONDS:g}, got {time_limit!r:.40}"
         )
-    report, learner = EngineReport(cls), _Learner(cls, time_limit, autodiff_off, resets)
+    report, learner = EngineReport(), _Learner(cls, time_limit, autodiff_off, resets)
     try:
-        f = report.failure = _search(report, learner, operations(ops), expressions, seed)
+        learner.search(report, operations(ops), expressions, seed)
     except sandbox.LearnerTimeout:
         where = f" (on f = {learner.trying[-1].formula()})" if learner.trying else ""
         report.line = (
@@ -829,7 +785,7 @@ def check_engine(
         )
     except sandbox.LearnerCodeError as err:
         report.line = f"Your code stopped the check: {err}."
-    if report.failure is not None and f is not None:
+    if (f := report.failure) is not None:
         xs = ", ".join(f"{NAMES[i]} = {_num(x)}" for i, x in enumerate(f.case.inputs))
         report.line = f"On f = {f.case.formula()} with {xs}, {_said(f)}."
         report.hint = diagnose(f, tuple(report.checked))
@@ -839,43 +795,10 @@ def check_engine(
 def _said(f: Failure) -> str:
     if f.wire is None:
         return f.message
-    name, t, r = (
-        f.case.wire_name(f.wire),
-        _num(f.theirs[f.kind][f.wire]),
-        _num(f.right[f.kind][f.wire]),
-    )
+    name, (t, r) = f.case.wire_name(f.wire), (_num(n[f.kind][f.wire]) for n in (f.theirs, f.right))
     return {
         "value": f"the first wrong value is on {name}: yours {t}, right {r}",
         "grad": f"the first wrong gradient is ∂f/∂{name}: yours {t}, right {r}",
         "after": f"after your backward() {name}.data is {t}, before it {r}",
         "again": f"a second backward() gives ∂f/∂{name} = {t}, the first {r}",
     }[f.kind]
-
-
-def _search(
-    report: EngineReport, learner: _Learner, ops: list[Op], expressions: int, seed: int
-) -> Failure | None:
-    """What ``learner`` can do, then every tiny case, smallest first, then random ones; the
-    first failure, shrunk."""
-    reasons = learner.run(_probe, ops)
-    report.checked = [op for op, why in zip(ops, reasons) if not why]
-    report.missing = [(op, why) for op, why in zip(ops, reasons) if why]
-    if not report.checked:
-        if any(why.startswith("not written yet") for why in reasons):  # a stub raised
-            raise EngineNotAttempted(
-                f"{learner.cls.__name__} has none of the operations written yet"
-            )
-        report.line = f"Your class could do none of the operations. {report.left_out()}"
-        return None
-    tiny, rng = tiny_cases(tuple(report.checked)), random.Random(seed)
-    for cases in (tiny, None):
-        if cases is None:
-            cases = [c for _ in range(expressions) if (c := random_case(rng, report.checked))]
-        for start in range(0, len(cases), 64):
-            for f in learner.failures(cases[start : start + 64]):
-                if f is not None and cases is tiny:
-                    return replace(f, passed=report.expressions)
-                if f is not None:
-                    return replace(_shrink(f, lambda c: learner.failures([c])[0]), passed=len(tiny))
-                report.expressions += 1
-    return None
