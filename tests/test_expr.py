@@ -532,3 +532,10 @@ def test_random_formulas_build_the_same_circuit_as_by_hand(formula, xv, yv, zv):
     assert expr.variables == tuple(dict.fromkeys(named))
     values = {n: env[n].data for n in expr.variables}
     assert_same(expr, hand, env, **values)
+
+
+def test_names_python_folds_together_are_refused_as_lookalikes_not_merged():
+    """Python's parser reads ｘ (fullwidth) as x: 'ｘ + x' would silently be 2x."""
+    with pytest.raises(ExpressionError, match="look alike .*FULLWIDTH LATIN SMALL LETTER X"):
+        parse("ｘ + x")
+    assert parse("x * 1e5 + y").variables == ("x", "y")

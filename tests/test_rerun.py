@@ -205,3 +205,26 @@ def test_running_again_stores_the_same_file(tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in view  # a widget was displayed
     rr.rerun(path)
     assert path.read_bytes() == first
+
+
+def test_a_symlinked_file_is_written_through_and_a_killed_runs_leftovers_are_swept(tmp_path):
+    real, links = tmp_path / "real", tmp_path / "links"
+    real.mkdir()
+    links.mkdir()
+    (real / "t.ipynb").write_text("old", encoding="utf-8")
+    (links / "t.ipynb").symlink_to(real / "t.ipynb")
+    stale, fresh = real / ".t.ipynb.abc.tmp", real / ".t.ipynb.def.tmp"
+    stale.write_text("left by a kill", encoding="utf-8")
+    fresh.write_text("another run, writing now", encoding="utf-8")
+    os.utime(stale, (0, 0))
+    files.write_text(links / "t.ipynb", "new")
+    assert (links / "t.ipynb").is_symlink() and (real / "t.ipynb").read_text() == "new"
+    assert not stale.exists() and fresh.exists()  # only what is old enough to be a leftover
+
+
+def test_a_fifo_named_like_a_notebook_is_not_read(tmp_path):
+    from backprop_kit.tools.notebooks import notebooks_in
+
+    (tmp_path / "a.ipynb").write_text("{}", encoding="utf-8")
+    os.mkfifo(tmp_path / "b.ipynb")  # opening it to read would wait for a writer forever
+    assert notebooks_in(tmp_path) == [tmp_path / "a.ipynb"]

@@ -138,6 +138,23 @@ def test_a_learners_bare_except_does_not_outlast_the_limit():
     assert autodiff_works()
 
 
+def test_code_that_always_catches_the_stop_is_told_so_and_finishing_late_is_still_late(capsys):
+    def catches_every_stop():
+        for _ in range(14):  # each try is stopped once the limit has passed, and carries on
+            try:
+                t = time.monotonic()
+                while time.monotonic() - t < 0.25:
+                    pass
+            except BaseException:  # noqa: BLE001 - the bare except a learner might write
+                pass
+        return 1.0
+
+    with pytest.raises(LearnerTimeout):  # it returned, but after the limit
+        run_learner_code(catches_every_stop, seconds=0.1)
+    assert "a bare `except:` catches the stop" in capsys.readouterr().err
+    assert autodiff_works()
+
+
 def test_the_previous_alarm_handler_is_restored():
     def mine(signum, frame):  # pragma: no cover - never fired
         pass

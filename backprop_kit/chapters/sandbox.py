@@ -60,8 +60,19 @@ class _TimeUp(BaseException):
     the learner's code cannot swallow it)."""
 
 
+_CAUGHT_NOTE = (
+    "(The time limit has stopped your code {n} times and it keeps running: a bare `except:` "
+    "catches the stop. Write `except Exception:` instead; restart the kernel to stop it now.)"
+)
+_stops = 0  # alarms raised in the current run: past 10 (2 s late) the code is catching them
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
+    global _stops
     if _INSIDE.get():
+        _stops += 1
+        if _stops == 10:
+            print(_CAUGHT_NOTE.format(n=_stops), file=sys.stderr, flush=True)
         raise _TimeUp()
     if not _armed:  # a late alarm after the limit was taken down: stop the timer
         signal.setitimer(signal.ITIMER_REAL, 0.0)
@@ -87,7 +98,7 @@ def run_learner_code(
     Stop button) pass through; a run over ``seconds`` raises :class:`LearnerTimeout`; any other
     ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
     """
-    global _armed, _noted_no_limit
+    global _armed, _noted_no_limit, _stops
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds > 0:
         raise ValueError(f"run_learner_code: seconds must be a positive number, got {seconds!r}")
     nested = _INSIDE.get()  # called from inside learner code: the outer time limit stands
@@ -106,9 +117,12 @@ def run_learner_code(
     try:
         if why is None and not nested:
             previous = signal.signal(signal.SIGALRM, _on_alarm)
-            _armed = True
+            _armed, _stops = True, 0
             signal.setitimer(signal.ITIMER_REAL, min(max(seconds, 1e-3), 1e6), 0.2)
-        return copy_context().run(inside)
+        result = copy_context().run(inside)
+        if _stops and not nested:  # it caught the stop and finished late: still over the limit
+            raise _TimeUp()
+        return result
     except _TimeUp:
         raise LearnerTimeout(seconds) from None
     except NotImplementedError:

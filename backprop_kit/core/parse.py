@@ -399,7 +399,8 @@ class Expression:
                 f"{_short(source)} has no variable; an expression needs at least one variable, "
                 "as in 'x * 2'"
             )
-        twins = lookalike(reader.variables)
+        # as typed too: Python's parser has already folded ｘ into x (NFKC), merging the two
+        twins = lookalike(reader.variables) or lookalike(re.findall(r"[^\W\d]\w*", source))
         if twins is not None:
             raise ExpressionError(describe_lookalike(twins))
         self.text = text

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +28,9 @@ def write_text(path: Path, text: str, before_replace: Callable[[], None] | None 
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename; the file keeps
     its permission bits. ``before_replace`` runs just before the rename; if it raises, nothing
     is replaced."""
-    path, tmp = Path(path), ""
+    path, tmp = Path(os.path.realpath(path)), ""  # a symlink: write its target, keep the link
     try:
+        _sweep(path.parent, f".{path.name}.*.tmp")
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -43,6 +45,21 @@ def write_text(path: Path, text: str, before_replace: Callable[[], None] | None 
     finally:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
+
+
+STALE_SECONDS = 600  # a temporary file or folder this old was left by a killed run
+
+
+def _sweep(folder: Path, pattern: str) -> None:
+    """Remove what killed runs left in ``folder`` (names matching ``pattern``, old enough not
+    to be another run's work in progress)."""
+    now = time.time()
+    for left in folder.glob(pattern):
+        try:
+            if now - left.lstat().st_mtime > STALE_SECONDS and not left.is_symlink():
+                shutil.rmtree(left) if left.is_dir() else left.unlink()
+        except OSError:
+            pass  # not ours to remove after all: leave it
 
 
 def _umask() -> int:
@@ -128,6 +145,7 @@ def new_folder(dest: Path, tool: str, src: Path | None = None) -> Iterator[Path]
     tmp = None
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        _sweep(dest.parent, f".{dest.name}.partial-*")
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
         yield tmp
         listed = "".join(f"{name}\n" for name in _files(tmp))

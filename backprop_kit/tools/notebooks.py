@@ -49,10 +49,11 @@ def write_notebook(path: Path, nb: Any, before_replace: Any = None) -> None:
 
 
 def notebooks_in(folder: Path) -> list[Path]:
-    """The notebooks directly in ``folder`` (not in sub-folders such as the learner edition)."""
+    """The notebooks directly in ``folder`` (not in sub-folders such as the learner edition);
+    regular files only (a FIFO named ``x.ipynb`` would block the reader forever)."""
     if not Path(folder).is_dir():
         raise ToolError(f"{folder} is not a folder of notebooks")
-    found = sorted(Path(folder).glob("*.ipynb"))
+    found = sorted(p for p in Path(folder).glob("*.ipynb") if p.is_file())
     if not found:
         raise ToolError(f"no notebooks (*.ipynb) in {folder}")
     return found
