@@ -144,3 +144,10 @@ def test_staged_needs_a_value():
     with pytest.raises(TypeError) as err:
         staged(3.0)
     assert "needs a Value" in one_line(err)
+
+
+def test_numerical_gradients_cap_the_number_of_inputs():
+    assert len(numerical_grad(lambda *xs: sum(xs), *range(500))) == 500
+    with pytest.raises(ValueError) as err:
+        grad_check(lambda *xs: sum(xs), *range(501))
+    assert "at most 500 inputs" in one_line(err)

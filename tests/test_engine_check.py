@@ -635,3 +635,10 @@ def test_a_gate_registered_in_the_table_is_checked_too():
     finally:
         gates.unregister("sin")
     assert "sin" not in {op.gate for op in operations()}
+
+
+def test_ops_given_as_a_generator_are_read_once_and_an_empty_list_is_refused():
+    report = check_engine(chapter_engine(), (name for name in ["add", "mul"]))
+    assert report.ok, report.summary()
+    with pytest.raises(ValueError, match="ops must be a list of gate names"):
+        check_engine(chapter_engine(), [])

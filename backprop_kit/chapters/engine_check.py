@@ -762,7 +762,9 @@ def check_engine(
         raise TypeError(f"pass your own class (e.g. Value), not {what} {cls!r:.40}")
     if not callable(getattr(cls, "backward", None)):
         raise TypeError(f"{cls.__name__} has no backward() method yet")
-    if isinstance(ops, str) or any(n not in GATES for n in ops or ()):
+    if ops is not None and not isinstance(ops, str):
+        ops = list(ops)  # read once: a generator would be used up by this check
+    if isinstance(ops, str) or ops == [] or any(n not in GATES for n in ops or ()):
         raise ValueError(
             f"ops must be a list of gate names from {', '.join(GATES)}, got {ops!r:.60}"
         )

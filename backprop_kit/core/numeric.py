@@ -97,6 +97,9 @@ def rel_error(a: Any, b: Any) -> float:
     return float(np.max(err))
 
 
+MAX_INPUTS = 500  # inputs of one numerical_grad / grad_check
+
+
 def _is_real(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
@@ -114,6 +117,11 @@ def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]
         raise TypeError(f"fn must be a function of the inputs, got {type(fn).__name__}")
     if not inputs:
         raise ValueError("give at least one input at which to differentiate fn")
+    if len(inputs) > MAX_INPUTS:  # 2 calls of fn per input: the cost grows as inputs²
+        raise ValueError(
+            f"numerical gradients take at most {MAX_INPUTS} inputs (two runs of fn each), got "
+            f"{len(inputs)}; check a few of them, or the array version for a whole matrix"
+        )
     h = as_number(h, "h")
     if not (math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a small positive number such as 1e-5, got {h!r}")
