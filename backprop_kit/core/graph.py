@@ -105,34 +105,40 @@ def _form_tree(form: str) -> ast.expr:
     return ast.parse(form.format(a="a", b="b", c="c"), mode="eval").body
 
 
+def run_tree(node: ast.expr, names: dict[str, Any], call: Callable[[str, list], Any]) -> Any:
+    """The value of a checked formula tree: ``names`` for its names, Python's operators for
+    ``+ - * / **`` and unary ``-``, ``call(name, args)`` for a call ``name(...)``."""
+    if isinstance(node, ast.Name):
+        return names[node.id]
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp):
+        return -run_tree(node.operand, names, call)
+    if isinstance(node, ast.BinOp):
+        left, right = (run_tree(x, names, call) for x in (node.left, node.right))
+        return OPERATORS[type(node.op)](left, right)
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    return call(node.func.id, [run_tree(x, names, call) for x in node.args])
+
+
+def _gate_or_method(name: str, args: list) -> Any:
+    first, *rest = args
+    if isinstance(first, Value):
+        return apply(gate_of_call(name), first, *rest)
+    return getattr(first, name)(*rest)
+
+
 def build(form: str, a: Any, b: Any = None, c: float | None = None) -> Any:
     """``form`` (one of a gate's ``python`` forms, such as ``"{c} - {a}"`` or ``"exp({a})"``)
     built on ``a`` (and ``b``, and the constant ``c``) by Python's operators and by methods:
     ``exp({a})`` is ``a.exp()``, ``max({a}, {b})`` is ``a.max(b)`` — or, for the kit's Value,
     the gate itself. Works for any class that implements them (a learner's engine)."""
-    names = {"a": a, "b": b, "c": c}
-
-    def run(node: ast.expr) -> Any:
-        if isinstance(node, ast.Name):
-            return names[node.id]
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.UnaryOp):
-            return -run(node.operand)
-        if isinstance(node, ast.BinOp):
-            return OPERATORS[type(node.op)](run(node.left), run(node.right))
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        first, *rest = (run(x) for x in node.args)
-        if isinstance(first, Value):
-            return apply(gate_of_call(node.func.id), first, *rest)
-        return getattr(first, node.func.id)(*rest)
-
-    return run(_form_tree(form))
+    return run_tree(_form_tree(form), {"a": a, "b": b, "c": c}, _gate_or_method)
 
 
 def gate_of_call(name: str) -> Gate:
     """The gate whose form is the call ``name(...)`` (``exp`` → the exp gate)."""
-    for gate in GATES.values():
-        if gate.call == name:
-            return gate
-    raise KeyError(f"no gate is written {name}(...)")
+    gate = next((g for g in GATES.values() if g.call == name), None)
+    if gate is None:
+        raise KeyError(f"no gate is written {name}(...)")
+    return gate
