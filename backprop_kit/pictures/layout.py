@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 
 from backprop_kit.core.engine import Value
 from backprop_kit.pictures import style as S
@@ -265,9 +266,7 @@ def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> li
 def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
     """The y closest to ``wishes`` (least squares) with y[i+1] − y[i] ≥ gaps[i]: with c the
     running sum of gaps, z = y − c never decreases, an isotonic regression of wishes − c."""
-    offsets = [0.0]
-    for g in gaps:
-        offsets.append(offsets[-1] + g)
+    offsets = list(accumulate(gaps, initial=0.0))
     blocks: list[list[float]] = []  # [sum, count]
     for w, c in zip(wishes, offsets):
         blocks.append([w - c, 1.0])
@@ -357,14 +356,11 @@ def place(
     for p in parts:
         if p.kind == "waypoint":
             continue
-        t = texts[p.node]
-        if p.kind == "gate":
-            node_w[p.col] = max(node_w[p.col], gate_width(symbols[p.node]))
-        else:
-            node_w[p.col] = max(node_w[p.col], S.text_width(symbols[p.node], S.FS_NAME) + NAME_GAP)
-        for s in (t.value, t.grad, t.second):
-            if s is not None:
-                stub_w[p.col] = max(stub_w[p.col], S.text_width(s, S.FS_VALUE))
+        t, symbol = texts[p.node], symbols[p.node]
+        w = gate_width(symbol) if p.kind == "gate" else S.text_width(symbol, S.FS_NAME) + NAME_GAP
+        node_w[p.col] = max(node_w[p.col], w)
+        shown = [S.text_width(s, S.FS_VALUE) for s in (t.value, t.grad, t.second) if s is not None]
+        stub_w[p.col] = max(stub_w[p.col], *shown)
     route_w = [ROUTE_MIN] * structure.n_columns
     for link in structure.links:
         dy = abs(parts[link.dst].y + structure.port_dy(link) - parts[link.src].y)
@@ -501,14 +497,10 @@ def _draw_callout(
     bh = len(callout.lines) * LINE_H + 8.0
     scene.boxes.insert(0, Box(bx, by, width, bh, 4.0, S.NOTE_FILL, S.INK, 1.0, "note-bg"))
     baseline = [by + 4.0 + (j + 1) * LINE_H - 0.3 * S.FS_NOTE for j in range(len(callout.lines))]
-    pill_y, pill_h = (
-        baseline[0] - S.ASCENT * S.FS_NOTE - 1.5,
-        (S.ASCENT + S.DESCENT) * S.FS_NOTE + 3.0,
-    )
+    pill_y = baseline[0] - S.ASCENT * S.FS_NOTE - 1.5
+    pill_h = (S.ASCENT + S.DESCENT) * S.FS_NOTE + 3.0
     x = bx + 8.0
-    scene.boxes.append(
-        Box(x, pill_y, pill_w, pill_h, 3.0, S.HIGHLIGHT_FILL, S.INK, 0.8, "note-gate")
-    )
+    scene.boxes.append(Box(x, pill_y, pill_w, pill_h, 3, S.HIGHLIGHT_FILL, S.INK, 0.8, "note-gate"))
     note = [(x + pill_w / 2, baseline[0], callout.symbol, "middle")]
     note.append((x + pill_w + 5.0, baseline[0], callout.heading, "start"))
     note += [(x, baseline[j], s, "start") for j, s in enumerate(callout.rows, start=1)]

@@ -83,10 +83,9 @@ def img_html(
 def picture_bundle(
     text: str, picture: bytes | str, metadata: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, Any]]:
-    """The display data and metadata of a picture: ``text`` as text/plain; a PNG (bytes) as
-    image/png with ``metadata`` (its ``alt``, maybe ``width``, ``height``: nbconvert writes the
-    alt) and, as JupyterLab 4 ignores that alt, as an ``<img>`` with it in text/html; an SVG
-    (text, its alt inside) in text/html alone."""
+    """Display data and metadata: ``text`` as text/plain; a PNG (bytes) as image/png with
+    ``metadata`` (``alt``, maybe ``width``, ``height``) and, as JupyterLab 4 ignores that alt,
+    as an ``<img>`` in text/html; an SVG (text, its alt inside) in text/html alone."""
     if not str(metadata.get("alt", "")).strip():  # a picture of the kit's is never without words
         raise ValueError("no alt text: set fig.alt_text (or metadata['alt']) to what it shows")
     data = {"text/plain": text}
