@@ -1,7 +1,5 @@
-"""The notes' three circuit figures as SVG and PNG: ``backprop-kit figures DEST``.
-
-Each is drawn after ``backward()``, so it carries the notes' numbers, with a text alternative
-(``describe`` of its circuit) in the SVG and the PNG. The committed copy is notebooks/figures.
+"""The notes' three circuit figures as SVG and PNG: ``backprop-kit figures DEST``, drawn after
+``backward()`` with a text alternative (``describe``); the committed copy is notebooks/figures.
 """
 
 from __future__ import annotations

@@ -24,9 +24,8 @@ class ToolError(Exception):
 
 
 def write_text(path: Path, text: str, before_replace: Callable[[], None] | None = None) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename; the file keeps
-    its permission bits. ``before_replace`` runs just before the rename; if it raises, nothing
-    is replaced."""
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename, keeping its
+    permission bits; ``before_replace`` runs just before the rename (if it raises, nothing is)."""
     path, tmp = Path(path), ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -1,8 +1,6 @@
-"""nbgrader's marks in the instructor notebooks: ``backprop-kit grade notebooks``.
-
-Each cell with a solution region gets nbgrader's metadata (grade id ``answer-ID``; markdown is
-graded by hand); after the cell that checks exercise ID comes a locked test cell (``test-ID``)
-calling ``grade("ID")``, which raises unless the recorded answer is right. Marking again keeps
+"""nbgrader's marks in the instructor notebooks: ``backprop-kit grade notebooks``. A cell with
+a solution region gets nbgrader's metadata (``answer-ID``; markdown graded by hand); after the
+cell that checks ID, a locked test cell ``test-ID`` calls ``grade("ID")``. Marking again keeps
 each test cell's source (hidden tests), points and outputs, even with the metadata stripped.
 """
 
@@ -39,9 +37,8 @@ ANSWER_PREFIX = "answer-"
 
 
 def exercise_ids(source: str, where: str = "cell") -> list[str]:
-    """The exercise ids a code cell checks (``check("…", …)``, ``attempt("…")``), in order,
-    without repeats; a one-line error for an id that is no exercise or not a string literal
-    (it would go ungraded). ``where`` names the cell."""
+    """The exercise ids cell ``where`` checks (``check("…", …)``, ``attempt("…")``), in order, no
+    repeats; a one-line error for one that is no exercise or no string literal (ungraded)."""
     ids, known = [], all_exercises()
     for first in kit_calls(source, ("check", "attempt")):
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
@@ -190,9 +187,8 @@ def _clear_exercise_output_class() -> type:  # nbgrader is loaded only when aske
 
 
 def release_preprocessors() -> list[type]:
-    """nbgrader's ``GenerateAssignment.preprocessors`` with ``ClearOutput`` replaced by
-    ``ClearExerciseOutput``; in ``nbgrader_config.py``:
-    ``c.GenerateAssignment.preprocessors = release_preprocessors()``."""
+    """nbgrader's ``GenerateAssignment.preprocessors``, ``ClearExerciseOutput`` for ``ClearOutput``
+    (``c.GenerateAssignment.preprocessors = release_preprocessors()`` in nbgrader_config.py)."""
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import ClearOutput
 

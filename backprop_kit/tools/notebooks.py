@@ -1,8 +1,6 @@
-"""What the tools know of a notebook: the one reader and writer, and the cells that matter.
-
-A solution region is the lines between :data:`BEGIN_SOLUTION` and :data:`END_SOLUTION` (each
-on a line of its own, as nbgrader wants); an autograder test cell calls ``grade("ID")``.
-"""
+"""What the tools know of a notebook: the one reader and writer, and the cells that matter (a
+solution region between :data:`BEGIN_SOLUTION` and :data:`END_SOLUTION` lines; an autograder
+test cell calling ``grade("ID")``)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Re-execute notebooks in a fresh kernel and store their outputs: ``backprop-kit rerun NB...``.
-
-Each notebook runs from its own folder, as nbval runs it, and is stored without widget state (so
-static viewers show each explorer's picture) through a temporary file and a rename. A notebook
-changed on disk while it ran is kept; one that fails does not stop the others.
+Each runs from its own folder (as nbval runs it) and is stored without widget state; one changed
+on disk while it ran is kept, one that fails does not stop the others.
 """
 
 from __future__ import annotations
