@@ -1,11 +1,9 @@
-"""Exercises that answer at once: ``with attempt(id) as answer: answer.value = …`` for a value,
-``check(id, fn)`` for a function; correct, not yet (with a hint), or not attempted yet (the
-learner edition's ``raise NotImplementedError()``, so Run All reaches the end). ``grade(id)``,
-an nbgrader test cell, judges the last answer again and raises unless it is right. Each
-``chNN.py`` registers its chapter's exercises, whose answers the kit computes when the check
-runs. Answers are judged by type, then value, never by their own ``__eq__``; learner code runs
-only through the sandbox; every error is one line, and ``KeyboardInterrupt`` (the Stop button)
-is not caught. No numpy import: arrays are recognised through ``sys.modules``."""
+"""Exercises that answer at once: ``with attempt(id) as answer: answer.value = …`` or
+``check(id, fn)``: correct, not yet (a hint), or not attempted yet (the learner edition's
+``raise NotImplementedError()``); ``grade(id)``, nbgrader's test, judges the last answer again.
+Each ``chNN.py`` registers its chapter's, answers computed when the check runs. Judged by type,
+then value, never by their ``__eq__``; learner code runs only in the sandbox; errors are one
+line, KeyboardInterrupt is not caught. No numpy import: arrays are known by ``sys.modules``."""
 
 from __future__ import annotations
 
@@ -65,8 +63,8 @@ _CHAPTERS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.star
 def custom_exercise(
     exercise_id: str, question: str, judge: Callable[[Any], str | None], explanation: str = ""
 ) -> Exercise:
-    """Register an exercise with its own ``judge(answer) -> None | hint``, which runs learner
-    code only by :func:`run_learner` or :func:`run_cases` and compares by :func:`compare`."""
+    """Register ``judge(answer) -> None | hint``, which runs learner code only by
+    :func:`run_learner` or :func:`run_cases` and compares by :func:`compare`."""
     if exercise_id in _REGISTRY:
         raise ValueError(f"exercise id {exercise_id!r} is registered twice; ids must be unique")
     _REGISTRY[exercise_id] = ex = Exercise(exercise_id, question, judge, explanation)
@@ -81,8 +79,8 @@ def all_exercises() -> dict[str, Exercise]:
 
 
 def get(exercise_id: str) -> Exercise:
-    """The exercise with this id, importing only its chapter (``ch04-…``: ``ch04``, so chapters
-    without arrays need no numpy); for an unknown id, a one-line error listing the known ids."""
+    """The exercise with this id, importing its chapter only (``ch04-…``: ``ch04``); for an
+    unknown id, a one-line error listing the known ones."""
     chapter = str(exercise_id).split("-")[0]
     if exercise_id not in _REGISTRY and chapter in _CHAPTERS:
         importlib.import_module(f"{__name__}.{chapter}")
@@ -99,9 +97,8 @@ def get(exercise_id: str) -> Exercise:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """Why an answer is not the expected one: ``kind`` "type" (not even the right kind of
-    thing; ``text`` names it), "precision" (close, not precise enough; ``text`` says so) or
-    "value" (the right kind, the wrong value: the exercise's own hint applies)."""
+    """Why an answer is not the expected one: ``kind`` "type" or "precision" (``text`` says
+    why) or "value" (the right kind, the wrong value: the exercise's hint applies)."""
 
     kind: str
     text: str = ""
@@ -111,8 +108,7 @@ _VALUE = Mismatch("value")
 
 
 class AnswerKey:
-    """An expected answer that judges an attempt itself (a set of names, a spelled product):
-    :func:`compare` calls its ``compare``, never the attempt's ``__eq__``."""
+    """An expected answer that judges an attempt itself (a set of names, a spelled product)."""
 
     def compare(self, got: Any) -> Mismatch | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -125,8 +121,8 @@ def _np_is(x: Any, *names: str) -> bool:
 
 
 def short(x: Any, chars: int = SHOW_CHARS) -> str:
-    """``repr(x)`` on one line, cut to ``chars`` characters (with "…"); a float with 6
-    significant digits, an array by its shape. Never calls more than one ``repr``."""
+    """``repr(x)`` on one line, cut to ``chars`` characters (with "…"); a float to 6 digits,
+    an array by its shape; one ``repr`` at most."""
     if isinstance(x, float) or _np_is(x, "floating"):
         return format_number(float(x), "g")
     if _np_is(x, "ndarray"):
@@ -254,11 +250,10 @@ def _array_mismatch(got: Any, want: Any, tol: float) -> Mismatch | None:
 
 
 def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None) -> Mismatch | None:
-    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why. By
-    ``want``'s type: an :class:`AnswerKey` judges ``got``; a number, a real number within
-    ``tol`` relative (absolutely within ABS_FLOOR only) or rounded to ``decimals`` places; a
-    string, one equal up to spaces and case; an array, one of its shape, close within ``tol``;
-    a tuple or list, one as long, entry by entry."""
+    """None if ``got`` is the answer ``want``, else a :class:`Mismatch`. By ``want``'s type: an
+    :class:`AnswerKey` judges; a number wants a real within ``tol`` relative (or rounded to
+    ``decimals``); a string, one equal up to spaces and case; an array, one of its shape within
+    ``tol``; a tuple or list, one as long, entry by entry."""
     if isinstance(want, AnswerKey):
         return want.compare(got)
     if is_number(want):
@@ -297,8 +292,8 @@ def run_learner(
 def run_cases(
     exercise_id: str, fn: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[tuple]
 ) -> Iterator[tuple[tuple, Any, Any]]:
-    """``(args, fn(*args), reference(*args))`` for each case: the learner's ``fn`` by
-    :func:`run_learner`, TIME_LIMIT for all cases together; the reference outside the limit."""
+    """``(args, fn(*args), reference(*args))`` per case, ``fn`` by :func:`run_learner` within
+    TIME_LIMIT for all cases, the reference outside it."""
     seconds = TIME_LIMIT
     deadline = time.monotonic() + seconds
     for args in cases:
@@ -314,8 +309,7 @@ def run_cases(
 
 
 def upstream_grads(fn: Callable[..., Any], upstream: float, *inputs: float) -> tuple[float, ...]:
-    """∂L/∂inputᵢ when ∂L/∂fn = ``upstream``: ``upstream`` × ∂fn/∂inputᵢ, by backprop (the
-    reference of an exercise that writes a backward pass)."""
+    """∂L/∂inputᵢ = ``upstream`` × ∂fn/∂inputᵢ, by backprop (a backward pass's reference)."""
     return tuple(upstream * g for g in backprop_grads(fn, *inputs))
 
 
@@ -329,9 +323,8 @@ def value_exercise(
     decimals: int | None = None,
     mistakes: Callable[[], Sequence[tuple[Any, str]]] | None = None,
 ) -> Exercise:
-    """Register an exercise whose answer is a value, judged by :func:`compare` against
-    ``expected()``; with ``decimals`` ("d decimals or more") a number rounded so is right.
-    ``mistakes()`` lists known wrong answers (computed by the kit) with the hint for each."""
+    """Register an exercise whose answer is a value, :func:`compare`-d with ``expected()``
+    (``decimals``: rounded so is right); ``mistakes()``: known wrong answers and their hints."""
 
     def judge(got: Any) -> str | None:
         m = compare(got, expected(), tol, decimals)
@@ -356,8 +349,8 @@ def function_exercise(
     returns: Sequence[str] = (),
 ) -> Exercise:
     """Register an exercise whose answer is a function, compared with ``reference`` on
-    ``cases()`` (argument tuples) by :func:`run_cases`. The hint names the first case that
-    differs and, for a tuple, which items are wrong (by the names ``returns``, else by place)."""
+    ``cases()``; the hint names the first case that differs and, for a tuple, the wrong items
+    (by the names ``returns``, else by place)."""
     names = _parameter_names(reference)
 
     def judge(fn: Any) -> str | None:
@@ -395,8 +388,8 @@ def function_exercise(
 def _wrong_items(
     got: Any, want: Any, tol: float, names: Sequence[str], results: Sequence[tuple]
 ) -> str | None:
-    """For a tuple answer of the right length: which items are wrong here, which are right on
-    every case of ``results`` ``(args, got, want)``, or that two look swapped."""
+    """For a tuple answer of the right length: the items wrong here, those right on every case
+    of ``results``, or two that look swapped."""
     if isinstance(got, list) or (_np_is(got, "ndarray") and got.ndim == 1):
         got = tuple(got)  # a list or a vector of the items: judged as the tuple
     if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):
@@ -426,8 +419,7 @@ def _wrong_items(
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:
-    """``fn``'s positional parameters, to name a case's point ("at x = -2, y = 3"); [] when
-    Python cannot tell (a builtin, ``*args``)."""
+    """``fn``'s positional parameters ("at x = -2, y = 3"); [] for a builtin or ``*args``."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -441,8 +433,7 @@ def _sentence(text: str) -> str:
 
 
 class RightWithNote(str):
-    """What a judge returns for a right answer with a note (what was not checked, say): the
-    verdict is "✔ Correct!", the explanation, then the note."""
+    """A judge's right answer with a note: "✔ Correct!", the explanation, then the note."""
 
 
 def _verdict(exercise_id: str, attempt_value: Any) -> str:
@@ -493,8 +484,8 @@ class Answer:
 
 @contextmanager
 def attempt(exercise_id: str) -> Iterator[Answer]:
-    """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving
-    (an error in the block, ``SystemExit`` included, in one line)."""
+    """``with attempt(id) as answer: answer.value = …``; prints the verdict on leaving (an error
+    in the block, SystemExit too, in one line)."""
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
     _LAST.pop(exercise_id, None)  # a failed attempt leaves no earlier answer to grade
@@ -512,8 +503,8 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
 
 
 def grade(exercise_id: str) -> None:
-    """An nbgrader test cell (``grade("ch02-dfdx")``): silent when the last answer given in
-    this kernel is right, else ``AssertionError`` with the one-line verdict."""
+    """nbgrader's test (``grade("ch02-dfdx")``): silent when this kernel's last answer is right,
+    else AssertionError with the verdict."""
     get(exercise_id)  # an unknown id is a KeyError naming the known ones
     if exercise_id not in _LAST:
         raise AssertionError(f"{exercise_id}: {NOT_ATTEMPTED}")
