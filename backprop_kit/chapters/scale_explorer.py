@@ -1,8 +1,7 @@
 """Chapter 6: a linear classifier on inputs scaled by ``k``: scores ``s = (k X) @ w``, loss
 ``L = mean log(1 + exp(-y s))`` (y = ±1), descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``.
-At ``w = 0`` the scores are 0 for every k, so ``dw`` and the first step grow k-fold (large k
-overshoots, small k crawls); ``lr / k`` gives the first step of k = 1 but the scores still move
-k times as far; only ``lr / k²`` replays the k = 1 run (rescaling the data is simpler).
+``dw`` and the first step grow k-fold (large k overshoots, small k crawls); ``lr / k`` gives
+k = 1's first step, but only ``lr / k²`` replays its run (rescaling the data is simpler).
 """
 
 from __future__ import annotations
@@ -225,9 +224,7 @@ class ScaleExplorer(HeldExplorer):
         ax_data, ax_loss = fig.subplots(1, 2)
         for label, marker, colour in ((1, "o", VALUE_COLOR), (-1, "s", GRAD_COLOR)):
             pts = k * X[y == label]
-            ax_data.scatter(
-                pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour, label=f"class {label:+d}"
-            )
+            ax_data.scatter(*pts.T, s=14, marker=marker, color=colour, label=f"class {label:+d}")
         lim = 1.1 * k * float(np.abs(X).max())
         ax_data.set(xlim=(-lim, lim), ylim=(-lim, lim))
         w = run.w

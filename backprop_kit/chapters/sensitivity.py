@@ -1,9 +1,7 @@
-"""How sensitive an expression is to its inputs, three ways: :func:`backprop_grads` (exact);
-:func:`difference_errors`, how far the forward difference (f(x + h) − f(x)) / h (truncation
-error ≈ h·f''/2) and the central one (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) land from it
-for many h, as round-off ≈ ε·|f|/h (ε ≈ 2.2e-16) grows when h shrinks (plotted by
-:func:`plot_difference_errors`); :func:`one_sided_slopes` left and right of a point, which
-differ at a kink (max at a tie, relu at 0). numpy is loaded by the error table only.
+"""How sensitive an expression is to its inputs: :func:`backprop_grads` (exact);
+:func:`difference_errors` for many h, forward (f(x + h) − f(x)) / h (truncation ≈ h·f''/2) and
+central (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) as round-off ≈ ε·|f|/h grows; and
+:func:`one_sided_slopes`, which differ at a kink. numpy for the error table only.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """A staged program line by line with its numbers, and what goes wrong without ``+=``:
-:func:`forward_steps` (each line's cached value), :func:`backward_steps` (upstream × local =
-contribution, and the total so far: a fork gets ``dx = …`` then ``dx += …``),
-:func:`run_with_equals` (every ``+=`` made ``=``: the wrong answer, computed honestly) and
-:func:`backward_side_by_side` (the backward lines beside a hand-written version's).
+:func:`forward_steps`, :func:`backward_steps` (upstream × local = contribution, the total so
+far), :func:`run_with_equals` (every ``+=`` made ``=``) and :func:`backward_side_by_side`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
-"""Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU; ``nn.MLP``'s network on
-arrays, so a hundred steps take a fraction of a second) trained on two moons by gradient descent
-on micrograd's max-margin loss + L2 (``ALPHA``). Step, Train, Reset, learning-rate and width
-sliders; a progress bar, a readout and a picture (boundary over the data, the loss curve), all
-from one committed step record, so a Stop (KeyboardInterrupt) anywhere leaves them at one step.
+"""Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU, on arrays: fast) trained on
+two moons by gradient descent on micrograd's max-margin loss + L2 (``ALPHA``); its progress bar,
+readout and picture come from one committed step record, so a Stop anywhere leaves them agreeing.
 """
 
 from __future__ import annotations
