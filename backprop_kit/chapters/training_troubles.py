@@ -73,20 +73,25 @@ def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> Accumul
     never. ``*_grad_norms[t]`` is ``|∇|`` (all parameters) used at step t."""
     steps = whole_number(steps, "accumulation_runs: steps", 1, MAX_ACCUMULATION_STEPS)
     X, y = two_moons(40)
-    out: dict[bool, tuple[list[float], list[float]]] = {}
-    for zero in (True, False):
-        model = MLP(2, [8, 1], seed=seed)
-        losses, norms = [], []
-        for _ in range(steps):
-            loss = nn.svm_loss(model, X, y)
-            if zero:
-                model.zero_grad()
-            nn.backward_accumulate(loss, model.parameters())
-            norms.append(math.sqrt(sum(p.grad**2 for p in model.parameters())))
-            nn.sgd_update(model.parameters(), lr)
-            losses.append(loss.data)
-        out[zero] = (losses, norms)
-    return AccumulationRuns(*out[True], *out[False])
+    runs = [adding_loop(MLP(2, [8, 1], seed=seed), X, y, steps, lr, zero) for zero in (True, False)]
+    return AccumulationRuns(*runs[0], *runs[1])
+
+
+def adding_loop(
+    model: MLP, X: object, y: object, steps: int, lr: float, zero: bool = True
+) -> tuple[list[float], list[float]]:
+    """``steps`` of gradient descent with an adding backward, ``zero_grad()`` before each
+    backward if ``zero``: the loss and ``|∇|`` (all parameters) used at each step."""
+    losses, norms = [], []
+    for _ in range(steps):
+        loss = nn.svm_loss(model, X, y)
+        if zero:
+            model.zero_grad()
+        nn.backward_accumulate(loss, model.parameters())
+        norms.append(math.sqrt(sum(p.grad**2 for p in model.parameters())))
+        nn.sgd_update(model.parameters(), lr)
+        losses.append(loss.data)
+    return losses, norms
 
 
 def max_sigmoid_slope(points: int = 100_001) -> float:
