@@ -7,6 +7,7 @@ h·∂f/∂x. Where the circuit cannot be evaluated (1/z at z = 0) it says why a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -147,12 +148,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         if isinstance(source, Value):
             f, _ = copy_circuit(source)
             inputs = _inputs_of(f)
-            unknown = [n for n in values if n not in inputs]
-            if unknown:
-                raise TypeError(
-                    f"explore: the circuit has no input named {unknown[0]!r}; its inputs are "
-                    f"{', '.join(inputs) or 'none'}"
-                )
+            _refuse_unknown(values, list(inputs), "the circuit has no input named", "inputs")
             for name, wire in inputs.items():  # the copy's wires say what the sliders say
                 wire.label = name
                 wire.data = _start_value(values.get(name, wire.data), name)
@@ -161,12 +157,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         elif isinstance(source, str | Expression):
             expression = parse(source)
             names = expression.variables
-            unknown = [n for n in values if n not in names]
-            if unknown:
-                raise TypeError(
-                    f"explore: {expression.text!r} has no variable {unknown[0]!r}; its variables "
-                    f"are {', '.join(names)}"
-                )
+            _refuse_unknown(values, names, f"{expression.text!r} has no variable", "variables")
             full = {n: _start_value(values.get(n, DEFAULT_VALUE), n) for n in names}
             f, inputs = expression.build(**full)
             text = expression.text
@@ -375,6 +366,13 @@ class CircuitExplorer(Explorer, widgets.VBox):
     @property
     def live_widget(self) -> widgets.Widget:
         return self
+
+
+def _refuse_unknown(values: dict, names: Sequence[str], no_such: str, kind: str) -> None:
+    """A one-line TypeError if ``values`` names something that is not in ``names``."""
+    if unknown := [n for n in values if n not in names]:
+        listed = ", ".join(names) or "none"
+        raise TypeError(f"explore: {no_such} {unknown[0]!r}; its {kind} are {listed}")
 
 
 def _error_html(e: BaseException | str) -> str:
