@@ -7,8 +7,7 @@ and ipywidgets on first use. The rooms, lowest layer first (none imports a highe
 lives here); ``explorers`` (base, circuit, a11y); ``chapters`` (sensitivity, staged_compare,
 scale_explorer, shapes_explorer, train_explorer, training_troubles, engine_check, and sandbox,
 the one seam that runs a learner's code); ``exercises`` (``check``/``attempt``/``grade``, a
-module per chapter); ``tools`` (student, grading, site, rerun, figures; files, notebooks).
-"""
+module per chapter); ``tools`` (student, grading, site, rerun, figures; files, notebooks)."""
 
 from backprop_kit.core.engine import Value, maximum
 from backprop_kit.core.gates import GATES, derivative_table

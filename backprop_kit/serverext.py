@@ -3,8 +3,7 @@
 jupyter_server never sets it, so a burst of small widget frames (a dragged slider) waits for
 the browser's delayed ACK, 40-50 ms an update. ``KernelWebsocketHandler.open`` is wrapped to
 call ``self.set_nodelay(True)`` first. Enabled on install, off with ``jupyter server extension
-disable backprop_kit.serverext``. The fix belongs upstream; nothing else of the kit is imported.
-"""
+disable backprop_kit.serverext``. The fix belongs upstream; nothing else of the kit is imported."""
 
 from __future__ import annotations
 

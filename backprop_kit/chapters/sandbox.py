@@ -5,8 +5,7 @@ endless loop, the kit's autodiff inside the rule being written), not tampering.
   context copy marks it), so a stray alarm cannot leave the switch off or break the next cell;
   without signals (a browser-only Python, a thread) no limit, said once.
 * **Frozen result**: built-in numbers, rebuilt tuples and lists, copied arrays, made inside
-  the limit. **Autodiff off** (``autodiff_off=exercise_id``): :mod:`~backprop_kit.core.switch`.
-"""
+  the limit. **Autodiff off** (``autodiff_off=exercise_id``): :mod:`~backprop_kit.core.switch`."""
 
 from __future__ import annotations
 

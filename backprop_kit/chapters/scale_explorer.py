@@ -1,8 +1,7 @@
 """Chapter 6: a linear classifier on inputs scaled by ``k``: scores ``s = (k X) @ w``, loss
 ``L = mean log(1 + exp(-y s))`` (y = ±1), descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``.
 ``dw`` and the first step grow k-fold (large k overshoots, small k crawls); ``lr / k`` gives
-k = 1's first step, but only ``lr / k²`` replays its run (rescaling the data is simpler).
-"""
+k = 1's first step, but only ``lr / k²`` replays its run (rescaling the data is simpler)."""
 
 from __future__ import annotations
 

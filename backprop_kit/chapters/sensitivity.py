@@ -1,8 +1,7 @@
 """How sensitive an expression is to its inputs: :func:`backprop_grads` (exact);
 :func:`difference_errors` for many h, forward (f(x + h) − f(x)) / h (truncation ≈ h·f''/2) and
 central (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) as round-off ≈ ε·|f|/h grows; and
-:func:`one_sided_slopes`, which differ at a kink. numpy for the error table only.
-"""
+:func:`one_sided_slopes`, which differ at a kink. numpy for the error table only."""
 
 from __future__ import annotations
 

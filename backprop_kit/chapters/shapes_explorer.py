@@ -1,7 +1,6 @@
 """Chapter 7: ``W`` (M, K) @ ``X`` (K, N) = ``D`` (M, N); ``dW`` must be (M, K), ``dX`` (K, N).
 Of the eight products of ``dD`` with the other operand (``dimension_analysis``) one fits at the
-notes' (5, 10, 3), several at square sizes; the picture draws both to scale.
-"""
+notes' (5, 10, 3), several at square sizes; the picture draws both to scale."""
 
 from __future__ import annotations
 

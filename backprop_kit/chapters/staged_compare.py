@@ -1,7 +1,6 @@
 """A staged program line by line with its numbers, and what goes wrong without ``+=``:
 :func:`forward_steps`, :func:`backward_steps` (upstream × local = contribution, the total so
-far), :func:`run_with_equals` (every ``+=`` made ``=``) and :func:`backward_side_by_side`.
-"""
+far), :func:`run_with_equals` (every ``+=`` made ``=``) and :func:`backward_side_by_side`."""
 
 from __future__ import annotations
 

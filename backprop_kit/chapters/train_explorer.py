@@ -1,7 +1,6 @@
 """Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU, on arrays: fast) trained on
 two moons by gradient descent on micrograd's max-margin loss + L2 (``ALPHA``); its progress bar,
-readout and picture come from one committed step record, so a Stop anywhere leaves them agreeing.
-"""
+readout and picture come from one committed step record, so a Stop anywhere leaves them agreeing."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Chapter 8: what goes wrong when a network trains, measured on seeded networks and two moons:
 :func:`lr_runs` (too high a rate diverges), :func:`accumulation_runs` (never zeroing ``.grad``),
 :func:`max_sigmoid_slope` and :func:`gradient_size_per_layer` (σ' ≤ 1/4 shrinks it layer by
-layer), :func:`dead_units` (ReLUs at 0 everywhere), :func:`time_steps` (scalar vs arrays).
-"""
+layer), :func:`dead_units` (ReLUs at 0 everywhere), :func:`time_steps` (scalar vs arrays)."""
 
 from __future__ import annotations
 

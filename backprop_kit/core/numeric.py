@@ -3,8 +3,7 @@
     forward difference   df/dx ≈ (f(x + h) − f(x)) / h            error ~ h
     central difference   df/dx ≈ (f(x + h) − f(x − h)) / (2h)     error ~ h²
 
-and the check that compares them with backpropagation's analytic gradient.
-"""
+and the check that compares them with backpropagation's analytic gradient."""
 
 from __future__ import annotations
 

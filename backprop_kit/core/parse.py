@@ -6,8 +6,7 @@ refused), ``+ - * / **``, unary ``-`` and ``+``, parentheses, and the gates writ
 (``exp log sigmoid tanh relu``, ``max``); parts without a variable are worked out once.
 ``parse("(x + y) * z")(x=-2, y=5, z=-4)`` builds a fresh circuit (``.data == -12.0``). Limits:
 :data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_EXPONENT`; else a one-line
-:class:`ExpressionError`.
-"""
+:class:`ExpressionError`."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """A circuit as a *staged program*: the forward pass as numbered lines with named
 intermediates, then the backward pass in reverse, one gradient variable per wire; a wire that
 feeds several gates gets ``=`` from the first and ``+=`` from each later one. It performs the
-float operations of :meth:`Value.backward`, so it gives ``backward()``'s gradients to the bit.
-"""
+float operations of :meth:`Value.backward`, so it gives ``backward()``'s gradients to the bit."""
 
 from __future__ import annotations
 

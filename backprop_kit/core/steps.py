@@ -1,8 +1,7 @@
 """The backward pass one gate at a time, as :meth:`Value.backward` performs it: from the
 output back, each gate's output gradient (*upstream*) times its local gradient per input
 (*local*) is added (*downstream*) to that input's gradient. :func:`backward_walk` yields those
-numbers bit for bit, :class:`BackwardSteps` records them for a drawing or a widget.
-"""
+numbers bit for bit, :class:`BackwardSteps` records them for a drawing or a widget."""
 
 from __future__ import annotations
 

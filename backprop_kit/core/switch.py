@@ -2,8 +2,7 @@
 autodiff entry point (``Value.backward``, ``numerical_grad``, the array backwards, …) calls
 :func:`refuse` first, which then raises :class:`AutodiffRefused` in one line (a guard against
 accidents, not tampering). It is a context variable set only in :func:`run_with_autodiff_off`'s
-own copy of the context, so whatever is raised inside, it cannot be left off.
-"""
+own copy of the context, so whatever is raised inside, it cannot be left off."""
 
 from __future__ import annotations
 

@@ -4,8 +4,7 @@ micrograd's shape and the chapter's insides: ``_parents`` (a tuple in operand or
 and ``backward()``. Each exercise receives the class (``ch09-add``, ``-graph``, ``-local``,
 ``-topo``, ``-backward`` and ``-engine``, the engine checker on + and *, then on everything),
 but ``ch09-train``: ``(model, losses)``, chapter 8's network trained with the learner's engine
-and loop, right when every weight is the kit's. Learner code runs only in the sandbox.
-"""
+and loop, right when every weight is the kit's. Learner code runs only in the sandbox."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """What every explorer shares: a live widget that leaves nothing behind when closed, whose
 bundle also holds a stable ``text/plain`` and its first picture for viewers without widgets.
-:class:`HeldExplorer`: those with a matplotlib picture (scale, shapes, training).
-"""
+:class:`HeldExplorer`: those with a matplotlib picture (scale, shapes, training)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """The circuit explorer, ``explore("(x + y) * z", x=-2, y=5, z=-4)``: a formula box, sliders,
 a readout of f and each ∂f/∂input, the live SVG (an ``HTML`` widget: an ``Output`` would break
 nbval), Back / Next / Reset / All through the backward pass and a nudge line, Δf against
-h·∂f/∂x. Where the circuit cannot be evaluated (1/z at z = 0) it says why and shows no number.
-"""
+h·∂f/∂x. Where the circuit cannot be evaluated (1/z at z = 0) it says why and shows no number."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 :class:`ArrayMLP`, the same network on arrays (numpy imported by array methods only). A neuron
 is ``act(sum_i w_i x_i + b)``, the last layer linear; weights are numpy's ``default_rng(seed)
 .uniform(-1, 1, (nout, nin))`` a layer (drawn in pure Python, bit for bit), biases 0.
-``value_cls``: any class with micrograd's Value interface.
-"""
+``value_cls``: any class with micrograd's Value interface."""
 
 from __future__ import annotations
 
@@ -206,8 +205,7 @@ def initial_weights(sizes: Sequence[int], seed: int | None = 0) -> list[np.ndarr
 class MLP:
     """``MLP(nin, [n1, ..., nout], activation="relu", seed=0, value_cls=Value)``: layer i maps
     n_(i-1) numbers to n_i, the last is linear; weights from :func:`uniform_rows`. Shapes:
-    ``model(x)``: x (nin,) numbers or Values -> a Value (nout = 1) or a list of nout Values.
-    """
+    ``model(x)``: x (nin,) numbers or Values -> a Value (nout = 1) or a list of nout Values."""
 
     def __init__(
         self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = 0,

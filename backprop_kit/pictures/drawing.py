@@ -1,7 +1,6 @@
 """Circuit diagrams with matplotlib (never pyplot): ``draw(f)`` paints the live SVG's Scene on a
 white card that reads the same in light and dark themes. (Not a module ``draw``: it would
-replace the function ``backprop_kit.draw`` once imported.)
-"""
+replace the function ``backprop_kit.draw`` once imported.)"""
 
 from __future__ import annotations
 

@@ -6,8 +6,7 @@ barycenter, swept both ways, keeping the fewest crossings (first operand at the 
 (4) heights as level with the neighbours as a clearance allows (isotonic regression).
 :func:`place` adds widths, (5) a node, a stub (value above, gradient below) and a routing zone
 per column, so labels never meet a bend or a gate, and returns the :class:`~scene.Scene`. A
-wire used by several gates is drawn once, with its total gradient, and splits at a dot.
-"""
+wire used by several gates is drawn once, with its total gradient, and splits at a dot."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """The display list of a picture: boxes, lines, dots and texts in points (1/72 inch, y down),
-nothing left to compute. :func:`layout.place` makes it; :mod:`drawing` and :mod:`svg` paint it.
-"""
+nothing left to compute. :func:`layout.place` makes it; :mod:`drawing` and :mod:`svg` paint it."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """How the kit's pictures look (circuits and the explorers' plots): colours, fonts, the width
 of a text, and pictures with alt text. Okabe-Ito colours, safe for colour-blind readers; every
 text colour has a contrast of at least 4.5:1 (WCAG 2.1 AA) on every background it sits on
-(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio by WCAG's formula).
-"""
+(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio by WCAG's formula)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """A Scene as SVG text, the live picture: a millisecond where a matplotlib figure takes tens.
 Texts are escaped (names come from users); each element's ``class`` is its role, and the
-current step's part has ``bpk-highlight`` and ``data-gate`` (hooks for browser tests).
-"""
+current step's part has ``bpk-highlight`` and ``data-gate`` (hooks for browser tests)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """What a picture of a circuit shows: :class:`CircuitView` (the front door of ``draw``, svg and
 the explorers) lays a circuit out once and makes a :class:`~scene.Scene` of its numbers at will.
 Gradients show (``show_grad=None``) iff the output's grad is non-zero (after ``backward()``);
-``True``/``False``: always/never; ``step=k``: the backward pass after k gates, computed aside.
-"""
+``True``/``False``: always/never; ``step=k``: the backward pass after k gates, computed aside."""
 
 from __future__ import annotations
 

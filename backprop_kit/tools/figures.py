@@ -1,6 +1,5 @@
 """The notes' three circuit figures as SVG and PNG: ``backprop-kit figures DEST``, drawn after
-``backward()`` with a text alternative (``describe``); the committed copy is notebooks/figures.
-"""
+``backward()`` with a text alternative (``describe``); the committed copy is notebooks/figures."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Never lose a file: every tool writes a temporary file or folder beside its target, then
 renames it into place (:func:`write_text`, :func:`new_folder`). A folder is replaced only if it
-is new, empty or made by the same tool: its :data:`MARK` file lists what the tool wrote.
-"""
+is new, empty or made by the same tool: its :data:`MARK` file lists what the tool wrote."""
 
 from __future__ import annotations
 

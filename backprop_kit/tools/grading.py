@@ -1,8 +1,7 @@
 """nbgrader's marks in the instructor notebooks: ``backprop-kit grade notebooks``. A cell with
 a solution region gets nbgrader's metadata (``answer-ID``; markdown graded by hand); after the
 cell that checks ID, a locked test cell ``test-ID`` calls ``grade("ID")``. Marking again keeps
-each test cell's source (hidden tests), points and outputs, even with the metadata stripped.
-"""
+each test cell's source (hidden tests), points and outputs, even with the metadata stripped."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Re-execute notebooks in a fresh kernel and store their outputs: ``backprop-kit rerun NB...``.
 Each runs from its own folder (as nbval runs it) and is stored without widget state; one changed
-on disk while it ran is kept, one that fails does not stop the others.
-"""
+on disk while it ran is kept, one that fails does not stop the others."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """A static web site of the chapters: ``backprop-kit site SRC DEST``. Every notebook directly
 in SRC becomes ``NAME.html`` (nbconvert's ``lab`` template) titled by its first heading, the
-first also ``index.html``; without widget state, each explorer shows its stored picture.
-"""
+first also ``index.html``; without widget state, each explorer shows its stored picture."""
 
 from __future__ import annotations
 

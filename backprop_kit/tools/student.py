@@ -3,8 +3,7 @@ notebook under SRC goes to the same place under DEST, each solution region repla
 nbgrader's stub (``# YOUR CODE HERE``, ``raise NotImplementedError()`` at the BEGIN line's
 indentation; in markdown ``YOUR ANSWER HERE``); exercise cells lose their outputs; test cells,
 nbgrader's metadata and widget state go; other files are copied. ``--learner``: notebooks only,
-each solution folded shut after its exercise. Warnings name the cells that could stop Run All.
-"""
+each solution folded shut after its exercise. Warnings name the cells that could stop Run All."""
 
 from __future__ import annotations
 
