@@ -48,8 +48,7 @@ class LearnerTimeout(LearnerCodeError):
 
 
 class _TimeUp(BaseException):
-    """Raised by the alarm inside a learner's code (a BaseException: ``except Exception`` in
-    the learner's code cannot swallow it)."""
+    """The alarm, inside a learner's code (a BaseException: ``except Exception`` misses it)."""
 
 
 def _on_alarm(signum: int, frame: Any) -> None:

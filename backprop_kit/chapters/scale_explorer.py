@@ -46,9 +46,8 @@ def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.nd
 def loss_and_grad(
     w: np.ndarray, k: float, data: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[float, np.ndarray]:
-    """The logistic loss of ``s = (k X) @ w`` and ``dw = (k X).T @ dL/ds``, with
-    ``dL/ds = -y σ(-y s) / N``. Shapes: ``w`` (D,), ``X`` (N, D), ``y`` (N,) -> ``dw`` (D,);
-    ``data`` defaults to :func:`toy_dataset`."""
+    """The logistic loss of ``s = (k X) @ w`` and ``dw = (k X).T @ dL/ds``, ``dL/ds = -y σ(-y s)
+    / N``. Shapes: w (D,), X (N, D), y (N,) -> dw (D,); ``data``: :func:`toy_dataset`."""
     X, y = toy_dataset() if data is None else data
     margins = -y * ((k * X) @ w)
     loss = float(np.mean(np.logaddexp(0.0, margins)))

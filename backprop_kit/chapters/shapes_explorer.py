@@ -64,8 +64,7 @@ class ShapesExplorer(HeldExplorer):
         return (int(self.m_slider.value), int(self.k_slider.value), int(self.n_slider.value))
 
     def set_sizes(self, M: int, K: int, N: int) -> None:
-        """Move the three sliders and recompute once (sizes they cannot show are refused in one
-        line, before any slider moves)."""
+        """Move the three sliders and recompute once (sizes they cannot show: one line)."""
         _analysis(M, K, N)
         sliders = (self.m_slider, self.k_slider, self.n_slider)
         self.set_quietly(zip(sliders, (M, K, N)), self._on_change)
@@ -171,8 +170,7 @@ def _gradient_table(g: GradientShapeAnalysis) -> str:
 
 
 def _analysis(M: int, K: int, N: int) -> DimensionAnalysis:
-    """The analysis of W (M, K) @ X (K, N), if the sliders can show those sizes (1 …
-    MAX_SIZE), else a one-line ValueError."""
+    """The analysis of W (M, K) @ X (K, N) if the sliders can show the sizes, else one line."""
     analysis = dimension_analysis((M, K), (K, N))  # whole positive sizes, or one line
     for name, size in zip("MKN", (M, K, N)):
         if size > MAX_SIZE:

@@ -211,8 +211,7 @@ class TrainExplorer(HeldExplorer):
         return f"{head}: loss {loss:.4f}, {acc:.0%} of the {len(self.y)} points on the right side"
 
     def figure(self) -> Figure:
-        """The picture of the current state (data and boundary; loss curve), a matplotlib
-        Figure (not pyplot's)."""
+        """The data and boundary, and the loss curve, as a matplotlib Figure (not pyplot's)."""
         import numpy as np
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure

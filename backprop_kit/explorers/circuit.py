@@ -81,8 +81,6 @@ class CircuitExplorer(Explorer, widgets.VBox):
         **initial_values: float,
     ) -> None:
         self.fmt, self.sigmoid = fmt, sigmoid
-        self.step: int | None = None
-        self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
         self.formula = widgets.Text(
             description="f =",
             placeholder="type a formula, e.g. (x + y) * z",
@@ -178,8 +176,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.initial = {n: v.data for n, v in inputs.items()}
         self._start, _ = copy_circuit(f)  # the static picture's circuit
         self._static: tuple[bytes | str, dict[str, Any]] | None = None
-        self.step = None
-        self.error = None
+        self.step: int | None = None
+        self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
         self.formula.value = text
         self._make_sliders()
         self.nudge_input.options = list(inputs)
@@ -200,8 +198,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.slider_box.children = tuple(self.sliders.values())
 
     def build(self, text: str) -> None:
-        """Draw the circuit of ``text``; variables keep their values (new ones start at 1). A
-        formula that does not parse leaves the old circuit and shows one error line."""
+        """Draw the circuit of ``text``, variables keeping their values (else 1); on an error
+        the old circuit stays, with one error line."""
         keep = {n: v.data for n, v in self.inputs.items()}
         try:
             names = parse(text).variables
@@ -346,8 +344,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
     def static_picture(self) -> tuple[bytes | str, dict[str, Any]]:
-        """The circuit at its initial values with its alt text: a PNG (and its size), or the
-        SVG where matplotlib cannot be imported (a browser-only Python)."""
+        """The circuit at its initial values: a PNG and its size (an SVG without matplotlib)."""
         if self._static is None:
             self._start.backward()
             view = CircuitView(self._start, fmt=self.fmt, sigmoid=self.sigmoid)
