@@ -175,9 +175,8 @@ def one_sided_slopes(
     h: float = 1e-6,
     names: Sequence[str] | None = None,
 ) -> SlopeTable:
-    """For each input (rows named by ``names``, default x0, x1, …): (f(x) − f(x − h))/h,
-    (f(x + h) − f(x))/h, the central difference and backprop's gradient. Where f is smooth
-    the four agree; at a kink left and right differ."""
+    """Per input (rows named by ``names``, x0, x1, …): (f(x) − f(x − h))/h, (f(x + h) − f(x))/h,
+    the central difference and backprop's gradient; at a kink left and right differ."""
     if names is None:
         names = [f"x{i}" for i in range(len(inputs))]
     if len(names) != len(inputs):

@@ -95,8 +95,7 @@ class BackwardLines(tuple):
 
 
 def backward_steps(f: Value) -> BackwardLines:
-    """Every backward line of ``staged(f)``, in the program's order, with the very floats the
-    program and ``f.backward()`` (called first, so ``.grad`` is filled in) compute."""
+    """Every backward line of ``staged(f)`` in order, with its floats (``f.backward()`` runs)."""
     _check(f, Value, "backward_steps()", "a Value (a circuit's output)")
     program = staged(f)
     f.backward()
@@ -123,8 +122,7 @@ def with_equals(program: StagedProgram) -> str:
 
 
 def run_with_equals(program: StagedProgram) -> dict[str, float]:
-    """Every variable of ``program`` run with ``+=`` made ``=`` (the kit's own text with that
-    one change; nothing a user typed is run): a fork's gradient keeps its last contribution."""
+    """Every variable of the kit's ``program`` run with ``+=`` made ``=`` (nothing typed runs)."""
     return run_source(with_equals(program), "<staged program with =>")
 
 

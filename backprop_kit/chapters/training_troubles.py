@@ -67,9 +67,8 @@ class AccumulationRuns:
 
 
 def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> AccumulationRuns:
-    """``MLP(2, [8, 1])`` trained twice on 40 points with an adding backward
-    (:func:`~backprop_kit.nn.net.backward_accumulate`), ``zero_grad()`` before each backward or
-    never. ``*_grad_norms[t]`` is ``|∇|`` (all parameters) used at step t."""
+    """``MLP(2, [8, 1])`` trained twice on 40 points by :func:`adding_loop`, zeroing or never:
+    ``*_grad_norms[t]`` is ``|∇|`` used at step t."""
     steps = whole_number(steps, "accumulation_runs: steps", 1, MAX_ACCUMULATION_STEPS)
     X, y = two_moons(40)
     runs = [adding_loop(MLP(2, [8, 1], seed=seed), X, y, steps, lr, zero) for zero in (True, False)]
@@ -135,9 +134,8 @@ def dead_units(net: ArrayMLP, X: np.ndarray) -> list[int]:
 
 
 def time_steps(repeats: int = 3, seed: int = 0) -> tuple[float, float]:
-    """Seconds per training step of ``MLP(2, [16, 16, 1])`` and of its ``ArrayMLP`` twin on the
-    100 points (the best of ``repeats`` scalar steps; the mean of ``100 * repeats`` array
-    steps)."""
+    """Seconds per step of ``MLP(2, [16, 16, 1])`` (best of ``repeats``) and of its ``ArrayMLP``
+    twin (mean of ``100 * repeats``) on the 100 points."""
     repeats = whole_number(repeats, "time_steps: repeats", 1, MAX_REPEATS)
     (X, y), model = two_moons(), MLP(2, [16, 16, 1], seed=seed)
     net = ArrayMLP.from_mlp(model)

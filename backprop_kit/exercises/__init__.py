@@ -63,8 +63,7 @@ _CHAPTERS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.star
 def custom_exercise(
     exercise_id: str, question: str, judge: Callable[[Any], str | None], explanation: str = ""
 ) -> Exercise:
-    """Register ``judge(answer) -> None | hint``, which runs learner code only by
-    :func:`run_learner` or :func:`run_cases` and compares by :func:`compare`."""
+    """Register ``judge(answer) -> None | hint`` (learner code by :func:`run_learner` only)."""
     if exercise_id in _REGISTRY:
         raise ValueError(f"exercise id {exercise_id!r} is registered twice; ids must be unique")
     _REGISTRY[exercise_id] = ex = Exercise(exercise_id, question, judge, explanation)
@@ -79,8 +78,7 @@ def all_exercises() -> dict[str, Exercise]:
 
 
 def get(exercise_id: str) -> Exercise:
-    """The exercise with this id, importing its chapter only (``ch04-…``: ``ch04``); for an
-    unknown id, a one-line error listing the known ones."""
+    """The exercise with this id, importing its chapter only; else one line naming the ids."""
     chapter = str(exercise_id).split("-")[0]
     if exercise_id not in _REGISTRY and chapter in _CHAPTERS:
         importlib.import_module(f"{__name__}.{chapter}")
@@ -282,8 +280,7 @@ def run_learner(
     allow_autodiff: bool = False,
     seconds: float | None = None,
 ) -> Any:
-    """``fn(*args)`` through the sandbox, within ``seconds`` (default :data:`TIME_LIMIT`, read
-    when it runs), with the kit's autodiff off unless ``allow_autodiff``."""
+    """``fn(*args)`` in the sandbox within ``seconds`` (TIME_LIMIT), autodiff off unless asked."""
     limit = TIME_LIMIT if seconds is None else seconds
     off = None if allow_autodiff else exercise_id
     return run_learner_code(fn, *args, seconds=limit, autodiff_off=off)
@@ -292,8 +289,7 @@ def run_learner(
 def run_cases(
     exercise_id: str, fn: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[tuple]
 ) -> Iterator[tuple[tuple, Any, Any]]:
-    """``(args, fn(*args), reference(*args))`` per case, ``fn`` by :func:`run_learner` within
-    TIME_LIMIT for all cases, the reference outside it."""
+    """``(args, fn(*args), reference(*args))`` per case, TIME_LIMIT for all of ``fn``'s runs."""
     seconds = TIME_LIMIT
     deadline = time.monotonic() + seconds
     for args in cases:
@@ -484,8 +480,7 @@ class Answer:
 
 @contextmanager
 def attempt(exercise_id: str) -> Iterator[Answer]:
-    """``with attempt(id) as answer: answer.value = …``; prints the verdict on leaving (an error
-    in the block, SystemExit too, in one line)."""
+    """``with attempt(id) as answer: answer.value = …``; prints the verdict on leaving."""
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
     _LAST.pop(exercise_id, None)  # a failed attempt leaves no earlier answer to grade
@@ -503,8 +498,7 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
 
 
 def grade(exercise_id: str) -> None:
-    """nbgrader's test (``grade("ch02-dfdx")``): silent when this kernel's last answer is right,
-    else AssertionError with the verdict."""
+    """nbgrader's test: silent when this kernel's last answer is right, else AssertionError."""
     get(exercise_id)  # an unknown id is a KeyError naming the known ones
     if exercise_id not in _LAST:
         raise AssertionError(f"{exercise_id}: {NOT_ATTEMPTED}")

@@ -25,8 +25,7 @@ def divide_backward(a: float, b: float, upstream: float) -> tuple[float, ...]:
 
 
 def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
-    """The inputs of f = (x + y)·z whose gradient at (x, y, z) is positive (raising one a
-    little raises f), by backprop on the kit's chapter-2 circuit."""
+    """The inputs of f = (x + y)·z with a positive gradient at (x, y, z), by backprop."""
     return frozenset(n for n, g in zip("xyz", chain_rule_partials(x, y, z)) if g > 0)
 
 

@@ -33,8 +33,7 @@ def notes_dW_shape(
 
 
 def dX_from(W: np.ndarray, dD: np.ndarray) -> np.ndarray:
-    """dX for D = W @ X, given W (M, K) and dD (M, N), by the kit's matmul_backward (dX does
-    not depend on X, so zeros of shape (K, N) will do)."""
+    """dX for D = W @ X from W (M, K) and dD (M, N), by matmul_backward (dX needs no X: zeros)."""
     _D, cache = matmul(W, np.zeros((W.shape[1], dD.shape[1])))
     return matmul_backward(dD, cache)[1]
 
@@ -215,8 +214,7 @@ def block_forward(
 
 
 def block_case(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Seeded arrays of BLOCK_SHAPES and an upstream dY, every ReLU input at least 0.1 from the
-    kink (so that the numerical check is meaningful)."""
+    """Seeded arrays of BLOCK_SHAPES and an upstream dY, ReLU inputs ≥ 0.1 from the kink."""
     rng = np.random.default_rng(seed)
     while True:
         arrays = {k: rng.normal(size=s) for k, s in BLOCK_SHAPES.items()}

@@ -60,8 +60,7 @@ Judge = Callable[[Any], "str | None"]
 def _register(
     exercise_id: str, question: str, explanation: str, sandboxed: bool = True
 ) -> Callable[[Judge], Judge]:
-    """Register ``judge(cls)`` for a class of the learner's own, run as learner code (time limit,
-    autodiff off) if ``sandboxed``."""
+    """Register ``judge(cls)`` for the learner's own class, as learner code if ``sandboxed``."""
 
     def register(judge: Judge) -> Judge:
         def judged(answer: Any) -> str | None:
@@ -291,8 +290,7 @@ _register(
 
 @functools.cache
 def _kit_training(steps: int = TRAIN_STEPS, l2: bool = True) -> tuple[list[float], list[float]]:
-    """Every weight of chapter 8's network after ``steps`` of the kit's loop (L2 if ``l2``), and
-    the loss before each step."""
+    """Chapter 8's weights after ``steps`` of the kit's loop (L2 if ``l2``), and the losses."""
     from backprop_kit.nn.data import two_moons
     from backprop_kit.nn.net import MLP, train_step
 
