@@ -36,8 +36,7 @@ def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, d
 
 
 def forward(order: list[Value]) -> None:
-    """Recompute every gate's value in place, in topological ``order`` (inputs keep theirs).
-    A gate's own error (log of a negative number) is raised, and later values stay stale."""
+    """Recompute every gate in place, in topological ``order``; a gate's error is raised."""
     for v in order:
         if v.parents:
             a, *b = v.parents
@@ -129,10 +128,8 @@ def _gate_or_method(name: str, args: list) -> Any:
 
 
 def build(form: str, a: Any, b: Any = None, c: float | None = None) -> Any:
-    """``form`` (one of a gate's ``python`` forms, such as ``"{c} - {a}"`` or ``"exp({a})"``)
-    built on ``a`` (and ``b``, and the constant ``c``) by Python's operators and by methods:
-    ``exp({a})`` is ``a.exp()``, ``max({a}, {b})`` is ``a.max(b)`` — or, for the kit's Value,
-    the gate itself. Works for any class that implements them (a learner's engine)."""
+    """A gate's ``python`` form (``"{c} - {a}"``, ``"exp({a})"``) built on ``a``, ``b``, ``c`` by
+    operators and methods (``a.exp()``; the kit's Value: the gate), for any engine."""
     return run_tree(_form_tree(form), {"a": a, "b": b, "c": c}, _gate_or_method)
 
 

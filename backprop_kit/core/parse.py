@@ -31,8 +31,7 @@ MAX_EXPONENT = 100
 
 
 def functions() -> dict[str, int]:
-    """The functions a formula may call (each gate written as a call in the table), with the
-    number of arguments each takes."""
+    """The functions a formula may call (gates written as calls), with their argument counts."""
     return {g.call: g.arity for g in GATES.values() if g.call}
 
 

@@ -49,8 +49,7 @@ def save_figures(folder: Path) -> list[Path]:
 
 
 def with_text_alternative(svg: str, title: str, desc: str) -> str:
-    """``svg`` (matplotlib's) as an image named by ``title`` and ``desc``: ``role="img"`` and
-    ``aria-label`` on the root, a ``<title>`` followed by a ``<desc>``."""
+    """Matplotlib's ``svg`` as ``role="img"`` with an ``aria-label``, ``<title>`` and ``<desc>``."""
     start = svg.index("<svg")
     end = svg.index(">", start)
     svg = f'{svg[:end]} role="img" aria-label="{escape(f"{title}. {desc}")}"{svg[end:]}'

@@ -119,8 +119,8 @@ def check_ours(dest: Path, tool: str, src: Path | None = None) -> None:
 
 @contextmanager
 def new_folder(dest: Path, tool: str, src: Path | None = None) -> Iterator[Path]:
-    """``with new_folder(dest, tool) as tmp:`` fill ``tmp``; on leaving, it replaces ``dest``
-    whole (after :func:`check_ours`). If the block raises, ``dest`` is untouched."""
+    """``with new_folder(dest, tool) as tmp:`` fill ``tmp``, which then replaces ``dest`` whole
+    (after :func:`check_ours`); if the block raises, ``dest`` is untouched."""
     dest = Path(dest)
     check_ours(dest, tool, src)
     tmp = None

@@ -69,8 +69,7 @@ def _nbgrader(grade_id: str, *, solution: bool, grade: bool, points: Any) -> dic
 
 
 def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
-    """``nb`` with nbgrader's marks (a new node) and one-line notes about test cells removed.
-    Raises :class:`ToolError` when two cells would share a grade id."""
+    """``nb`` marked (a new node) and notes on test cells removed; ToolError for a shared id."""
     import nbformat
 
     nb = copy.deepcopy(nb)
@@ -134,8 +133,7 @@ def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
 
 
 def mark(paths: Iterable[Path], check_only: bool = False) -> tuple[list[Path], list[str]]:
-    """Mark each notebook in ``paths``; return the ones that changed (or would, with
-    ``check_only``) and the notes. Every notebook is marked before any is written."""
+    """Mark all ``paths``, then write them (not if ``check_only``): the changed ones, notes."""
     import nbformat
 
     marked, notes = [], []
@@ -170,8 +168,7 @@ def _clear_exercise_output_class() -> type:  # nbgrader is loaded only when aske
     from nbgrader.preprocessors import ClearOutput
 
     class ClearExerciseOutput(ClearOutput):
-        """nbgrader's ClearOutput for exercise cells only; the widget state goes, so a static
-        viewer shows each explorer's stored picture."""
+        """nbgrader's ClearOutput for exercise cells only; the widget state goes too."""
 
         def preprocess(self, nb, resources):  # noqa: ANN001, ANN201 - nbconvert's signature
             nb.metadata.pop("widgets", None)

@@ -95,8 +95,7 @@ def is_exercise_cell(cell: Any) -> bool:
 
 
 def parse_cell(source: str) -> ast.Module | None:
-    """A code cell as Python, its IPython lines (``%%time``, ``!pip``) read as blank; None if it
-    still is not Python."""
+    """A code cell as Python, its ``%`` and ``!`` lines read as blank; None if it is not."""
     lines = ["" if line.lstrip()[:1] in ("%", "!") else line for line in source.split("\n")]
     try:
         return ast.parse("\n".join(lines))

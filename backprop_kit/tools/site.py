@@ -29,8 +29,7 @@ def static_copy(nb: Any) -> Any:
 
 
 def to_html(nb: Any, name: str = "Notebook") -> str:
-    """The HTML page of ``nb`` (after :func:`static_copy`), titled by its first ``# heading``,
-    else by ``name``."""
+    """The HTML page of ``nb``'s :func:`static_copy`, titled by its first heading or ``name``."""
     from nbconvert import HTMLExporter
 
     found = [_HEADING.search(c.source) for c in nb.cells if c.cell_type == "markdown"]

@@ -105,8 +105,7 @@ def clear_solutions(source: str, cell_type: str = "code", where: str = "cell") -
 
 
 def folded_solution(source: str, cell_type: str, cell_id: str | None = None) -> Any:
-    """A markdown cell holding the instructor's ``source`` (markers dropped) folded shut in a
-    ``<details>`` element: notebook front-ends show only its summary until it is clicked."""
+    """A markdown cell with the instructor's ``source`` (no markers) folded in ``<details>``."""
     import nbformat
 
     kept = [x for x in source.split("\n") if x.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
