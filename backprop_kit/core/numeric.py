@@ -242,8 +242,6 @@ class GradCheck(tuple):
         rows = [(c.name, c.analytic, c.numerical, c.rel_error, n) for c, n in zip(self, notes)]
         return text_table(columns, rows)
 
-    __str__ = __repr__
-
 
 def grad_check(fn: Callable[..., object], *inputs: float | Value, h: float = 1e-5) -> GradCheck:
     """Backprop's gradient of ``fn`` against the central difference, input by input: a

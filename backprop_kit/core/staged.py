@@ -133,8 +133,6 @@ class StagedProgram:
     def __repr__(self) -> str:
         return self.source
 
-    __str__ = __repr__
-
     def run(self) -> dict[str, float]:
         """Every variable the program defines (``x``, ``dx``, …), by running :attr:`source`,
         the kit's own text from the gate table (nothing a user typed)."""

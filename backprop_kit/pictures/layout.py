@@ -227,8 +227,8 @@ class Structure:
 
 
 def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> list[int]:
-    """A one-line ValueError if the circuit is too big to draw readably, found in linear time
-    before any costly layout step; else each wire's furthest consumer's column."""
+    """Each wire's furthest consumer's column, or a one-line ValueError (in linear time) if
+    the circuit is too big to draw readably."""
     advice = "draw a part of it instead (the Value of a sub-expression), or print its numbers"
     columns = col[-1] + 1 if col else 0
     if columns > MAX_COLUMNS:
@@ -295,8 +295,7 @@ class WireText:
 
 @dataclass(frozen=True, slots=True)
 class Callout:
-    """A step's note on the gate of wire ``node`` (drawn as ``symbol``): ``heading``, then one
-    of ``rows`` per input."""
+    """A step's note on the gate of wire ``node`` (``symbol``): ``heading``, a row per input."""
 
     node: int
     symbol: str
@@ -342,8 +341,7 @@ def place(
     frame: Frame = Frame(),
     focus: Focus | None = None,
 ) -> Scene:
-    """The Scene of a circuit: wire i drawn as ``symbols[i]`` (a gate's symbol or an input's
-    name) with ``texts[i]`` on it, in ``frame``, the step ``focus`` marked."""
+    """The Scene of wire i drawn as ``symbols[i]`` with ``texts[i]``, in ``frame``, ``focus``."""
     callout = focus.callout if focus is not None else None
     highlight = callout.node if callout is not None else None
     mark = str(focus.step) if focus is not None else ""

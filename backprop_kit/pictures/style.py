@@ -69,8 +69,7 @@ def text_width(text: str, size: float) -> float:
 def img_html(
     png: bytes | str, alt: str, width: int | None = None, height: int | None = None
 ) -> str:
-    """An ``<img>`` of ``png`` (bytes, or base64 text) with ``alt``, shown at ``width`` ×
-    ``height`` pixels if given (it shrinks with a narrow page)."""
+    """An ``<img>`` of ``png`` (bytes or base64) with ``alt``, ``width`` × ``height`` if given."""
     data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
     size = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
     return (

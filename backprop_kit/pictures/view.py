@@ -155,8 +155,7 @@ class CircuitView:
         step: int | None = None,
         steps: BackwardSteps | None = None,
     ) -> str:
-        """The circuit in words (its picture's alt text): the inputs, then each gate in forward
-        order with its inputs, value and gradient, as :meth:`scene` shows them."""
+        """The circuit in words (the alt text of :meth:`scene`): inputs, then gates in order."""
         grads = self._shown_grads(show_grad, step, steps)
         out = self.root.label or "the output"
         names: dict[int, str] = {}
