@@ -141,14 +141,8 @@ class ScaleExplorer(HeldExplorer):
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self._hold(
-            [
-                widgets.HBox([self.k_slider, self.lr_slider]),
-                widgets.HBox([self.rule_buttons, self.reset_button]),
-                self.readout,
-                self.picture,
-            ]
-        )
+        controls = [self.k_slider, self.lr_slider], [self.rule_buttons, self.reset_button]
+        self._hold([*map(widgets.HBox, controls), self.readout, self.picture])
         self.update()
         for control in (self.k_slider, self.lr_slider, self.rule_buttons):
             control.observe(self._on_change, names="value")

@@ -34,26 +34,22 @@ class ShapesExplorer(HeldExplorer):
         self._initial = (M, K, N)
         self.analysis: DimensionAnalysis = _analysis(M, K, N)  # validates
 
-        self.m_slider, self.k_slider, self.n_slider = (
+        sliders = tuple(
             widgets.IntSlider(value=v, min=1, max=MAX_SIZE, description=d, continuous_update=False)
             for v, d in ((M, "M (rows of W)"), (K, "K (shared)"), (N, "N (cols of X)"))
         )
-        for s in (self.m_slider, self.k_slider, self.n_slider):
+        self.m_slider, self.k_slider, self.n_slider = sliders
+        for s in sliders:
             s.style.description_width = "110px"
         self.notes_button = widgets.Button(description="Notes' sizes 5, 10, 3")
         self.square_button = widgets.Button(description="Make it square")
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self._hold(
-            [
-                widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
-                widgets.HBox([self.notes_button, self.square_button]),
-                widgets.HBox([self.picture, self.readout]),
-            ]
-        )
+        buttons = [self.notes_button, self.square_button]
+        self._hold(map(widgets.HBox, (sliders, buttons, [self.picture, self.readout])))
         self.update()
-        for s in (self.m_slider, self.k_slider, self.n_slider):
+        for s in sliders:
             s.observe(self._on_change, names="value")
         self.notes_button.on_click(lambda _b: self.set_sizes(*NOTES_SIZES))
         self.square_button.on_click(lambda _b: self.set_sizes(*(self.sizes[1],) * 3))

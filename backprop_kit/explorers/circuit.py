@@ -108,21 +108,11 @@ class CircuitExplorer(Explorer, widgets.VBox):
             "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
         )
         self.nudge_line = widgets.HTML()
+        top = widgets.HBox([self.formula, self.build_button])
         row = widgets.HBox([self.back_button, self.next_button, self.reset_button, self.all_button])
-        super().__init__(
-            [
-                widgets.HBox([self.formula, self.build_button]),
-                self.message,
-                self.slider_box,
-                self.readout,
-                self.picture,
-                row,
-                self.step_line,
-                widgets.HBox([self.nudge_input, self.nudge_h]),
-                self.nudge_line,
-                explorer_helper(),
-            ]
-        )
+        nudge = widgets.HBox([self.nudge_input, self.nudge_h])
+        middle = [self.message, self.slider_box, self.readout, self.picture, row, self.step_line]
+        super().__init__([top, *middle, nudge, self.nudge_line, explorer_helper()])
         self.add_class("bpk-explorer")  # a hook for browser tests and for styling
         self.add_class(A11Y_CLASS)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, combinations
 
 from backprop_kit.core.engine import Value
 from backprop_kit.pictures import style as S
@@ -158,14 +158,9 @@ class Structure:
         """Crossings between columns g and g + 1, summed over ``gaps``."""
         count = 0
         for gap in gaps:
-            ends = [
-                (pos[link.src], pos[link.dst] + link.port * 0.01)
-                for link in self._by_gap.get(gap, ())
-            ]
-            for i, (a0, a1) in enumerate(ends):
-                for b0, b1 in ends[i + 1 :]:
-                    if (a0 - b0) * (a1 - b1) < 0:
-                        count += 1
+            links = self._by_gap.get(gap, ())
+            ends = [(pos[link.src], pos[link.dst] + link.port * 0.01) for link in links]
+            count += sum((a0 - b0) * (a1 - b1) < 0 for (a0, a1), (b0, b1) in combinations(ends, 2))
         return count
 
     def _transpose(self) -> None:

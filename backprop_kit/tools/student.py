@@ -214,13 +214,8 @@ def _used(tree: ast.AST) -> set[str]:
         for n in ast.walk(a)
         if isinstance(n, ast.Name) and (a is n or isinstance(a, (ast.Tuple, ast.List, ast.Dict)))
     }
-    return {
-        node.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name)
-        and isinstance(node.ctx, ast.Load)
-        and id(node) not in handed_to_check
-    }
+    loads = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return {n.id for n in loads if id(n) not in handed_to_check}
 
 
 def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int, list[int]]:
