@@ -72,9 +72,8 @@ def run_learner_code(
     seconds: float = TIME_LIMIT,
     autodiff_off: str | None = None,
 ) -> Any:
-    """``fn(*args)`` as a learner's code, its result frozen. NotImplementedError (the stub) and
-    KeyboardInterrupt pass through; over ``seconds``: :class:`LearnerTimeout`; any other
-    Exception or SystemExit: :class:`LearnerCodeError`."""
+    """``fn(*args)`` as a learner's code, its result frozen: over ``seconds`` LearnerTimeout, an
+    Exception or SystemExit LearnerCodeError; NotImplementedError and KeyboardInterrupt pass."""
     global _armed, _noted_no_limit
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds > 0:
         raise ValueError(f"run_learner_code: seconds must be a positive number, got {seconds!r}")

@@ -119,8 +119,7 @@ def train_linear_classifier(
 
 class ScaleExplorer(HeldExplorer):
     """``k_slider``, ``lr_slider``, ``rule_buttons`` ('lr', 'lr/k', 'lr/k^2'), ``reset_button``;
-    ``run`` and ``reference`` (k = 1) in a ``readout`` table (a live region) and a ``picture``
-    (the scaled data with the boundary, both loss curves: the PNG ``png``)."""
+    ``run`` and ``reference`` (k = 1) in ``readout`` (a live region) and ``picture`` (``png``)."""
 
     def __init__(
         self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr", steps: int = DEFAULT_STEPS

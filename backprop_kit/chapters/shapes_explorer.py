@@ -23,10 +23,9 @@ MAX_SIZE = 12
 
 
 class ShapesExplorer(HeldExplorer):
-    """Sliders for M, K, N, a table of the candidates for ``dW`` and ``dX``, a picture. Parts:
-    ``m_slider``, ``k_slider``, ``n_slider``, ``notes_button`` (5, 10, 3), ``square_button``
-    (M = K = N); results ``analysis``, ``readout`` (a live region), ``picture`` (the PNG
-    ``png`` as an ``<img>`` with :meth:`alt_text`)."""
+    """``m_slider``, ``k_slider``, ``n_slider``, ``notes_button`` (5, 10, 3), ``square_button``
+    (M = K = N); ``analysis`` of the candidates for dW and dX in ``readout`` (a live region) and
+    ``picture`` (the PNG ``png`` with :meth:`alt_text`)."""
 
     def __init__(self, M: int = 5, K: int = 10, N: int = 3) -> None:
         import ipywidgets as widgets

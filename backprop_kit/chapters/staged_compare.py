@@ -56,9 +56,8 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 @dataclass(frozen=True)
 class BackwardLine:
-    """``target (= or +=) local * upstream``, a backward line of forward line ``stage``
-    (``accumulate``: ``+=``); ``upstream`` is ``upstream_name``'s value (``"dinvden"``),
-    ``contribution = local * upstream``, ``total`` the target once the line has run."""
+    """``target (= or +=) local * upstream`` of forward line ``stage`` (``accumulate``: ``+=``),
+    ``upstream`` the value of ``upstream_name``, ``contribution`` the product, ``total`` after."""
 
     stage: int
     target: str
@@ -160,9 +159,8 @@ def backward_side_by_side(
     by_hand: Callable[..., Any] | str,
     titles: tuple[str, str] = ("staged(f)", "by hand"),
 ) -> str:
-    """Two columns: each backward line of ``program`` as it runs (with the stage it undoes),
-    and each :func:`gradient_statements` of ``by_hand`` (a function or its source text) as
-    written; row i pairs the i-th of each, a shorter side leaves blank cells."""
+    """Two columns: ``program``'s backward lines (with their stages) and the
+    :func:`gradient_statements` of ``by_hand`` (a function or its source), row by row."""
     _check(program, StagedProgram, "backward_side_by_side()", f"{_PROGRAM} first")
     if isinstance(by_hand, str):
         source = by_hand

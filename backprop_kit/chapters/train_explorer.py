@@ -41,9 +41,8 @@ def accuracy(net: ArrayMLP, X: np.ndarray, y: np.ndarray) -> float:
 
 
 class Record(NamedTuple):
-    """A committed state: ``net``'s ``params`` after ``step`` steps, ``losses[: step + 1]``, and
-    the run that led there: ``run`` steps asked for from step ``start`` (0: a new network),
-    ``why`` it stopped short."""
+    """``net``'s ``params`` after ``step`` steps, ``losses[: step + 1]``, and its run: ``run``
+    steps asked for from step ``start`` (0: a new network), ``why`` it stopped short."""
 
     net: ArrayMLP
     params: list
@@ -55,9 +54,8 @@ class Record(NamedTuple):
 
 
 class TrainExplorer(HeldExplorer):
-    """Parts: ``step_button``, ``train_button``, ``steps_box`` (N), ``reset_button``, ``lr_slider``,
-    ``width_slider``; ``record`` (``net``, ``losses``, ``steps_taken``); ``progress``, ``readout``
-    (a live region), ``picture`` (``png`` with :meth:`alt_text`)."""
+    """``step/train/reset_button``, ``steps_box`` (N), ``lr_slider``, ``width_slider``; ``record``
+    (``net``, ``losses``, ``steps_taken``) in ``progress``, ``readout`` (live) and ``picture``."""
 
     def __init__(self, width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
                  steps: int = DEFAULT_STEPS, seed: int = 0) -> None:  # fmt: skip
@@ -120,9 +118,8 @@ class TrainExplorer(HeldExplorer):
         self._new_network()
 
     def train(self, steps: int) -> None:
-        """``steps`` gradient-descent steps at the slider's learning rate. The progress bar moves
-        every step, the picture and readout about ``REDRAWS`` times; a step that would overflow
-        or a loss that is no longer finite ends the run, and the readout says so."""
+        """``steps`` gradient-descent steps at the slider's rate, the picture redrawn ``REDRAWS``
+        times; an overflowing step or a loss no longer finite ends the run (the readout says)."""
         steps = whole_number(steps, "train: steps", 1, MAX_STEPS)
         lr, every = float(self.lr_slider.value), max(1, steps // REDRAWS)
 

@@ -36,9 +36,8 @@ MAX_REPEATS = 10  # time_steps: scalar steps timed (~0.25 s each)
 def lr_runs(
     lrs: Sequence[float], steps: int = 50, width: int = 16, seed: int = 0
 ) -> dict[float, list[float]]:
-    """For each learning rate in ``lrs``, the loss before each step and after the last of the
-    2-width-width-1 ReLU network from one seeded start; a run whose next step would overflow
-    (:class:`~backprop_kit.nn.net.Diverged`) ends there, shorter."""
+    """Per rate in ``lrs``, the losses of the seeded 2-width-width-1 ReLU network before each step
+    and after the last; a run ends before a step that would overflow (``Diverged``)."""
     import numpy as np
 
     lrs = as_list(lrs, "lr_runs: lrs", "a non-empty list of learning rates", nonempty=True)
@@ -108,9 +107,8 @@ def max_sigmoid_slope(points: int = 100_001) -> float:
 def gradient_size_per_layer(
     depth: int = 8, width: int = 8, activation: str = "sigmoid", seed: int = 0
 ) -> list[float]:
-    """The mean |∂(mean score)/∂h| over the points and units of each of ``depth`` hidden
-    layers of ``width`` units (input side first): the upstream gradient is 1/N on every score,
-    so the numbers show what the layers alone do to a gradient on its way back."""
+    """The mean |∂(mean score)/∂h| over points and units of each of ``depth`` hidden layers of
+    ``width`` units, input side first: what the layers alone do to a gradient on its way back."""
     import numpy as np
 
     depth = whole_number(depth, "gradient_size_per_layer: depth", 1, MAX_DEPTH)

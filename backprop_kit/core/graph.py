@@ -16,9 +16,8 @@ from backprop_kit.core.text import format_number
 
 
 def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, dict[int, Value]]:
-    """A copy of ``root``'s circuit (same gates, constants, labels and values; no grads), with
-    every σ gate ``expand_sigmoid``-ed into ``*-1 → exp → +1 → 1/x`` if asked. Returns the copy
-    and ``{id(copy wire): original wire}`` (the expanded 1/x gate stands for its σ)."""
+    """A copy of ``root``'s circuit (no grads), σ as ``*-1 → exp → +1 → 1/x`` if
+    ``expand_sigmoid``, and ``{id(copy wire): original}`` (the 1/x gate stands for its σ)."""
     new: dict[int, Value] = {}
     origin: dict[int, Value] = {}
     for v in root.topological_order():

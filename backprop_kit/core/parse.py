@@ -347,9 +347,8 @@ def _syntax_tree(source: str, lead: int) -> ast.Expression:
 
 # --- the public API --------------------------------------------------------------------------
 class Expression:
-    """A formula parsed by :func:`parse` (``Expression(text)`` is ``parse(text)``): ``text`` as
-    typed, ``variables`` its names in order of first appearance. ``expr(x=-2, y=5, z=-4)`` is
-    the output Value of a fresh circuit whose inputs are labelled by the names."""
+    """A formula parsed by :func:`parse`: ``text`` as typed, ``variables`` in order of appearance;
+    ``expr(x=-2, y=5, z=-4)`` is the output of a fresh circuit, inputs labelled by name."""
 
     __slots__ = ("text", "variables", "_tree")
 
@@ -430,9 +429,8 @@ class Expression:
 
 
 def parse(text: str | Expression) -> Expression:
-    """``text`` (such as ``"(x + y) * z"``, never run) as an :class:`Expression`, checked
-    against this module's whitelist: else a one-line :class:`ExpressionError` (a ValueError),
-    or TypeError for a non-str. An Expression is returned unchanged."""
+    """``text`` (never run) as an :class:`Expression` if the module's whitelist allows it, else a
+    one-line :class:`ExpressionError` (TypeError for a non-str); an Expression as it is."""
     if isinstance(text, Expression):
         return text
     return Expression(text)

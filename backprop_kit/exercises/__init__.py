@@ -344,9 +344,8 @@ def function_exercise(
     explanation: str = "",
     returns: Sequence[str] = (),
 ) -> Exercise:
-    """Register an exercise whose answer is a function, compared with ``reference`` on
-    ``cases()``; the hint names the first case that differs and, for a tuple, the wrong items
-    (by the names ``returns``, else by place)."""
+    """Register an exercise whose function is compared with ``reference`` on ``cases()``; the hint
+    names the first case that differs and the wrong items of a tuple (by ``returns``)."""
     names = _parameter_names(reference)
 
     def judge(fn: Any) -> str | None:

@@ -98,9 +98,8 @@ class Explorer:
 
 
 class HeldExplorer(Explorer):
-    """An explorer whose live view is ``self.widget`` (made by :meth:`_hold`) and whose
-    picture is ``figure()``, a matplotlib Figure, shown as the PNG ``self.png`` with
-    ``alt_text()`` in the HTML widget ``self.picture``; the first one is the static picture."""
+    """An explorer whose ``self.widget`` is made by :meth:`_hold` and whose matplotlib
+    ``figure()`` shows as ``self.png`` with ``alt_text()`` in ``self.picture``, the first static."""
 
     widget: widgets.VBox
     picture: widgets.HTML

@@ -67,10 +67,9 @@ def _inputs_of(f: Value) -> dict[str, Value]:
 
 
 class CircuitExplorer(Explorer, widgets.VBox):
-    """A live circuit (see :func:`explore`). Widgets: ``formula``, ``build_button``, ``message``,
-    ``sliders`` (name → FloatSlider), ``readout``, ``picture`` (SVG), ``back_button``,
-    ``next_button``, ``reset_button``, ``all_button``, ``step_line``, ``nudge_input``,
-    ``nudge_h``, ``nudge_line``; ``step`` is the current step (``None``: the whole pass)."""
+    """A live circuit (:func:`explore`): ``formula``, ``build_button``, ``message``, ``sliders``
+    (name → FloatSlider), ``readout``, ``picture`` (SVG), ``back/next/reset/all_button``,
+    ``step_line``, ``nudge_input``, ``nudge_h``, ``nudge_line``; ``step`` (None: the whole pass)."""
 
     def __init__(
         self,
@@ -374,7 +373,6 @@ def explore(
     sigmoid: str = "gate",
     **initial_values: float,
 ) -> CircuitExplorer:
-    """A live explorer of the circuit of ``source``: a formula, an ``Expression`` or a Value
-    (copied: yours never changes), inputs at ``initial_values`` (else 1); ``fmt`` and
-    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it."""
+    """A live explorer of ``source`` (a formula, an Expression or a Value, copied) at
+    ``initial_values`` (else 1); ``fmt`` and ``sigmoid`` as for :func:`~backprop_kit.draw`."""
     return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)
