@@ -97,9 +97,7 @@ def _is_real(x: object) -> bool:
 def _evaluate(fn: Callable[..., object], args: Sequence[float]) -> float:
     """fn at ``args`` (passed as fresh input Values), as a float."""
     out = fn(*(Value(a) for a in args))
-    if isinstance(out, Value):
-        return out.data
-    return as_number(out, "the function's result")
+    return out.data if isinstance(out, Value) else as_number(out, "the function's result")
 
 
 def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]:

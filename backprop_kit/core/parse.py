@@ -311,9 +311,7 @@ def _short(text: str, width: int = 40) -> str:
 
 
 def _position(source: str, lineno: int, col: int, lead: int) -> str:
-    if lineno <= 1:
-        return f"column {col + lead}"
-    return f"line {lineno}, column {col}"
+    return f"column {col + lead}" if lineno <= 1 else f"line {lineno}, column {col}"
 
 
 def _depth(tree: ast.AST) -> int:
@@ -431,9 +429,7 @@ class Expression:
 def parse(text: str | Expression) -> Expression:
     """``text`` (never run) as an :class:`Expression` if the module's whitelist allows it, else a
     one-line :class:`ExpressionError` (TypeError for a non-str); an Expression as it is."""
-    if isinstance(text, Expression):
-        return text
-    return Expression(text)
+    return text if isinstance(text, Expression) else Expression(text)
 
 
 def _gate_call(name: str, args: list) -> Value:

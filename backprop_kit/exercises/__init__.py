@@ -371,9 +371,8 @@ def function_exercise(
                 results += list(runs)
             except LearnerCodeError:
                 results = []  # a later case failed: no item is called right
-            what = (
-                _wrong_items(got, want, tol, returns, results) or f"function returned {short(got)}"
-            )
+            what = _wrong_items(got, want, tol, returns, results)
+            what = what or f"function returned {short(got)}"
             return f"at {where} your {what}. {_sentence(hint)}"
         return None
 

@@ -80,12 +80,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         **initial_values: float,
     ) -> None:
         self.fmt, self.sigmoid = fmt, sigmoid
-        self.formula = widgets.Text(
-            description="f =",
-            placeholder="type a formula, e.g. (x + y) * z",
-            continuous_update=False,
-            layout=widgets.Layout(width="30em"),
-        )
+        options = {"placeholder": "type a formula, e.g. (x + y) * z", "continuous_update": False}
+        self.formula = widgets.Text(description="f =", layout={"width": "30em"}, **options)
         self.build_button = widgets.Button(
             description="Build", tooltip="draw the circuit of the formula", icon="refresh"
         )

@@ -141,9 +141,7 @@ class Structure:
 
         def barycenter(n: int) -> float:
             ends = [end(link) for link in links[n]]
-            if not ends:
-                return pos[n]
-            return sum(pos[m] + offset for m, offset in ends) / len(ends)
+            return sum(pos[m] + offset for m, offset in ends) / len(ends) if ends else pos[n]
 
         self.columns[k].sort(key=barycenter)
 

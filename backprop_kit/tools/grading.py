@@ -113,8 +113,7 @@ def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
             pending_region = False
         elif str(old.get("grade_id", "")).startswith(ANSWER_PREFIX):  # its region is gone
             del cell.metadata["nbgrader"]
-        for exercise_id in ids:
-            last_cell[exercise_id] = index
+        last_cell.update(dict.fromkeys(ids, index))
     nb.cells = []
     for index, cell in enumerate(cells):
         nb.cells.append(cell)
