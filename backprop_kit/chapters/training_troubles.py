@@ -66,8 +66,7 @@ class AccumulationRuns:
 
 
 def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> AccumulationRuns:
-    """``MLP(2, [8, 1])`` trained twice on 40 points by :func:`adding_loop`, zeroing or never:
-    ``*_grad_norms[t]`` is ``|∇|`` used at step t."""
+    """``MLP(2, [8, 1])`` trained twice on 40 points by :func:`adding_loop`, zeroing or never."""
     steps = whole_number(steps, "accumulation_runs: steps", 1, MAX_ACCUMULATION_STEPS)
     X, y = two_moons(40)
     runs = [adding_loop(MLP(2, [8, 1], seed=seed), X, y, steps, lr, zero) for zero in (True, False)]
@@ -122,8 +121,7 @@ def gradient_size_per_layer(
 
 
 def dead_units(net: ArrayMLP, X: np.ndarray) -> list[int]:
-    """For each hidden layer of a ReLU ``net``, how many units output 0 on every row of X (N,
-    nin): relu' = 0 there, so no gradient changes their incoming weights again."""
+    """Per hidden layer of a ReLU ``net``, the units at 0 on every row of X: relu' = 0."""
     if not isinstance(net, ArrayMLP) or net.activation != "relu":
         got = net.activation if isinstance(net, ArrayMLP) else type(net).__name__
         raise ValueError(f"dead_units: counts dead ReLU units of an ArrayMLP, got {got!r}")

@@ -134,8 +134,7 @@ class StagedProgram:
         return self.source
 
     def run(self) -> dict[str, float]:
-        """Every variable the program defines (``x``, ``dx``, …), by running :attr:`source`,
-        the kit's own text from the gate table (nothing a user typed)."""
+        """Every variable of the program (``x``, ``dx``, …), by running the kit's :attr:`source`."""
         switch.refuse("staged(...).run()")
         return run_source(self.source, "<staged program>")
 

@@ -21,8 +21,7 @@ class AutodiffRefused(RuntimeError):
 
 
 def refuse(what: str) -> None:
-    """Raise :class:`AutodiffRefused` naming ``what`` (e.g. ``"Value.backward"``) if the switch is
-    off here; do nothing otherwise (one context-variable read)."""
+    """Raise :class:`AutodiffRefused` naming ``what`` if the switch is off here; else nothing."""
     off = OFF.get()
     if off is not None:
         raise AutodiffRefused(

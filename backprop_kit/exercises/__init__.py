@@ -119,8 +119,7 @@ def _np_is(x: Any, *names: str) -> bool:
 
 
 def short(x: Any, chars: int = SHOW_CHARS) -> str:
-    """``repr(x)`` on one line, cut to ``chars`` characters (with "…"); a float to 6 digits,
-    an array by its shape; one ``repr`` at most."""
+    """``repr(x)`` on one line, cut to ``chars`` ("…"); a float to 6 digits, an array by shape."""
     if isinstance(x, float) or _np_is(x, "floating"):
         return format_number(float(x), "g")
     if _np_is(x, "ndarray"):
@@ -382,8 +381,7 @@ def function_exercise(
 def _wrong_items(
     got: Any, want: Any, tol: float, names: Sequence[str], results: Sequence[tuple]
 ) -> str | None:
-    """For a tuple answer of the right length: the items wrong here, those right on every case
-    of ``results``, or two that look swapped."""
+    """A tuple answer's items wrong here, those right on every case of ``results``, or a swap."""
     if isinstance(got, list) or (_np_is(got, "ndarray") and got.ndim == 1):
         got = tuple(got)  # a list or a vector of the items: judged as the tuple
     if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):

@@ -73,8 +73,7 @@ _SLOPE_SLIPS: tuple[tuple[Any, str], ...] = (
 
 
 def _judge_sigmoid_slope(fn: Any) -> str | None:
-    """``fn(z)`` must be dσ/dz within a relative SLOPE_REL_TOL at each of SLOPE_POINTS; a wrong
-    answer that matches one of _SLOPE_SLIPS gets that slip's hint."""
+    """``fn(z)`` must be dσ/dz (SLOPE_REL_TOL) at SLOPE_POINTS; a known slip gets its own hint."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     cases = [(z,) for z in SLOPE_POINTS]

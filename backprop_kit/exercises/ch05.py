@@ -98,8 +98,7 @@ def new_staged_gradients(x: float, y: float) -> dict[str, float]:
 
 
 def _judge_staged(fn: Any) -> str | None:
-    """The learner's ``backward(x, y)`` returns a dict of stage gradients; the hint names the
-    first wrong stage in backward order (the stages before it are right)."""
+    """The learner's ``backward(x, y)``: a dict of stage gradients; the hint: the first wrong."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     names = [name for name, _ in NEW_STAGES]

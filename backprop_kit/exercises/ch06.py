@@ -43,8 +43,7 @@ def _linear_data(seed: int, n: int = 8, d: int = 3) -> tuple[list[list[float]], 
 
 
 def learning_rate_factor(k: float = INPUT_SCALE) -> float:
-    """|dw| at input scale k over |dw| at scale 1, dw of L = Σₙ sₙ, s = (k X) @ w, by backprop
-    on seeded random data."""
+    """|dw| at input scale k over |dw| at 1, dw of L = Σₙ sₙ, s = (k X) @ w (seeded data)."""
     X, w = _linear_data(0)
 
     def dw(scale: float) -> float:

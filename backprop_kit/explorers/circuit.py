@@ -183,8 +183,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.slider_box.children = tuple(self.sliders.values())
 
     def build(self, text: str) -> None:
-        """Draw the circuit of ``text``, variables keeping their values (else 1); on an error
-        the old circuit stays, with one error line."""
+        """Draw the circuit of ``text`` (variables keep their values); on an error, one line."""
         keep = {n: v.data for n, v in self.inputs.items()}
         try:
             names = parse(text).variables
@@ -204,8 +203,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.set_input(change["owner"].description, change["new"])
 
     def set_input(self, name: str, value: float) -> None:
-        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept); where
-        the circuit cannot be evaluated, :attr:`error` says why and no number shows."""
+        """Give input ``name`` a new value and redraw; where it fails, :attr:`error` says why."""
         self.inputs[name].data = as_number(value, name)
         self.message.value = self._not_drawn
         try:

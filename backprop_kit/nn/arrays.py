@@ -93,8 +93,7 @@ def _check_upstream(
 
 
 def _backward_cache(cache: object, kind: type, func: str, forward: str) -> Any:
-    """Every array backward's entry: refused while autodiff is off (:mod:`~backprop_kit.core.
-    switch`), then ``cache`` must be what the forward returned."""
+    """Every array backward's entry: refused while autodiff is off, then ``cache`` checked."""
     switch.refuse(func)
     if not isinstance(cache, kind):
         got = type(cache).__name__
@@ -193,8 +192,7 @@ def relu(X: ArrayLike) -> tuple[np.ndarray, ReluCache]:
 
 
 def relu_backward(dout: ArrayLike, cache: ReluCache) -> np.ndarray:
-    """``dX = dout`` where X > 0, else 0 (0 at the kink: check away from it, |x| >> h).
-    Shapes: dout, dX like X."""
+    """``dX = dout`` where X > 0, else 0 (at the kink too: check at |x| >> h). Shapes: like X."""
     (X,) = _backward_cache(cache, ReluCache, "relu_backward", "relu(X)")
     dout = _check_upstream(dout, X.shape, "dout", "relu_backward", "out = relu(X)")
     return np.where(X > 0, dout, 0.0)
@@ -232,8 +230,7 @@ def affine_backward(
 
 
 def svm_loss(scores: ArrayLike, y: ArrayLike) -> tuple[float, SvmLossCache]:
-    """The max-margin loss of micrograd's demo, ``L = mean_n max(0, 1 - y_n s_n)`` (a float).
-    Shapes: scores (N,), y (N,) of labels -1 and +1 -> L a number."""
+    """micrograd's max-margin ``L = mean_n max(0, 1 - y_n s_n)``. Shapes: scores, y (N,) -> L."""
     s = _as_real_array(scores, "scores", "svm_loss", ndim=1)
     y = _as_real_array(y, "y", "svm_loss", ndim=1)
     if s.shape != y.shape or not s.size:

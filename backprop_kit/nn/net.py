@@ -334,8 +334,7 @@ def backward_accumulate(loss: Any, parameters: Sequence[Any]) -> None:
 
 
 def train_step(model: MLP, X: Any, y: Any, lr: float, alpha: float = 0.0) -> float:
-    """One step: :func:`svm_loss`, zero the gradients, backward, :func:`sgd_update`.
-    Returns the loss before the update."""
+    """One step (svm_loss, zero_grad, backward, sgd_update); the loss before the update."""
     lr = dims.real_number(lr, "train_step: lr")
     loss = svm_loss(model, X, y, alpha)
     model.zero_grad()

@@ -220,8 +220,7 @@ class Structure:
 
 
 def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> list[int]:
-    """Each wire's furthest consumer's column, or a one-line ValueError (in linear time) if
-    the circuit is too big to draw readably."""
+    """Each wire's furthest consumer's column; one line (in linear time) if too big to draw."""
     advice = "draw a part of it instead (the Value of a sub-expression), or print its numbers"
     columns = col[-1] + 1 if col else 0
     if columns > MAX_COLUMNS:
@@ -302,8 +301,7 @@ class Callout:
 
 @dataclass(frozen=True, slots=True)
 class Focus:
-    """The current step: its number (on the marked part: the SVG's ``data-gate``) and its
-    gate's note (None at step 0: the output's emphasised gradient carries the number)."""
+    """The current step: its number (SVG ``data-gate``) and its gate's note (None at step 0)."""
 
     step: int
     callout: Callout | None = None

@@ -204,8 +204,7 @@ def _bound(tree: ast.AST) -> set[str]:
 
 
 def _used(tree: ast.AST) -> set[str]:
-    """Names read in ``tree``, except names handed to ``check(...)``, bare or inside a dict or
-    tuple of functions (the check itself copes with an unfinished function)."""
+    """Names read in ``tree``, except those handed to ``check(...)`` (it copes with stubs)."""
     handed_to_check = {
         id(n)
         for call in ast.walk(tree)
