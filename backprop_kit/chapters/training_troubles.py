@@ -76,8 +76,7 @@ def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> Accumul
 def adding_loop(
     model: MLP, X: object, y: object, steps: int, lr: float, zero: bool = True
 ) -> tuple[list[float], list[float]]:
-    """``steps`` of gradient descent with an adding backward, ``zero_grad()`` before each
-    backward if ``zero``: the loss and ``|∇|`` (all parameters) used at each step."""
+    """``steps`` of descent, adding backward (``zero_grad()`` first if ``zero``): losses and |∇|."""
     losses, norms = [], []
     for _ in range(steps):
         loss = nn.svm_loss(model, X, y)
@@ -91,8 +90,7 @@ def adding_loop(
 
 
 def max_sigmoid_slope(points: int = 100_001) -> float:
-    """The largest σ'(x) = σ(x)(1 - σ(x)) on ``points`` evenly spaced x in [-10, 10] (an odd
-    number, so that 0 is one: it is 1/4 there), from the kit's sigmoid gate."""
+    """The largest σ'(x) at ``points`` (odd, so 0 is one) evenly spaced x in [-10, 10]."""
     from backprop_kit.nn import arrays
 
     np, points = arrays.np, whole_number(points, "max_sigmoid_slope: points", 3, MAX_GRID)

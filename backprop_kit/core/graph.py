@@ -104,8 +104,7 @@ def _form_tree(form: str) -> ast.expr:
 
 
 def run_tree(node: ast.expr, names: dict[str, Any], call: Callable[[str, list], Any]) -> Any:
-    """The value of a checked formula tree: ``names`` for its names, Python's operators for
-    ``+ - * / **`` and unary ``-``, ``call(name, args)`` for a call ``name(...)``."""
+    """A checked formula tree's value: ``names``, operators, and ``call(name, args)`` for calls."""
     if isinstance(node, ast.Name):
         return names[node.id]
     if isinstance(node, ast.Constant):

@@ -33,8 +33,7 @@ GRAD_CHECK_PASS = GRAD_CHECK_THRESHOLDS[1][1]
 
 
 def grade_rel_error(err: float) -> str:
-    """The verdict of :data:`GRAD_CHECK_THRESHOLDS` for a relative error: ``"excellent"``,
-    ``"acceptable"``, ``"suspicious"``, ``"wrong"``, or ``"not finite"`` for NaN/inf."""
+    """The verdict of :data:`GRAD_CHECK_THRESHOLDS` for a relative error (NaN/inf: "not finite")."""
     if not math.isfinite(err):
         return "not finite"
     return next(name for name, bound, _ in GRAD_CHECK_THRESHOLDS if err < bound)

@@ -395,8 +395,7 @@ class Expression:
         return self.text
 
     def build(self, /, *args: object, **values: float) -> tuple[Value, dict[str, Value]]:
-        """A fresh circuit at ``values``, a real number for each variable by name
-        (``expr.build(x=-2, y=5, z=-4)``): (output Value, {name: input Value})."""
+        """A fresh circuit at ``values``, each variable by name: (output, {name: input Value})."""
         names = ", ".join(self.variables)
         expected = f"expected names: {names} (call as {self._call_hint()})"
         if args:

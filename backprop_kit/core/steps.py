@@ -15,8 +15,7 @@ from backprop_kit.core.engine import Value, as_number
 def backward_walk(
     root: Value, seed: float = 1.0
 ) -> Iterator[tuple[Value, float, tuple[float, ...], tuple[float, ...]]]:
-    """``root.backward(seed)`` gate by gate, output first, changing no ``.grad``: yields
-    ``(gate, upstream, local, downstream)``, downstream[i] = local[i] × upstream."""
+    """Yields (gate, upstream, local, local × upstream) of ``root.backward(seed)``, no grad set."""
     if not isinstance(root, Value):
         raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
     switch.refuse("backward_walk")

@@ -95,8 +95,7 @@ def get(exercise_id: str) -> Exercise:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """Why an answer is not the expected one: ``kind`` "type" or "precision" (``text`` says
-    why) or "value" (the right kind, the wrong value: the exercise's hint applies)."""
+    """Why an answer is wrong: ``kind`` "type" or "precision" (``text`` says why), or "value"."""
 
     kind: str
     text: str = ""

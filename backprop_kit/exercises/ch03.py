@@ -30,8 +30,7 @@ def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
 
 
 def names_in(answer: Any) -> frozenset[str] | None:
-    """The lower-case names in a set, list or tuple of strings, or in one string separated by
-    commas or spaces ("x, y"); None if ``answer`` is not a collection of names."""
+    """The lower-case names in a collection of strings or in one string ("x, y"), else None."""
     if isinstance(answer, str):
         items = [t for t in re.split(r"[\s,;{}()\[\]'\"]+", answer) if t]
     elif isinstance(answer, (set, frozenset, list, tuple)):

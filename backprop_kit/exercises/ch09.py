@@ -83,8 +83,7 @@ _TUPLE_HINT = (
 
 
 def judge_graph(cls: type, ops: str = "+*") -> str | None:
-    """The forward graph of ``ops``: values, ``_parents`` (the operands, in order), ``_op``,
-    gradients at 0; a plain number wrapped in a Value."""
+    """The graph of ``ops``: values, ordered ``_parents``, ``_op``, grad 0, numbers as Values."""
     a, b = cls(2.0), cls(-3.0)
     if not (_same(getattr(a, "data", None), 2.0) and _same(getattr(a, "grad", None), 0.0)):
         return "Value(2.0) should have .data == 2.0 and .grad == 0.0"

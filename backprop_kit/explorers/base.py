@@ -64,8 +64,7 @@ def log_slider(
 
 
 class Explorer:
-    """The base of every explorer: a subclass gives :attr:`live_widget`, :meth:`static_picture`
-    (PNG bytes or SVG text, metadata with ``alt``) and a stable ``__repr__``."""
+    """The base: a subclass gives :attr:`live_widget`, :meth:`static_picture`, a stable repr."""
 
     @property
     def live_widget(self) -> widgets.Widget:

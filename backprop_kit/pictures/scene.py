@@ -47,8 +47,7 @@ class Dot:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """One line of text whose baseline starts, is centred or ends (``anchor`` "start",
-    "middle", "end") at (x, y); ``role``: "value", "grad", "name", "gate", "note", …"""
+    """A line of text at baseline (x, y), ``anchor`` "start", "middle" or "end"; a ``role``."""
 
     x: float
     y: float

@@ -81,8 +81,7 @@ def has_solution(cell: Any) -> bool:
 
 
 def is_exercise_cell(cell: Any) -> bool:
-    """A cell whose outputs belong to an exercise: nbgrader solution or test cells, cells tagged
-    ``exercise`` or holding a region, and cells whose output shows a verdict."""
+    """An exercise's cell: nbgrader's, tagged ``exercise``, with a region or showing a verdict."""
     meta = cell.get("metadata", {})
     grader, tags = meta.get("nbgrader", {}), meta.get("tags", [])
     shown = "".join(
