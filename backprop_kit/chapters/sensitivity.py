@@ -80,9 +80,7 @@ def difference_errors(
     hs_list = [as_number(h, "h") for h in hs]
     if not hs_list:
         raise ValueError("hs is empty; give at least one step size such as 1e-5")
-    if exact is None:
-        (exact,) = backprop_grads(fn, x)
-    exact = as_number(exact, "exact")
+    exact = as_number(backprop_grads(fn, x)[0] if exact is None else exact, "exact")
     fwd = [numerical_grad(fn, x, h=h, method="forward")[0] for h in hs_list]
     cen = [numerical_grad(fn, x, h=h, method="central")[0] for h in hs_list]
     return DifferenceErrors(x, exact, np.array(hs_list), np.array(fwd), np.array(cen))
@@ -177,8 +175,7 @@ def one_sided_slopes(
 ) -> SlopeTable:
     """Per input (rows named by ``names``, x0, x1, …): (f(x) − f(x − h))/h, (f(x + h) − f(x))/h,
     the central difference and backprop's gradient; at a kink left and right differ."""
-    if names is None:
-        names = [f"x{i}" for i in range(len(inputs))]
+    names = [f"x{i}" for i in range(len(inputs))] if names is None else names
     if len(names) != len(inputs):
         raise ValueError(
             f"names has {len(names)} entries for {len(inputs)} inputs; give one per input"

@@ -43,8 +43,7 @@ def names_in(answer: Any) -> frozenset[str] | None:
 
 
 class NameSet(ex.AnswerKey):
-    """Any spelling of the same set of names (:func:`names_in`) is right; an answer that is no
-    collection of names, or names something not ``allowed``, gets a hint about the form."""
+    """Any spelling of the same set of names (:func:`names_in`) is right; else a hint on form."""
 
     def __init__(self, names: frozenset[str], allowed: frozenset[str] = frozenset("xyz")) -> None:
         self.names = frozenset(n.lower() for n in names)

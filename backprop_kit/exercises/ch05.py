@@ -160,8 +160,7 @@ BUGS: dict[str, tuple[Callable[..., Any], list[tuple[float, ...]]]] = {
 
 
 def _judge_bug_hunt(answer: Any) -> str | None:
-    """``answer`` maps each bug's name to the learner's fixed function; the hint lists which
-    are fixed, which are still wrong (and why, where it raised) and which are not attempted."""
+    """``answer``: bug name -> fixed function; the hint says which are fixed, wrong, untried."""
     if not isinstance(answer, dict):
         return (
             f"pass a dict of your fixed functions, {{'fork': fork_backward, ...}}, got "

@@ -144,8 +144,7 @@ def _dX_slips(W: np.ndarray, dD: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _judge_dX(fn: Any) -> str | None:
-    """``fn(W, dD)`` must be dX on every case; a wrong array of the right shape is named by the
-    product of W and dD it equals (on square matrices shapes cannot tell them apart)."""
+    """``fn(W, dD)`` must be dX; a wrong array is named by the product of W and dD it equals."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     for (W, dD), got, want in ex.run_cases("ch07-dX", fn, dX_from, _dX_cases()):
@@ -234,8 +233,7 @@ def block_numeric_grads(arrays: dict[str, np.ndarray], dY: np.ndarray) -> dict[s
 
 
 def _judge_block(fn: Any) -> str | None:
-    """``block_backward(dY, X, W1, b1, W2, b2)`` returns (dW2, db2, dW1, db1, dX); each is
-    gradient-checked against the numerical gradient, the hint names the first that fails."""
+    """``block_backward(dY, X, W1, b1, W2, b2)``: (dW2, db2, dW1, db1, dX), each grad-checked."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     for seed in (7, 8):

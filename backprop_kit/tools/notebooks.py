@@ -103,8 +103,7 @@ def parse_cell(source: str) -> ast.Module | None:
 
 
 def kit_calls(source: str, names: tuple[str, ...]) -> list[ast.expr]:
-    """The exercise id argument (first, or ``exercise_id=``) of each call to one of ``names``
-    in a code cell, in order: ``check(…)``, and ``something.check("an-id", …)``."""
+    """The id argument of each call to one of ``names``: ``check(…)``, ``x.check("an-id", …)``."""
     found = []
     for call in ast.walk(parse_cell(source) or ast.Module(body=[], type_ignores=[])):
         if isinstance(call, ast.Call) and call_name(call) in names:
