@@ -287,7 +287,8 @@ class WireText:
 
 @dataclass(frozen=True, slots=True)
 class Callout:
-    """A step's note on the gate of wire ``node`` (``symbol``): ``heading``, a row per input."""
+    """A step's note on the gate of wire ``node`` (drawn as ``symbol``): ``heading``, then one
+    of ``rows`` per input."""
 
     node: int
     symbol: str
