@@ -1,20 +1,13 @@
 """backprop-kit: see, change and check backpropagation on real circuits.
 
 ``import backprop_kit`` loads the pure-Python core; ``draw`` and ``explore`` load matplotlib
-and ipywidgets on first use. The rooms, lowest layer first (none imports a higher one):
-
-- ``core``: gates (the table of operations), engine (``Value``, ``backward()``), graph,
-  numeric, staged, parse, steps, switch (the autodiff switch), text, circuits (worked circuits);
-- ``pictures``: view → layout → scene → svg (live) or drawing (matplotlib), style;
-- ``nn``: arrays, dimensions, net (neurons, layers, MLPs), data (two moons): numpy lives here;
-- ``explorers``: base, circuit (``explore``), a11y;
-- ``chapters``: each chapter's material (sensitivity, staged_compare, scale_explorer,
-  shapes_explorer, train_explorer, training_troubles, engine_check) and sandbox, the one seam
-  that runs a learner's code;
-- ``exercises``: ``check``/``attempt``/``grade`` and one module per chapter;
-- ``tools``: the instructor tools behind ``backprop-kit`` (student, grading, site, rerun,
-  figures), their one writer (files) and notebook reader (notebooks).
-"""
+and ipywidgets on first use. The rooms, lowest layer first (none imports a higher one): ``core``
+(gates, engine, graph, numeric, staged, parse, steps, switch, text, circuits); ``pictures``
+(view → layout → scene → svg or drawing, style); ``nn`` (arrays, dimensions, net, data: numpy
+lives here); ``explorers`` (base, circuit, a11y); ``chapters`` (sensitivity, staged_compare,
+scale_explorer, shapes_explorer, train_explorer, training_troubles, engine_check, and sandbox,
+the one seam that runs a learner's code); ``exercises`` (``check``/``attempt``/``grade``, a
+module per chapter); ``tools`` (student, grading, site, rerun, figures; files, notebooks)."""
 
 from backprop_kit.core.engine import Value, maximum
 from backprop_kit.core.gates import GATES, derivative_table

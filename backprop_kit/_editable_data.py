@@ -1,11 +1,7 @@
 """Build helper (not imported at run time): ``pip install -e .`` installs the data files too.
-
-setuptools' ``editable_wheel`` (up to at least 84.2) asks the distribution for ``has_data``,
-which does not exist (it is ``has_data_files``), so an editable install silently drops
-``[tool.setuptools.data-files]``: the server extension's ``jupyter_server_config.d`` entry.
-pyproject.toml points ``[tool.setuptools.cmdclass] editable_wheel`` here; the subclass runs
-``install_data`` into the editable wheel, as a regular wheel install does.
-"""
+setuptools' ``editable_wheel`` (up to at least 84.2) asks for ``has_data``, not
+``has_data_files``, so it drops ``[tool.setuptools.data-files]`` (the server extension's
+config); pyproject.toml's ``cmdclass`` points here, to run ``install_data`` as a wheel does."""
 
 from __future__ import annotations
 

@@ -1,18 +1,9 @@
 """A Jupyter server extension: kernel websockets send small frames at once (TCP_NODELAY).
 
-jupyter_server never sets TCP_NODELAY on a kernel's websocket, so when a widget update
-leaves the server as a burst of small frames (a slider being dragged), the later frames wait
-for the browser's delayed ACK: about 40-50 ms per update instead of a few. This extension
-wraps ``KernelWebsocketHandler.open`` to call ``self.set_nodelay(True)`` first. It is enabled
-on install (``etc/jupyter/jupyter_server_config.d/backprop_kit.json``) and switched off like
-any server extension::
-
-    jupyter server extension disable backprop_kit.serverext
-    jupyter lab --ServerApp.jpserver_extensions=backprop_kit.serverext=False
-
-The fix belongs upstream in jupyter_server; this module imports nothing else from the kit,
-and jupyter_server only when the server loads it.
-"""
+jupyter_server never sets it, so a burst of small widget frames (a dragged slider) waits for
+the browser's delayed ACK, 40-50 ms an update. ``KernelWebsocketHandler.open`` is wrapped to
+call ``self.set_nodelay(True)`` first. Enabled on install, off with ``jupyter server extension
+disable backprop_kit.serverext``. The fix belongs upstream; nothing else of the kit is imported."""
 
 from __future__ import annotations
 

@@ -1,19 +1,11 @@
-"""The one seam that runs a learner's code: a time limit, a frozen result, autodiff off.
+"""The one seam that runs a learner's code, :func:`run_learner_code`: against accidents (an
+endless loop, the kit's autodiff inside the rule being written), not tampering.
 
-:func:`run_learner_code` is the only place the kit calls a learner's function. It guards
-against accidents (an endless loop; the kit's own autodiff called inside the rule being
-written) and says what happened; it does not fight deliberate tampering.
-
-* **Time limit**: SIGALRM, re-armed every 0.2 s, raises inside the learner's code only. The
-  code runs in a copy of the context that marks it as learner code; an alarm that arrives
-  anywhere else (before the run, after it, while the limit is being taken down) does nothing.
-  So no alarm can leave the switch off or break the learner's next cell. Where there are no
-  signals (a browser-only Python, a thread), the code runs without a limit, said once.
-* **Frozen result**: numbers become built-in floats and ints, tuples and lists are rebuilt,
-  arrays copied — inside the limit, so a subclass's ``__float__`` cannot run later.
-* **Autodiff off**: with ``autodiff_off=exercise_id`` the kit's autodiff refuses inside
-  (:mod:`backprop_kit.core.switch`), restored by construction.
-"""
+* **Time limit**: SIGALRM, re-armed every 0.2 s, raises only inside the learner's code (a
+  context copy marks it), so a stray alarm cannot leave the switch off or break the next cell;
+  without signals (a browser-only Python, a thread) no limit, said once.
+* **Frozen result**: built-in numbers, rebuilt tuples and lists, copied arrays, made inside
+  the limit. **Autodiff off** (``autodiff_off=exercise_id``): :mod:`~backprop_kit.core.switch`."""
 
 from __future__ import annotations
 
@@ -56,8 +48,7 @@ class LearnerTimeout(LearnerCodeError):
 
 
 class _TimeUp(BaseException):
-    """Raised by the alarm inside a learner's code (a BaseException: ``except Exception`` in
-    the learner's code cannot swallow it)."""
+    """The alarm, inside a learner's code (a BaseException: ``except Exception`` misses it)."""
 
 
 _CAUGHT_NOTE = (
@@ -92,12 +83,8 @@ def run_learner_code(
     seconds: float = TIME_LIMIT,
     autodiff_off: str | None = None,
 ) -> Any:
-    """``fn(*args)`` as a learner's code, its result frozen (see the module docstring).
-
-    ``NotImplementedError`` (the learner edition's placeholder) and ``KeyboardInterrupt`` (the
-    Stop button) pass through; a run over ``seconds`` raises :class:`LearnerTimeout`; any other
-    ``Exception``, and ``SystemExit``, becomes :class:`LearnerCodeError`.
-    """
+    """``fn(*args)`` as a learner's code, its result frozen: over ``seconds`` LearnerTimeout, an
+    Exception or SystemExit LearnerCodeError; NotImplementedError and KeyboardInterrupt pass."""
     global _armed, _noted_no_limit, _stops
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds > 0:
         raise ValueError(f"run_learner_code: seconds must be a positive number, got {seconds!r}")

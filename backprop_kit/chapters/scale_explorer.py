@@ -1,9 +1,7 @@
 """Chapter 6: a linear classifier on inputs scaled by ``k``: scores ``s = (k X) @ w``, loss
 ``L = mean log(1 + exp(-y s))`` (y = ±1), descent from ``w = 0`` with ``dw = (k X).T @ dL/ds``.
-At ``w = 0`` the scores are 0 for every k, so ``dw`` and the first step grow k-fold (large k
-overshoots, small k crawls); ``lr / k`` gives the first step of k = 1 but the scores still move
-k times as far; only ``lr / k²`` replays the k = 1 run (rescaling the data is simpler).
-"""
+``dw`` and the first step grow k-fold (large k overshoots, small k crawls); ``lr / k`` gives
+k = 1's first step, but only ``lr / k²`` replays its run (rescaling the data is simpler)."""
 
 from __future__ import annotations
 
@@ -48,9 +46,8 @@ def toy_dataset(n_per_class: int = 20, seed: int = 0) -> tuple[np.ndarray, np.nd
 def loss_and_grad(
     w: np.ndarray, k: float, data: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[float, np.ndarray]:
-    """The logistic loss of ``s = (k X) @ w`` and ``dw = (k X).T @ dL/ds``, with
-    ``dL/ds = -y σ(-y s) / N``. Shapes: ``w`` (D,), ``X`` (N, D), ``y`` (N,) -> ``dw`` (D,);
-    ``data`` defaults to :func:`toy_dataset`."""
+    """The logistic loss of ``s = (k X) @ w`` and ``dw = (k X).T @ dL/ds``, ``dL/ds = -y σ(-y s)
+    / N``. Shapes: w (D,), X (N, D), y (N,) -> dw (D,); ``data``: :func:`toy_dataset`."""
     X, y = toy_dataset() if data is None else data
     margins = -y * ((k * X) @ w)
     loss = float(np.mean(np.logaddexp(0.0, margins)))
@@ -122,8 +119,7 @@ def train_linear_classifier(
 
 class ScaleExplorer(HeldExplorer):
     """``k_slider``, ``lr_slider``, ``rule_buttons`` ('lr', 'lr/k', 'lr/k^2'), ``reset_button``;
-    ``run`` and ``reference`` (k = 1) in a ``readout`` table (a live region) and a ``picture``
-    (the scaled data with the boundary, both loss curves: the PNG ``png``)."""
+    ``run`` and ``reference`` (k = 1) in ``readout`` (a live region) and ``picture`` (``png``)."""
 
     def __init__(
         self, k: float = 1.0, lr: float = DEFAULT_LR, rule: str = "lr", steps: int = DEFAULT_STEPS
@@ -144,14 +140,8 @@ class ScaleExplorer(HeldExplorer):
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self._hold(
-            [
-                widgets.HBox([self.k_slider, self.lr_slider]),
-                widgets.HBox([self.rule_buttons, self.reset_button]),
-                self.readout,
-                self.picture,
-            ]
-        )
+        controls = [self.k_slider, self.lr_slider], [self.rule_buttons, self.reset_button]
+        self._hold([*map(widgets.HBox, controls), self.readout, self.picture])
         self.update()
         for control in (self.k_slider, self.lr_slider, self.rule_buttons):
             control.observe(self._on_change, names="value")
@@ -225,9 +215,7 @@ class ScaleExplorer(HeldExplorer):
         ax_data, ax_loss = fig.subplots(1, 2)
         for label, marker, colour in ((1, "o", VALUE_COLOR), (-1, "s", GRAD_COLOR)):
             pts = k * X[y == label]
-            ax_data.scatter(
-                pts[:, 0], pts[:, 1], s=14, marker=marker, color=colour, label=f"class {label:+d}"
-            )
+            ax_data.scatter(*pts.T, s=14, marker=marker, color=colour, label=f"class {label:+d}")
         lim = 1.1 * k * float(np.abs(X).max())
         ax_data.set(xlim=(-lim, lim), ylim=(-lim, lim))
         w = run.w

@@ -1,10 +1,7 @@
-"""How sensitive an expression is to its inputs, three ways: :func:`backprop_grads` (exact);
-:func:`difference_errors`, how far the forward difference (f(x + h) − f(x)) / h (truncation
-error ≈ h·f''/2) and the central one (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) land from it
-for many h, as round-off ≈ ε·|f|/h (ε ≈ 2.2e-16) grows when h shrinks (plotted by
-:func:`plot_difference_errors`); :func:`one_sided_slopes` left and right of a point, which
-differ at a kink (max at a tie, relu at 0). numpy is loaded by the error table only.
-"""
+"""How sensitive an expression is to its inputs: :func:`backprop_grads` (exact);
+:func:`difference_errors` for many h, forward (f(x + h) − f(x)) / h (truncation ≈ h·f''/2) and
+central (f(x + h) − f(x − h)) / 2h (≈ h²·f'''/6) as round-off ≈ ε·|f|/h grows; and
+:func:`one_sided_slopes`, which differ at a kink. numpy for the error table only."""
 
 from __future__ import annotations
 
@@ -83,9 +80,7 @@ def difference_errors(
     hs_list = [as_number(h, "h") for h in hs]
     if not hs_list:
         raise ValueError("hs is empty; give at least one step size such as 1e-5")
-    if exact is None:
-        (exact,) = backprop_grads(fn, x)
-    exact = as_number(exact, "exact")
+    exact = as_number(backprop_grads(fn, x)[0] if exact is None else exact, "exact")
     fwd = [numerical_grad(fn, x, h=h, method="forward")[0] for h in hs_list]
     cen = [numerical_grad(fn, x, h=h, method="central")[0] for h in hs_list]
     return DifferenceErrors(x, exact, np.array(hs_list), np.array(fwd), np.array(cen))
@@ -178,11 +173,9 @@ def one_sided_slopes(
     h: float = 1e-6,
     names: Sequence[str] | None = None,
 ) -> SlopeTable:
-    """For each input (rows named by ``names``, default x0, x1, …): (f(x) − f(x − h))/h,
-    (f(x + h) − f(x))/h, the central difference and backprop's gradient. Where f is smooth
-    the four agree; at a kink left and right differ."""
-    if names is None:
-        names = [f"x{i}" for i in range(len(inputs))]
+    """Per input (rows named by ``names``, x0, x1, …): (f(x) − f(x − h))/h, (f(x + h) − f(x))/h,
+    the central difference and backprop's gradient; at a kink left and right differ."""
+    names = [f"x{i}" for i in range(len(inputs))] if names is None else names
     if len(names) != len(inputs):
         raise ValueError(
             f"names has {len(names)} entries for {len(inputs)} inputs; give one per input"

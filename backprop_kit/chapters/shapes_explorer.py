@@ -1,8 +1,6 @@
 """Chapter 7: ``W`` (M, K) @ ``X`` (K, N) = ``D`` (M, N); ``dW`` must be (M, K), ``dX`` (K, N).
-Of the eight products of ``dD`` with the other operand (either maybe transposed, in either
-order; :func:`~backprop_kit.nn.dimensions.dimension_analysis`) one fits at the notes' (5, 10,
-3), several at square sizes (the chain rule decides); the picture draws both to scale.
-"""
+Of the eight products of ``dD`` with the other operand (``dimension_analysis``) one fits at the
+notes' (5, 10, 3), several at square sizes; the picture draws both to scale."""
 
 from __future__ import annotations
 
@@ -25,10 +23,9 @@ MAX_SIZE = 12
 
 
 class ShapesExplorer(HeldExplorer):
-    """Sliders for M, K, N, a table of the candidates for ``dW`` and ``dX``, a picture. Parts:
-    ``m_slider``, ``k_slider``, ``n_slider``, ``notes_button`` (5, 10, 3), ``square_button``
-    (M = K = N); results ``analysis``, ``readout`` (a live region), ``picture`` (the PNG
-    ``png`` as an ``<img>`` with :meth:`alt_text`)."""
+    """``m_slider``, ``k_slider``, ``n_slider``, ``notes_button`` (5, 10, 3), ``square_button``
+    (M = K = N); ``analysis`` of the candidates for dW and dX in ``readout`` (a live region) and
+    ``picture`` (the PNG ``png`` with :meth:`alt_text`)."""
 
     def __init__(self, M: int = 5, K: int = 10, N: int = 3) -> None:
         import ipywidgets as widgets
@@ -36,26 +33,22 @@ class ShapesExplorer(HeldExplorer):
         self._initial = (M, K, N)
         self.analysis: DimensionAnalysis = _analysis(M, K, N)  # validates
 
-        self.m_slider, self.k_slider, self.n_slider = (
+        sliders = tuple(
             widgets.IntSlider(value=v, min=1, max=MAX_SIZE, description=d, continuous_update=False)
             for v, d in ((M, "M (rows of W)"), (K, "K (shared)"), (N, "N (cols of X)"))
         )
-        for s in (self.m_slider, self.k_slider, self.n_slider):
+        self.m_slider, self.k_slider, self.n_slider = sliders
+        for s in sliders:
             s.style.description_width = "110px"
         self.notes_button = widgets.Button(description="Notes' sizes 5, 10, 3")
         self.square_button = widgets.Button(description="Make it square")
         self.readout = widgets.HTML()
         self.readout.add_class(LIVE_CLASS)
         self.picture = widgets.HTML()
-        self._hold(
-            [
-                widgets.HBox([self.m_slider, self.k_slider, self.n_slider]),
-                widgets.HBox([self.notes_button, self.square_button]),
-                widgets.HBox([self.picture, self.readout]),
-            ]
-        )
+        buttons = [self.notes_button, self.square_button]
+        self._hold(map(widgets.HBox, (sliders, buttons, [self.picture, self.readout])))
         self.update()
-        for s in (self.m_slider, self.k_slider, self.n_slider):
+        for s in sliders:
             s.observe(self._on_change, names="value")
         self.notes_button.on_click(lambda _b: self.set_sizes(*NOTES_SIZES))
         self.square_button.on_click(lambda _b: self.set_sizes(*(self.sizes[1],) * 3))
@@ -66,8 +59,7 @@ class ShapesExplorer(HeldExplorer):
         return (int(self.m_slider.value), int(self.k_slider.value), int(self.n_slider.value))
 
     def set_sizes(self, M: int, K: int, N: int) -> None:
-        """Move the three sliders and recompute once (sizes they cannot show are refused in one
-        line, before any slider moves)."""
+        """Move the three sliders and recompute once (sizes they cannot show: one line)."""
         _analysis(M, K, N)
         sliders = (self.m_slider, self.k_slider, self.n_slider)
         self.set_quietly(zip(sliders, (M, K, N)), self._on_change)
@@ -173,8 +165,7 @@ def _gradient_table(g: GradientShapeAnalysis) -> str:
 
 
 def _analysis(M: int, K: int, N: int) -> DimensionAnalysis:
-    """The analysis of W (M, K) @ X (K, N), if the sliders can show those sizes (1 …
-    MAX_SIZE), else a one-line ValueError."""
+    """The analysis of W (M, K) @ X (K, N) if the sliders can show the sizes, else one line."""
     analysis = dimension_analysis((M, K), (K, N))  # whole positive sizes, or one line
     for name, size in zip("MKN", (M, K, N)):
         if size > MAX_SIZE:

@@ -1,9 +1,6 @@
 """A staged program line by line with its numbers, and what goes wrong without ``+=``:
-:func:`forward_steps` (each line's cached value), :func:`backward_steps` (upstream × local =
-contribution, and the total so far: a fork gets ``dx = …`` then ``dx += …``),
-:func:`run_with_equals` (every ``+=`` made ``=``: the wrong answer, computed honestly) and
-:func:`backward_side_by_side` (the backward lines beside a hand-written version's).
-"""
+:func:`forward_steps`, :func:`backward_steps` (upstream × local = contribution, the total so
+far), :func:`run_with_equals` (every ``+=`` made ``=``) and :func:`backward_side_by_side`."""
 
 from __future__ import annotations
 
@@ -59,9 +56,8 @@ def forward_steps(f: Value) -> ForwardSteps:
 
 @dataclass(frozen=True)
 class BackwardLine:
-    """``target (= or +=) local * upstream``, a backward line of forward line ``stage``
-    (``accumulate``: ``+=``); ``upstream`` is ``upstream_name``'s value (``"dinvden"``),
-    ``contribution = local * upstream``, ``total`` the target once the line has run."""
+    """``target (= or +=) local * upstream`` of forward line ``stage`` (``accumulate``: ``+=``),
+    ``upstream`` the value of ``upstream_name``, ``contribution`` the product, ``total`` after."""
 
     stage: int
     target: str
@@ -98,8 +94,7 @@ class BackwardLines(tuple):
 
 
 def backward_steps(f: Value) -> BackwardLines:
-    """Every backward line of ``staged(f)``, in the program's order, with the very floats the
-    program and ``f.backward()`` (called first, so ``.grad`` is filled in) compute."""
+    """Every backward line of ``staged(f)`` in order, with its floats (``f.backward()`` runs)."""
     _check(f, Value, "backward_steps()", "a Value (a circuit's output)")
     program = staged(f)
     f.backward()
@@ -126,8 +121,7 @@ def with_equals(program: StagedProgram) -> str:
 
 
 def run_with_equals(program: StagedProgram) -> dict[str, float]:
-    """Every variable of ``program`` run with ``+=`` made ``=`` (the kit's own text with that
-    one change; nothing a user typed is run): a fork's gradient keeps its last contribution."""
+    """Every variable of the kit's ``program`` run with ``+=`` made ``=`` (nothing typed runs)."""
     return run_source(with_equals(program), "<staged program with =>")
 
 
@@ -165,9 +159,8 @@ def backward_side_by_side(
     by_hand: Callable[..., Any] | str,
     titles: tuple[str, str] = ("staged(f)", "by hand"),
 ) -> str:
-    """Two columns: each backward line of ``program`` as it runs (with the stage it undoes),
-    and each :func:`gradient_statements` of ``by_hand`` (a function or its source text) as
-    written; row i pairs the i-th of each, a shorter side leaves blank cells."""
+    """Two columns: ``program``'s backward lines (with their stages) and the
+    :func:`gradient_statements` of ``by_hand`` (a function or its source), row by row."""
     _check(program, StagedProgram, "backward_side_by_side()", f"{_PROGRAM} first")
     if isinstance(by_hand, str):
         source = by_hand

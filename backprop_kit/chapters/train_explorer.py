@@ -1,9 +1,6 @@
-"""Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU; ``nn.MLP``'s network on
-arrays, so a hundred steps take a fraction of a second) trained on two moons by gradient descent
-on micrograd's max-margin loss + L2 (``ALPHA``). Step, Train, Reset, learning-rate and width
-sliders; a progress bar, a readout and a picture (boundary over the data, the loss curve), all
-from one committed step record, so a Stop (KeyboardInterrupt) anywhere leaves them at one step.
-"""
+"""Chapter 8's explorer: ``ArrayMLP(2, [width, width, 1])`` (ReLU, on arrays: fast) trained on
+two moons by gradient descent on micrograd's max-margin loss + L2 (``ALPHA``); its progress bar,
+readout and picture come from one committed step record, so a Stop anywhere leaves them agreeing."""
 
 from __future__ import annotations
 
@@ -44,9 +41,8 @@ def accuracy(net: ArrayMLP, X: np.ndarray, y: np.ndarray) -> float:
 
 
 class Record(NamedTuple):
-    """A committed state: ``net``'s ``params`` after ``step`` steps, ``losses[: step + 1]``, and
-    the run that led there: ``run`` steps asked for from step ``start`` (0: a new network),
-    ``why`` it stopped short."""
+    """``net``'s ``params`` after ``step`` steps, ``losses[: step + 1]``, and its run: ``run``
+    steps asked for from step ``start`` (0: a new network), ``why`` it stopped short."""
 
     net: ArrayMLP
     params: list
@@ -58,9 +54,8 @@ class Record(NamedTuple):
 
 
 class TrainExplorer(HeldExplorer):
-    """Parts: ``step_button``, ``train_button``, ``steps_box`` (N), ``reset_button``, ``lr_slider``,
-    ``width_slider``; ``record`` (``net``, ``losses``, ``steps_taken``); ``progress``, ``readout``
-    (a live region), ``picture`` (``png`` with :meth:`alt_text`)."""
+    """``step/train/reset_button``, ``steps_box`` (N), ``lr_slider``, ``width_slider``; ``record``
+    (``net``, ``losses``, ``steps_taken``) in ``progress``, ``readout`` (live) and ``picture``."""
 
     def __init__(self, width: int = DEFAULT_WIDTH, lr: float = DEFAULT_LR,
                  steps: int = DEFAULT_STEPS, seed: int = 0) -> None:  # fmt: skip
@@ -123,9 +118,8 @@ class TrainExplorer(HeldExplorer):
         self._new_network()
 
     def train(self, steps: int) -> None:
-        """``steps`` gradient-descent steps at the slider's learning rate. The progress bar moves
-        every step, the picture and readout about ``REDRAWS`` times; a step that would overflow
-        or a loss that is no longer finite ends the run, and the readout says so."""
+        """``steps`` gradient-descent steps at the slider's rate, the picture redrawn ``REDRAWS``
+        times; an overflowing step or a loss no longer finite ends the run (the readout says)."""
         steps = whole_number(steps, "train: steps", 1, MAX_STEPS)
         lr, every = float(self.lr_slider.value), max(1, steps // REDRAWS)
 
@@ -214,8 +208,7 @@ class TrainExplorer(HeldExplorer):
         return f"{head}: loss {loss:.4f}, {acc:.0%} of the {len(self.y)} points on the right side"
 
     def figure(self) -> Figure:
-        """The picture of the current state (data and boundary; loss curve), a matplotlib
-        Figure (not pyplot's)."""
+        """The data and boundary, and the loss curve, as a matplotlib Figure (not pyplot's)."""
         import numpy as np
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure

@@ -1,9 +1,7 @@
 """Chapter 8: what goes wrong when a network trains, measured on seeded networks and two moons:
-:func:`lr_runs` (too high a learning rate diverges), :func:`accumulation_runs` (a loop that
-never zeroes ``.grad`` in an adding engine), :func:`max_sigmoid_slope` and
-:func:`gradient_size_per_layer` (σ' ≤ 1/4: deep sigmoids shrink the gradient towards the
-input), :func:`dead_units` (ReLUs at 0 on every point), :func:`time_steps` (scalar vs arrays).
-"""
+:func:`lr_runs` (too high a rate diverges), :func:`accumulation_runs` (never zeroing ``.grad``),
+:func:`max_sigmoid_slope` and :func:`gradient_size_per_layer` (σ' ≤ 1/4 shrinks it layer by
+layer), :func:`dead_units` (ReLUs at 0 everywhere), :func:`time_steps` (scalar vs arrays)."""
 
 from __future__ import annotations
 
@@ -38,9 +36,8 @@ MAX_REPEATS = 10  # time_steps: scalar steps timed (~0.25 s each)
 def lr_runs(
     lrs: Sequence[float], steps: int = 50, width: int = 16, seed: int = 0
 ) -> dict[float, list[float]]:
-    """For each learning rate in ``lrs``, the loss before each step and after the last of the
-    2-width-width-1 ReLU network from one seeded start; a run whose next step would overflow
-    (:class:`~backprop_kit.nn.net.Diverged`) ends there, shorter."""
+    """Per rate in ``lrs``, the losses of the seeded 2-width-width-1 ReLU network before each step
+    and after the last; a run ends before a step that would overflow (``Diverged``)."""
     import numpy as np
 
     lrs = as_list(lrs, "lr_runs: lrs", "a non-empty list of learning rates", nonempty=True)
@@ -69,30 +66,31 @@ class AccumulationRuns:
 
 
 def accumulation_runs(steps: int = 8, lr: float = 0.2, seed: int = 0) -> AccumulationRuns:
-    """``MLP(2, [8, 1])`` trained twice on 40 points with an adding backward
-    (:func:`~backprop_kit.nn.net.backward_accumulate`), ``zero_grad()`` before each backward or
-    never. ``*_grad_norms[t]`` is ``|∇|`` (all parameters) used at step t."""
+    """``MLP(2, [8, 1])`` trained twice on 40 points by :func:`adding_loop`, zeroing or never."""
     steps = whole_number(steps, "accumulation_runs: steps", 1, MAX_ACCUMULATION_STEPS)
     X, y = two_moons(40)
-    out: dict[bool, tuple[list[float], list[float]]] = {}
-    for zero in (True, False):
-        model = MLP(2, [8, 1], seed=seed)
-        losses, norms = [], []
-        for _ in range(steps):
-            loss = nn.svm_loss(model, X, y)
-            if zero:
-                model.zero_grad()
-            nn.backward_accumulate(loss, model.parameters())
-            norms.append(math.sqrt(sum(p.grad**2 for p in model.parameters())))
-            nn.sgd_update(model.parameters(), lr)
-            losses.append(loss.data)
-        out[zero] = (losses, norms)
-    return AccumulationRuns(*out[True], *out[False])
+    runs = [adding_loop(MLP(2, [8, 1], seed=seed), X, y, steps, lr, zero) for zero in (True, False)]
+    return AccumulationRuns(*runs[0], *runs[1])
+
+
+def adding_loop(
+    model: MLP, X: object, y: object, steps: int, lr: float, zero: bool = True
+) -> tuple[list[float], list[float]]:
+    """``steps`` of descent, adding backward (``zero_grad()`` first if ``zero``): losses and |∇|."""
+    losses, norms = [], []
+    for _ in range(steps):
+        loss = nn.svm_loss(model, X, y)
+        if zero:
+            model.zero_grad()
+        nn.backward_accumulate(loss, model.parameters())
+        norms.append(math.sqrt(sum(p.grad**2 for p in model.parameters())))
+        nn.sgd_update(model.parameters(), lr)
+        losses.append(loss.data)
+    return losses, norms
 
 
 def max_sigmoid_slope(points: int = 100_001) -> float:
-    """The largest σ'(x) = σ(x)(1 - σ(x)) on ``points`` evenly spaced x in [-10, 10] (an odd
-    number, so that 0 is one: it is 1/4 there), from the kit's sigmoid gate."""
+    """The largest σ'(x) at ``points`` (odd, so 0 is one) evenly spaced x in [-10, 10]."""
     from backprop_kit.nn import arrays
 
     np, points = arrays.np, whole_number(points, "max_sigmoid_slope: points", 3, MAX_GRID)
@@ -106,9 +104,8 @@ def max_sigmoid_slope(points: int = 100_001) -> float:
 def gradient_size_per_layer(
     depth: int = 8, width: int = 8, activation: str = "sigmoid", seed: int = 0
 ) -> list[float]:
-    """The mean |∂(mean score)/∂h| over the points and units of each of ``depth`` hidden
-    layers of ``width`` units (input side first): the upstream gradient is 1/N on every score,
-    so the numbers show what the layers alone do to a gradient on its way back."""
+    """The mean |∂(mean score)/∂h| over points and units of each of ``depth`` hidden layers of
+    ``width`` units, input side first: what the layers alone do to a gradient on its way back."""
     import numpy as np
 
     depth = whole_number(depth, "gradient_size_per_layer: depth", 1, MAX_DEPTH)
@@ -122,8 +119,7 @@ def gradient_size_per_layer(
 
 
 def dead_units(net: ArrayMLP, X: np.ndarray) -> list[int]:
-    """For each hidden layer of a ReLU ``net``, how many units output 0 on every row of X (N,
-    nin): relu' = 0 there, so no gradient changes their incoming weights again."""
+    """Per hidden layer of a ReLU ``net``, the units at 0 on every row of X: relu' = 0."""
     if not isinstance(net, ArrayMLP) or net.activation != "relu":
         got = net.activation if isinstance(net, ArrayMLP) else type(net).__name__
         raise ValueError(f"dead_units: counts dead ReLU units of an ArrayMLP, got {got!r}")
@@ -132,9 +128,8 @@ def dead_units(net: ArrayMLP, X: np.ndarray) -> list[int]:
 
 
 def time_steps(repeats: int = 3, seed: int = 0) -> tuple[float, float]:
-    """Seconds per training step of ``MLP(2, [16, 16, 1])`` and of its ``ArrayMLP`` twin on the
-    100 points (the best of ``repeats`` scalar steps; the mean of ``100 * repeats`` array
-    steps)."""
+    """Seconds per step of ``MLP(2, [16, 16, 1])`` (best of ``repeats``) and of its ``ArrayMLP``
+    twin (mean of ``100 * repeats``) on the 100 points."""
     repeats = whole_number(repeats, "time_steps: repeats", 1, MAX_REPEATS)
     (X, y), model = two_moons(), MLP(2, [16, 16, 1], seed=seed)
     net = ArrayMLP.from_mlp(model)

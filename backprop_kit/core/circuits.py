@@ -1,21 +1,6 @@
-"""The worked circuits of the notes, built once here so no notebook copies them.
-
-Each function returns the circuit's output :class:`~backprop_kit.core.engine.Value` with its inputs
-and the intermediates the notes name labelled. Nothing calls ``backward()``: call
-``f.backward()`` yourself (then ``draw(f)`` shows the gradients too).
-
-=========================  ====================================  ==========  ====================
-function                   circuit, at                            f           ∂f/∂inputs
-=========================  ====================================  ==========  ====================
-``chain_rule_example()``   (x + y)·z, x=−2, y=5, z=−4             −12         x −4, y −4, z 3
-``sigmoid_neuron()``       σ(w0·x0 + w1·x1 + w2), w=[2,−3,−3],    0.73        w [−0.20, −0.39, 0.20]
-                           x=[−1,−2]                                          x [0.39, −0.59]
-``patterns_example()``     2·(x·y + max(z, w)), x=3, y=−4,        −20         x −8, y 6, z 2, w 0
-                           z=2, w=−1
-``staged_example()``       (x + σ(y)) / (σ(x) + (x + y)²),        1.55        x 2.06, y 1.59
-                           x=3, y=−4
-=========================  ====================================  ==========  ====================
-"""
+"""The worked circuits of the notes, built once here so no notebook copies them: each returns
+its output Value, inputs and the intermediates the notes name labelled, before ``backward()``
+(call ``f.backward()``; then ``draw(f)`` shows the gradients too)."""
 
 from __future__ import annotations
 
@@ -27,7 +12,8 @@ def _inputs(**values: float) -> list[Value]:
 
 
 def chain_rule_example(x: float = -2.0, y: float = 5.0, z: float = -4.0) -> Value:
-    """f = q·z with q = x + y: the notes' first circuit (q = 3, f = −12 at the defaults)."""
+    """f = q·z with q = x + y: the notes' first circuit (at the defaults q = 3, f = −12,
+    ∂f/∂(x, y, z) = (−4, −4, 3))."""
     x_, y_, z_ = _inputs(x=x, y=y, z=z)
     q = (x_ + y_).named("q")
     return (q * z_).named("f")
@@ -39,11 +25,9 @@ def sigmoid_neuron(
     *,
     expanded: bool = True,
 ) -> Value:
-    """f = σ(w0·x0 + w1·x1 + w2), the 2-D neuron of the notes (f ≈ 0.73 at the defaults).
-
-    ``expanded=True`` (the notes' figure) builds every elementary gate: the two products, the
-    two sums, then σ as ``*-1 → exp → +1 → 1/x``; ``expanded=False`` uses the one σ gate.
-    """
+    """f = σ(w0·x0 + w1·x1 + w2), the notes' 2-D neuron (at the defaults f ≈ 0.73, ∂f/∂w ≈
+    [−0.20, −0.39, 0.20], ∂f/∂x ≈ [0.39, −0.59]); σ as ``*-1 → exp → +1 → 1/x`` if ``expanded``
+    (the notes' figure), else the one σ gate."""
     if len(w) != 3 or len(x) != 2:
         raise ValueError(
             f"sigmoid_neuron needs 3 weights and 2 inputs, got {len(w)} weights and {len(x)} inputs"
@@ -55,17 +39,15 @@ def sigmoid_neuron(
 
 
 def patterns_example(x: float = 3.0, y: float = -4.0, z: float = 2.0, w: float = -1.0) -> Value:
-    """f = 2·(x·y + max(z, w)): the add, max and multiply gates side by side (f = −20)."""
+    """f = 2·(x·y + max(z, w)): the add, max and multiply gates side by side (f = −20,
+    ∂f/∂(x, y, z, w) = (−8, 6, 2, 0))."""
     x_, y_, z_, w_ = _inputs(x=x, y=y, z=z, w=w)
     return (2 * (x_ * y_ + maximum(z_, w_))).named("f")
 
 
 def staged_example(x: float = 3.0, y: float = -4.0) -> Value:
-    """f = (x + σ(y)) / (σ(x) + (x + y)²), built in the notes' eight stages with their names.
-
-    The stages are ``sigy, num, sigx, xpy, xpysqr, den, invden, f``; the division is the
-    notes' ``num * invden`` with ``invden = 1 / den`` (the 1/x gate).
-    """
+    """f = (x + σ(y)) / (σ(x) + (x + y)²) ≈ 1.55 (∂f/∂x ≈ 2.06, ∂f/∂y ≈ 1.59) in the notes'
+    stages ``sigy, num, sigx, xpy, xpysqr, den, invden, f``: ``num * invden``, invden = 1/den."""
     x_, y_ = _inputs(x=x, y=y)
     sigy = y_.sigmoid().named("sigy")
     num = (x_ + sigy).named("num")

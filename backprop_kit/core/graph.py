@@ -16,9 +16,8 @@ from backprop_kit.core.text import format_number
 
 
 def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, dict[int, Value]]:
-    """A copy of ``root``'s circuit (same gates, constants, labels and values; no grads), with
-    every σ gate ``expand_sigmoid``-ed into ``*-1 → exp → +1 → 1/x`` if asked. Returns the copy
-    and ``{id(copy wire): original wire}`` (the expanded 1/x gate stands for its σ)."""
+    """A copy of ``root``'s circuit (no grads), σ as ``*-1 → exp → +1 → 1/x`` if
+    ``expand_sigmoid``, and ``{id(copy wire): original}`` (the 1/x gate stands for its σ)."""
     new: dict[int, Value] = {}
     origin: dict[int, Value] = {}
     for v in root.topological_order():
@@ -36,8 +35,7 @@ def copy_circuit(root: Value, *, expand_sigmoid: bool = False) -> tuple[Value, d
 
 
 def forward(order: list[Value]) -> None:
-    """Recompute every gate's value in place, in topological ``order`` (inputs keep theirs).
-    A gate's own error (log of a negative number) is raised, and later values stay stale."""
+    """Recompute every gate in place, in topological ``order``; a gate's error is raised."""
     for v in order:
         if v.parents:
             a, *b = v.parents
@@ -117,34 +115,37 @@ def _form_tree(form: str) -> ast.expr:
     return ast.parse(form.format(a="a", b="b", c="c"), mode="eval").body
 
 
+def run_tree(node: ast.expr, names: dict[str, Any], call: Callable[[str, list], Any]) -> Any:
+    """A checked formula tree's value: ``names``, operators, and ``call(name, args)`` for calls."""
+    if isinstance(node, ast.Name):
+        return names[node.id]
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp):
+        return -run_tree(node.operand, names, call)
+    if isinstance(node, ast.BinOp):
+        left, right = (run_tree(x, names, call) for x in (node.left, node.right))
+        return OPERATORS[type(node.op)](left, right)
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    return call(node.func.id, [run_tree(x, names, call) for x in node.args])
+
+
+def _gate_or_method(name: str, args: list) -> Any:
+    first, *rest = args
+    if isinstance(first, Value):
+        return apply(gate_of_call(name), first, *rest)
+    return getattr(first, name)(*rest)
+
+
 def build(form: str, a: Any, b: Any = None, c: float | None = None) -> Any:
-    """``form`` (one of a gate's ``python`` forms, such as ``"{c} - {a}"`` or ``"exp({a})"``)
-    built on ``a`` (and ``b``, and the constant ``c``) by Python's operators and by methods:
-    ``exp({a})`` is ``a.exp()``, ``max({a}, {b})`` is ``a.max(b)`` — or, for the kit's Value,
-    the gate itself. Works for any class that implements them (a learner's engine)."""
-    names = {"a": a, "b": b, "c": c}
-
-    def run(node: ast.expr) -> Any:
-        if isinstance(node, ast.Name):
-            return names[node.id]
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.UnaryOp):
-            return -run(node.operand)
-        if isinstance(node, ast.BinOp):
-            return OPERATORS[type(node.op)](run(node.left), run(node.right))
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        first, *rest = (run(x) for x in node.args)
-        if isinstance(first, Value):
-            return apply(gate_of_call(node.func.id), first, *rest)
-        return getattr(first, node.func.id)(*rest)
-
-    return run(_form_tree(form))
+    """A gate's ``python`` form (``"{c} - {a}"``, ``"exp({a})"``) built on ``a``, ``b``, ``c`` by
+    operators and methods (``a.exp()``; the kit's Value: the gate), for any engine."""
+    return run_tree(_form_tree(form), {"a": a, "b": b, "c": c}, _gate_or_method)
 
 
 def gate_of_call(name: str) -> Gate:
     """The gate whose form is the call ``name(...)`` (``exp`` → the exp gate)."""
-    for gate in GATES.values():
-        if gate.call == name:
-            return gate
-    raise KeyError(f"no gate is written {name}(...)")
+    gate = next((g for g in GATES.values() if g.call == name), None)
+    if gate is None:
+        raise KeyError(f"no gate is written {name}(...)")
+    return gate

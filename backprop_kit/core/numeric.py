@@ -3,8 +3,7 @@
     forward difference   df/dx ≈ (f(x + h) − f(x)) / h            error ~ h
     central difference   df/dx ≈ (f(x + h) − f(x − h)) / (2h)     error ~ h²
 
-and the check that compares them with backpropagation's analytic gradient.
-"""
+and the check that compares them with backpropagation's analytic gradient."""
 
 from __future__ import annotations
 
@@ -19,13 +18,10 @@ from backprop_kit.core.engine import Value, as_number
 
 METHODS = ("central", "forward", "backward")
 
-#: THE table of gradient-check thresholds, quoted by every chapter and by :func:`grad_check`'s
-#: and ``grad_check_array``'s verdicts. Relative error (:func:`rel_error`) between an analytic
-#: gradient and a central difference with h = 1e-5, in float64; each row is (verdict, upper
-#: bound, what it means). A correct gradient of a smooth function lands around 1e-10..1e-8;
-#: rounding in entries whose gradient is near 0, or a kink (max, relu) within h of the point,
-#: can raise a correct gradient's error into "acceptable" or "suspicious"; a wrong rule gives
-#: 1e-2 or more.
+#: THE table of gradient-check verdicts (every chapter, grad_check, grad_check_array): rows of
+#: (verdict, upper bound of :func:`rel_error` against a central difference with h = 1e-5, what
+#: it means). A right gradient lands near 1e-10..1e-8, up to "suspicious" with rounding in
+#: near-0 entries or a kink within h; a wrong rule gives 1e-2 or more.
 GRAD_CHECK_THRESHOLDS: tuple[tuple[str, float, str], ...] = (
     ("excellent", 1e-7, "the gradient is right"),
     ("acceptable", 1e-5, "right, up to rounding in small entries"),
@@ -37,8 +33,7 @@ GRAD_CHECK_PASS = GRAD_CHECK_THRESHOLDS[1][1]
 
 
 def grade_rel_error(err: float) -> str:
-    """The verdict of :data:`GRAD_CHECK_THRESHOLDS` for a relative error: ``"excellent"``,
-    ``"acceptable"``, ``"suspicious"``, ``"wrong"``, or ``"not finite"`` for NaN/inf."""
+    """The verdict of :data:`GRAD_CHECK_THRESHOLDS` for a relative error (NaN/inf: "not finite")."""
     if not math.isfinite(err):
         return "not finite"
     return next(name for name, bound, _ in GRAD_CHECK_THRESHOLDS if err < bound)
@@ -59,12 +54,9 @@ def threshold_table() -> str:
 
 
 def rel_error(a: Any, b: Any) -> float:
-    """CS231n's relative error: max over entries of |a − b| / max(1e-8, |a| + |b|).
-
-    ``a`` and ``b`` are numbers or arrays of one shape (numpy is imported for arrays only).
-    NaN or inf anywhere gives NaN, never a reassuringly small number. What a value means:
-    :data:`GRAD_CHECK_THRESHOLDS`.
-    """
+    """CS231n's relative error, max over entries of |a − b| / max(1e-8, |a| + |b|), of two
+    numbers or arrays of one shape (numpy only for arrays); NaN or inf anywhere gives NaN.
+    What a value means: :data:`GRAD_CHECK_THRESHOLDS`."""
     for x in (a, b):
         if x is None or isinstance(x, (str, bytes, bool, Value)):
             hint = " (pass its .data or .grad)" if isinstance(x, Value) else ""
@@ -107,9 +99,7 @@ def _is_real(x: object) -> bool:
 def _evaluate(fn: Callable[..., object], args: Sequence[float]) -> float:
     """fn at ``args`` (passed as fresh input Values), as a float."""
     out = fn(*(Value(a) for a in args))
-    if isinstance(out, Value):
-        return out.data
-    return as_number(out, "the function's result")
+    return out.data if isinstance(out, Value) else as_number(out, "the function's result")
 
 
 def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]:
@@ -133,14 +123,10 @@ def _check_args(fn: object, inputs: tuple, h: float, method: str) -> list[float]
 def numerical_grad(
     fn: Callable[..., object], *inputs: float | Value, h: float = 1e-5, method: str = "central"
 ) -> tuple[float, ...]:
-    """The partial derivatives of ``fn`` at ``inputs``, by finite differences.
-
-    ``fn`` takes one argument per input (it is called with input ``Value`` objects, so any
-    kit expression works, as does plain arithmetic) and returns a number or a ``Value``.
-    Returns one float per input: ∂fn/∂inputᵢ ≈ (fn(…, xᵢ + h, …) − fn(…, xᵢ − h, …)) / 2h for
-    ``method="central"``, (fn(…, xᵢ + h, …) − fn(…)) / h for ``method="forward"``, or
-    (fn(…) − fn(…, xᵢ − h, …)) / h for ``method="backward"`` (the slope from the left).
-    """
+    """∂fn/∂inputᵢ by finite differences, one float per input: (fn(…, xᵢ + h, …) −
+    fn(…, xᵢ − h, …)) / 2h (``"central"``), (fn(…, xᵢ + h, …) − fn(…)) / h (``"forward"``) or
+    (fn(…) − fn(…, xᵢ − h, …)) / h (``"backward"``, from the left). ``fn`` is called with input
+    Values and returns a number or a Value."""
     switch.refuse("numerical_grad")
     xs = _check_args(fn, inputs, h, method)
     f0 = _evaluate(fn, xs) if method != "central" else 0.0
@@ -184,11 +170,8 @@ def _shifted(
 
 
 def backprop_grads(fn: Callable[..., object], *inputs: float | Value) -> tuple[float, ...]:
-    """The exact partial derivatives ∂fn/∂inputᵢ at ``inputs``, by ``backward()``.
-
-    ``fn`` is called with fresh input ``Value`` objects (a ``Value`` given as an input only
-    lends its number) and must return a ``Value``. Returns one float per input.
-    """
+    """The exact ∂fn/∂inputᵢ, one float per input, by ``backward()``: ``fn`` is called with
+    fresh input Values (a Value given lends only its number) and must return a Value."""
     switch.refuse("backprop_grads")
     xs = _check_args(fn, inputs, 1.0, "central")
     leaves = [Value(x) for x in xs]
@@ -203,9 +186,9 @@ def backprop_grads(fn: Callable[..., object], *inputs: float | Value) -> tuple[f
 
 
 def text_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[object]]) -> str:
-    """The kit's one plain-text table: a title line, then a line per row, columns two spaces
-    apart. Column i is ``(title, spec)``: each cell is ``format(cell, spec)`` (``">14.8f"``,
-    ``"<12"``, ``""``), its title aligned the same way (``<`` or else ``>``) and as wide."""
+    """The kit's one plain-text table: titles, then a line per row, columns two spaces apart;
+    column i is ``(title, spec)``, each cell ``format(cell, spec)`` (``">14.8f"``, ``"<12"``),
+    its title aligned the same way and as wide."""
 
     def title(text: str, spec: str) -> str:
         width = spec.lstrip("<>").split(".")[0].rstrip("efg")
@@ -227,8 +210,7 @@ class InputCheck:
 
     @property
     def ok(self) -> bool:
-        """True when both gradients are finite and their relative error is below
-        :data:`GRAD_CHECK_PASS` ("excellent" or "acceptable" in :data:`GRAD_CHECK_THRESHOLDS`)."""
+        """Both gradients finite, their relative error below :data:`GRAD_CHECK_PASS`."""
         return self.rel_error < GRAD_CHECK_PASS  # False for NaN
 
     @property
@@ -239,11 +221,8 @@ class InputCheck:
     @property
     def problem(self) -> str:
         """Why the check cannot be trusted ('' when it can)."""
-        bad = [
-            n
-            for n, v in (("analytic", self.analytic), ("numerical", self.numerical))
-            if not math.isfinite(v)
-        ]
+        sides = (("analytic", self.analytic), ("numerical", self.numerical))
+        bad = [n for n, v in sides if not math.isfinite(v)]
         if bad:
             return " and ".join(bad) + " gradient not finite"
         return "" if self.ok else "gradients disagree"
@@ -269,32 +248,15 @@ class GradCheck(tuple):
             ("rel_error", ">9.1e"),
             ("verdict", ""),
         ]
-        return text_table(
-            columns,
-            [
-                (
-                    c.name,
-                    c.analytic,
-                    c.numerical,
-                    c.rel_error,
-                    c.verdict + (f"  <- {c.problem}" if c.problem else ""),
-                )
-                for c in self
-            ],
-        )
-
-    __str__ = __repr__
+        notes = [c.verdict + (f"  <- {c.problem}" if c.problem else "") for c in self]
+        rows = [(c.name, c.analytic, c.numerical, c.rel_error, n) for c, n in zip(self, notes)]
+        return text_table(columns, rows)
 
 
 def grad_check(fn: Callable[..., object], *inputs: float | Value, h: float = 1e-5) -> GradCheck:
-    """Compare backpropagation's gradient of ``fn`` with the central difference, input by input.
-
-    Returns a :class:`GradCheck` (a tuple of :class:`InputCheck`: ``name``, ``analytic``,
-    ``numerical``, ``rel_error``) that prints as a table with each input's verdict from
-    :data:`GRAD_CHECK_THRESHOLDS`; ``.ok`` means every input is below :data:`GRAD_CHECK_PASS`.
-    A NaN or inf on either side gives rel_error NaN and names the problem, rather than a small
-    number.
-    """
+    """Backprop's gradient of ``fn`` against the central difference, input by input: a
+    :class:`GradCheck` table with each input's verdict (:data:`GRAD_CHECK_THRESHOLDS`); ``.ok``
+    when every input is below :data:`GRAD_CHECK_PASS`. NaN or inf gives rel_error NaN, named."""
     switch.refuse("grad_check")
     xs = _check_args(fn, inputs, h, "central")
     names = [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]

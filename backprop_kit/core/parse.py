@@ -1,17 +1,12 @@
 """``parse("(x + y) * z")``: a typed formula as a circuit, never run.
 
-The text is read with ``ast.parse(text, mode="eval")`` (a syntax tree only), every node is
-checked against a whitelist — numbers, variable names (not starting with ``_``; two names that
-look alike are refused), ``+ - * / **``, unary ``-`` and ``+``, parentheses, and the functions
-the table of gates writes as calls (``exp log sigmoid tanh relu``, ``max``) — and parts without
-a variable are worked out once with the gates' own forward rules. Calling the result builds a
-fresh circuit, exactly as Python would with Values for the variables::
-
-    f = parse("(x + y) * z")(x=-2, y=5, z=-4)    # f.data == -12.0; inputs labelled x, y, z
-
-Limits: :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH` levels of nesting, constant exponents
-up to :data:`MAX_EXPONENT`. Anything else is a one-line :class:`ExpressionError`.
-"""
+``ast.parse(text, mode="eval")`` reads it (a syntax tree only) and every node is checked
+against a whitelist: numbers, variable names (not starting with ``_``; two that look alike are
+refused), ``+ - * / **``, unary ``-`` and ``+``, parentheses, and the gates written as calls
+(``exp log sigmoid tanh relu``, ``max``); parts without a variable are worked out once.
+``parse("(x + y) * z")(x=-2, y=5, z=-4)`` builds a fresh circuit (``.data == -12.0``). Limits:
+:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_EXPONENT`; else a one-line
+:class:`ExpressionError`."""
 
 from __future__ import annotations
 
@@ -20,11 +15,10 @@ import math
 import re
 import unicodedata
 import warnings
-from typing import Any
 
 from backprop_kit.core.engine import Value, apply, as_number
 from backprop_kit.core.gates import GATES, Gate
-from backprop_kit.core.graph import OPERATORS, gate_of_call
+from backprop_kit.core.graph import gate_of_call, run_tree
 
 MAX_LENGTH = 500
 """The longest text :func:`parse` reads, in characters."""
@@ -37,8 +31,7 @@ MAX_EXPONENT = 100
 
 
 def functions() -> dict[str, int]:
-    """The functions a formula may call (each gate written as a call in the table), with the
-    number of arguments each takes."""
+    """The functions a formula may call (gates written as calls), with their argument counts."""
     return {g.call: g.arity for g in GATES.values() if g.call}
 
 
@@ -98,7 +91,6 @@ def describe_lookalike(pair: tuple[str, str]) -> str:
     return f"the names {a!r} and {b!r} look alike ({names}); rename one so they look different"
 
 
-# --- reading the text: Python's own syntax tree, checked, with constant parts worked out -------
 Number = int | float
 _BINARY_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _SYMBOLS = {symbol: kind for kind, symbol in _BINARY_OPS.items()}
@@ -319,9 +311,7 @@ def _short(text: str, width: int = 40) -> str:
 
 
 def _position(source: str, lineno: int, col: int, lead: int) -> str:
-    if lineno <= 1:
-        return f"column {col + lead}"
-    return f"line {lineno}, column {col}"
+    return f"column {col + lead}" if lineno <= 1 else f"line {lineno}, column {col}"
 
 
 def _depth(tree: ast.AST) -> int:
@@ -355,16 +345,8 @@ def _syntax_tree(source: str, lead: int) -> ast.Expression:
 
 # --- the public API --------------------------------------------------------------------------
 class Expression:
-    """A formula parsed by :func:`parse`; call it with numbers to build its circuit.
-
-    Attributes:
-        text: the formula as typed.
-        variables: the input names, in order of first appearance in the text (tuple of str).
-
-    ``Expression(text)`` is the same as ``parse(text)``. ``expr(x=-2, y=5, z=-4)`` returns the
-    output :class:`Value` (a scalar) of a fresh circuit whose input Values carry the variable
-    names as labels; ``expr.build(...)`` also returns those inputs.
-    """
+    """A formula parsed by :func:`parse`: ``text`` as typed, ``variables`` in order of appearance;
+    ``expr(x=-2, y=5, z=-4)`` is the output of a fresh circuit, inputs labelled by name."""
 
     __slots__ = ("text", "variables", "_tree")
 
@@ -414,10 +396,7 @@ class Expression:
         return self.text
 
     def build(self, /, *args: object, **values: float) -> tuple[Value, dict[str, Value]]:
-        """A fresh circuit at ``values``: (output Value, {name: input Value} in variable order).
-
-        Every variable needs a real number, given by name: ``expr.build(x=-2, y=5, z=-4)``.
-        """
+        """A fresh circuit at ``values``, each variable by name: (output, {name: input Value})."""
         names = ", ".join(self.variables)
         expected = f"expected names: {names} (call as {self._call_hint()})"
         if args:
@@ -437,7 +416,7 @@ class Expression:
                 inputs[name] = Value(as_number(values[name], f"variable {name!r}"), label=name)
             except TypeError as e:
                 raise TypeError(f"{e}; {expected}") from None
-        return _evaluate(self._tree, inputs), inputs
+        return run_tree(self._tree, inputs, _gate_call), inputs
 
     def __call__(self, /, *args: object, **values: float) -> Value:
         """The output Value of a fresh circuit at ``values`` (see :meth:`build`)."""
@@ -448,31 +427,12 @@ class Expression:
 
 
 def parse(text: str | Expression) -> Expression:
-    """Parse a typed formula such as ``"(x + y) * z"`` into an :class:`Expression`.
-
-    Never runs the text: it is read with ``ast.parse(text, mode="eval")`` and every node is
-    checked against the whitelist in this module's docstring. Raises :class:`ExpressionError`
-    (a ``ValueError``) with a one-line reason for anything else, and ``TypeError`` when ``text``
-    is not a str. An :class:`Expression` is returned unchanged.
-    """
-    if isinstance(text, Expression):
-        return text
-    return Expression(text)
+    """``text`` (never run) as an :class:`Expression` if the module's whitelist allows it, else a
+    one-line :class:`ExpressionError` (TypeError for a non-str); an Expression as it is."""
+    return text if isinstance(text, Expression) else Expression(text)
 
 
-def _evaluate(node: ast.expr, inputs: dict[str, Value]) -> Any:
-    """Build the circuit of ``node`` on the input Values: Python's operators on Values make the
-    gates, a call the gate written so (a number argument becomes an input wire named by it)."""
-    if isinstance(node, ast.Name):
-        return inputs[node.id]
-    if isinstance(node, ast.Constant):  # only reached as an operand: the tree has a variable
-        return node.value
-    if isinstance(node, ast.UnaryOp):
-        return -_evaluate(node.operand, inputs)
-    if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, inputs), _evaluate(node.right, inputs)
-        return OPERATORS[type(node.op)](left, right)
-    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    args = [_evaluate(a, inputs) for a in node.args]
+def _gate_call(name: str, args: list) -> Value:
+    """A call of a formula: the gate written so, a number argument an input wire named by it."""
     wires = [a if isinstance(a, Value) else Value(a, label=str(a)) for a in args]
-    return apply(gate_of_call(node.func.id), wires[0], wires[1] if len(wires) > 1 else None)
+    return apply(gate_of_call(name), wires[0], wires[1] if len(wires) > 1 else None)

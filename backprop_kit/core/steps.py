@@ -1,12 +1,7 @@
-"""The backward pass one gate at a time, as :meth:`Value.backward` performs it.
-
-``backward()`` visits the gates from the output back to the inputs (reverse topological
-order). At each gate it takes the gradient on the gate's output (*upstream*), multiplies it by
-the gate's local gradient for each input (*local*) and adds the product (*downstream*) to that
-input's gradient. :func:`backward_walk` yields those numbers (the same traversal and local
-rules as ``backward()``, bit for bit), and :class:`BackwardSteps` records them, so a drawing or
-a widget can show the pass after any number of steps.
-"""
+"""The backward pass one gate at a time, as :meth:`Value.backward` performs it: from the
+output back, each gate's output gradient (*upstream*) times its local gradient per input
+(*local*) is added (*downstream*) to that input's gradient. :func:`backward_walk` yields those
+numbers bit for bit, :class:`BackwardSteps` records them for a drawing or a widget."""
 
 from __future__ import annotations
 
@@ -20,8 +15,7 @@ from backprop_kit.core.engine import Value, as_number
 def backward_walk(
     root: Value, seed: float = 1.0
 ) -> Iterator[tuple[Value, float, tuple[float, ...], tuple[float, ...]]]:
-    """``root.backward(seed)`` gate by gate, output first, changing no ``.grad``: yields
-    ``(gate, upstream, local, downstream)``, downstream[i] = local[i] × upstream."""
+    """Yields (gate, upstream, local, local × upstream) of ``root.backward(seed)``, no grad set."""
     if not isinstance(root, Value):
         raise TypeError(f"backward_walk needs a Value (a circuit's output), got {type(root)}")
     switch.refuse("backward_walk")
@@ -39,15 +33,9 @@ def backward_walk(
 
 @dataclass(frozen=True)
 class Step:
-    """One gate of the backward pass.
-
-    Attributes:
-        number: 1 for the first gate processed (the output gate), 2 for the next, …
-        gate: the gate's output wire.
-        upstream: ∂out/∂(gate output), complete when the gate is processed.
-        local: ∂(gate output)/∂(input) for each input, in operand order.
-        downstream: upstream × local for each input: what this gate adds to each input's gradient.
-    """
+    """Gate ``number`` of the backward pass (1: the output gate), ``gate`` its output wire:
+    ``upstream`` = ∂out/∂gate, ``local`` = ∂gate/∂input and ``downstream`` = upstream × local
+    (what it adds to each input's gradient), per input in operand order."""
 
     number: int
     gate: Value
@@ -57,12 +45,8 @@ class Step:
 
 
 class BackwardSteps:
-    """The steps of ``root.backward(seed)``, without changing any ``.grad`` of the circuit.
-
-    ``steps[k - 1]`` is step k; :meth:`grads_after` gives the gradients known after k steps,
-    computed with the same float operations in the same order as ``backward()``, so after the
-    last step they equal the ``.grad`` that ``root.backward(seed)`` leaves on every wire.
-    """
+    """The steps of ``root.backward(seed)``, changing no ``.grad``: ``steps[k - 1]`` is step k;
+    :meth:`grads_after` the gradients after k steps, by ``backward()``'s float operations."""
 
     def __init__(self, root: Value, seed: float = 1.0) -> None:
         if not isinstance(root, Value):
@@ -77,20 +61,16 @@ class BackwardSteps:
 
     def number_of(self, gate: Value) -> int:
         """The step number (from 1) at which ``gate`` is processed; ValueError if it is none."""
-        for s in self.steps:
-            if s.gate is gate:
-                return s.number
+        if number := next((s.number for s in self.steps if s.gate is gate), 0):
+            return number
         raise ValueError(
             f"{gate!r} is not a gate of this circuit; pass one of its gates or a step number "
             f"between 1 and {len(self.steps)}"
         )
 
     def grads_after(self, k: int) -> dict[int, float]:
-        """``{id(wire): gradient}`` for the wires reached after ``k`` steps (0 ≤ k ≤ len).
-
-        After 0 steps only the output is known (its gradient is the seed, 1 for ``backward()``);
-        a wire used by several gates shows the sum of the contributions that reached it so far.
-        """
+        """``{id(wire): gradient}`` of the wires reached after ``k`` steps (0 ≤ k ≤ len): at 0
+        the output's seed only; a wire of several gates sums what has reached it so far."""
         if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= len(self.steps):
             raise ValueError(f"step must be an int between 0 and {len(self.steps)}, got {k!r}")
         grads = {id(self.root): self.seed}

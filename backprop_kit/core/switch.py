@@ -1,16 +1,8 @@
-"""The one autodiff switch: off while a learner's gradient rule is being checked.
-
-An exercise that asks for a gradient rule is not answered by calling the kit's own autodiff;
-a learner who does so by accident should hear why. So while the sandbox
-(:mod:`backprop_kit.chapters.sandbox`) runs such a check, every autodiff entry point of the
-kit (``Value.backward``, ``numerical_grad``, ``grad_check``, the array backward passes, …)
-calls :func:`refuse` first, which then raises :class:`AutodiffRefused` in one line. It guards
-against accidents, not against deliberate tampering (grading rests on nbgrader).
-
-The switch is a context variable set only inside :func:`run_with_autodiff_off`'s own copy of
-the context: whatever is raised inside, and whenever, the caller's context never changes, so
-the switch cannot be left off.
-"""
+"""The one autodiff switch, off while the sandbox checks a learner's gradient rule: every
+autodiff entry point (``Value.backward``, ``numerical_grad``, the array backwards, …) calls
+:func:`refuse` first, which then raises :class:`AutodiffRefused` in one line (a guard against
+accidents, not tampering). It is a context variable set only in :func:`run_with_autodiff_off`'s
+own copy of the context, so whatever is raised inside, it cannot be left off."""
 
 from __future__ import annotations
 
@@ -29,8 +21,7 @@ class AutodiffRefused(RuntimeError):
 
 
 def refuse(what: str) -> None:
-    """Raise :class:`AutodiffRefused` naming ``what`` (e.g. ``"Value.backward"``) if the switch is
-    off here; do nothing otherwise (one context-variable read)."""
+    """Raise :class:`AutodiffRefused` naming ``what`` if the switch is off here; else nothing."""
     off = OFF.get()
     if off is not None:
         raise AutodiffRefused(

@@ -48,8 +48,7 @@ def format_number(x: float | None, fmt: str = "{:.2f}") -> str:
 
     ``None`` is written "None". In every style a number that shows as zero has no minus sign
     ("0.00", never "-0.00"), and nan and ±inf are written nan, inf, -inf. Anything else than a
-    real number or None, or a ``fmt`` :func:`check_fmt` refuses, is a one-line error.
-    """
+    real number or None, or a ``fmt`` :func:`check_fmt` refuses, is a one-line error."""
     if x is None:
         return "None"
     if not isinstance(x, numbers.Real):

@@ -1,11 +1,9 @@
-"""Exercises that answer at once: ``with attempt(id) as answer: answer.value = …`` for a value,
-``check(id, fn)`` for a function; correct, not yet (with a hint), or not attempted yet (the
-learner edition's ``raise NotImplementedError()``, so Run All reaches the end). ``grade(id)``,
-an nbgrader test cell, judges the last answer again and raises unless it is right. Each
-``chNN.py`` registers its chapter's exercises, whose answers the kit computes when the check
-runs. Answers are judged by type, then value, never by their own ``__eq__``; learner code runs
-only through the sandbox; every error is one line, and ``KeyboardInterrupt`` (the Stop button)
-is not caught. No numpy import: arrays are recognised through ``sys.modules``."""
+"""Exercises that answer at once: ``with attempt(id) as answer: answer.value = …`` or
+``check(id, fn)``: correct, not yet (a hint), or not attempted yet (the learner edition's
+``raise NotImplementedError()``); ``grade(id)``, nbgrader's test, judges the last answer again.
+Each ``chNN.py`` registers its chapter's, answers computed when the check runs. Judged by type,
+then value, never by their ``__eq__``; learner code runs only in the sandbox; errors are one
+line, KeyboardInterrupt is not caught. No numpy import: arrays are known by ``sys.modules``."""
 
 from __future__ import annotations
 
@@ -65,8 +63,7 @@ _CHAPTERS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.star
 def custom_exercise(
     exercise_id: str, question: str, judge: Callable[[Any], str | None], explanation: str = ""
 ) -> Exercise:
-    """Register an exercise with its own ``judge(answer) -> None | hint``, which runs learner
-    code only by :func:`run_learner` or :func:`run_cases` and compares by :func:`compare`."""
+    """Register ``judge(answer) -> None | hint`` (learner code by :func:`run_learner` only)."""
     if exercise_id in _REGISTRY:
         raise ValueError(f"exercise id {exercise_id!r} is registered twice; ids must be unique")
     _REGISTRY[exercise_id] = ex = Exercise(exercise_id, question, judge, explanation)
@@ -81,8 +78,7 @@ def all_exercises() -> dict[str, Exercise]:
 
 
 def get(exercise_id: str) -> Exercise:
-    """The exercise with this id, importing only its chapter (``ch04-…``: ``ch04``, so chapters
-    without arrays need no numpy); for an unknown id, a one-line error listing the known ids."""
+    """The exercise with this id, importing its chapter only; else one line naming the ids."""
     chapter = str(exercise_id).split("-")[0]
     if exercise_id not in _REGISTRY and chapter in _CHAPTERS:
         importlib.import_module(f"{__name__}.{chapter}")
@@ -99,9 +95,7 @@ def get(exercise_id: str) -> Exercise:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """Why an answer is not the expected one: ``kind`` "type" (not even the right kind of
-    thing; ``text`` names it), "precision" (close, not precise enough; ``text`` says so) or
-    "value" (the right kind, the wrong value: the exercise's own hint applies)."""
+    """Why an answer is wrong: ``kind`` "type" or "precision" (``text`` says why), or "value"."""
 
     kind: str
     text: str = ""
@@ -111,8 +105,7 @@ _VALUE = Mismatch("value")
 
 
 class AnswerKey:
-    """An expected answer that judges an attempt itself (a set of names, a spelled product):
-    :func:`compare` calls its ``compare``, never the attempt's ``__eq__``."""
+    """An expected answer that judges an attempt itself (a set of names, a spelled product)."""
 
     def compare(self, got: Any) -> Mismatch | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -125,8 +118,7 @@ def _np_is(x: Any, *names: str) -> bool:
 
 
 def short(x: Any, chars: int = SHOW_CHARS) -> str:
-    """``repr(x)`` on one line, cut to ``chars`` characters (with "…"); a float with 6
-    significant digits, an array by its shape. Never calls more than one ``repr``."""
+    """``repr(x)`` on one line, cut to ``chars`` ("…"); a float to 6 digits, an array by shape."""
     if isinstance(x, float) or _np_is(x, "floating"):
         return format_number(float(x), "g")
     if _np_is(x, "ndarray"):
@@ -254,11 +246,10 @@ def _array_mismatch(got: Any, want: Any, tol: float) -> Mismatch | None:
 
 
 def compare(got: Any, want: Any, tol: float = 1e-6, decimals: int | None = None) -> Mismatch | None:
-    """None if ``got`` is the answer ``want``, else a :class:`Mismatch` saying why. By
-    ``want``'s type: an :class:`AnswerKey` judges ``got``; a number, a real number within
-    ``tol`` relative (absolutely within ABS_FLOOR only) or rounded to ``decimals`` places; a
-    string, one equal up to spaces and case; an array, one of its shape, close within ``tol``;
-    a tuple or list, one as long, entry by entry."""
+    """None if ``got`` is the answer ``want``, else a :class:`Mismatch`. By ``want``'s type: an
+    :class:`AnswerKey` judges; a number wants a real within ``tol`` relative (or rounded to
+    ``decimals``); a string, one equal up to spaces and case; an array, one of its shape within
+    ``tol``; a tuple or list, one as long, entry by entry."""
     if isinstance(want, AnswerKey):
         return want.compare(got)
     if is_number(want):
@@ -287,8 +278,7 @@ def run_learner(
     allow_autodiff: bool = False,
     seconds: float | None = None,
 ) -> Any:
-    """``fn(*args)`` through the sandbox, within ``seconds`` (default :data:`TIME_LIMIT`, read
-    when it runs), with the kit's autodiff off unless ``allow_autodiff``."""
+    """``fn(*args)`` in the sandbox within ``seconds`` (TIME_LIMIT), autodiff off unless asked."""
     limit = TIME_LIMIT if seconds is None else seconds
     off = None if allow_autodiff else exercise_id
     return run_learner_code(fn, *args, seconds=limit, autodiff_off=off)
@@ -297,8 +287,7 @@ def run_learner(
 def run_cases(
     exercise_id: str, fn: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[tuple]
 ) -> Iterator[tuple[tuple, Any, Any]]:
-    """``(args, fn(*args), reference(*args))`` for each case: the learner's ``fn`` by
-    :func:`run_learner`, TIME_LIMIT for all cases together; the reference outside the limit."""
+    """``(args, fn(*args), reference(*args))`` per case, TIME_LIMIT for all of ``fn``'s runs."""
     seconds = TIME_LIMIT
     deadline = time.monotonic() + seconds
     for args in cases:
@@ -314,8 +303,7 @@ def run_cases(
 
 
 def upstream_grads(fn: Callable[..., Any], upstream: float, *inputs: float) -> tuple[float, ...]:
-    """∂L/∂inputᵢ when ∂L/∂fn = ``upstream``: ``upstream`` × ∂fn/∂inputᵢ, by backprop (the
-    reference of an exercise that writes a backward pass)."""
+    """∂L/∂inputᵢ = ``upstream`` × ∂fn/∂inputᵢ, by backprop (a backward pass's reference)."""
     return tuple(upstream * g for g in backprop_grads(fn, *inputs))
 
 
@@ -329,9 +317,8 @@ def value_exercise(
     decimals: int | None = None,
     mistakes: Callable[[], Sequence[tuple[Any, str]]] | None = None,
 ) -> Exercise:
-    """Register an exercise whose answer is a value, judged by :func:`compare` against
-    ``expected()``; with ``decimals`` ("d decimals or more") a number rounded so is right.
-    ``mistakes()`` lists known wrong answers (computed by the kit) with the hint for each."""
+    """Register an exercise whose answer is a value, :func:`compare`-d with ``expected()``
+    (``decimals``: rounded so is right); ``mistakes()``: known wrong answers and their hints."""
 
     def judge(got: Any) -> str | None:
         m = compare(got, expected(), tol, decimals)
@@ -355,9 +342,8 @@ def function_exercise(
     explanation: str = "",
     returns: Sequence[str] = (),
 ) -> Exercise:
-    """Register an exercise whose answer is a function, compared with ``reference`` on
-    ``cases()`` (argument tuples) by :func:`run_cases`. The hint names the first case that
-    differs and, for a tuple, which items are wrong (by the names ``returns``, else by place)."""
+    """Register an exercise whose function is compared with ``reference`` on ``cases()``; the hint
+    names the first case that differs and the wrong items of a tuple (by ``returns``)."""
     names = _parameter_names(reference)
 
     def judge(fn: Any) -> str | None:
@@ -383,9 +369,8 @@ def function_exercise(
                 results += list(runs)
             except LearnerCodeError:
                 results = []  # a later case failed: no item is called right
-            what = (
-                _wrong_items(got, want, tol, returns, results) or f"function returned {short(got)}"
-            )
+            what = _wrong_items(got, want, tol, returns, results)
+            what = what or f"function returned {short(got)}"
             return f"at {where} your {what}. {_sentence(hint)}"
         return None
 
@@ -395,8 +380,7 @@ def function_exercise(
 def _wrong_items(
     got: Any, want: Any, tol: float, names: Sequence[str], results: Sequence[tuple]
 ) -> str | None:
-    """For a tuple answer of the right length: which items are wrong here, which are right on
-    every case of ``results`` ``(args, got, want)``, or that two look swapped."""
+    """A tuple answer's items wrong here, those right on every case of ``results``, or a swap."""
     if isinstance(got, list) or (_np_is(got, "ndarray") and got.ndim == 1):
         got = tuple(got)  # a list or a vector of the items: judged as the tuple
     if not (isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want) > 1):
@@ -426,8 +410,7 @@ def _wrong_items(
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:
-    """``fn``'s positional parameters, to name a case's point ("at x = -2, y = 3"); [] when
-    Python cannot tell (a builtin, ``*args``)."""
+    """``fn``'s positional parameters ("at x = -2, y = 3"); [] for a builtin or ``*args``."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -441,8 +424,7 @@ def _sentence(text: str) -> str:
 
 
 class RightWithNote(str):
-    """What a judge returns for a right answer with a note (what was not checked, say): the
-    verdict is "✔ Correct!", the explanation, then the note."""
+    """A judge's right answer with a note: "✔ Correct!", the explanation, then the note."""
 
 
 def _verdict(exercise_id: str, attempt_value: Any) -> str:
@@ -493,8 +475,7 @@ class Answer:
 
 @contextmanager
 def attempt(exercise_id: str) -> Iterator[Answer]:
-    """``with attempt(id) as answer:`` … ``answer.value = …``; prints the verdict on leaving
-    (an error in the block, ``SystemExit`` included, in one line)."""
+    """``with attempt(id) as answer: answer.value = …``; prints the verdict on leaving."""
     get(exercise_id)  # unknown ids fail before the learner's code runs
     answer = Answer()
     _LAST.pop(exercise_id, None)  # a failed attempt leaves no earlier answer to grade
@@ -512,8 +493,7 @@ def attempt(exercise_id: str) -> Iterator[Answer]:
 
 
 def grade(exercise_id: str) -> None:
-    """An nbgrader test cell (``grade("ch02-dfdx")``): silent when the last answer given in
-    this kernel is right, else ``AssertionError`` with the one-line verdict."""
+    """nbgrader's test: silent when this kernel's last answer is right, else AssertionError."""
     get(exercise_id)  # an unknown id is a KeyError naming the known ones
     if exercise_id not in _LAST:
         raise AssertionError(f"{exercise_id}: {NOT_ATTEMPTED}")

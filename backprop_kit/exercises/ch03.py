@@ -25,14 +25,12 @@ def divide_backward(a: float, b: float, upstream: float) -> tuple[float, ...]:
 
 
 def inputs_to_raise(x: float, y: float, z: float) -> frozenset[str]:
-    """The inputs of f = (x + y)·z whose gradient at (x, y, z) is positive (raising one a
-    little raises f), by backprop on the kit's chapter-2 circuit."""
+    """The inputs of f = (x + y)·z with a positive gradient at (x, y, z), by backprop."""
     return frozenset(n for n, g in zip("xyz", chain_rule_partials(x, y, z)) if g > 0)
 
 
 def names_in(answer: Any) -> frozenset[str] | None:
-    """The lower-case names in a set, list or tuple of strings, or in one string separated by
-    commas or spaces ("x, y"); None if ``answer`` is not a collection of names."""
+    """The lower-case names in a collection of strings or in one string ("x, y"), else None."""
     if isinstance(answer, str):
         items = [t for t in re.split(r"[\s,;{}()\[\]'\"]+", answer) if t]
     elif isinstance(answer, (set, frozenset, list, tuple)):
@@ -45,8 +43,7 @@ def names_in(answer: Any) -> frozenset[str] | None:
 
 
 class NameSet(ex.AnswerKey):
-    """Any spelling of the same set of names (:func:`names_in`) is right; an answer that is no
-    collection of names, or names something not ``allowed``, gets a hint about the form."""
+    """Any spelling of the same set of names (:func:`names_in`) is right; else a hint on form."""
 
     def __init__(self, names: frozenset[str], allowed: frozenset[str] = frozenset("xyz")) -> None:
         self.names = frozenset(n.lower() for n in names)

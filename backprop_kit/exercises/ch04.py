@@ -45,8 +45,7 @@ def sigmoid_local(s: float) -> float:
 
 
 def neuron_gradients(x: tuple[float, float] = (-1.0, -2.0)) -> dict[str, float]:
-    """∂f/∂(each input) of σ(w0·x0 + w1·x1 + w2) with the notes' w = [2, −3, −3] and input x
-    (the notes' by default), by backprop through its elementary gates."""
+    """∂f/∂(each input) of the notes' neuron σ(w0·x0 + w1·x1 + w2) at input x, by backprop."""
     f = sigmoid_neuron(x=x)
     f.backward()
     return {str(v.label): v.grad for v in f.topological_order() if not v.parents}
@@ -74,8 +73,7 @@ _SLOPE_SLIPS: tuple[tuple[Any, str], ...] = (
 
 
 def _judge_sigmoid_slope(fn: Any) -> str | None:
-    """``fn(z)`` must be dσ/dz within a relative SLOPE_REL_TOL at each of SLOPE_POINTS; a wrong
-    answer that matches one of _SLOPE_SLIPS gets that slip's hint."""
+    """``fn(z)`` must be dσ/dz (SLOPE_REL_TOL) at SLOPE_POINTS; a known slip gets its own hint."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     cases = [(z,) for z in SLOPE_POINTS]
@@ -143,9 +141,8 @@ ex.value_exercise(
 
 
 def _judge_tanh_gate(answer: Any) -> str | None:
-    """``answer`` = (tanh_forward, tanh_backward): the forward must give tanh(x); the backward,
-    from the cached output and dout, must pass the gradient check against the central
-    difference of the kit's tanh at seeded random points (verdict from the threshold table)."""
+    """``answer`` = (tanh_forward, tanh_backward): tanh(x), and a backward from the cached output
+    and dout that passes the gradient check at seeded random points."""
     if not (isinstance(answer, tuple) and len(answer) == 2 and all(map(callable, answer))):
         return "pass the pair of functions (tanh_forward, tanh_backward), without calling them"
     forward, backward = answer

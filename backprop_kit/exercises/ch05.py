@@ -98,8 +98,7 @@ def new_staged_gradients(x: float, y: float) -> dict[str, float]:
 
 
 def _judge_staged(fn: Any) -> str | None:
-    """The learner's ``backward(x, y)`` returns a dict of stage gradients; the hint names the
-    first wrong stage in backward order (the stages before it are right)."""
+    """The learner's ``backward(x, y)``: a dict of stage gradients; the hint: the first wrong."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     names = [name for name, _ in NEW_STAGES]
@@ -161,8 +160,7 @@ BUGS: dict[str, tuple[Callable[..., Any], list[tuple[float, ...]]]] = {
 
 
 def _judge_bug_hunt(answer: Any) -> str | None:
-    """``answer`` maps each bug's name to the learner's fixed function; the hint lists which
-    are fixed, which are still wrong (and why, where it raised) and which are not attempted."""
+    """``answer``: bug name -> fixed function; the hint says which are fixed, wrong, untried."""
     if not isinstance(answer, dict):
         return (
             f"pass a dict of your fixed functions, {{'fork': fork_backward, ...}}, got "

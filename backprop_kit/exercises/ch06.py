@@ -43,9 +43,7 @@ def _linear_data(seed: int, n: int = 8, d: int = 3) -> tuple[list[list[float]], 
 
 
 def learning_rate_factor(k: float = INPUT_SCALE) -> float:
-    """How many times larger the weight gradient gets when every input is multiplied by k:
-    |dw| at scale k over |dw| at scale 1, where dw of L = Σₙ sₙ, s = (k X) @ w, is found by
-    backprop on seeded random data."""
+    """|dw| at input scale k over |dw| at 1, dw of L = Σₙ sₙ, s = (k X) @ w (seeded data)."""
     X, w = _linear_data(0)
 
     def dw(scale: float) -> float:
@@ -58,8 +56,7 @@ def learning_rate_factor(k: float = INPUT_SCALE) -> float:
 
 
 def score_factor(k: float = INPUT_SCALE) -> float:
-    """How many times farther the scores s = (k X) @ w move, for the same weight step, when
-    every input is multiplied by k: |(k X) @ step| over |X @ step|, on seeded random data."""
+    """|(k X) @ step| over |X @ step|: how much farther a weight step moves the scores."""
     X, step = _linear_data(1)
 
     def moved(scale: float) -> float:
@@ -69,10 +66,8 @@ def score_factor(k: float = INPUT_SCALE) -> float:
 
 
 def replay_learning_rate(k: float = INPUT_SCALE, lr: float = LR) -> float:
-    """The learning rate at data scale k whose run replays the k = 1 run at rate lr: the scores
-    (k X) @ w stay the same if the weights are always score_factor(k) times smaller, so every
-    step lr·dw must be that much shorter, and dw is learning_rate_factor(k) times larger.
-    Hence lr / (learning_rate_factor(k) · score_factor(k)) (= lr / k²)."""
+    """The rate at data scale k that replays the k = 1 run at lr: weights score_factor(k) times
+    smaller, with dw learning_rate_factor(k) times larger, so lr / (the two factors) = lr / k²."""
     return lr / (learning_rate_factor(k) * score_factor(k))
 
 

@@ -33,8 +33,7 @@ def notes_dW_shape(
 
 
 def dX_from(W: np.ndarray, dD: np.ndarray) -> np.ndarray:
-    """dX for D = W @ X, given W (M, K) and dD (M, N), by the kit's matmul_backward (dX does
-    not depend on X, so zeros of shape (K, N) will do)."""
+    """dX for D = W @ X from W (M, K) and dD (M, N), by matmul_backward (dX needs no X: zeros)."""
     _D, cache = matmul(W, np.zeros((W.shape[1], dD.shape[1])))
     return matmul_backward(dD, cache)[1]
 
@@ -145,8 +144,7 @@ def _dX_slips(W: np.ndarray, dD: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _judge_dX(fn: Any) -> str | None:
-    """``fn(W, dD)`` must be dX on every case; a wrong array of the right shape is named by the
-    product of W and dD it equals (on square matrices shapes cannot tell them apart)."""
+    """``fn(W, dD)`` must be dX; a wrong array is named by the product of W and dD it equals."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     for (W, dD), got, want in ex.run_cases("ch07-dX", fn, dX_from, _dX_cases()):
@@ -215,8 +213,7 @@ def block_forward(
 
 
 def block_case(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Seeded arrays of BLOCK_SHAPES and an upstream dY, every ReLU input at least 0.1 from the
-    kink (so that the numerical check is meaningful)."""
+    """Seeded arrays of BLOCK_SHAPES and an upstream dY, ReLU inputs ≥ 0.1 from the kink."""
     rng = np.random.default_rng(seed)
     while True:
         arrays = {k: rng.normal(size=s) for k, s in BLOCK_SHAPES.items()}
@@ -236,8 +233,7 @@ def block_numeric_grads(arrays: dict[str, np.ndarray], dY: np.ndarray) -> dict[s
 
 
 def _judge_block(fn: Any) -> str | None:
-    """``block_backward(dY, X, W1, b1, W2, b2)`` returns (dW2, db2, dW1, db1, dX); each is
-    gradient-checked against the numerical gradient, the hint names the first that fails."""
+    """``block_backward(dY, X, W1, b1, W2, b2)``: (dW2, db2, dW1, db1, dX), each grad-checked."""
     if not callable(fn):
         return ex.PASS_FUNCTION
     for seed in (7, 8):

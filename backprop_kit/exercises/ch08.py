@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 
 from backprop_kit import exercises as ex
-from backprop_kit.chapters.training_troubles import MAX_ACCUMULATION_STEPS
+from backprop_kit.chapters.training_troubles import MAX_ACCUMULATION_STEPS, adding_loop
 from backprop_kit.nn.arrays import affine, affine_backward
 from backprop_kit.nn.data import two_moons
 from backprop_kit.nn.dimensions import whole_number
-from backprop_kit.nn.net import MLP, backward_accumulate, sgd_update, svm_loss
+from backprop_kit.nn.net import MLP, sgd_update, svm_loss
 
 COUNT_SIZES = (2, [16, 16, 1])
 LOOP_STEPS, LOOP_LR = 6, 0.2
@@ -54,14 +54,7 @@ def model_with_gradients(seed: int = 0) -> MLP:
 def train_fixed(model: MLP, X: Any, y: Any, steps: int, lr: float) -> list[float]:
     """The training loop done right: zero the gradients before each (adding) backward pass."""
     steps = whole_number(steps, "train_fixed: steps", 1, MAX_ACCUMULATION_STEPS)
-    losses = []
-    for _ in range(steps):
-        loss = svm_loss(model, X, y)
-        model.zero_grad()
-        backward_accumulate(loss, model.parameters())
-        sgd_update(model.parameters(), lr)
-        losses.append(loss.data)
-    return losses
+    return adding_loop(model, X, y, steps, lr)[0]
 
 
 def loop_data() -> tuple[np.ndarray, np.ndarray]:

@@ -1,19 +1,10 @@
-"""Chapter 9 exercises: the learner builds an engine of their own, one step at a time.
-
-The class has micrograd's shape (``Value(data)``, ``.data``, ``.grad``, operators, ``tanh``,
-``exp``, ``relu``, ``backward()``) and the chapter's insides: ``_parents`` (a tuple in operand
-order: ``a + a`` keeps ``(a, a)``), ``_op`` (``"+"``, ``"*"``, …; ``""`` for an input),
-``_local_grads()`` (∂self/∂parent per parent), ``_topo()`` (every wire after its parents, self
-last) and ``backward()`` (reset every gradient, 1 on the output, then in reverse topological
-order add local × upstream to each parent).
-
-Each exercise but the last receives the class: ``ch09-add`` (``__add__``), ``ch09-graph`` (the
-graph of ``+`` and ``*``), ``ch09-local``, ``ch09-topo``, ``ch09-backward`` (the engine checker on
-``+`` and ``*``), ``ch09-engine`` (on every operation the class has; ``**``, tanh, exp, relu
-required). ``ch09-train`` receives ``(model, losses)``: chapter 8's network trained by the
-learner's own loop with the learner's engine, right when every weight is the kit's. The
-learner's code runs only in the sandbox; the kit hands over no working engine.
-"""
+"""Chapter 9 exercises: the learner builds an engine of their own, one step at a time, with
+micrograd's shape and the chapter's insides: ``_parents`` (a tuple in operand order), ``_op``
+(``""`` for an input), ``_local_grads()``, ``_topo()`` (each wire after its parents, self last)
+and ``backward()``. Each exercise receives the class (``ch09-add``, ``-graph``, ``-local``,
+``-topo``, ``-backward`` and ``-engine``, the engine checker on + and *, then on everything),
+but ``ch09-train``: ``(model, losses)``, chapter 8's network trained with the learner's engine
+and loop, right when every weight is the kit's. Learner code runs only in the sandbox."""
 
 from __future__ import annotations
 
@@ -69,8 +60,7 @@ Judge = Callable[[Any], "str | None"]
 def _register(
     exercise_id: str, question: str, explanation: str, sandboxed: bool = True
 ) -> Callable[[Judge], Judge]:
-    """Register ``judge(cls)`` (run on a class of the learner's own only); with ``sandboxed``
-    the whole judge runs as learner code (time limit, the kit's autodiff off)."""
+    """Register ``judge(cls)`` for the learner's own class, as learner code if ``sandboxed``."""
 
     def register(judge: Judge) -> Judge:
         def judged(answer: Any) -> str | None:
@@ -93,8 +83,7 @@ _TUPLE_HINT = (
 
 
 def judge_graph(cls: type, ops: str = "+*") -> str | None:
-    """The forward graph of the operators in ``ops``: values, ``_parents`` (the operands
-    themselves, an ordered tuple), ``_op``, gradients at 0; a plain number wrapped in a Value."""
+    """The graph of ``ops``: values, ordered ``_parents``, ``_op``, grad 0, numbers as Values."""
     a, b = cls(2.0), cls(-3.0)
     if not (_same(getattr(a, "data", None), 2.0) and _same(getattr(a, "grad", None), 0.0)):
         return "Value(2.0) should have .data == 2.0 and .grad == 0.0"
@@ -213,8 +202,8 @@ def _reachable(out: Any) -> dict[int, Any]:
 def _engine_judge(
     exercise_id: str, ops: tuple[str, ...] | None, required: tuple[str, ...], notes: tuple[str, ...]
 ) -> Judge:
-    """The engine checker on ``ops`` (None: all the class has); the gates ``required`` (the
-    exercise's own) must be there; a note on what else of the gates ``notes`` it cannot do."""
+    """The engine checker on ``ops`` (None: all the class has), the exercise's ``required``
+    gates there; a note on which of ``notes`` it cannot do."""
 
     def judge(cls: type) -> str | None:
         try:
@@ -300,8 +289,7 @@ _register(
 
 @functools.cache
 def _kit_training(steps: int = TRAIN_STEPS, l2: bool = True) -> tuple[list[float], list[float]]:
-    """Chapter 8's network trained ``steps`` steps by the kit's engine and loop (its L2 term
-    left out unless ``l2``): every weight, and the loss before each step."""
+    """Chapter 8's weights after ``steps`` of the kit's loop (L2 if ``l2``), and the losses."""
     from backprop_kit.nn.data import two_moons
     from backprop_kit.nn.net import MLP, train_step
 
@@ -320,9 +308,8 @@ def _read_model(model: Any) -> tuple[tuple[type, ...], list[Any]] | str:
 
 
 def judge_train(answer: object) -> str | None:
-    """``(model, losses)``: chapter 8's network trained TRAIN_STEPS steps by the learner's loop
-    with the learner's engine, and the loss before each step. Right when every weight is the
-    kit's after the same steps; then both loss curves are drawn."""
+    """``(model, losses)``: chapter 8's network after TRAIN_STEPS steps of the learner's loop and
+    engine, the loss before each; right when every weight is the kit's (then both curves show)."""
     if not (isinstance(answer, tuple) and len(answer) == 2):
         return (
             "answer.value should be the pair (model, losses): the trained MLP and the list "

@@ -1,7 +1,6 @@
 """The hidden helper every explorer holds: it names each slider handle by its label (ipywidgets
 8 gives none), makes each ``bpk-live`` element a polite live region and gives controls a
-visible focus ring; in the browser only (inert without a front-end).
-"""
+visible focus ring; in the browser only (inert without a front-end)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""What every explorer shares: a live widget that leaves nothing behind when closed, and whose
-display bundle also holds a stable ``text/plain`` and its first picture for viewers without
-a widget front-end (nbval, nbconvert, a code host). :class:`HeldExplorer`: the explorers with
-a matplotlib picture (scale, shapes, training); the circuit explorer is a ``VBox`` of SVG.
-"""
+"""What every explorer shares: a live widget that leaves nothing behind when closed, whose
+bundle also holds a stable ``text/plain`` and its first picture for viewers without widgets.
+:class:`HeldExplorer`: those with a matplotlib picture (scale, shapes, training)."""
 
 from __future__ import annotations
 
@@ -20,15 +18,13 @@ if TYPE_CHECKING:  # ipywidgets is imported when an explorer is built, not with 
 def with_static_picture(
     bundle: dict[str, Any] | None, text: str, picture: bytes | str, metadata: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``bundle`` (ipywidgets' display data) plus :func:`~style.picture_bundle` of ``text`` and
-    ``picture`` (PNG bytes, or SVG text where matplotlib cannot be imported)."""
+    """``bundle`` (ipywidgets' data) plus :func:`~style.picture_bundle` of a PNG or an SVG."""
     data, meta = picture_bundle(text, picture, metadata)
     return {**(bundle or {}), **data}, meta
 
 
 def close_tree(widget: widgets.Widget) -> None:
-    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively:
-    ``Widget.close()`` closes one widget, and a slider alone holds a Layout and a style."""
+    """Close ``widget`` and every widget it holds (children, layout, style, …), iteratively."""
     # ipywidgets' Widget class, found without an import (close() also runs at shutdown)
     base: Any = next(c for c in type(widget).__mro__ if c.__name__ == "Widget")
     seen: set[int] = set()
@@ -46,8 +42,7 @@ def close_tree(widget: widgets.Widget) -> None:
 
 
 def in_log_range(value: object, low: float, high: float, what: str) -> float:
-    """``value`` as a float if a slider over 10**low … 10**high can show it, else a one-line
-    error naming the range (a slider would silently move it to the nearest end)."""
+    """``value`` as a float if a slider over 10**low … 10**high can show it, else one line."""
     x = as_number(value, what)
     if not 10.0**low <= x <= 10.0**high:
         raise ValueError(f"{what} must be between {10.0**low:g} and {10.0**high:g}, got {x!r}")
@@ -69,10 +64,7 @@ def log_slider(
 
 
 class Explorer:
-    """The base of every explorer. A subclass gives :attr:`live_widget` (what JupyterLab
-    shows), :meth:`static_picture` (its first picture, PNG bytes or SVG text, and metadata
-    with ``alt``) and a stable ``__repr__``; this gives the bundle, ``close()`` and
-    :meth:`set_quietly`."""
+    """The base: a subclass gives :attr:`live_widget`, :meth:`static_picture`, a stable repr."""
 
     @property
     def live_widget(self) -> widgets.Widget:
@@ -83,8 +75,7 @@ class Explorer:
 
     @staticmethod
     def set_quietly(pairs: Iterable[tuple[Any, Any]], handler: Callable[[dict], None]) -> None:
-        """Set each ``(control, value)`` without calling ``handler``, the controls' observer
-        of ``value`` (so moving several controls recomputes once, when the caller says)."""
+        """Set each ``(control, value)`` without calling their ``value`` observer ``handler``."""
         for control, value in pairs:
             control.unobserve(handler, names="value")
             try:
@@ -106,9 +97,8 @@ class Explorer:
 
 
 class HeldExplorer(Explorer):
-    """An explorer whose live view is ``self.widget`` (made by :meth:`_hold`) and whose
-    picture is ``figure()``, a matplotlib Figure, shown as the PNG ``self.png`` with
-    ``alt_text()`` in the HTML widget ``self.picture``; the first one is the static picture."""
+    """An explorer whose ``self.widget`` is made by :meth:`_hold` and whose matplotlib
+    ``figure()`` shows as ``self.png`` with ``alt_text()`` in ``self.picture``, the first static."""
 
     widget: widgets.VBox
     picture: widgets.HTML
@@ -123,8 +113,7 @@ class HeldExplorer(Explorer):
         return self.widget
 
     def _hold(self, children: Iterable[widgets.Widget], *classes: str) -> None:
-        """``self.widget``: ``children`` and the accessibility helper in a VBox, with
-        ``classes`` and the class the helper looks for."""
+        """``self.widget``: a VBox of ``children`` and the accessibility helper, ``classes``."""
         import ipywidgets as widgets
 
         self.widget = widgets.VBox([*children, explorer_helper()])

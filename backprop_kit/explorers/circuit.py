@@ -1,13 +1,12 @@
-"""The circuit explorer, ``explore("(x + y) * z", x=-2, y=5, z=-4)``: a formula box, a slider
-per input, a readout of f and every ∂f/∂input, the live SVG (an ``HTML`` widget: an ``Output``
-would break nbval), Back / Next / Reset / All through the backward pass (All → step 0 → each
-gate → All; a slider keeps the step) and a nudge line, Δf against h·∂f/∂x. Where the sliders'
-values cannot be evaluated (1/z at z = 0) it says why and shows no number.
-"""
+"""The circuit explorer, ``explore("(x + y) * z", x=-2, y=5, z=-4)``: a formula box, sliders,
+a readout of f and each ∂f/∂input, the live SVG (an ``HTML`` widget: an ``Output`` would break
+nbval), Back / Next / Reset / All through the backward pass and a nudge line, Δf against
+h·∂f/∂x. Where the circuit cannot be evaluated (1/z at z = 0) it says why and shows no number."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -68,10 +67,9 @@ def _inputs_of(f: Value) -> dict[str, Value]:
 
 
 class CircuitExplorer(Explorer, widgets.VBox):
-    """A live circuit (see :func:`explore`). Widgets: ``formula``, ``build_button``, ``message``,
-    ``sliders`` (name → FloatSlider), ``readout``, ``picture`` (SVG), ``back_button``,
-    ``next_button``, ``reset_button``, ``all_button``, ``step_line``, ``nudge_input``,
-    ``nudge_h``, ``nudge_line``; ``step`` is the current step (``None``: the whole pass)."""
+    """A live circuit (:func:`explore`): ``formula``, ``build_button``, ``message``, ``sliders``
+    (name → FloatSlider), ``readout``, ``picture`` (SVG), ``back/next/reset/all_button``,
+    ``step_line``, ``nudge_input``, ``nudge_h``, ``nudge_line``; ``step`` (None: the whole pass)."""
 
     def __init__(
         self,
@@ -82,14 +80,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         **initial_values: float,
     ) -> None:
         self.fmt, self.sigmoid = fmt, sigmoid
-        self.step: int | None = None
-        self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
-        self.formula = widgets.Text(
-            description="f =",
-            placeholder="type a formula, e.g. (x + y) * z",
-            continuous_update=False,
-            layout=widgets.Layout(width="30em"),
-        )
+        options = {"placeholder": "type a formula, e.g. (x + y) * z", "continuous_update": False}
+        self.formula = widgets.Text(description="f =", layout={"width": "30em"}, **options)
         self.build_button = widgets.Button(
             description="Build", tooltip="draw the circuit of the formula", icon="refresh"
         )
@@ -111,21 +103,11 @@ class CircuitExplorer(Explorer, widgets.VBox):
             "by h", 0.01, -4, 0, 0.25, readout_format=".4g", continuous_update=True
         )
         self.nudge_line = widgets.HTML()
+        top = widgets.HBox([self.formula, self.build_button])
         row = widgets.HBox([self.back_button, self.next_button, self.reset_button, self.all_button])
-        super().__init__(
-            [
-                widgets.HBox([self.formula, self.build_button]),
-                self.message,
-                self.slider_box,
-                self.readout,
-                self.picture,
-                row,
-                self.step_line,
-                widgets.HBox([self.nudge_input, self.nudge_h]),
-                self.nudge_line,
-                explorer_helper(),
-            ]
-        )
+        nudge = widgets.HBox([self.nudge_input, self.nudge_h])
+        middle = [self.message, self.slider_box, self.readout, self.picture, row, self.step_line]
+        super().__init__([top, *middle, nudge, self.nudge_line, explorer_helper()])
         self.add_class("bpk-explorer")  # a hook for browser tests and for styling
         self.add_class(A11Y_CLASS)
         try:
@@ -148,12 +130,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         if isinstance(source, Value):
             f, _ = copy_circuit(source)
             inputs = _inputs_of(f)
-            unknown = [n for n in values if n not in inputs]
-            if unknown:
-                raise TypeError(
-                    f"explore: the circuit has no input named {unknown[0]!r}; its inputs are "
-                    f"{', '.join(inputs) or 'none'}"
-                )
+            _refuse_unknown(values, list(inputs), "the circuit has no input named", "inputs")
             for name, wire in inputs.items():  # the copy's wires say what the sliders say
                 wire.label = name
                 wire.data = _start_value(values.get(name, wire.data), name)
@@ -162,12 +139,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         elif isinstance(source, str | Expression):
             expression = parse(source)
             names = expression.variables
-            unknown = [n for n in values if n not in names]
-            if unknown:
-                raise TypeError(
-                    f"explore: {expression.text!r} has no variable {unknown[0]!r}; its variables "
-                    f"are {', '.join(names)}"
-                )
+            _refuse_unknown(values, names, f"{expression.text!r} has no variable", "variables")
             full = {n: _start_value(values.get(n, DEFAULT_VALUE), n) for n in names}
             f, inputs = expression.build(**full)
             text = expression.text
@@ -189,8 +161,8 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.initial = {n: v.data for n, v in inputs.items()}
         self._start, _ = copy_circuit(f)  # the static picture's circuit
         self._static: tuple[bytes | str, dict[str, Any]] | None = None
-        self.step = None
-        self.error = None
+        self.step: int | None = None
+        self.error: str | None = None  # why the sliders' values cannot be evaluated, or None
         self.formula.value = text
         self._make_sliders()
         self.nudge_input.options = list(inputs)
@@ -211,8 +183,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.slider_box.children = tuple(self.sliders.values())
 
     def build(self, text: str) -> None:
-        """Draw the circuit of ``text``; variables keep their values (new ones start at 1). A
-        formula that does not parse leaves the old circuit and shows one error line."""
+        """Draw the circuit of ``text`` (variables keep their values); on an error, one line."""
         keep = {n: v.data for n, v in self.inputs.items()}
         try:
             names = parse(text).variables
@@ -232,8 +203,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         self.set_input(change["owner"].description, change["new"])
 
     def set_input(self, name: str, value: float) -> None:
-        """Give input ``name`` a new value: recompute, backpropagate, redraw (step kept); where
-        the circuit cannot be evaluated, :attr:`error` says why and no number shows."""
+        """Give input ``name`` a new value and redraw; where it fails, :attr:`error` says why."""
         self.inputs[name].data = as_number(value, name)
         self.message.value = self._not_drawn
         try:
@@ -357,8 +327,7 @@ class CircuitExplorer(Explorer, widgets.VBox):
         return f"CircuitExplorer({what}{', ' if values else ''}{values})"
 
     def static_picture(self) -> tuple[bytes | str, dict[str, Any]]:
-        """The circuit at its initial values with its alt text: a PNG (and its size), or the
-        SVG where matplotlib cannot be imported (a browser-only Python)."""
+        """The circuit at its initial values: a PNG and its size (an SVG without matplotlib)."""
         if self._static is None:
             self._start.backward()
             view = CircuitView(self._start, fmt=self.fmt, sigmoid=self.sigmoid)
@@ -378,6 +347,13 @@ class CircuitExplorer(Explorer, widgets.VBox):
         return self
 
 
+def _refuse_unknown(values: dict, names: Sequence[str], no_such: str, kind: str) -> None:
+    """A one-line TypeError if ``values`` names something that is not in ``names``."""
+    if unknown := [n for n in values if n not in names]:
+        listed = ", ".join(names) or "none"
+        raise TypeError(f"explore: {no_such} {unknown[0]!r}; its {kind} are {listed}")
+
+
 def _error_html(e: BaseException | str) -> str:
     # in the theme's own text colour (readable in light and dark themes), said in words
     return f"<span role='alert'><b>Error:</b> {escape(str(e))}</span>"
@@ -391,7 +367,6 @@ def explore(
     sigmoid: str = "gate",
     **initial_values: float,
 ) -> CircuitExplorer:
-    """A live explorer of the circuit of ``source``: a formula, an ``Expression`` or a Value
-    (copied: yours never changes), inputs at ``initial_values`` (else 1); ``fmt`` and
-    ``sigmoid`` as for :func:`~backprop_kit.draw`. Display it (last line of a cell) to use it."""
+    """A live explorer of ``source`` (a formula, an Expression or a Value, copied) at
+    ``initial_values`` (else 1); ``fmt`` and ``sigmoid`` as for :func:`~backprop_kit.draw`."""
     return CircuitExplorer(source, fmt=fmt, sigmoid=sigmoid, **initial_values)

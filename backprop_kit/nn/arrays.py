@@ -93,8 +93,7 @@ def _check_upstream(
 
 
 def _backward_cache(cache: object, kind: type, func: str, forward: str) -> Any:
-    """Every array backward's entry: refused while autodiff is off (:mod:`~backprop_kit.core.
-    switch`), then ``cache`` must be what the forward returned."""
+    """Every array backward's entry: refused while autodiff is off, then ``cache`` checked."""
     switch.refuse(func)
     if not isinstance(cache, kind):
         got = type(cache).__name__
@@ -140,10 +139,8 @@ class SvmLossCache(NamedTuple):
 
 
 def matmul(W: ArrayLike, X: ArrayLike) -> tuple[np.ndarray, MatmulCache]:
-    """``D = W @ X``, ``D[i, j] = sum_k W[i, k] X[k, j]``.
-
-    Shapes: W (M, K), X (K, N) -> D (M, N) (for rows-are-examples data call ``matmul(X, W)``).
-    """
+    """``D = W @ X``, ``D[i, j] = sum_k W[i, k] X[k, j]``. Shapes: W (M, K), X (K, N) -> D (M, N)
+    (for rows-are-examples data call ``matmul(X, W)``)."""
     W = _as_real_array(W, "W", "matmul", ndim=2)
     X = _as_real_array(X, "X", "matmul", ndim=2)
     if W.shape[1] != X.shape[0]:
@@ -153,11 +150,8 @@ def matmul(W: ArrayLike, X: ArrayLike) -> tuple[np.ndarray, MatmulCache]:
 
 
 def matmul_backward(dD: ArrayLike, cache: MatmulCache) -> tuple[np.ndarray, np.ndarray]:
-    """``dW = dD @ X.T``, ``dX = W.T @ dD``: ``dW[i, k] = sum_j dD[i, j] X[k, j]``,
-    ``dX[k, j] = sum_i W[i, k] dD[i, j]``.
-
-    Shapes: dD (M, N) -> dW (M, K), dX (K, N).
-    """
+    """``dW = dD @ X.T``, ``dX = W.T @ dD``: ``dW[i, k] = sum_j dD[i, j] X[k, j]``, ``dX[k, j]
+    = sum_i W[i, k] dD[i, j]``. Shapes: dD (M, N) -> dW (M, K), dX (K, N)."""
     W, X = _backward_cache(cache, MatmulCache, "matmul_backward", "matmul(W, X)")
     dD = _check_upstream(dD, (W.shape[0], X.shape[1]), "dD", "matmul_backward", "D = W @ X")
     return dD @ X.T, W.T @ dD
@@ -198,8 +192,7 @@ def relu(X: ArrayLike) -> tuple[np.ndarray, ReluCache]:
 
 
 def relu_backward(dout: ArrayLike, cache: ReluCache) -> np.ndarray:
-    """``dX = dout`` where X > 0, else 0 (0 at the kink: check away from it, |x| >> h).
-    Shapes: dout, dX like X."""
+    """``dX = dout`` where X > 0, else 0 (at the kink too: check at |x| >> h). Shapes: like X."""
     (X,) = _backward_cache(cache, ReluCache, "relu_backward", "relu(X)")
     dout = _check_upstream(dout, X.shape, "dout", "relu_backward", "out = relu(X)")
     return np.where(X > 0, dout, 0.0)
@@ -207,9 +200,7 @@ def relu_backward(dout: ArrayLike, cache: ReluCache) -> np.ndarray:
 
 def affine(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, AffineCache]:
     """A fully connected layer, rows are examples: ``out[n, j] = sum_d X[n, d] W[d, j] + b[j]``.
-
-    Shapes: X (N, D), W (D, H), b (H,) -> out (N, H).
-    """
+    Shapes: X (N, D), W (D, H), b (H,) -> out (N, H)."""
     X = _as_real_array(X, "X", "affine", ndim=2)
     W = _as_real_array(W, "W", "affine", ndim=2)
     b = _as_real_array(b, "b", "affine", ndim=1)
@@ -229,11 +220,8 @@ def affine(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, Affine
 def affine_backward(
     dout: ArrayLike, cache: AffineCache, *, input_grad: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """``dX = dout @ W.T``, ``dW = X.T @ dout``, ``db = dout.sum(axis=0)`` (b is added to
-    every row). ``input_grad=False`` skips dX (None): a first layer's data needs none.
-
-    Shapes: dout (N, H) -> dX (N, D), dW (D, H), db (H,).
-    """
+    """``dX = dout @ W.T``, ``dW = X.T @ dout``, ``db = dout.sum(axis=0)`` (b is added to every
+    row); ``input_grad=False``: dX is None. Shapes: dout (N, H) -> dX (N, D), dW (D, H), db (H,)."""
     X, W = _backward_cache(cache, AffineCache, "affine_backward", "affine(X, W, b)")
     dout = _check_upstream(
         dout, (X.shape[0], W.shape[1]), "dout", "affine_backward", "out = X @ W + b"
@@ -242,11 +230,7 @@ def affine_backward(
 
 
 def svm_loss(scores: ArrayLike, y: ArrayLike) -> tuple[float, SvmLossCache]:
-    """The max-margin loss of micrograd's demo, ``L = mean_n max(0, 1 - y_n s_n)`` (a float):
-    a point on the right side by a margin of 1 costs nothing.
-
-    Shapes: scores (N,), y (N,) of labels -1 and +1 -> L a number.
-    """
+    """micrograd's max-margin ``L = mean_n max(0, 1 - y_n s_n)``. Shapes: scores, y (N,) -> L."""
     s = _as_real_array(scores, "scores", "svm_loss", ndim=1)
     y = _as_real_array(y, "y", "svm_loss", ndim=1)
     if s.shape != y.shape or not s.size:
@@ -262,9 +246,7 @@ def svm_loss(scores: ArrayLike, y: ArrayLike) -> tuple[float, SvmLossCache]:
 
 def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
     """``ds_n = dL * (-y_n / N)`` where ``1 - y_n s_n > 0``, else 0 (0 at the kink).
-
-    Shapes: dL a single number (1.0 for the loss itself) -> ds (N,).
-    """
+    Shapes: dL a single number (1.0 for the loss itself) -> ds (N,)."""
     y, margins = _backward_cache(cache, SvmLossCache, "svm_loss_backward", "svm_loss(scores, y)")
     if type(dL) is not float:
         dL = float(_check_upstream(dL, (), "dL", "svm_loss_backward", "L = svm_loss(scores, y)"))
@@ -275,12 +257,9 @@ def svm_loss_backward(dL: float | ArrayLike, cache: SvmLossCache) -> np.ndarray:
 def numerical_grad_array(
     f: Callable[[np.ndarray], ArrayLike], x: np.ndarray, df: ArrayLike, h: float = 1e-5
 ) -> np.ndarray:
-    """The vector-Jacobian product of ``f`` at ``x`` with ``df``, by central differences:
-    ``g[i] = sum(df * (f(x + h e_i) - f(x - h e_i))) / (2 h)`` -- what a backward returns.
-
-    Shapes: x any (a writeable float64 ndarray of at most ``MAX_CHECKED`` entries: it is nudged
-    in place, each entry put back bit for bit, even if f raises), df like f(x) -> g like x.
-    """
+    """``g[i] = sum(df * (f(x + h e_i) - f(x - h e_i))) / (2 h)``, the vector-Jacobian product
+    a backward returns, by central differences. Shapes: x any (a writeable float64 ndarray of at
+    most ``MAX_CHECKED`` entries, nudged in place and put back bit for bit), df like f(x)."""
     switch.refuse("numerical_grad_array")
     func = "numerical_grad_array"
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
@@ -361,15 +340,10 @@ def grad_check_array(
     f: Callable[[np.ndarray], ArrayLike], x: np.ndarray, df: ArrayLike, analytic: ArrayLike,
     *, name: str = "dx", h: float = 1e-5, tol: float = GRAD_CHECK_PASS,
 ) -> ArrayGradCheck:  # fmt: skip
-    """Your backward's gradient ``analytic`` against :func:`numerical_grad_array` ``n``:
-    ``max |a - n| / max(1e-8, |a| + |n|)``, graded by the kit's one table
-    (:data:`~backprop_kit.core.numeric.GRAD_CHECK_THRESHOLDS`); passed below ``tol``.
-
-    Shapes: x any, analytic like x, df like f(x). Example::
-
-        print(grad_check_array(lambda W_: matmul(W_, X)[0], W, dD, dW, name="dW"))
-        # dW (5, 10): rel_error = 2.3e-11 excellent, ok (< 1e-05)
-    """
+    """Your backward's ``analytic`` gradient against :func:`numerical_grad_array` ``n``: ``max
+    |a - n| / max(1e-8, |a| + |n|)``, graded by the kit's one table; passed below ``tol``. Shapes:
+    x any, analytic like x, df like f(x). ``print(grad_check_array(lambda W_: matmul(W_, X)[0],
+    W, dD, dW, name="dW"))`` prints ``dW (5, 10): rel_error = 2.3e-11 excellent, ok (< 1e-05)``."""
     switch.refuse("grad_check_array")
     analytic = _as_real_array(analytic, "analytic", "grad_check_array")
     if isinstance(x, np.ndarray) and analytic.shape != x.shape:
@@ -400,12 +374,9 @@ def grad_check_array(
 def linear_weight_grad(
     X: ArrayLike, w: ArrayLike, k: float = 1.0, dout: ArrayLike | None = None
 ) -> np.ndarray:
-    """Weight gradient of the linear scores ``s = (k X) @ w`` (chapter 6): ``dw = (k X).T @
-    dout``, ``dout = dL/ds`` (all ones, i.e. L = sum(s), if None). Scale the inputs by k and dw
-    grows k-fold, and so does a step ``w -= lr * dw``: why input scale matters.
-
-    Shapes: X (N, D), w (D,) or (D, C), dout like s, (N,) or (N, C) -> dw like w.
-    """
+    """``dw = (k X).T @ dout`` of the linear scores ``s = (k X) @ w`` (chapter 6), ``dout =
+    dL/ds`` (all ones if None): inputs scaled by k make dw, and a step, k times larger.
+    Shapes: X (N, D), w (D,) or (D, C), dout like s, (N,) or (N, C) -> dw like w."""
     func = "linear_weight_grad"
     X = _as_real_array(X, "X", func, ndim=2)
     w = _as_real_array(w, "w", func)

@@ -17,13 +17,9 @@ from backprop_kit.core.engine import as_number
 Shape2 = tuple[int, int]
 MAX_SEED = 2**64 - 1
 
-__all__ = [
-    "Candidate",
-    "DimensionAnalysis",
-    "GradientShapeAnalysis",
-    "dimension_analysis",
-    "matmul_mismatch_message",
-]
+__all__ = (
+    "Candidate DimensionAnalysis GradientShapeAnalysis dimension_analysis matmul_mismatch_message"
+).split()
 
 
 # --------------------------------------------------------------------------- shared checks
@@ -183,7 +179,6 @@ class DimensionAnalysis:
 
 def dimension_analysis(W_shape: tuple[int, int], X_shape: tuple[int, int]) -> DimensionAnalysis:
     """Which products give ``dW`` (M, K) and ``dX`` (K, N) for ``D = W @ X``, by shapes alone.
-
     Shapes: ``W_shape = (M, K)``, ``X_shape = (K, N)`` (pairs of positive ints, equal K).
 
     >>> print(dimension_analysis((5, 10), (10, 3)).dW.verdict)

@@ -1,14 +1,9 @@
-"""Neurons, layers and MLPs of scalar ``Value``s (chapter 8), shaped like micrograd's ``nn.py``,
-and :class:`ArrayMLP`, the same network on arrays (numpy is imported only by array methods)::
-
-    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
-    score = model([0.5, -1.2])   # one output: a Value; several: a list
-    model.parameters()           # layer by layer, neuron by neuron: weights, then bias
-
-A neuron is ``act(sum_i w_i x_i + b)``; all layers but the last apply the activation. Weights:
-numpy's ``default_rng(seed).uniform(-1, 1, (nout, nin))`` a layer (drawn in pure Python, bit for
-bit); biases 0. ``value_cls``: any class with micrograd's ``Value`` interface.
-"""
+"""Neurons, layers and MLPs of scalar Values (chapter 8), shaped like micrograd's ``nn.py``
+(``MLP(2, [16, 16, 1], activation="relu", seed=0)([0.5, -1.2])`` is a Value), and
+:class:`ArrayMLP`, the same network on arrays (numpy imported by array methods only). A neuron
+is ``act(sum_i w_i x_i + b)``, the last layer linear; weights are numpy's ``default_rng(seed)
+.uniform(-1, 1, (nout, nin))`` a layer (drawn in pure Python, bit for bit), biases 0.
+``value_cls``: any class with micrograd's Value interface."""
 
 from __future__ import annotations
 
@@ -210,8 +205,7 @@ def initial_weights(sizes: Sequence[int], seed: int | None = 0) -> list[np.ndarr
 class MLP:
     """``MLP(nin, [n1, ..., nout], activation="relu", seed=0, value_cls=Value)``: layer i maps
     n_(i-1) numbers to n_i, the last is linear; weights from :func:`uniform_rows`. Shapes:
-    ``model(x)``: x (nin,) numbers or Values -> a Value (nout = 1) or a list of nout Values.
-    """
+    ``model(x)``: x (nin,) numbers or Values -> a Value (nout = 1) or a list of nout Values."""
 
     def __init__(
         self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = 0,
@@ -293,11 +287,8 @@ def _check_data(X: Any, y: Any, model: Any, func: str) -> tuple[list[list[float]
 
 
 def svm_loss(model: MLP, X: Any, y: Any, alpha: float = 0.0) -> Any:
-    """The max-margin loss of micrograd's demo as one circuit: scores ``s_n = model(X[n])``,
-    ``L = (1/N) sum_n max(0, 1 - y_n s_n) + alpha * sum_p p²``.
-
-    Shapes: X (N, nin) numbers, y (N,) labels -1 and +1 -> L a ``model.value_cls``.
-    """
+    """micrograd's max-margin loss as one circuit, ``L = (1/N) sum_n max(0, 1 - y_n s_n) +
+    alpha * sum_p p²``, ``s_n = model(X[n])``. Shapes: X (N, nin), y (N,) of ±1 -> L a value_cls."""
     points, labels = _check_data(X, y, model, "svm_loss")
     alpha = dims.real_number(alpha, "svm_loss: alpha (the L2 strength)", strict=False)
     losses = [(1 + -yi * model(row)).relu() for yi, row in zip(labels, points)]
@@ -343,8 +334,7 @@ def backward_accumulate(loss: Any, parameters: Sequence[Any]) -> None:
 
 
 def train_step(model: MLP, X: Any, y: Any, lr: float, alpha: float = 0.0) -> float:
-    """One step: :func:`svm_loss`, zero the gradients, backward, :func:`sgd_update`.
-    Returns the loss before the update."""
+    """One step (svm_loss, zero_grad, backward, sgd_update); the loss before the update."""
     lr = dims.real_number(lr, "train_step: lr")
     loss = svm_loss(model, X, y, alpha)
     model.zero_grad()
@@ -362,12 +352,10 @@ def _arrays() -> Any:
 
 
 class ArrayMLP:
-    """The same network on arrays: each layer :func:`~backprop_kit.nn.arrays.affine` then the
-    activation gate (the last linear), and :func:`~backprop_kit.nn.arrays.svm_loss` + L2. Shapes:
-    X (N, nin) -> hidden (N, n_i) -> scores (N, nout); ``params`` = [W1, b1, W2, ...], W_i
-    (n_(i-1), n_i), b_i (n_i,). Starts at :func:`initial_weights` (an ``MLP``'s for the seed)
-    or :meth:`from_mlp`. Caps: ``arrays.MAX_ENTRIES`` parameters, and per call ``MAX_WORK``
-    multiply-adds (N × parameters), ``MAX_ENTRIES`` outputs (N × units)."""
+    """The same network on arrays: per layer ``affine`` then the activation (the last linear),
+    ``svm_loss`` + L2. Shapes: X (N, nin) -> hidden (N, n_i) -> scores (N, nout); ``params`` =
+    [W1, b1, W2, ...], W_i (n_(i-1), n_i), b_i (n_i,); an ``MLP``'s start for the seed, or
+    :meth:`from_mlp`. Caps: ``MAX_ENTRIES`` parameters and outputs, ``MAX_WORK`` per call."""
 
     def __init__(
         self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = 0

@@ -1,7 +1,6 @@
 """Circuit diagrams with matplotlib (never pyplot): ``draw(f)`` paints the live SVG's Scene on a
 white card that reads the same in light and dark themes. (Not a module ``draw``: it would
-replace the function ``backprop_kit.draw`` once imported.)
-"""
+replace the function ``backprop_kit.draw`` once imported.)"""
 
 from __future__ import annotations
 
@@ -38,15 +37,11 @@ def draw(
     names: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
-    """The circuit of ``f`` as a :class:`CircuitFigure` (or into ``ax``, texts scaled to it):
-    inputs left, output right, each value above its wire, its gradient below (after
-    ``f.backward()``; ``show_grad`` forces them on or off).
-
-    ``fmt`` formats every number; ``highlight`` (a gate, or its step number, 1 = the output
-    gate) writes its ``upstream × local = downstream``; ``sigmoid="expanded"`` draws σ as
-    ``*-1 → exp → +1 → 1/x``; ``step=k`` shows the backward pass after k gates, computed
-    aside; ``names`` writes named wires as ``q = 3.00``. Save with ``fig.savefig("c.svg")``.
-    """
+    """The circuit of ``f`` as a :class:`CircuitFigure` (or into ``ax``): inputs left, each
+    value above its wire, its gradient below (after ``backward()``, or as ``show_grad`` says).
+    ``fmt`` formats the numbers; ``highlight`` (a gate or step number) writes its ``upstream ×
+    local = downstream``; ``sigmoid="expanded"`` draws σ as ``*-1 → exp → +1 → 1/x``; ``step=k``
+    the pass after k gates; ``names`` writes ``q = 3.00``."""
     view = CircuitView(f, sigmoid=sigmoid, fmt=fmt, names=names)
     fig = render(view.scene(show_grad=show_grad, step=step, highlight=highlight), ax=ax)
     if isinstance(fig, DescribedFigure):

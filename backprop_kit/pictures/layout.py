@@ -6,13 +6,13 @@ barycenter, swept both ways, keeping the fewest crossings (first operand at the 
 (4) heights as level with the neighbours as a clearance allows (isotonic regression).
 :func:`place` adds widths, (5) a node, a stub (value above, gradient below) and a routing zone
 per column, so labels never meet a bend or a gate, and returns the :class:`~scene.Scene`. A
-wire used by several gates is drawn once, with its total gradient, and splits at a dot.
-"""
+wire used by several gates is drawn once, with its total gradient, and splits at a dot."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate, combinations
 
 from backprop_kit.core.engine import Value
 from backprop_kit.pictures import style as S
@@ -141,9 +141,7 @@ class Structure:
 
         def barycenter(n: int) -> float:
             ends = [end(link) for link in links[n]]
-            if not ends:
-                return pos[n]
-            return sum(pos[m] + offset for m, offset in ends) / len(ends)
+            return sum(pos[m] + offset for m, offset in ends) / len(ends) if ends else pos[n]
 
         self.columns[k].sort(key=barycenter)
 
@@ -158,14 +156,9 @@ class Structure:
         """Crossings between columns g and g + 1, summed over ``gaps``."""
         count = 0
         for gap in gaps:
-            ends = [
-                (pos[link.src], pos[link.dst] + link.port * 0.01)
-                for link in self._by_gap.get(gap, ())
-            ]
-            for i, (a0, a1) in enumerate(ends):
-                for b0, b1 in ends[i + 1 :]:
-                    if (a0 - b0) * (a1 - b1) < 0:
-                        count += 1
+            links = self._by_gap.get(gap, ())
+            ends = [(pos[link.src], pos[link.dst] + link.port * 0.01) for link in links]
+            count += sum((a0 - b0) * (a1 - b1) < 0 for (a0, a1), (b0, b1) in combinations(ends, 2))
         return count
 
     def _transpose(self) -> None:
@@ -227,8 +220,7 @@ class Structure:
 
 
 def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> list[int]:
-    """A one-line ValueError if the circuit is too big to draw readably, found in linear time
-    before any costly layout step; else each wire's furthest consumer's column."""
+    """Each wire's furthest consumer's column; one line (in linear time) if too big to draw."""
     advice = "draw a part of it instead (the Value of a sub-expression), or print its numbers"
     columns = col[-1] + 1 if col else 0
     if columns > MAX_COLUMNS:
@@ -265,9 +257,7 @@ def _check_size(nodes: list[Value], index: dict[int, int], col: list[int]) -> li
 def _pack(wishes: list[float], gaps: list[float]) -> list[float]:
     """The y closest to ``wishes`` (least squares) with y[i+1] − y[i] ≥ gaps[i]: with c the
     running sum of gaps, z = y − c never decreases, an isotonic regression of wishes − c."""
-    offsets = [0.0]
-    for g in gaps:
-        offsets.append(offsets[-1] + g)
+    offsets = list(accumulate(gaps, initial=0.0))
     blocks: list[list[float]] = []  # [sum, count]
     for w, c in zip(wishes, offsets):
         blocks.append([w - c, 1.0])
@@ -312,8 +302,7 @@ class Callout:
 
 @dataclass(frozen=True, slots=True)
 class Focus:
-    """The current step: its number (on the marked part: the SVG's ``data-gate``) and its
-    gate's note (None at step 0: the output's emphasised gradient carries the number)."""
+    """The current step: its number (SVG ``data-gate``) and its gate's note (None at step 0)."""
 
     step: int
     callout: Callout | None = None
@@ -344,8 +333,7 @@ def place(
     frame: Frame = Frame(),
     focus: Focus | None = None,
 ) -> Scene:
-    """The Scene of a circuit: wire i drawn as ``symbols[i]`` (a gate's symbol or an input's
-    name) with ``texts[i]`` on it, in ``frame``, the step ``focus`` marked."""
+    """The Scene of wire i drawn as ``symbols[i]`` with ``texts[i]``, in ``frame``, ``focus``."""
     callout = focus.callout if focus is not None else None
     highlight = callout.node if callout is not None else None
     mark = str(focus.step) if focus is not None else ""
@@ -357,14 +345,11 @@ def place(
     for p in parts:
         if p.kind == "waypoint":
             continue
-        t = texts[p.node]
-        if p.kind == "gate":
-            node_w[p.col] = max(node_w[p.col], gate_width(symbols[p.node]))
-        else:
-            node_w[p.col] = max(node_w[p.col], S.text_width(symbols[p.node], S.FS_NAME) + NAME_GAP)
-        for s in (t.value, t.grad, t.second):
-            if s is not None:
-                stub_w[p.col] = max(stub_w[p.col], S.text_width(s, S.FS_VALUE))
+        t, symbol = texts[p.node], symbols[p.node]
+        w = gate_width(symbol) if p.kind == "gate" else S.text_width(symbol, S.FS_NAME) + NAME_GAP
+        node_w[p.col] = max(node_w[p.col], w)
+        shown = [S.text_width(s, S.FS_VALUE) for s in (t.value, t.grad, t.second) if s is not None]
+        stub_w[p.col] = max(stub_w[p.col], *shown)
     route_w = [ROUTE_MIN] * structure.n_columns
     for link in structure.links:
         dy = abs(parts[link.dst].y + structure.port_dy(link) - parts[link.src].y)
@@ -501,14 +486,10 @@ def _draw_callout(
     bh = len(callout.lines) * LINE_H + 8.0
     scene.boxes.insert(0, Box(bx, by, width, bh, 4.0, S.NOTE_FILL, S.INK, 1.0, "note-bg"))
     baseline = [by + 4.0 + (j + 1) * LINE_H - 0.3 * S.FS_NOTE for j in range(len(callout.lines))]
-    pill_y, pill_h = (
-        baseline[0] - S.ASCENT * S.FS_NOTE - 1.5,
-        (S.ASCENT + S.DESCENT) * S.FS_NOTE + 3.0,
-    )
+    pill_y = baseline[0] - S.ASCENT * S.FS_NOTE - 1.5
+    pill_h = (S.ASCENT + S.DESCENT) * S.FS_NOTE + 3.0
     x = bx + 8.0
-    scene.boxes.append(
-        Box(x, pill_y, pill_w, pill_h, 3.0, S.HIGHLIGHT_FILL, S.INK, 0.8, "note-gate")
-    )
+    scene.boxes.append(Box(x, pill_y, pill_w, pill_h, 3, S.HIGHLIGHT_FILL, S.INK, 0.8, "note-gate"))
     note = [(x + pill_w / 2, baseline[0], callout.symbol, "middle")]
     note.append((x + pill_w + 5.0, baseline[0], callout.heading, "start"))
     note += [(x, baseline[j], s, "start") for j, s in enumerate(callout.rows, start=1)]

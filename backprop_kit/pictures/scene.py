@@ -1,6 +1,5 @@
 """The display list of a picture: boxes, lines, dots and texts in points (1/72 inch, y down),
-nothing left to compute. :func:`layout.place` makes it; :mod:`drawing` and :mod:`svg` paint it.
-"""
+nothing left to compute. :func:`layout.place` makes it; :mod:`drawing` and :mod:`svg` paint it."""
 
 from __future__ import annotations
 
@@ -48,8 +47,7 @@ class Dot:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """One line of text whose baseline starts, is centred or ends (``anchor`` "start",
-    "middle", "end") at (x, y); ``role``: "value", "grad", "name", "gate", "note", …"""
+    """A line of text at baseline (x, y), ``anchor`` "start", "middle" or "end"; a ``role``."""
 
     x: float
     y: float

@@ -1,8 +1,7 @@
 """How the kit's pictures look (circuits and the explorers' plots): colours, fonts, the width
 of a text, and pictures with alt text. Okabe-Ito colours, safe for colour-blind readers; every
 text colour has a contrast of at least 4.5:1 (WCAG 2.1 AA) on every background it sits on
-(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio by WCAG's formula).
-"""
+(:data:`TEXT_BACKGROUNDS`; tests/test_a11y.py computes each ratio by WCAG's formula)."""
 
 from __future__ import annotations
 
@@ -70,8 +69,7 @@ def text_width(text: str, size: float) -> float:
 def img_html(
     png: bytes | str, alt: str, width: int | None = None, height: int | None = None
 ) -> str:
-    """An ``<img>`` of ``png`` (bytes, or base64 text) with ``alt``, shown at ``width`` ×
-    ``height`` pixels if given (it shrinks with a narrow page)."""
+    """An ``<img>`` of ``png`` (bytes or base64) with ``alt``, ``width`` × ``height`` if given."""
     data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
     size = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
     return (
@@ -83,10 +81,9 @@ def img_html(
 def picture_bundle(
     text: str, picture: bytes | str, metadata: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, Any]]:
-    """The display data and metadata of a picture: ``text`` as text/plain; a PNG (bytes) as
-    image/png with ``metadata`` (its ``alt``, maybe ``width``, ``height``: nbconvert writes the
-    alt) and, as JupyterLab 4 ignores that alt, as an ``<img>`` with it in text/html; an SVG
-    (text, its alt inside) in text/html alone."""
+    """Display data and metadata: ``text`` as text/plain; a PNG (bytes) as image/png with
+    ``metadata`` (``alt``, maybe ``width``, ``height``) and, as JupyterLab 4 ignores that alt,
+    as an ``<img>`` in text/html; an SVG (text, its alt inside) in text/html alone."""
     if not str(metadata.get("alt", "")).strip():  # a picture of the kit's is never without words
         raise ValueError("no alt text: set fig.alt_text (or metadata['alt']) to what it shows")
     data = {"text/plain": text}

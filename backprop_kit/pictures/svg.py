@@ -1,7 +1,6 @@
 """A Scene as SVG text, the live picture: a millisecond where a matplotlib figure takes tens.
 Texts are escaped (names come from users); each element's ``class`` is its role, and the
-current step's part has ``bpk-highlight`` and ``data-gate`` (hooks for browser tests).
-"""
+current step's part has ``bpk-highlight`` and ``data-gate`` (hooks for browser tests)."""
 
 from __future__ import annotations
 
@@ -20,10 +19,8 @@ def _n(x: float) -> str:
 
 
 def to_svg(scene: Scene, *, title: str = "circuit diagram", desc: str = "") -> str:
-    """One ``<svg>`` element of ``scene``, as large as its matplotlib figure at 100 DPI
-    (shrinking with a narrow page): an image (``role="img"``) named by ``title`` and ``desc``
-    (the circuit in words), both in ``aria-label`` (every screen reader) and ``<title>``,
-    ``<desc>``."""
+    """``scene`` as one ``<svg>``, as large as its figure at 100 DPI: ``role="img"`` named by
+    ``title`` and ``desc`` in ``aria-label`` (every screen reader), ``<title>`` and ``<desc>``."""
     w, h = scene.width, scene.height
     label = f"{title}. {desc}" if desc else title
     out = [

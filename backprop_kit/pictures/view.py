@@ -1,10 +1,7 @@
-"""What a picture of a circuit shows: :class:`CircuitView` (the one front door of ``draw``,
-:mod:`svg` and the explorers) lays a circuit out once and makes a :class:`~scene.Scene` of its
-current numbers as often as needed. Gradients show (``show_grad=None``) iff the output's grad
-is non-zero, i.e. after ``f.backward()`` (or a bigger circuit's: then they are ∂out/∂wire);
-``True`` / ``False``: always / never; ``step=k``: the backward pass after k gates, computed
-aside, on the wires it has reached.
-"""
+"""What a picture of a circuit shows: :class:`CircuitView` (the front door of ``draw``, svg and
+the explorers) lays a circuit out once and makes a :class:`~scene.Scene` of its numbers at will.
+Gradients show (``show_grad=None``) iff the output's grad is non-zero (after ``backward()``);
+``True``/``False``: always/never; ``step=k``: the backward pass after k gates, computed aside."""
 
 from __future__ import annotations
 
@@ -158,8 +155,7 @@ class CircuitView:
         step: int | None = None,
         steps: BackwardSteps | None = None,
     ) -> str:
-        """The circuit in words (its picture's alt text): the inputs, then each gate in forward
-        order with its inputs, value and gradient, as :meth:`scene` shows them."""
+        """The circuit in words (the alt text of :meth:`scene`): inputs, then gates in order."""
         grads = self._shown_grads(show_grad, step, steps)
         out = self.root.label or "the output"
         names: dict[int, str] = {}
@@ -247,9 +243,8 @@ def describe(
     show_grad: bool | None = None,
     step: int | None = None,
 ) -> str:
-    """The circuit of ``f`` in words, the alt text of its every picture: the inputs (name,
-    value, gradient), then each gate in forward order (symbol, inputs by name or ``gate k``,
-    value, gradient ∂f/∂wire); before ``f.backward()`` values only. Options as :func:`draw`'s.
+    """The circuit of ``f`` in words, the alt text of its pictures: inputs, then each gate in
+    forward order (symbol, inputs, value, gradient ∂f/∂wire). Options as :func:`draw`'s.
 
     >>> from backprop_kit import Value
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")

@@ -1,8 +1,5 @@
-"""The notes' three circuit figures as SVG and PNG: ``backprop-kit figures DEST``.
-
-Each is drawn after ``backward()``, so it carries the notes' numbers, with a text alternative
-(``describe`` of its circuit) in the SVG and the PNG. The committed copy is notebooks/figures.
-"""
+"""The notes' three circuit figures as SVG and PNG: ``backprop-kit figures DEST``, drawn after
+``backward()`` with a text alternative (``describe``); the committed copy is notebooks/figures."""
 
 from __future__ import annotations
 
@@ -52,8 +49,7 @@ def save_figures(folder: Path) -> list[Path]:
 
 
 def with_text_alternative(svg: str, title: str, desc: str) -> str:
-    """``svg`` (matplotlib's) as an image named by ``title`` and ``desc``: ``role="img"`` and
-    ``aria-label`` on the root, a ``<title>`` followed by a ``<desc>``."""
+    """Matplotlib's ``svg`` as ``role="img"`` with an ``aria-label``, ``<title>`` and ``<desc>``."""
     start = svg.index("<svg")
     end = svg.index(">", start)
     svg = f'{svg[:end]} role="img" aria-label="{escape(f"{title}. {desc}")}"{svg[end:]}'

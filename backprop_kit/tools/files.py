@@ -1,7 +1,6 @@
 """Never lose a file: every tool writes a temporary file or folder beside its target, then
 renames it into place (:func:`write_text`, :func:`new_folder`). A folder is replaced only if it
-is new, empty or made by the same tool: its :data:`MARK` file lists what the tool wrote.
-"""
+is new, empty or made by the same tool: its :data:`MARK` file lists what the tool wrote."""
 
 from __future__ import annotations
 
@@ -25,9 +24,8 @@ class ToolError(Exception):
 
 
 def write_text(path: Path, text: str, before_replace: Callable[[], None] | None = None) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename; the file keeps
-    its permission bits. ``before_replace`` runs just before the rename; if it raises, nothing
-    is replaced."""
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename, keeping its
+    permission bits; ``before_replace`` runs just before the rename (if it raises, nothing is)."""
     path, tmp = Path(os.path.realpath(path)), ""  # a symlink: write its target, keep the link
     try:
         _sweep(path.parent, f".{path.name}.*.tmp")
@@ -138,8 +136,8 @@ def check_ours(dest: Path, tool: str, src: Path | None = None) -> None:
 
 @contextmanager
 def new_folder(dest: Path, tool: str, src: Path | None = None) -> Iterator[Path]:
-    """``with new_folder(dest, tool) as tmp:`` fill ``tmp``; on leaving, it replaces ``dest``
-    whole (after :func:`check_ours`). If the block raises, ``dest`` is untouched."""
+    """``with new_folder(dest, tool) as tmp:`` fill ``tmp``, which then replaces ``dest`` whole
+    (after :func:`check_ours`); if the block raises, ``dest`` is untouched."""
     dest = Path(dest)
     check_ours(dest, tool, src)
     tmp = None

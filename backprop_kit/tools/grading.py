@@ -1,10 +1,7 @@
-"""nbgrader's marks in the instructor notebooks: ``backprop-kit grade notebooks``.
-
-Each cell with a solution region gets nbgrader's metadata (grade id ``answer-ID``; markdown is
-graded by hand); after the cell that checks exercise ID comes a locked test cell (``test-ID``)
-calling ``grade("ID")``, which raises unless the recorded answer is right. Marking again keeps
-each test cell's source (hidden tests), points and outputs, even with the metadata stripped.
-"""
+"""nbgrader's marks in the instructor notebooks: ``backprop-kit grade notebooks``. A cell with
+a solution region gets nbgrader's metadata (``answer-ID``; markdown graded by hand); after the
+cell that checks ID, a locked test cell ``test-ID`` calls ``grade("ID")``. Marking again keeps
+each test cell's source (hidden tests), points and outputs, even with the metadata stripped."""
 
 from __future__ import annotations
 
@@ -39,9 +36,8 @@ ANSWER_PREFIX = "answer-"
 
 
 def exercise_ids(source: str, where: str = "cell") -> list[str]:
-    """The exercise ids a code cell checks (``check("…", …)``, ``attempt("…")``), in order,
-    without repeats; a one-line error for an id that is no exercise or not a string literal
-    (it would go ungraded). ``where`` names the cell."""
+    """The exercise ids cell ``where`` checks (``check("…", …)``, ``attempt("…")``), in order, no
+    repeats; a one-line error for one that is no exercise or no string literal (ungraded)."""
     ids, known = [], all_exercises()
     for first in kit_calls(source, ("check", "attempt")):
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
@@ -73,8 +69,7 @@ def _nbgrader(grade_id: str, *, solution: bool, grade: bool, points: Any) -> dic
 
 
 def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
-    """``nb`` with nbgrader's marks (a new node) and one-line notes about test cells removed.
-    Raises :class:`ToolError` when two cells would share a grade id."""
+    """``nb`` marked (a new node) and notes on test cells removed; ToolError for a shared id."""
     import nbformat
 
     nb = copy.deepcopy(nb)
@@ -118,8 +113,7 @@ def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
             pending_region = False
         elif str(old.get("grade_id", "")).startswith(ANSWER_PREFIX):  # its region is gone
             del cell.metadata["nbgrader"]
-        for exercise_id in ids:
-            last_cell[exercise_id] = index
+        last_cell.update(dict.fromkeys(ids, index))
     nb.cells = []
     for index, cell in enumerate(cells):
         nb.cells.append(cell)
@@ -138,8 +132,7 @@ def mark_notebook(nb: Any, name: str = "notebook") -> tuple[Any, list[str]]:
 
 
 def mark(paths: Iterable[Path], check_only: bool = False) -> tuple[list[Path], list[str]]:
-    """Mark each notebook in ``paths``; return the ones that changed (or would, with
-    ``check_only``) and the notes. Every notebook is marked before any is written."""
+    """Mark all ``paths``, then write them (not if ``check_only``): the changed ones, notes."""
     import nbformat
 
     marked, notes = [], []
@@ -174,8 +167,7 @@ def _clear_exercise_output_class() -> type:  # nbgrader is loaded only when aske
     from nbgrader.preprocessors import ClearOutput
 
     class ClearExerciseOutput(ClearOutput):
-        """nbgrader's ClearOutput for exercise cells only; the widget state goes, so a static
-        viewer shows each explorer's stored picture."""
+        """nbgrader's ClearOutput for exercise cells only; the widget state goes too."""
 
         def preprocess(self, nb, resources):  # noqa: ANN001, ANN201 - nbconvert's signature
             nb.metadata.pop("widgets", None)
@@ -190,9 +182,8 @@ def _clear_exercise_output_class() -> type:  # nbgrader is loaded only when aske
 
 
 def release_preprocessors() -> list[type]:
-    """nbgrader's ``GenerateAssignment.preprocessors`` with ``ClearOutput`` replaced by
-    ``ClearExerciseOutput``; in ``nbgrader_config.py``:
-    ``c.GenerateAssignment.preprocessors = release_preprocessors()``."""
+    """nbgrader's ``GenerateAssignment.preprocessors``, ``ClearExerciseOutput`` for ``ClearOutput``
+    (``c.GenerateAssignment.preprocessors = release_preprocessors()`` in nbgrader_config.py)."""
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import ClearOutput
 

@@ -1,8 +1,6 @@
-"""What the tools know of a notebook: the one reader and writer, and the cells that matter.
-
-A solution region is the lines between :data:`BEGIN_SOLUTION` and :data:`END_SOLUTION` (each
-on a line of its own, as nbgrader wants); an autograder test cell calls ``grade("ID")``.
-"""
+"""What the tools know of a notebook: the one reader and writer, and the cells that matter (a
+solution region between :data:`BEGIN_SOLUTION` and :data:`END_SOLUTION` lines; an autograder
+test cell calling ``grade("ID")``)."""
 
 from __future__ import annotations
 
@@ -84,8 +82,7 @@ def has_solution(cell: Any) -> bool:
 
 
 def is_exercise_cell(cell: Any) -> bool:
-    """A cell whose outputs belong to an exercise: nbgrader solution or test cells, cells tagged
-    ``exercise`` or holding a region, and cells whose output shows a verdict."""
+    """An exercise's cell: nbgrader's, tagged ``exercise``, with a region or showing a verdict."""
     meta = cell.get("metadata", {})
     grader, tags = meta.get("nbgrader", {}), meta.get("tags", [])
     shown = "".join(
@@ -98,8 +95,7 @@ def is_exercise_cell(cell: Any) -> bool:
 
 
 def parse_cell(source: str) -> ast.Module | None:
-    """A code cell as Python, its IPython lines (``%%time``, ``!pip``) read as blank; None if it
-    still is not Python."""
+    """A code cell as Python, its ``%`` and ``!`` lines read as blank; None if it is not."""
     lines = ["" if line.lstrip()[:1] in ("%", "!") else line for line in source.split("\n")]
     try:
         return ast.parse("\n".join(lines))
@@ -108,8 +104,7 @@ def parse_cell(source: str) -> ast.Module | None:
 
 
 def kit_calls(source: str, names: tuple[str, ...]) -> list[ast.expr]:
-    """The exercise id argument (first, or ``exercise_id=``) of each call to one of ``names``
-    in a code cell, in order: ``check(…)``, and ``something.check("an-id", …)``."""
+    """The id argument of each call to one of ``names``: ``check(…)``, ``x.check("an-id", …)``."""
     found = []
     for call in ast.walk(parse_cell(source) or ast.Module(body=[], type_ignores=[])):
         if isinstance(call, ast.Call) and call_name(call) in names:

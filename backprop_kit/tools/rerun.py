@@ -1,9 +1,6 @@
 """Re-execute notebooks in a fresh kernel and store their outputs: ``backprop-kit rerun NB...``.
-
-Each notebook runs from its own folder, as nbval runs it, and is stored without widget state (so
-static viewers show each explorer's picture) through a temporary file and a rename. A notebook
-changed on disk while it ran is kept; one that fails does not stop the others.
-"""
+Each runs from its own folder (as nbval runs it) and is stored without widget state; one changed
+on disk while it ran is kept, one that fails does not stop the others."""
 
 from __future__ import annotations
 
@@ -28,8 +25,7 @@ def _fingerprint(path: Path) -> tuple[int, int, str]:
 
 
 def _one_line(e: BaseException) -> str:
-    """The error in one line, without a kernel's colour codes; a cell's error by its last line
-    ("ZeroDivisionError: division by zero")."""
+    """The error in one line without colour codes; a cell's error by its last line."""
     lines = [x.strip() for x in re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines() if x.strip()]
     if type(e).__name__ == "CellExecutionError" and lines:
         return f"a cell raised {lines[-1]}"
@@ -37,8 +33,7 @@ def _one_line(e: BaseException) -> str:
 
 
 def rerun(path: Path, timeout: int = 120) -> float:
-    """Execute the notebook at ``path`` and store it in place; return the seconds it took.
-    A :class:`ToolError` (one line) leaves the file untouched."""
+    """Execute the notebook at ``path``, store it in place, return the seconds (or ToolError)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -75,8 +70,7 @@ def rerun(path: Path, timeout: int = 120) -> float:
 
 
 def _stable_widget_ids(nb: Any, name: str) -> None:
-    """Give each stored widget view a model id made from where it is (notebook, cell, output)
-    instead of the kernel's random one, which changed the file on every run."""
+    """Widget views' model ids from where they are, not random: the file is the same each run."""
     view = "application/vnd.jupyter.widget-view+json"
     for i, cell in enumerate(nb.cells):
         for k, output in enumerate(cell.get("outputs", [])):

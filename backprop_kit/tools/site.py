@@ -1,9 +1,6 @@
-"""A static web site of the chapters: ``backprop-kit site SRC DEST``.
-
-Every notebook directly in SRC becomes ``NAME.html`` (nbconvert's ``lab`` template), titled by
-its first heading; ``index.html`` is the first. Pictures are embedded; the widget state is left
-out, so each explorer shows its stored picture, not an empty widget box.
-"""
+"""A static web site of the chapters: ``backprop-kit site SRC DEST``. Every notebook directly
+in SRC becomes ``NAME.html`` (nbconvert's ``lab`` template) titled by its first heading, the
+first also ``index.html``; without widget state, each explorer shows its stored picture."""
 
 from __future__ import annotations
 
@@ -32,8 +29,7 @@ def static_copy(nb: Any) -> Any:
 
 
 def to_html(nb: Any, name: str = "Notebook") -> str:
-    """The HTML page of ``nb`` (after :func:`static_copy`), titled by its first ``# heading``,
-    else by ``name``."""
+    """The HTML page of ``nb``'s :func:`static_copy`, titled by its first heading or ``name``."""
     from nbconvert import HTMLExporter
 
     found = [_HEADING.search(c.source) for c in nb.cells if c.cell_type == "markdown"]

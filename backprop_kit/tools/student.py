@@ -1,16 +1,9 @@
-"""The student and learner editions: ``backprop-kit student SRC DEST [--learner]``.
-
-Every notebook under SRC goes to the same place under DEST, each solution region replaced by
-nbgrader's stub at the indentation of its BEGIN line (in markdown: ``YOUR ANSWER HERE``)::
-
-    ### BEGIN SOLUTION                     # YOUR CODE HERE
-    answer.value = 3.0            ->       raise NotImplementedError()
-    ### END SOLUTION
-
-Exercise cells lose their outputs; test cells, nbgrader's metadata and widget state go; other
-files are copied. ``--learner`` copies notebooks only and folds each solution, shut, after its
-exercise. Warnings name the cells that could stop "Run All".
-"""
+"""The student and learner editions: ``backprop-kit student SRC DEST [--learner]``. Every
+notebook under SRC goes to the same place under DEST, each solution region replaced by
+nbgrader's stub (``# YOUR CODE HERE``, ``raise NotImplementedError()`` at the BEGIN line's
+indentation; in markdown ``YOUR ANSWER HERE``); exercise cells lose their outputs; test cells,
+nbgrader's metadata and widget state go; other files are copied. ``--learner``: notebooks only,
+each solution folded shut after its exercise. Warnings name the cells that could stop Run All."""
 
 from __future__ import annotations
 
@@ -75,10 +68,9 @@ class NotebookReport:
 
 
 def clear_solutions(source: str, cell_type: str = "code", where: str = "cell") -> Cleared:
-    """Replace every solution region of ``source``. A marker is a line that is exactly the
-    marker once stripped; any other line mentioning ``BEGIN SOLUTION`` or ``END SOLUTION``
-    (nbgrader takes it for one) or like ``# begin solution`` is an error, as are unbalanced
-    or nested markers. ``where`` names the cell in messages."""
+    """Replace every solution region of ``source`` (in cell ``where``). A marker is a line that
+    is exactly one once stripped; another line with ``BEGIN/END SOLUTION`` (nbgrader's marker)
+    or like ``# begin solution`` is an error, as are unbalanced or nested markers."""
     stub = CODE_STUB if cell_type == "code" else TEXT_STUB
     cleared = Cleared(source="")
     out: list[str] = []
@@ -113,8 +105,7 @@ def clear_solutions(source: str, cell_type: str = "code", where: str = "cell") -
 
 
 def folded_solution(source: str, cell_type: str, cell_id: str | None = None) -> Any:
-    """A markdown cell holding the instructor's ``source`` (markers dropped) folded shut in a
-    ``<details>`` element: notebook front-ends show only its summary until it is clicked."""
+    """A markdown cell with the instructor's ``source`` (no markers) folded in ``<details>``."""
     import nbformat
 
     kept = [x for x in source.split("\n") if x.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
@@ -142,9 +133,8 @@ def _is_test_cell(cell: Any) -> bool:
 def student_notebook(
     nb: Any, name: str = "notebook", fold_solutions: bool = False
 ) -> tuple[Any, NotebookReport]:
-    """The student edition of notebook ``nb`` (``nb`` is unchanged) and its report; with
-    ``fold_solutions`` each exercise cell is followed by its :func:`folded_solution`. Errors
-    name ``name``, the cell (from 0) and the line."""
+    """The student edition of ``nb`` (unchanged) and its report, each exercise cell followed by
+    its :func:`folded_solution` if ``fold_solutions``; errors name ``name``, cell and line."""
     import nbformat
 
     nb = copy.deepcopy(nb)
@@ -214,8 +204,7 @@ def _bound(tree: ast.AST) -> set[str]:
 
 
 def _used(tree: ast.AST) -> set[str]:
-    """Names read in ``tree``, except names handed to ``check(...)``, bare or inside a dict or
-    tuple of functions (the check itself copes with an unfinished function)."""
+    """Names read in ``tree``, except those handed to ``check(...)`` (it copes with stubs)."""
     handed_to_check = {
         id(n)
         for call in ast.walk(tree)
@@ -224,19 +213,14 @@ def _used(tree: ast.AST) -> set[str]:
         for n in ast.walk(a)
         if isinstance(n, ast.Name) and (a is n or isinstance(a, (ast.Tuple, ast.List, ast.Dict)))
     }
-    return {
-        node.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name)
-        and isinstance(node.ctx, ast.Load)
-        and id(node) not in handed_to_check
-    }
+    loads = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return {n.id for n in loads if id(n) not in handed_to_check}
 
 
 def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int, list[int]]:
-    """Names whose value the learner writes in this cell (functions holding a stub, the ``as``
-    name of an ``attempt`` block, names a top-level region assigns), the last line of the
-    statements holding the stubs, and the stubs no function or ``attempt`` block encloses."""
+    """The names the learner writes in this cell (functions holding a stub, an ``attempt``'s
+    ``as`` name, names a top-level region assigns), the last line of the statements holding the
+    stubs, and the stubs no function or ``attempt`` block encloses."""
     names: set[str] = set()
     last, loose = 0, []
     for stub_line, solution in zip(cleared.stub_lines, cleared.solutions):
@@ -256,9 +240,8 @@ def _learner_names(tree: ast.Module, cleared: Cleared) -> tuple[set[str], int, l
 
 
 def run_all_risks(nb: Any, solutions: dict[int, Cleared], name: str = "notebook") -> list[str]:
-    """Warnings for cells of the student edition ``nb`` that could stop "Run All": a stub at top
-    level (nothing catches its ``raise``), and a later statement that uses a name the learner
-    writes. ``solutions`` maps code cell index -> :class:`Cleared`."""
+    """Warnings for cells of the student edition ``nb`` that could stop Run All: a stub at top
+    level, a later statement using a name the learner writes (``solutions``: cell -> Cleared)."""
     warnings: list[str] = []
     learner: dict[str, int] = {}  # name -> cell index where the learner writes it
     for index, cell in enumerate(nb.cells):
@@ -296,10 +279,8 @@ def _skipped(path: Path, root: Path) -> bool:  # checkpoints, caches, hidden fil
 
 
 def make_student_edition(src: Path, dest: Path, learner: bool = False) -> list[NotebookReport]:
-    """Write the student edition of every notebook under ``src`` into ``dest`` (same relative
-    paths; with ``learner``, folded solutions and no other files) and return the reports.
-    ``dest`` is replaced whole (:func:`~backprop_kit.tools.files.new_folder`); inside ``src``
-    it is not read as source."""
+    """Write the student edition of every notebook under ``src`` into ``dest`` (replaced whole,
+    never read as source; ``learner``: folded solutions, no other files); return the reports."""
     src, dest = Path(src), Path(dest)
     if not src.is_dir():
         raise ToolError(f"{src} is not a folder of notebooks")
