@@ -108,3 +108,17 @@ def test_a_staged_power_at_zero_gives_the_engines_slope(power):
     f.backward()
     run = staged(f).run()
     assert run["dx"] == x.grad == 0.0
+
+
+def test_labels_python_would_fold_into_another_name_get_names_of_their_own():
+    """Python reads ｘ as x and ﬂoat as float: as names they would merge with x, or shadow float."""
+    a, b = Value(2.0, "x"), Value(3.0, "\uff58")
+    f = a * b
+    f.backward()
+    run = staged(f).run()
+    assert (
+        run["f"] == 6.0
+        and run["x"] == 2.0
+        and sorted(run.values()) == sorted([2.0, 3.0, 6.0, 1.0, 3.0, 2.0])
+    )
+    assert staged(Value(2.0, "\ufb02oat").relu()).run()["f"] == 2.0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from backprop_kit.core import switch
@@ -69,6 +70,7 @@ class StagedProgram:
             ok = (
                 want is not None
                 and want.isidentifier()
+                and unicodedata.normalize("NFKC", want) == want  # as Python reads it: ｘ is x
                 and not keyword.iskeyword(want)
                 and want not in used
                 and "d" + want not in used
